@@ -1,0 +1,169 @@
+//! Decode problems: where they are (byte offset, message, set) and what they are.
+//!
+//! The codec never panics on input; every problem becomes a [`DecodeError`] handed to the
+//! visitor, which decides whether to go on. Offsets are absolute within the input stream (the
+//! decompressed stream for compressed files); the command adds the file name.
+
+use std::fmt;
+
+/// How bad a problem is. Warnings do not change the exit code; errors make it 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// What went wrong, with the offending values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Fewer than 16 octets remain for a message header.
+    TruncatedHeader { have: usize },
+    /// The message header's version is not 10 (or its length is below 16).
+    BadHeader { version: u16, length: u16 },
+    /// Bytes skipped while searching for the next message (RFC 5655 §10.3).
+    Skipped { bytes: u64, resumed_at: Option<u64> },
+    /// The message claims more octets than the input has.
+    TruncatedMessage { claimed: u16, have: usize },
+    /// A set header does not fit or its length is impossible.
+    BadSetLength { length: u16, remaining: usize },
+    /// A set ID that is reserved (0, 1, 4..=255).
+    ReservedSetId,
+    /// A template record runs past the end of its set.
+    TemplatePastSet { template: u16, fields: u16 },
+    /// A template record uses an ID below 256.
+    ReservedTemplateId { template: u16 },
+    /// An options template with a scope count of 0 or above its field count.
+    BadScopeCount { template: u16, scope: u16, fields: u16 },
+    /// A field declares a length that its type does not allow; values are shown as hex.
+    BadFieldLength { template: u16, index: usize, name: String, length: u16, dtype: &'static str },
+    /// Withdrawal of a template that is not defined.
+    WithdrawUnknown { domain: u32, template: u16 },
+    /// A data set whose template is not (or no longer) defined.
+    UnknownTemplate { domain: u32, template: u16 },
+    /// A record whose variable-length field runs past the end of its set.
+    RecordPastSet { template: u16, record: u64 },
+    /// A template whose records have no length cannot be counted.
+    EmptyRecords { template: u16 },
+    /// The sequence number differs from the number of data records seen so far (RFC 7011 §3.1).
+    SequenceGap { domain: u32, expected: u32, got: u32 },
+    /// Not IPFIX at all.
+    NotIpfix { looks_like: &'static str },
+    /// A read failed (e.g. corrupt compressed stream).
+    Io { message: String },
+}
+
+/// A problem at a place in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// Absolute byte offset of the problem.
+    pub offset: u64,
+    /// 1-based index of the message it is in, if any.
+    pub message: Option<u64>,
+    /// The set ID of the set it is in, if any.
+    pub set: Option<u16>,
+    pub kind: ErrorKind,
+}
+
+impl DecodeError {
+    pub fn severity(&self) -> Severity {
+        match self.kind {
+            ErrorKind::WithdrawUnknown { .. }
+            | ErrorKind::UnknownTemplate { .. }
+            | ErrorKind::SequenceGap { .. }
+            | ErrorKind::BadFieldLength { .. }
+            | ErrorKind::ReservedSetId => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "byte {}", self.offset)?;
+        match (self.message, self.set) {
+            (Some(m), Some(s)) => write!(f, " (message {m}, set {s})")?,
+            (Some(m), None) => write!(f, " (message {m})")?,
+            _ => {}
+        }
+        f.write_str(": ")?;
+        if self.severity() == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::TruncatedHeader { have } => write!(
+                f,
+                "truncated message header: {have} octets left, a header needs 16"
+            ),
+            ErrorKind::BadHeader { version, length } if *version != 10 => write!(
+                f,
+                "not an IPFIX message header (version {version}, expected 10)"
+            ),
+            ErrorKind::BadHeader { length, .. } => {
+                write!(f, "message length {length} is shorter than its 16-octet header")
+            }
+            ErrorKind::Skipped { bytes, resumed_at: Some(at) } => write!(
+                f,
+                "skipped {bytes} octets of damaged input; resuming at the next message at byte {at}"
+            ),
+            ErrorKind::Skipped { bytes, resumed_at: None } => write!(
+                f,
+                "skipped {bytes} octets of damaged input to the end; no further message found"
+            ),
+            ErrorKind::TruncatedMessage { claimed, have } => write!(
+                f,
+                "truncated message: header says {claimed} octets, only {have} remain"
+            ),
+            ErrorKind::BadSetLength { length, remaining } => write!(
+                f,
+                "bad set length {length} ({remaining} octets left in the message); rest of message skipped"
+            ),
+            ErrorKind::ReservedSetId => write!(f, "reserved set ID; set skipped"),
+            ErrorKind::TemplatePastSet { template, fields } => write!(
+                f,
+                "template {template} declares {fields} fields but the set ends first; rest of set skipped"
+            ),
+            ErrorKind::ReservedTemplateId { template } => write!(
+                f,
+                "template ID {template} is reserved (must be 256 or above); rest of set skipped"
+            ),
+            ErrorKind::BadScopeCount { template, scope, fields } => write!(
+                f,
+                "options template {template} has scope count {scope} for {fields} fields (must be 1..={fields}); template ignored"
+            ),
+            ErrorKind::BadFieldLength { template, index, name, length, dtype } => write!(
+                f,
+                "template {template} field {index} ({name}) has length {length}, which {dtype} does not allow; its values are shown as hex"
+            ),
+            ErrorKind::WithdrawUnknown { domain, template } => write!(
+                f,
+                "withdrawal of template {template} in domain {domain}, which is not defined"
+            ),
+            ErrorKind::UnknownTemplate { domain, template } => write!(
+                f,
+                "data set for unknown template {template} in domain {domain} skipped (reported once)"
+            ),
+            ErrorKind::RecordPastSet { template, record } => write!(
+                f,
+                "record {record} of template {template} runs past the end of its set; rest of set skipped"
+            ),
+            ErrorKind::EmptyRecords { template } => write!(
+                f,
+                "template {template} describes zero-length records, which cannot be counted; set skipped"
+            ),
+            ErrorKind::SequenceGap { domain, expected, got } => write!(
+                f,
+                "sequence number {got} in domain {domain}, expected {expected}"
+            ),
+            ErrorKind::NotIpfix { looks_like } => {
+                write!(f, "not an IPFIX file: it looks like {looks_like}")
+            }
+            ErrorKind::Io { message } => write!(f, "read failed: {message}"),
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! Decoding state of one transport session (one file, RFC 5655 §7.1) and the message walker.
+//!
+//! A [`Session`] keeps, per observation domain, the live templates (keyed by template ID; a
+//! redefinition replaces, withdrawals remove) and the IE definitions learned from RFC 5610 type
+//! records. [`Session::process_message`] walks one message's sets in order and hands every
+//! template, record and problem to a [`Visitor`]; records are zero-copy views into the message
+//! bytes plus the template that describes them.
+
+use super::error::{DecodeError, ErrorKind};
+use super::list::{FieldValues, Records, Scope};
+use super::registry::{IeDef, InfoModel};
+use super::template::{
+    parse_template_record, resolve, Template, TemplateFault, TemplateParse, TemplateRecord,
+};
+use super::types::{DataType, Semantics, Units};
+use super::value::{decode, Value};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+/// The 16-octet message header (RFC 7011 §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageHeader {
+    pub version: u16,
+    pub length: u16,
+    pub export_time: u32,
+    pub sequence: u32,
+    pub domain: u32,
+}
+
+impl MessageHeader {
+    pub const LEN: usize = 16;
+
+    pub fn parse(b: &[u8]) -> Option<MessageHeader> {
+        let b: &[u8; 16] = b.get(..16)?.try_into().ok()?;
+        Some(MessageHeader {
+            version: u16::from_be_bytes([b[0], b[1]]),
+            length: u16::from_be_bytes([b[2], b[3]]),
+            export_time: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
+            sequence: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+            domain: u32::from_be_bytes([b[12], b[13], b[14], b[15]]),
+        })
+    }
+}
+
+/// Where a message is: its header, absolute offset and 1-based index in the input.
+#[derive(Clone, Copy, Debug)]
+pub struct MessageCtx {
+    pub header: MessageHeader,
+    pub offset: u64,
+    pub index: u64,
+}
+
+/// Whether the walk goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Receives what a message contains, in order. Only `record` and `problem` are required.
+pub trait Visitor {
+    fn message(&mut self, _m: &MessageCtx) -> Flow {
+        Flow::Continue
+    }
+    fn set(&mut self, _m: &MessageCtx, _set_id: u16, _offset: u64, _length: u16) -> Flow {
+        Flow::Continue
+    }
+    /// A template definition; `changed` is false for an identical re-send.
+    fn template(&mut self, _m: &MessageCtx, _t: &Arc<Template>, _offset: u64, _changed: bool) -> Flow {
+        Flow::Continue
+    }
+    /// A withdrawal: `Some(id)`, or `None` for "all" of the kind given by `options`.
+    fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> Flow {
+        Flow::Continue
+    }
+    fn record(&mut self, r: &RecordRef<'_>) -> Flow;
+    fn problem(&mut self, e: &DecodeError) -> Flow;
+}
+
+/// Per observation domain state.
+#[derive(Default, Debug)]
+pub struct Domain {
+    pub templates: HashMap<u16, Arc<Template>>,
+    /// IEs learned from RFC 5610 type records in this domain.
+    pub learned: HashMap<(u32, u16), Arc<IeDef>>,
+    conflicting: HashSet<(u32, u16)>,
+    next_seq: Option<u32>,
+}
+
+/// A domain's scope for structured data: its templates plus the model and learned IEs.
+pub struct DomainScope<'a> {
+    pub domain: &'a Domain,
+    pub model: &'a InfoModel,
+}
+
+impl Scope for DomainScope<'_> {
+    fn template(&self, id: u16) -> Option<&Arc<Template>> {
+        self.domain.templates.get(&id)
+    }
+    fn ie(&self, pen: u32, id: u16) -> Option<Arc<IeDef>> {
+        lookup(self.model, self.domain, pen, id)
+    }
+}
+
+fn lookup(model: &InfoModel, d: &Domain, pen: u32, id: u16) -> Option<Arc<IeDef>> {
+    model
+        .get(pen, id)
+        .cloned()
+        .or_else(|| d.learned.get(&(pen, id)).cloned())
+}
+
+/// One data record: a view into the message plus its template.
+pub struct RecordRef<'a> {
+    pub msg: &'a MessageCtx,
+    pub template: &'a Arc<Template>,
+    pub data: &'a [u8],
+    /// Absolute offset of the record.
+    pub offset: u64,
+    pub scope: &'a DomainScope<'a>,
+}
+
+impl<'a> RecordRef<'a> {
+    pub fn domain(&self) -> u32 {
+        self.msg.header.domain
+    }
+    pub fn fields(&self) -> FieldValues<'a, 'a> {
+        FieldValues::new(self.template, self.data)
+    }
+}
+
+/// Counters kept while decoding; `cat --stats` prints them.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub messages: u64,
+    pub bytes: u64,
+    pub records: u64,
+    pub options_records: u64,
+    pub records_per_template: BTreeMap<(u32, u16), u64>,
+    pub unknown_sets: BTreeMap<(u32, u16), u64>,
+    pub templates_defined: u64,
+    pub template_replacements: u64,
+    pub withdrawals: u64,
+    pub sequence_gaps: BTreeMap<u32, u64>,
+    pub messages_per_domain: BTreeMap<u32, u64>,
+    pub export_time: Option<(u32, u32)>,
+    pub learned_ies: u64,
+    pub errors: u64,
+    pub warnings: u64,
+}
+
+/// Template and type-information state of one session, plus counters.
+pub struct Session {
+    model: Arc<InfoModel>,
+    domains: BTreeMap<u32, Domain>,
+    warned_unknown: HashSet<(u32, u16)>,
+    pub stats: Stats,
+}
+
+impl Session {
+    pub fn new(model: Arc<InfoModel>) -> Session {
+        Session {
+            model,
+            domains: BTreeMap::new(),
+            warned_unknown: HashSet::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn model(&self) -> &Arc<InfoModel> {
+        &self.model
+    }
+
+    /// The live templates of every domain, ordered by (domain, ID).
+    pub fn templates(&self) -> Vec<(u32, &Arc<Template>)> {
+        let mut v: Vec<_> = self
+            .domains
+            .iter()
+            .flat_map(|(d, dom)| dom.templates.values().map(move |t| (*d, t)))
+            .collect();
+        v.sort_by_key(|(d, t)| (*d, t.id));
+        v
+    }
+
+    pub fn domain(&self, id: u32) -> Option<&Domain> {
+        self.domains.get(&id)
+    }
+
+    /// Walks one message. `bytes` is the whole message as far as the input has it; when the
+    /// input ended early, `claimed` is the length its header announced (the complete sets are
+    /// still decoded, then the truncation is reported).
+    pub fn process_message(
+        &mut self,
+        bytes: &[u8],
+        offset: u64,
+        index: u64,
+        visitor: &mut dyn Visitor,
+    ) -> Flow {
+        let Some(header) = MessageHeader::parse(bytes) else {
+            return self.report(visitor, offset, Some(index), None, ErrorKind::TruncatedHeader { have: bytes.len() });
+        };
+        let claimed = header.length as usize;
+        let truncated = bytes.len() < claimed;
+        let msg_len = claimed.min(bytes.len());
+        let m = MessageCtx { header, offset, index };
+        self.stats.messages += 1;
+        self.stats.bytes += msg_len as u64;
+        *self.stats.messages_per_domain.entry(header.domain).or_default() += 1;
+        self.stats.export_time = Some(match self.stats.export_time {
+            None => (header.export_time, header.export_time),
+            Some((lo, hi)) => (lo.min(header.export_time), hi.max(header.export_time)),
+        });
+        {
+            let d = self.domains.entry(header.domain).or_default();
+            if let Some(exp) = d.next_seq {
+                if exp != header.sequence {
+                    *self.stats.sequence_gaps.entry(header.domain).or_default() += 1;
+                }
+            }
+        }
+        if visitor.message(&m) == Flow::Stop {
+            return Flow::Stop;
+        }
+        let mut data_records: u32 = 0;
+        let mut pos = MessageHeader::LEN;
+        while pos < msg_len {
+            let rem = msg_len - pos;
+            let set_off = offset + pos as u64;
+            if rem < 4 {
+                if !truncated {
+                    let k = ErrorKind::BadSetLength { length: 0, remaining: rem };
+                    if self.report(visitor, set_off, Some(index), None, k) == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                }
+                break;
+            }
+            let set_id = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]);
+            let set_len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
+            if set_len < 4 || set_len > rem {
+                // In a truncated message a set that runs into the cut is the truncation itself.
+                if !(truncated && set_len >= 4 && pos + set_len <= claimed) {
+                    let k = ErrorKind::BadSetLength { length: set_len as u16, remaining: rem };
+                    if self.report(visitor, set_off, Some(index), Some(set_id), k) == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                }
+                break;
+            }
+            let body = &bytes[pos + 4..pos + set_len];
+            if visitor.set(&m, set_id, set_off, set_len as u16) == Flow::Stop {
+                return Flow::Stop;
+            }
+            let flow = match set_id {
+                2 | 3 => self.template_set(&m, set_id, body, set_off + 4, visitor),
+                256.. => self.data_set(&m, set_id, body, set_off + 4, visitor, &mut data_records),
+                _ => self.report(visitor, set_off, Some(index), Some(set_id), ErrorKind::ReservedSetId),
+            };
+            if flow == Flow::Stop {
+                return Flow::Stop;
+            }
+            pos += set_len;
+        }
+        if let Some(d) = self.domains.get_mut(&header.domain) {
+            d.next_seq = Some(header.sequence.wrapping_add(data_records));
+        }
+        if truncated {
+            let k = ErrorKind::TruncatedMessage { claimed: header.length, have: bytes.len() };
+            return self.report(visitor, offset + bytes.len() as u64, Some(index), None, k);
+        }
+        Flow::Continue
+    }
+
+    fn report(
+        &mut self,
+        visitor: &mut dyn Visitor,
+        offset: u64,
+        message: Option<u64>,
+        set: Option<u16>,
+        kind: ErrorKind,
+    ) -> Flow {
+        let e = DecodeError { offset, message, set, kind };
+        match e.severity() {
+            super::error::Severity::Warning => self.stats.warnings += 1,
+            super::error::Severity::Error => self.stats.errors += 1,
+        }
+        visitor.problem(&e)
+    }
+
+    fn template_set(
+        &mut self,
+        m: &MessageCtx,
+        set_id: u16,
+        body: &[u8],
+        body_off: u64,
+        visitor: &mut dyn Visitor,
+    ) -> Flow {
+        let options = set_id == 3;
+        let odid = m.header.domain;
+        let mut p = 0usize;
+        while p < body.len() {
+            let rec_off = body_off + p as u64;
+            match parse_template_record(&body[p..], options) {
+                TemplateParse::Padding => break,
+                TemplateParse::Fatal(f) => {
+                    return self.report(visitor, rec_off, Some(m.index), Some(set_id), fault_kind(f));
+                }
+                TemplateParse::Skip(f, n) => {
+                    if self.report(visitor, rec_off, Some(m.index), Some(set_id), fault_kind(f)) == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                    p += n;
+                }
+                TemplateParse::Record(rec, n) => {
+                    p += n;
+                    let flow = match rec {
+                        TemplateRecord::Define { id, scope_count, specs } => {
+                            self.define(m, id, scope_count, &specs, rec_off, visitor)
+                        }
+                        TemplateRecord::Withdraw { id } => {
+                            self.stats.withdrawals += 1;
+                            let d = self.domains.entry(odid).or_default();
+                            if d.templates.remove(&id).is_none() {
+                                let k = ErrorKind::WithdrawUnknown { domain: odid, template: id };
+                                if self.report(visitor, rec_off, Some(m.index), Some(set_id), k) == Flow::Stop {
+                                    return Flow::Stop;
+                                }
+                            }
+                            visitor.withdrawal(m, Some(id), options)
+                        }
+                        TemplateRecord::WithdrawAll { options } => {
+                            self.stats.withdrawals += 1;
+                            let d = self.domains.entry(odid).or_default();
+                            d.templates.retain(|_, t| t.is_options() != options);
+                            visitor.withdrawal(m, None, options)
+                        }
+                    };
+                    if flow == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                }
+            }
+        }
+        Flow::Continue
+    }
+
+    fn define(
+        &mut self,
+        m: &MessageCtx,
+        id: u16,
+        scope_count: u16,
+        specs: &[(u32, u16, u16)],
+        offset: u64,
+        visitor: &mut dyn Visitor,
+    ) -> Flow {
+        let odid = m.header.domain;
+        let model = self.model.clone();
+        let d = self.domains.entry(odid).or_default();
+        let t = resolve(id, scope_count, specs, &|p, i| lookup(&model, d, p, i));
+        let changed = match d.templates.get(&id) {
+            Some(old) => {
+                let same = old.scope_count == t.scope_count
+                    && old.fields.len() == t.fields.len()
+                    && old
+                        .fields
+                        .iter()
+                        .zip(&t.fields)
+                        .all(|(a, b)| (a.pen, a.id, a.len) == (b.pen, b.id, b.len));
+                if !same {
+                    self.stats.template_replacements += 1;
+                }
+                !same
+            }
+            None => true,
+        };
+        let t = Arc::new(t);
+        d.templates.insert(id, t.clone());
+        if changed {
+            self.stats.templates_defined += 1;
+            for (i, f) in t.fields.iter().enumerate() {
+                if f.bad_length() {
+                    let k = ErrorKind::BadFieldLength {
+                        template: id,
+                        index: i + 1,
+                        name: f.name.to_string(),
+                        length: f.len,
+                        dtype: f.def.as_ref().map(|d| d.dtype.name()).unwrap_or("octetArray"),
+                    };
+                    let set = Some(if scope_count > 0 { 3 } else { 2 });
+                    if self.report(visitor, offset, Some(m.index), set, k) == Flow::Stop {
+                        return Flow::Stop;
+                    }
+                }
+            }
+        }
+        visitor.template(m, &t, offset, changed)
+    }
+
+    fn data_set(
+        &mut self,
+        m: &MessageCtx,
+        set_id: u16,
+        body: &[u8],
+        body_off: u64,
+        visitor: &mut dyn Visitor,
+        data_records: &mut u32,
+    ) -> Flow {
+        let odid = m.header.domain;
+        let Some(t) = self.domains.get(&odid).and_then(|d| d.templates.get(&set_id)).cloned() else {
+            *self.stats.unknown_sets.entry((odid, set_id)).or_default() += 1;
+            if self.warned_unknown.insert((odid, set_id)) {
+                let k = ErrorKind::UnknownTemplate { domain: odid, template: set_id };
+                return self.report(visitor, body_off - 4, Some(m.index), Some(set_id), k);
+            }
+            return Flow::Continue;
+        };
+        let mut learned: Vec<IeDef> = Vec::new();
+        let mut count = 0u64;
+        let mut fault = None;
+        let mut flow = Flow::Continue;
+        {
+            let domain = &self.domains[&odid];
+            let scope = DomainScope { domain, model: &self.model };
+            let mut recs = Records::new(&t, body, true);
+            let mut rec_off = body_off;
+            while let Some(r) = recs.next() {
+                match r {
+                    Ok(data) => {
+                        count += 1;
+                        let rr = RecordRef { msg: m, template: &t, data, offset: rec_off, scope: &scope };
+                        rec_off += data.len() as u64;
+                        if let Some(layout) = t.type_info {
+                            if let Some(def) = type_record(&rr, layout) {
+                                learned.push(def);
+                            }
+                        }
+                        if visitor.record(&rr) == Flow::Stop {
+                            flow = Flow::Stop;
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        fault = Some((rec_off, count + 1));
+                        break;
+                    }
+                }
+            }
+        }
+        *data_records = data_records.wrapping_add(count as u32);
+        self.stats.records += count;
+        if t.is_options() {
+            self.stats.options_records += count;
+        }
+        *self.stats.records_per_template.entry((odid, set_id)).or_default() += count;
+        if !learned.is_empty() {
+            self.learn(odid, learned);
+        }
+        if flow == Flow::Stop {
+            return Flow::Stop;
+        }
+        if let Some((off, record)) = fault {
+            let k = if t.min_len == 0 {
+                ErrorKind::EmptyRecords { template: set_id }
+            } else {
+                ErrorKind::RecordPastSet { template: set_id, record }
+            };
+            return self.report(visitor, off, Some(m.index), Some(set_id), k);
+        }
+        Flow::Continue
+    }
+
+    /// Applies RFC 5610 definitions: never over a built-in or user definition, and an IE with
+    /// conflicting records is forgotten. Live templates of the domain are re-resolved.
+    fn learn(&mut self, odid: u32, defs: Vec<IeDef>) {
+        let model = self.model.clone();
+        let d = self.domains.entry(odid).or_default();
+        let mut touched = false;
+        for def in defs {
+            let key = (def.pen, def.id);
+            if model.get(key.0, key.1).is_some() || d.conflicting.contains(&key) {
+                continue;
+            }
+            match d.learned.get(&key) {
+                Some(old) if **old == def => continue,
+                Some(_) => {
+                    d.learned.remove(&key);
+                    d.conflicting.insert(key);
+                }
+                None => {
+                    d.learned.insert(key, Arc::new(def));
+                    self.stats.learned_ies += 1;
+                }
+            }
+            touched = true;
+        }
+        if touched {
+            let ids: Vec<u16> = d.templates.keys().copied().collect();
+            for id in ids {
+                let t = &d.templates[&id];
+                let nt = t.re_resolved(&|p, i| {
+                    model.get(p, i).cloned().or_else(|| d.learned.get(&(p, i)).cloned())
+                });
+                d.templates.insert(id, Arc::new(nt));
+            }
+        }
+    }
+}
+
+fn fault_kind(f: TemplateFault) -> ErrorKind {
+    match f {
+        TemplateFault::PastSet { template, fields } => ErrorKind::TemplatePastSet { template, fields },
+        TemplateFault::ReservedId { template } => ErrorKind::ReservedTemplateId { template },
+        TemplateFault::BadScope { template, scope, fields } => {
+            ErrorKind::BadScopeCount { template, scope, fields }
+        }
+    }
+}
+
+/// Reads an RFC 5610 type record; `None` when it is not usable (RFC 5610 §3.10 rules).
+fn type_record(r: &RecordRef<'_>, l: super::template::TypeInfoLayout) -> Option<IeDef> {
+    let mut id = None;
+    let mut pen = 0u32;
+    let mut dtype = None;
+    let mut semantics = Semantics::Default;
+    let mut units = Units::None;
+    let mut name: Option<String> = None;
+    for (i, (f, b)) in r.fields().enumerate() {
+        let uint = || match decode(DataType::Unsigned64, b) {
+            Value::Unsigned(v) => Some(v),
+            _ => None,
+        };
+        if i == l.id {
+            // The E bit in the value is ignored (RFC 5610 §3.1).
+            id = uint().map(|v| (v & 0x7FFF) as u16);
+        } else if Some(i) == l.pen {
+            pen = uint()? as u32;
+        } else if i == l.dtype {
+            dtype = DataType::from_u8(uint()? as u8);
+        } else if Some(i) == l.semantics {
+            semantics = Semantics::from_u8(uint()? as u8)?;
+        } else if Some(i) == l.units {
+            units = Units::from_u16(uint()? as u16).unwrap_or(Units::None);
+        } else if Some(i) == l.name {
+            let s = std::str::from_utf8(b).ok()?;
+            if s.contains('\0') || s.is_empty() || f.dtype != DataType::String {
+                return None;
+            }
+            name = Some(s.to_string());
+        }
+    }
+    let id = id.filter(|&i| i != 0)?;
+    let dtype = dtype?;
+    if !semantics.valid_for(dtype) {
+        return None;
+    }
+    let name = name.unwrap_or_else(|| super::registry::unknown_name(pen, id));
+    Some(IeDef {
+        pen,
+        id,
+        name: Cow::Owned(name),
+        dtype,
+        semantics,
+        units,
+        default_len: None,
+    })
+}

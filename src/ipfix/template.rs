@@ -1,0 +1,350 @@
+//! Templates and options templates (RFC 7011 §3.4.1, §3.4.2), resolved against the information
+//! model once, when they are defined, so record decoding never looks anything up.
+
+use super::registry::{IeDef, InfoModel, unknown_name};
+use super::types::{DataType, VARLEN};
+use std::sync::Arc;
+
+/// A field specifier of a template, with its IE resolved.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub pen: u32,
+    pub id: u16,
+    /// Declared length; [`VARLEN`] for variable length.
+    pub len: u16,
+    /// The IE definition, if anyone defines it.
+    pub def: Option<Arc<IeDef>>,
+    /// The type values are decoded as: the IE's type, or octetArray when the IE is unknown or
+    /// its declared length is not valid for its type.
+    pub dtype: DataType,
+    /// The key used in output: the IE name or `en<PEN>:id<ID>`.
+    pub name: Arc<str>,
+}
+
+impl Field {
+    /// Resolves a raw field specifier.
+    pub fn resolve(pen: u32, id: u16, len: u16, def: Option<Arc<IeDef>>) -> Field {
+        let (dtype, name): (DataType, Arc<str>) = match &def {
+            Some(d) => (
+                if d.dtype.length_ok(len) {
+                    d.dtype
+                } else {
+                    DataType::OctetArray
+                },
+                Arc::from(d.name.as_ref()),
+            ),
+            None => (DataType::OctetArray, Arc::from(unknown_name(pen, id))),
+        };
+        Field {
+            pen,
+            id,
+            len,
+            def,
+            dtype,
+            name,
+        }
+    }
+
+    pub fn is_varlen(&self) -> bool {
+        self.len == VARLEN
+    }
+
+    /// True when the IE is known but the declared length does not fit its type.
+    pub fn bad_length(&self) -> bool {
+        self.def.as_ref().is_some_and(|d| d.dtype != self.dtype)
+    }
+
+    /// Size of the specifier on the wire.
+    pub fn wire_len(&self) -> usize {
+        if self.pen == 0 { 4 } else { 8 }
+    }
+
+    /// RFC 7013 §10 text form, e.g. `sourceIPv4Address(8)<ipv4Address>[4]`.
+    pub fn spec(&self) -> String {
+        match &self.def {
+            Some(d) => d.spec(Some(self.len)),
+            None => {
+                let num = if self.pen == 0 {
+                    self.id.to_string()
+                } else {
+                    format!("{}/{}", self.pen, self.id)
+                };
+                let len = if self.len == VARLEN {
+                    "v".to_string()
+                } else {
+                    self.len.to_string()
+                };
+                format!("{}({num})<octetArray>[{len}]", self.name)
+            }
+        }
+    }
+}
+
+/// A resolved template. Owned and shared (`Arc`), because it outlives the message defining it.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub id: u16,
+    /// Number of scope fields; 0 for a data template, at least 1 for an options template.
+    pub scope_count: u16,
+    pub fields: Vec<Field>,
+    /// Shortest possible record: fixed lengths plus one octet per variable-length field.
+    pub min_len: usize,
+    /// Record length when no field is variable length.
+    pub fixed_len: Option<usize>,
+    /// Whether this options template carries RFC 5610 type information records.
+    pub type_info: Option<TypeInfoLayout>,
+}
+
+/// Field positions of an RFC 5610 "Information Element Type" options template; any layout is
+/// accepted as long as it has informationElementId (303) and informationElementDataType (339).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TypeInfoLayout {
+    pub id: usize,
+    pub pen: Option<usize>,
+    pub dtype: usize,
+    pub semantics: Option<usize>,
+    pub units: Option<usize>,
+    pub name: Option<usize>,
+}
+
+impl Template {
+    pub fn new(id: u16, scope_count: u16, fields: Vec<Field>) -> Template {
+        let mut min_len = 0usize;
+        let mut fixed = true;
+        for f in &fields {
+            if f.is_varlen() {
+                fixed = false;
+                min_len += 1;
+            } else {
+                min_len += f.len as usize;
+            }
+        }
+        let type_info = if scope_count > 0 {
+            let pos = |pen: u32, id: u16| fields.iter().position(|f| f.pen == pen && f.id == id);
+            match (pos(0, 303), pos(0, 339)) {
+                (Some(idf), Some(dt)) => Some(TypeInfoLayout {
+                    id: idf,
+                    pen: pos(0, 346),
+                    dtype: dt,
+                    semantics: pos(0, 344),
+                    units: pos(0, 345),
+                    name: pos(0, 341),
+                }),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        Template {
+            id,
+            scope_count,
+            fields,
+            min_len,
+            fixed_len: fixed.then_some(min_len),
+            type_info,
+        }
+    }
+
+    pub fn is_options(&self) -> bool {
+        self.scope_count > 0
+    }
+
+    /// Re-resolves the fields against a lookup (after new IE definitions were learned).
+    pub fn re_resolved(&self, lookup: &dyn Fn(u32, u16) -> Option<Arc<IeDef>>) -> Template {
+        let fields = self
+            .fields
+            .iter()
+            .map(|f| Field::resolve(f.pen, f.id, f.len, lookup(f.pen, f.id)))
+            .collect();
+        Template::new(self.id, self.scope_count, fields)
+    }
+
+    /// Size of the template record on the wire.
+    pub fn wire_len(&self) -> usize {
+        (if self.is_options() { 6 } else { 4 })
+            + self.fields.iter().map(Field::wire_len).sum::<usize>()
+    }
+}
+
+/// A template record as read from a template set, before resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateRecord {
+    /// A definition: ID, scope count (0 for data templates) and raw field specifiers.
+    Define { id: u16, scope_count: u16, specs: Vec<(u32, u16, u16)> },
+    /// Withdrawal of one template.
+    Withdraw { id: u16 },
+    /// Withdrawal of all templates (set 2) or all options templates (set 3) of the domain.
+    WithdrawAll { options: bool },
+}
+
+/// Outcome of reading one template record from the tail of a template set.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TemplateParse {
+    /// A record and the number of octets it used.
+    Record(TemplateRecord, usize),
+    /// The rest of the set is padding.
+    Padding,
+    /// The record cannot be read; the rest of the set is unusable.
+    Fatal(TemplateFault),
+    /// The record is invalid but its extent is known: skip `usize` octets and go on.
+    Skip(TemplateFault, usize),
+}
+
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum TemplateFault {
+    PastSet { template: u16, fields: u16 },
+    ReservedId { template: u16 },
+    BadScope { template: u16, scope: u16, fields: u16 },
+}
+
+/// Reads one template record from `b` (the rest of a set of kind `options`), applying the tail
+/// rules of RFC 7011 §3.3.1/§8.1: fewer than 4 octets or a 0/0 header is padding, 2/0 in set 2
+/// and 3/0 in set 3 withdraw all, other IDs below 256 are invalid.
+pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
+    if b.len() < 4 {
+        return TemplateParse::Padding;
+    }
+    let id = u16::from_be_bytes([b[0], b[1]]);
+    let count = u16::from_be_bytes([b[2], b[3]]);
+    if count == 0 {
+        return match id {
+            0 => TemplateParse::Padding,
+            2 if !options => TemplateParse::Record(TemplateRecord::WithdrawAll { options: false }, 4),
+            3 if options => TemplateParse::Record(TemplateRecord::WithdrawAll { options: true }, 4),
+            id if id >= 256 => TemplateParse::Record(TemplateRecord::Withdraw { id }, 4),
+            id => TemplateParse::Fatal(TemplateFault::ReservedId { template: id }),
+        };
+    }
+    if id < 256 {
+        return TemplateParse::Fatal(TemplateFault::ReservedId { template: id });
+    }
+    let (scope, mut pos) = if options {
+        if b.len() < 6 {
+            return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+        }
+        (u16::from_be_bytes([b[4], b[5]]), 6)
+    } else {
+        (0, 4)
+    };
+    // Never allocate more than the set could hold, whatever the count claims.
+    let mut specs = Vec::with_capacity((count as usize).min(b.len() / 4));
+    for _ in 0..count {
+        if b.len() < pos + 4 {
+            return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+        }
+        let raw = u16::from_be_bytes([b[pos], b[pos + 1]]);
+        let len = u16::from_be_bytes([b[pos + 2], b[pos + 3]]);
+        pos += 4;
+        let pen = if raw & 0x8000 != 0 {
+            if b.len() < pos + 4 {
+                return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+            }
+            let p = u32::from_be_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]);
+            pos += 4;
+            p
+        } else {
+            0
+        };
+        specs.push((pen, raw & 0x7FFF, len));
+    }
+    if options && (scope == 0 || scope > count) {
+        return TemplateParse::Skip(
+            TemplateFault::BadScope { template: id, scope, fields: count },
+            pos,
+        );
+    }
+    TemplateParse::Record(
+        TemplateRecord::Define { id, scope_count: scope, specs },
+        pos,
+    )
+}
+
+/// Resolves raw specifiers against a model (plus an optional per-domain overlay).
+pub fn resolve(
+    id: u16,
+    scope_count: u16,
+    specs: &[(u32, u16, u16)],
+    lookup: &dyn Fn(u32, u16) -> Option<Arc<IeDef>>,
+) -> Template {
+    let fields = specs
+        .iter()
+        .map(|&(pen, ie, len)| Field::resolve(pen, ie, len, lookup(pen, ie)))
+        .collect();
+    Template::new(id, scope_count, fields)
+}
+
+/// Convenience for tests and tools: resolve against a model only.
+pub fn resolve_with(model: &InfoModel, id: u16, scope_count: u16, specs: &[(u32, u16, u16)]) -> Template {
+    resolve(id, scope_count, specs, &|p, i| model.get(p, i).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(b: &[u8], options: bool) -> TemplateParse {
+        parse_template_record(b, options)
+    }
+
+    #[test]
+    fn tail_rules() {
+        assert_eq!(rec(&[0, 0, 0], false), TemplateParse::Padding);
+        assert_eq!(rec(&[0, 0, 0, 0], false), TemplateParse::Padding);
+        assert_eq!(
+            rec(&[0, 2, 0, 0], false),
+            TemplateParse::Record(TemplateRecord::WithdrawAll { options: false }, 4)
+        );
+        assert_eq!(
+            rec(&[0, 3, 0, 0], true),
+            TemplateParse::Record(TemplateRecord::WithdrawAll { options: true }, 4)
+        );
+        assert!(matches!(rec(&[0, 3, 0, 0], false), TemplateParse::Fatal(_)));
+        assert_eq!(
+            rec(&[1, 0, 0, 0], true),
+            TemplateParse::Record(TemplateRecord::Withdraw { id: 256 }, 4)
+        );
+        assert!(matches!(rec(&[0, 5, 0, 1, 0, 8, 0, 4], false), TemplateParse::Fatal(_)));
+    }
+
+    #[test]
+    fn definitions_and_lies() {
+        let t = [1, 0, 0, 2, 0, 8, 0, 4, 0x80, 1, 0, 8, 0, 0, 0x72, 0x79];
+        match rec(&t, false) {
+            TemplateParse::Record(TemplateRecord::Define { id, scope_count, specs }, used) => {
+                assert_eq!((id, scope_count, used), (256, 0, 16));
+                assert_eq!(specs, vec![(0, 8, 4), (29305, 1, 8)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        // every truncation of that record is PastSet, never a panic
+        for cut in 4..t.len() {
+            assert!(matches!(rec(&t[..cut], false), TemplateParse::Fatal(TemplateFault::PastSet { .. })), "cut {cut}");
+        }
+        // field count lie
+        assert!(matches!(rec(&[1, 0, 0x03, 0xe8, 0, 8, 0, 4], false), TemplateParse::Fatal(_)));
+        // scope count 0 and scope > count: skipped with known extent
+        let o = [1, 1, 0, 1, 0, 0, 0, 149, 0, 4];
+        assert_eq!(
+            rec(&o, true),
+            TemplateParse::Skip(TemplateFault::BadScope { template: 257, scope: 0, fields: 1 }, 10)
+        );
+        let o = [1, 1, 0, 1, 0, 2, 0, 149, 0, 4];
+        assert!(matches!(rec(&o, true), TemplateParse::Skip(TemplateFault::BadScope { .. }, 10)));
+        let o = [1, 1, 0, 1, 0, 1, 0, 149, 0, 4];
+        assert!(matches!(rec(&o, true), TemplateParse::Record(TemplateRecord::Define { scope_count: 1, .. }, 10)));
+    }
+
+    #[test]
+    fn resolution_and_min_len() {
+        let m = InfoModel::builtin();
+        let t = resolve_with(&m, 256, 0, &[(0, 8, 4), (0, 82, VARLEN), (0, 1, 4), (0, 8, 8), (99, 1, 2)]);
+        assert_eq!(t.min_len, 4 + 1 + 4 + 8 + 2);
+        assert_eq!(t.fixed_len, None);
+        assert_eq!(&*t.fields[0].name, "sourceIPv4Address");
+        assert_eq!(t.fields[2].dtype, DataType::Unsigned64, "reduced size keeps the type");
+        assert_eq!(t.fields[3].dtype, DataType::OctetArray, "8-octet IPv4 falls back to hex");
+        assert!(t.fields[3].bad_length());
+        assert_eq!(&*t.fields[4].name, "en99:id1");
+        assert_eq!(t.fields[1].spec(), "interfaceName(82)<string>[v]");
+    }
+}
