@@ -4,4 +4,7 @@
 //! (inputs, message framing, outputs, the per-file parallel driver), [`output`] (one printer per
 //! format) and [`cmd`] (one module per subcommand).
 
+pub mod cmd;
+pub mod io;
 pub mod ipfix;
+pub mod output;

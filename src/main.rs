@@ -1,1 +1,24 @@
-fn main(){}
+//! The `ipfixkit` binary: parse the command line, dispatch, map failures to exit codes
+//! (0 ok, 1 some input or output failed, 2 usage). A broken pipe ends quietly with 0.
+
+use clap::Parser;
+use ipfixkit::cmd::{self, Cli, Command, Failure};
+
+fn main() {
+    let cli = Cli::parse();
+    let result: Result<(), Failure> = match &cli.command {
+        Command::Cat(a) => cmd::cat::run(a),
+        Command::Generate(a) => cmd::generate::run(a),
+    };
+    if let Err(f) = result {
+        if let Some(m) = f.message {
+            let m = if m.starts_with("ipfixkit:") {
+                m
+            } else {
+                format!("ipfixkit: {m}")
+            };
+            eprintln!("{m}");
+        }
+        std::process::exit(f.code);
+    }
+}

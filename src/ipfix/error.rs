@@ -18,10 +18,14 @@ pub enum Severity {
 pub enum ErrorKind {
     /// Fewer than 16 octets remain for a message header.
     TruncatedHeader { have: usize },
-    /// The message header's version is not 10 (or its length is below 16).
-    BadHeader { version: u16, length: u16 },
-    /// Bytes skipped while searching for the next message (RFC 5655 §10.3).
-    Skipped { bytes: u64, resumed_at: Option<u64> },
+    /// The message header's version is not 10 (or its length is below 16); `skipped` octets
+    /// were passed over to the next plausible message (RFC 5655 §10.3), if any.
+    BadHeader {
+        version: u16,
+        length: u16,
+        skipped: u64,
+        resumed_at: Option<u64>,
+    },
     /// The message claims more octets than the input has.
     TruncatedMessage { claimed: u16, have: usize },
     /// A set header does not fit or its length is impossible.
@@ -33,9 +37,19 @@ pub enum ErrorKind {
     /// A template record uses an ID below 256.
     ReservedTemplateId { template: u16 },
     /// An options template with a scope count of 0 or above its field count.
-    BadScopeCount { template: u16, scope: u16, fields: u16 },
+    BadScopeCount {
+        template: u16,
+        scope: u16,
+        fields: u16,
+    },
     /// A field declares a length that its type does not allow; values are shown as hex.
-    BadFieldLength { template: u16, index: usize, name: String, length: u16, dtype: &'static str },
+    BadFieldLength {
+        template: u16,
+        index: usize,
+        name: String,
+        length: u16,
+        dtype: &'static str,
+    },
     /// Withdrawal of a template that is not defined.
     WithdrawUnknown { domain: u32, template: u16 },
     /// A data set whose template is not (or no longer) defined.
@@ -45,7 +59,11 @@ pub enum ErrorKind {
     /// A template whose records have no length cannot be counted.
     EmptyRecords { template: u16 },
     /// The sequence number differs from the number of data records seen so far (RFC 7011 §3.1).
-    SequenceGap { domain: u32, expected: u32, got: u32 },
+    SequenceGap {
+        domain: u32,
+        expected: u32,
+        got: u32,
+    },
     /// Not IPFIX at all.
     NotIpfix { looks_like: &'static str },
     /// A read failed (e.g. corrupt compressed stream).
@@ -100,21 +118,34 @@ impl fmt::Display for ErrorKind {
                 f,
                 "truncated message header: {have} octets left, a header needs 16"
             ),
-            ErrorKind::BadHeader { version, length } if *version != 10 => write!(
-                f,
-                "not an IPFIX message header (version {version}, expected 10)"
-            ),
-            ErrorKind::BadHeader { length, .. } => {
-                write!(f, "message length {length} is shorter than its 16-octet header")
+            ErrorKind::BadHeader {
+                version,
+                length,
+                skipped,
+                resumed_at,
+            } => {
+                if *version != 10 {
+                    write!(
+                        f,
+                        "not an IPFIX message header (version {version}, expected 10)"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "message length {length} is shorter than its 16-octet header"
+                    )?;
+                }
+                match resumed_at {
+                    Some(at) => write!(
+                        f,
+                        "; skipped {skipped} octets to the next message at byte {at}"
+                    ),
+                    None => write!(
+                        f,
+                        "; skipped {skipped} octets to the end, no further message found"
+                    ),
+                }
             }
-            ErrorKind::Skipped { bytes, resumed_at: Some(at) } => write!(
-                f,
-                "skipped {bytes} octets of damaged input; resuming at the next message at byte {at}"
-            ),
-            ErrorKind::Skipped { bytes, resumed_at: None } => write!(
-                f,
-                "skipped {bytes} octets of damaged input to the end; no further message found"
-            ),
             ErrorKind::TruncatedMessage { claimed, have } => write!(
                 f,
                 "truncated message: header says {claimed} octets, only {have} remain"
@@ -132,11 +163,21 @@ impl fmt::Display for ErrorKind {
                 f,
                 "template ID {template} is reserved (must be 256 or above); rest of set skipped"
             ),
-            ErrorKind::BadScopeCount { template, scope, fields } => write!(
+            ErrorKind::BadScopeCount {
+                template,
+                scope,
+                fields,
+            } => write!(
                 f,
                 "options template {template} has scope count {scope} for {fields} fields (must be 1..={fields}); template ignored"
             ),
-            ErrorKind::BadFieldLength { template, index, name, length, dtype } => write!(
+            ErrorKind::BadFieldLength {
+                template,
+                index,
+                name,
+                length,
+                dtype,
+            } => write!(
                 f,
                 "template {template} field {index} ({name}) has length {length}, which {dtype} does not allow; its values are shown as hex"
             ),
@@ -156,7 +197,11 @@ impl fmt::Display for ErrorKind {
                 f,
                 "template {template} describes zero-length records, which cannot be counted; set skipped"
             ),
-            ErrorKind::SequenceGap { domain, expected, got } => write!(
+            ErrorKind::SequenceGap {
+                domain,
+                expected,
+                got,
+            } => write!(
                 f,
                 "sequence number {got} in domain {domain}, expected {expected}"
             ),

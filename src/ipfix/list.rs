@@ -56,7 +56,10 @@ impl<'a> BasicList<'a> {
 
     /// The elements' bytes, or an error when they do not divide the content.
     pub fn elements(&self) -> ListElements<'a> {
-        ListElements { rest: self.elements, len: self.field.len }
+        ListElements {
+            rest: self.elements,
+            len: self.field.len,
+        }
     }
 }
 
@@ -143,7 +146,11 @@ pub struct Records<'a, 't> {
 
 impl<'a, 't> Records<'a, 't> {
     pub fn new(template: &'t Template, b: &'a [u8], padding_ok: bool) -> Self {
-        Records { template, rest: b, padding_ok }
+        Records {
+            template,
+            rest: b,
+            padding_ok,
+        }
     }
     /// What is left unread.
     pub fn rest(&self) -> &'a [u8] {
@@ -184,7 +191,10 @@ pub struct FieldValues<'a, 't> {
 
 impl<'a, 't> FieldValues<'a, 't> {
     pub fn new(t: &'t Template, record: &'a [u8]) -> Self {
-        FieldValues { fields: t.fields.iter(), rest: record }
+        FieldValues {
+            fields: t.fields.iter(),
+            rest: record,
+        }
     }
 }
 
@@ -267,7 +277,10 @@ mod tests {
 
     #[test]
     fn varlen_prefixes() {
-        assert_eq!(split_varlen(&[2, 7, 8, 9]), Some((&[7u8, 8][..], &[9u8][..])));
+        assert_eq!(
+            split_varlen(&[2, 7, 8, 9]),
+            Some((&[7u8, 8][..], &[9u8][..]))
+        );
         assert_eq!(split_varlen(&[255, 0, 1, 7]), Some((&[7u8][..], &[][..])));
         assert_eq!(split_varlen(&[255, 0]), None);
         assert_eq!(split_varlen(&[3, 1]), None);
@@ -287,7 +300,10 @@ mod tests {
         for cut in 0..5 {
             assert!(BasicList::parse(&b[..cut], &s).is_err());
         }
-        assert!(BasicList::parse(&[0, 0, 8, 0, 0, 1], &s).is_err(), "element length 0");
+        assert!(
+            BasicList::parse(&[0, 0, 8, 0, 0, 1], &s).is_err(),
+            "element length 0"
+        );
     }
 
     #[test]

@@ -257,10 +257,19 @@ mod tests {
         assert_eq!(d.dtype, DataType::Unsigned64);
         assert_eq!(d.semantics, Semantics::DeltaCounter);
         assert_eq!(d.units, Units::Octets);
-        assert_eq!(m.get(REVERSE_PEN, 1).unwrap().name, "reverseOctetDeltaCount");
-        assert!(m.get(REVERSE_PEN, 148).is_none(), "flowId is not reversible");
+        assert_eq!(
+            m.get(REVERSE_PEN, 1).unwrap().name,
+            "reverseOctetDeltaCount"
+        );
+        assert!(
+            m.get(REVERSE_PEN, 148).is_none(),
+            "flowId is not reversible"
+        );
         assert_eq!(m.get(CERT_PEN, 14).unwrap().name, "initialTCPFlags");
-        assert_eq!(m.get(CERT_PEN, 14 | 0x4000).unwrap().name, "reverseInitialTCPFlags");
+        assert_eq!(
+            m.get(CERT_PEN, 14 | 0x4000).unwrap().name,
+            "reverseInitialTCPFlags"
+        );
         assert_eq!(m.by_name("sourceIPv4Address").unwrap().id, 8);
         assert_eq!(m.by_name("en0:id8").unwrap().name, "sourceIPv4Address");
         assert_eq!(m.get(0, 529).map(|d| d.id), Some(529));
@@ -270,7 +279,10 @@ mod tests {
     #[test]
     fn spec_lines() {
         let d = parse_spec("myCounter(6871/4242)<unsigned32>[4]").unwrap();
-        assert_eq!((d.pen, d.id, d.dtype, d.default_len), (6871, 4242, DataType::Unsigned32, Some(4)));
+        assert_eq!(
+            (d.pen, d.id, d.dtype, d.default_len),
+            (6871, 4242, DataType::Unsigned32, Some(4))
+        );
         let d = parse_spec("name(99)<string>[v]").unwrap();
         assert_eq!((d.pen, d.default_len), (0, Some(VARLEN)));
         let d = parse_spec(" x(1/2)<ipv4Address> ").unwrap();

@@ -10,10 +10,10 @@ use super::error::{DecodeError, ErrorKind};
 use super::list::{FieldValues, Records, Scope};
 use super::registry::{IeDef, InfoModel};
 use super::template::{
-    parse_template_record, resolve, Template, TemplateFault, TemplateParse, TemplateRecord,
+    Template, TemplateFault, TemplateParse, TemplateRecord, parse_template_record, resolve,
 };
 use super::types::{DataType, Semantics, Units};
-use super::value::{decode, Value};
+use super::value::{Value, decode};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -67,7 +67,13 @@ pub trait Visitor {
         Flow::Continue
     }
     /// A template definition; `changed` is false for an identical re-send.
-    fn template(&mut self, _m: &MessageCtx, _t: &Arc<Template>, _offset: u64, _changed: bool) -> Flow {
+    fn template(
+        &mut self,
+        _m: &MessageCtx,
+        _t: &Arc<Template>,
+        _offset: u64,
+        _changed: bool,
+    ) -> Flow {
         Flow::Continue
     }
     /// A withdrawal: `Some(id)`, or `None` for "all" of the kind given by `options`.
@@ -197,15 +203,29 @@ impl Session {
         visitor: &mut dyn Visitor,
     ) -> Flow {
         let Some(header) = MessageHeader::parse(bytes) else {
-            return self.report(visitor, offset, Some(index), None, ErrorKind::TruncatedHeader { have: bytes.len() });
+            return self.report(
+                visitor,
+                offset,
+                Some(index),
+                None,
+                ErrorKind::TruncatedHeader { have: bytes.len() },
+            );
         };
         let claimed = header.length as usize;
         let truncated = bytes.len() < claimed;
         let msg_len = claimed.min(bytes.len());
-        let m = MessageCtx { header, offset, index };
+        let m = MessageCtx {
+            header,
+            offset,
+            index,
+        };
         self.stats.messages += 1;
         self.stats.bytes += msg_len as u64;
-        *self.stats.messages_per_domain.entry(header.domain).or_default() += 1;
+        *self
+            .stats
+            .messages_per_domain
+            .entry(header.domain)
+            .or_default() += 1;
         self.stats.export_time = Some(match self.stats.export_time {
             None => (header.export_time, header.export_time),
             Some((lo, hi)) => (lo.min(header.export_time), hi.max(header.export_time)),
@@ -228,7 +248,10 @@ impl Session {
             let set_off = offset + pos as u64;
             if rem < 4 {
                 if !truncated {
-                    let k = ErrorKind::BadSetLength { length: 0, remaining: rem };
+                    let k = ErrorKind::BadSetLength {
+                        length: 0,
+                        remaining: rem,
+                    };
                     if self.report(visitor, set_off, Some(index), None, k) == Flow::Stop {
                         return Flow::Stop;
                     }
@@ -240,7 +263,10 @@ impl Session {
             if set_len < 4 || set_len > rem {
                 // In a truncated message a set that runs into the cut is the truncation itself.
                 if !(truncated && set_len >= 4 && pos + set_len <= claimed) {
-                    let k = ErrorKind::BadSetLength { length: set_len as u16, remaining: rem };
+                    let k = ErrorKind::BadSetLength {
+                        length: set_len as u16,
+                        remaining: rem,
+                    };
                     if self.report(visitor, set_off, Some(index), Some(set_id), k) == Flow::Stop {
                         return Flow::Stop;
                     }
@@ -254,7 +280,13 @@ impl Session {
             let flow = match set_id {
                 2 | 3 => self.template_set(&m, set_id, body, set_off + 4, visitor),
                 256.. => self.data_set(&m, set_id, body, set_off + 4, visitor, &mut data_records),
-                _ => self.report(visitor, set_off, Some(index), Some(set_id), ErrorKind::ReservedSetId),
+                _ => self.report(
+                    visitor,
+                    set_off,
+                    Some(index),
+                    Some(set_id),
+                    ErrorKind::ReservedSetId,
+                ),
             };
             if flow == Flow::Stop {
                 return Flow::Stop;
@@ -265,7 +297,10 @@ impl Session {
             d.next_seq = Some(header.sequence.wrapping_add(data_records));
         }
         if truncated {
-            let k = ErrorKind::TruncatedMessage { claimed: header.length, have: bytes.len() };
+            let k = ErrorKind::TruncatedMessage {
+                claimed: header.length,
+                have: bytes.len(),
+            };
             return self.report(visitor, offset + bytes.len() as u64, Some(index), None, k);
         }
         Flow::Continue
@@ -279,7 +314,12 @@ impl Session {
         set: Option<u16>,
         kind: ErrorKind,
     ) -> Flow {
-        let e = DecodeError { offset, message, set, kind };
+        let e = DecodeError {
+            offset,
+            message,
+            set,
+            kind,
+        };
         match e.severity() {
             super::error::Severity::Warning => self.stats.warnings += 1,
             super::error::Severity::Error => self.stats.errors += 1,
@@ -303,10 +343,18 @@ impl Session {
             match parse_template_record(&body[p..], options) {
                 TemplateParse::Padding => break,
                 TemplateParse::Fatal(f) => {
-                    return self.report(visitor, rec_off, Some(m.index), Some(set_id), fault_kind(f));
+                    return self.report(
+                        visitor,
+                        rec_off,
+                        Some(m.index),
+                        Some(set_id),
+                        fault_kind(f),
+                    );
                 }
                 TemplateParse::Skip(f, n) => {
-                    if self.report(visitor, rec_off, Some(m.index), Some(set_id), fault_kind(f)) == Flow::Stop {
+                    if self.report(visitor, rec_off, Some(m.index), Some(set_id), fault_kind(f))
+                        == Flow::Stop
+                    {
                         return Flow::Stop;
                     }
                     p += n;
@@ -314,15 +362,22 @@ impl Session {
                 TemplateParse::Record(rec, n) => {
                     p += n;
                     let flow = match rec {
-                        TemplateRecord::Define { id, scope_count, specs } => {
-                            self.define(m, id, scope_count, &specs, rec_off, visitor)
-                        }
+                        TemplateRecord::Define {
+                            id,
+                            scope_count,
+                            specs,
+                        } => self.define(m, id, scope_count, &specs, rec_off, visitor),
                         TemplateRecord::Withdraw { id } => {
                             self.stats.withdrawals += 1;
                             let d = self.domains.entry(odid).or_default();
                             if d.templates.remove(&id).is_none() {
-                                let k = ErrorKind::WithdrawUnknown { domain: odid, template: id };
-                                if self.report(visitor, rec_off, Some(m.index), Some(set_id), k) == Flow::Stop {
+                                let k = ErrorKind::WithdrawUnknown {
+                                    domain: odid,
+                                    template: id,
+                                };
+                                if self.report(visitor, rec_off, Some(m.index), Some(set_id), k)
+                                    == Flow::Stop
+                                {
                                     return Flow::Stop;
                                 }
                             }
@@ -384,7 +439,11 @@ impl Session {
                         index: i + 1,
                         name: f.name.to_string(),
                         length: f.len,
-                        dtype: f.def.as_ref().map(|d| d.dtype.name()).unwrap_or("octetArray"),
+                        dtype: f
+                            .def
+                            .as_ref()
+                            .map(|d| d.dtype.name())
+                            .unwrap_or("octetArray"),
                     };
                     let set = Some(if scope_count > 0 { 3 } else { 2 });
                     if self.report(visitor, offset, Some(m.index), set, k) == Flow::Stop {
@@ -406,10 +465,18 @@ impl Session {
         data_records: &mut u32,
     ) -> Flow {
         let odid = m.header.domain;
-        let Some(t) = self.domains.get(&odid).and_then(|d| d.templates.get(&set_id)).cloned() else {
+        let Some(t) = self
+            .domains
+            .get(&odid)
+            .and_then(|d| d.templates.get(&set_id))
+            .cloned()
+        else {
             *self.stats.unknown_sets.entry((odid, set_id)).or_default() += 1;
             if self.warned_unknown.insert((odid, set_id)) {
-                let k = ErrorKind::UnknownTemplate { domain: odid, template: set_id };
+                let k = ErrorKind::UnknownTemplate {
+                    domain: odid,
+                    template: set_id,
+                };
                 return self.report(visitor, body_off - 4, Some(m.index), Some(set_id), k);
             }
             return Flow::Continue;
@@ -420,14 +487,23 @@ impl Session {
         let mut flow = Flow::Continue;
         {
             let domain = &self.domains[&odid];
-            let scope = DomainScope { domain, model: &self.model };
+            let scope = DomainScope {
+                domain,
+                model: &self.model,
+            };
             let mut recs = Records::new(&t, body, true);
             let mut rec_off = body_off;
             while let Some(r) = recs.next() {
                 match r {
                     Ok(data) => {
                         count += 1;
-                        let rr = RecordRef { msg: m, template: &t, data, offset: rec_off, scope: &scope };
+                        let rr = RecordRef {
+                            msg: m,
+                            template: &t,
+                            data,
+                            offset: rec_off,
+                            scope: &scope,
+                        };
                         rec_off += data.len() as u64;
                         if let Some(layout) = t.type_info {
                             if let Some(def) = type_record(&rr, layout) {
@@ -451,7 +527,11 @@ impl Session {
         if t.is_options() {
             self.stats.options_records += count;
         }
-        *self.stats.records_per_template.entry((odid, set_id)).or_default() += count;
+        *self
+            .stats
+            .records_per_template
+            .entry((odid, set_id))
+            .or_default() += count;
         if !learned.is_empty() {
             self.learn(odid, learned);
         }
@@ -462,7 +542,10 @@ impl Session {
             let k = if t.min_len == 0 {
                 ErrorKind::EmptyRecords { template: set_id }
             } else {
-                ErrorKind::RecordPastSet { template: set_id, record }
+                ErrorKind::RecordPastSet {
+                    template: set_id,
+                    record,
+                }
             };
             return self.report(visitor, off, Some(m.index), Some(set_id), k);
         }
@@ -498,7 +581,10 @@ impl Session {
             for id in ids {
                 let t = &d.templates[&id];
                 let nt = t.re_resolved(&|p, i| {
-                    model.get(p, i).cloned().or_else(|| d.learned.get(&(p, i)).cloned())
+                    model
+                        .get(p, i)
+                        .cloned()
+                        .or_else(|| d.learned.get(&(p, i)).cloned())
                 });
                 d.templates.insert(id, Arc::new(nt));
             }
@@ -508,11 +594,19 @@ impl Session {
 
 fn fault_kind(f: TemplateFault) -> ErrorKind {
     match f {
-        TemplateFault::PastSet { template, fields } => ErrorKind::TemplatePastSet { template, fields },
-        TemplateFault::ReservedId { template } => ErrorKind::ReservedTemplateId { template },
-        TemplateFault::BadScope { template, scope, fields } => {
-            ErrorKind::BadScopeCount { template, scope, fields }
+        TemplateFault::PastSet { template, fields } => {
+            ErrorKind::TemplatePastSet { template, fields }
         }
+        TemplateFault::ReservedId { template } => ErrorKind::ReservedTemplateId { template },
+        TemplateFault::BadScope {
+            template,
+            scope,
+            fields,
+        } => ErrorKind::BadScopeCount {
+            template,
+            scope,
+            fields,
+        },
     }
 }
 

@@ -170,7 +170,11 @@ impl Template {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TemplateRecord {
     /// A definition: ID, scope count (0 for data templates) and raw field specifiers.
-    Define { id: u16, scope_count: u16, specs: Vec<(u32, u16, u16)> },
+    Define {
+        id: u16,
+        scope_count: u16,
+        specs: Vec<(u32, u16, u16)>,
+    },
     /// Withdrawal of one template.
     Withdraw { id: u16 },
     /// Withdrawal of all templates (set 2) or all options templates (set 3) of the domain.
@@ -192,9 +196,18 @@ pub enum TemplateParse {
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum TemplateFault {
-    PastSet { template: u16, fields: u16 },
-    ReservedId { template: u16 },
-    BadScope { template: u16, scope: u16, fields: u16 },
+    PastSet {
+        template: u16,
+        fields: u16,
+    },
+    ReservedId {
+        template: u16,
+    },
+    BadScope {
+        template: u16,
+        scope: u16,
+        fields: u16,
+    },
 }
 
 /// Reads one template record from `b` (the rest of a set of kind `options`), applying the tail
@@ -209,7 +222,9 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
     if count == 0 {
         return match id {
             0 => TemplateParse::Padding,
-            2 if !options => TemplateParse::Record(TemplateRecord::WithdrawAll { options: false }, 4),
+            2 if !options => {
+                TemplateParse::Record(TemplateRecord::WithdrawAll { options: false }, 4)
+            }
             3 if options => TemplateParse::Record(TemplateRecord::WithdrawAll { options: true }, 4),
             id if id >= 256 => TemplateParse::Record(TemplateRecord::Withdraw { id }, 4),
             id => TemplateParse::Fatal(TemplateFault::ReservedId { template: id }),
@@ -220,7 +235,10 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
     }
     let (scope, mut pos) = if options {
         if b.len() < 6 {
-            return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+            return TemplateParse::Fatal(TemplateFault::PastSet {
+                template: id,
+                fields: count,
+            });
         }
         (u16::from_be_bytes([b[4], b[5]]), 6)
     } else {
@@ -230,14 +248,20 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
     let mut specs = Vec::with_capacity((count as usize).min(b.len() / 4));
     for _ in 0..count {
         if b.len() < pos + 4 {
-            return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+            return TemplateParse::Fatal(TemplateFault::PastSet {
+                template: id,
+                fields: count,
+            });
         }
         let raw = u16::from_be_bytes([b[pos], b[pos + 1]]);
         let len = u16::from_be_bytes([b[pos + 2], b[pos + 3]]);
         pos += 4;
         let pen = if raw & 0x8000 != 0 {
             if b.len() < pos + 4 {
-                return TemplateParse::Fatal(TemplateFault::PastSet { template: id, fields: count });
+                return TemplateParse::Fatal(TemplateFault::PastSet {
+                    template: id,
+                    fields: count,
+                });
             }
             let p = u32::from_be_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]);
             pos += 4;
@@ -249,12 +273,20 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
     }
     if options && (scope == 0 || scope > count) {
         return TemplateParse::Skip(
-            TemplateFault::BadScope { template: id, scope, fields: count },
+            TemplateFault::BadScope {
+                template: id,
+                scope,
+                fields: count,
+            },
             pos,
         );
     }
     TemplateParse::Record(
-        TemplateRecord::Define { id, scope_count: scope, specs },
+        TemplateRecord::Define {
+            id,
+            scope_count: scope,
+            specs,
+        },
         pos,
     )
 }
@@ -274,7 +306,12 @@ pub fn resolve(
 }
 
 /// Convenience for tests and tools: resolve against a model only.
-pub fn resolve_with(model: &InfoModel, id: u16, scope_count: u16, specs: &[(u32, u16, u16)]) -> Template {
+pub fn resolve_with(
+    model: &InfoModel,
+    id: u16,
+    scope_count: u16,
+    specs: &[(u32, u16, u16)],
+) -> Template {
     resolve(id, scope_count, specs, &|p, i| model.get(p, i).cloned())
 }
 
@@ -303,14 +340,24 @@ mod tests {
             rec(&[1, 0, 0, 0], true),
             TemplateParse::Record(TemplateRecord::Withdraw { id: 256 }, 4)
         );
-        assert!(matches!(rec(&[0, 5, 0, 1, 0, 8, 0, 4], false), TemplateParse::Fatal(_)));
+        assert!(matches!(
+            rec(&[0, 5, 0, 1, 0, 8, 0, 4], false),
+            TemplateParse::Fatal(_)
+        ));
     }
 
     #[test]
     fn definitions_and_lies() {
         let t = [1, 0, 0, 2, 0, 8, 0, 4, 0x80, 1, 0, 8, 0, 0, 0x72, 0x79];
         match rec(&t, false) {
-            TemplateParse::Record(TemplateRecord::Define { id, scope_count, specs }, used) => {
+            TemplateParse::Record(
+                TemplateRecord::Define {
+                    id,
+                    scope_count,
+                    specs,
+                },
+                used,
+            ) => {
                 assert_eq!((id, scope_count, used), (256, 0, 16));
                 assert_eq!(specs, vec![(0, 8, 4), (29305, 1, 8)]);
             }
@@ -318,31 +365,66 @@ mod tests {
         }
         // every truncation of that record is PastSet, never a panic
         for cut in 4..t.len() {
-            assert!(matches!(rec(&t[..cut], false), TemplateParse::Fatal(TemplateFault::PastSet { .. })), "cut {cut}");
+            assert!(
+                matches!(
+                    rec(&t[..cut], false),
+                    TemplateParse::Fatal(TemplateFault::PastSet { .. })
+                ),
+                "cut {cut}"
+            );
         }
         // field count lie
-        assert!(matches!(rec(&[1, 0, 0x03, 0xe8, 0, 8, 0, 4], false), TemplateParse::Fatal(_)));
+        assert!(matches!(
+            rec(&[1, 0, 0x03, 0xe8, 0, 8, 0, 4], false),
+            TemplateParse::Fatal(_)
+        ));
         // scope count 0 and scope > count: skipped with known extent
         let o = [1, 1, 0, 1, 0, 0, 0, 149, 0, 4];
         assert_eq!(
             rec(&o, true),
-            TemplateParse::Skip(TemplateFault::BadScope { template: 257, scope: 0, fields: 1 }, 10)
+            TemplateParse::Skip(
+                TemplateFault::BadScope {
+                    template: 257,
+                    scope: 0,
+                    fields: 1
+                },
+                10
+            )
         );
         let o = [1, 1, 0, 1, 0, 2, 0, 149, 0, 4];
-        assert!(matches!(rec(&o, true), TemplateParse::Skip(TemplateFault::BadScope { .. }, 10)));
+        assert!(matches!(
+            rec(&o, true),
+            TemplateParse::Skip(TemplateFault::BadScope { .. }, 10)
+        ));
         let o = [1, 1, 0, 1, 0, 1, 0, 149, 0, 4];
-        assert!(matches!(rec(&o, true), TemplateParse::Record(TemplateRecord::Define { scope_count: 1, .. }, 10)));
+        assert!(matches!(
+            rec(&o, true),
+            TemplateParse::Record(TemplateRecord::Define { scope_count: 1, .. }, 10)
+        ));
     }
 
     #[test]
     fn resolution_and_min_len() {
         let m = InfoModel::builtin();
-        let t = resolve_with(&m, 256, 0, &[(0, 8, 4), (0, 82, VARLEN), (0, 1, 4), (0, 8, 8), (99, 1, 2)]);
+        let t = resolve_with(
+            &m,
+            256,
+            0,
+            &[(0, 8, 4), (0, 82, VARLEN), (0, 1, 4), (0, 8, 8), (99, 1, 2)],
+        );
         assert_eq!(t.min_len, 4 + 1 + 4 + 8 + 2);
         assert_eq!(t.fixed_len, None);
         assert_eq!(&*t.fields[0].name, "sourceIPv4Address");
-        assert_eq!(t.fields[2].dtype, DataType::Unsigned64, "reduced size keeps the type");
-        assert_eq!(t.fields[3].dtype, DataType::OctetArray, "8-octet IPv4 falls back to hex");
+        assert_eq!(
+            t.fields[2].dtype,
+            DataType::Unsigned64,
+            "reduced size keeps the type"
+        );
+        assert_eq!(
+            t.fields[3].dtype,
+            DataType::OctetArray,
+            "8-octet IPv4 falls back to hex"
+        );
         assert!(t.fields[3].bad_length());
         assert_eq!(&*t.fields[4].name, "en99:id1");
         assert_eq!(t.fields[1].spec(), "interfaceName(82)<string>[v]");

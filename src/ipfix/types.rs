@@ -162,7 +162,10 @@ impl DataType {
     pub fn is_unsigned(self) -> bool {
         matches!(
             self,
-            DataType::Unsigned8 | DataType::Unsigned16 | DataType::Unsigned32 | DataType::Unsigned64
+            DataType::Unsigned8
+                | DataType::Unsigned16
+                | DataType::Unsigned32
+                | DataType::Unsigned64
         )
     }
 
@@ -231,7 +234,10 @@ impl Semantics {
             _ => {
                 t.is_unsigned()
                     || t.is_signed()
-                    || matches!(t, DataType::Float32 | DataType::Float64 | DataType::Unsigned256)
+                    || matches!(
+                        t,
+                        DataType::Float32 | DataType::Float64 | DataType::Unsigned256
+                    )
             }
         }
     }

@@ -54,7 +54,10 @@ fn be_uint(b: &[u8]) -> u64 {
 #[inline]
 pub fn decode(t: DataType, b: &[u8]) -> Value<'_> {
     match t {
-        DataType::Unsigned8 | DataType::Unsigned16 | DataType::Unsigned32 | DataType::Unsigned64 => {
+        DataType::Unsigned8
+        | DataType::Unsigned16
+        | DataType::Unsigned32
+        | DataType::Unsigned64 => {
             if b.is_empty() || b.len() > 8 {
                 Value::Invalid(b)
             } else {
@@ -151,7 +154,11 @@ pub fn ntp_to_instant(ntp: u64, digits: u8) -> Instant {
         secs += 1;
     }
     let nanos = if digits == 6 { sub * 1000 } else { sub } as u32;
-    Instant { secs, nanos, digits }
+    Instant {
+        secs,
+        nanos,
+        digits,
+    }
 }
 
 /// Converts Unix seconds + nanoseconds to an NTP timestamp; `micro` clears the low 11 bits.
@@ -171,7 +178,11 @@ impl Value<'_> {
     /// The instant for time values.
     pub fn instant(&self) -> Option<Instant> {
         Some(match *self {
-            Value::Seconds(s) => Instant { secs: s as i64, nanos: 0, digits: 0 },
+            Value::Seconds(s) => Instant {
+                secs: s as i64,
+                nanos: 0,
+                digits: 0,
+            },
             Value::Millis(ms) => Instant {
                 secs: (ms / 1000) as i64,
                 nanos: (ms % 1000) as u32 * 1_000_000,
@@ -354,14 +365,21 @@ pub fn write_scalar(out: &mut Vec<u8>, v: &Value<'_>, time: TimeStyle) -> bool {
         Value::Ipv6(a) => write_ipv6(out, a),
         Value::String(s) => out.extend_from_slice(s),
         Value::Octets(b) | Value::Invalid(b) => write_hex(out, b),
-        Value::Seconds(_) | Value::Millis(_) | Value::Micros(_) | Value::Nanos(_) => {
-            match time {
-                TimeStyle::Rfc3339 => write_rfc3339(out, v.instant().unwrap_or(Instant { secs: 0, nanos: 0, digits: 0 })),
-                TimeStyle::Epoch => out.extend_from_slice(
-                    itoa::Buffer::new().format(v.epoch().unwrap_or(0)).as_bytes(),
-                ),
-            }
-        }
+        Value::Seconds(_) | Value::Millis(_) | Value::Micros(_) | Value::Nanos(_) => match time {
+            TimeStyle::Rfc3339 => write_rfc3339(
+                out,
+                v.instant().unwrap_or(Instant {
+                    secs: 0,
+                    nanos: 0,
+                    digits: 0,
+                }),
+            ),
+            TimeStyle::Epoch => out.extend_from_slice(
+                itoa::Buffer::new()
+                    .format(v.epoch().unwrap_or(0))
+                    .as_bytes(),
+            ),
+        },
         Value::List(..) => return false,
     }
     true
@@ -410,8 +428,14 @@ mod tests {
 
     #[test]
     fn integers_and_reduced_size() {
-        assert_eq!(decode(DataType::Unsigned64, &[0, 0, 0, 235]), Value::Unsigned(235));
-        assert_eq!(decode(DataType::Unsigned64, &[0xff; 8]), Value::Unsigned(u64::MAX));
+        assert_eq!(
+            decode(DataType::Unsigned64, &[0, 0, 0, 235]),
+            Value::Unsigned(235)
+        );
+        assert_eq!(
+            decode(DataType::Unsigned64, &[0xff; 8]),
+            Value::Unsigned(u64::MAX)
+        );
         assert_eq!(decode(DataType::Signed32, &[0xff, 0xfe]), Value::Signed(-2));
         assert_eq!(decode(DataType::Signed64, &[0x7f]), Value::Signed(127));
         assert_eq!(decode(DataType::Signed8, &[0x80]), Value::Signed(-128));
@@ -422,14 +446,26 @@ mod tests {
 
     #[test]
     fn text_forms() {
-        assert_eq!(text(Value::Ipv4(Ipv4Addr::new(192, 168, 0, 201))), "192.168.0.201");
-        assert_eq!(text(Value::Ipv6("2001:db8::1".parse().unwrap())), "2001:db8::1");
-        assert_eq!(text(Value::Mac([2, 0, 0x5e, 0x10, 0, 1])), "02:00:5e:10:00:01");
+        assert_eq!(
+            text(Value::Ipv4(Ipv4Addr::new(192, 168, 0, 201))),
+            "192.168.0.201"
+        );
+        assert_eq!(
+            text(Value::Ipv6("2001:db8::1".parse().unwrap())),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            text(Value::Mac([2, 0, 0x5e, 0x10, 0, 1])),
+            "02:00:5e:10:00:01"
+        );
         assert_eq!(text(Value::Octets(&[0xde, 0xad])), "dead");
         assert_eq!(text(Value::Float64(0.1)), "0.1");
         assert_eq!(text(Value::Float32(0.1)), "0.1");
         assert_eq!(text(Value::Seconds(1_700_000_000)), "2023-11-14T22:13:20Z");
-        assert_eq!(text(Value::Millis(1_700_000_000_170)), "2023-11-14T22:13:20.170Z");
+        assert_eq!(
+            text(Value::Millis(1_700_000_000_170)),
+            "2023-11-14T22:13:20.170Z"
+        );
         assert_eq!(text(Value::Unsigned256(&[1, 0])), "256");
         let mut big = [0u8; 32];
         big[0] = 1;
@@ -447,13 +483,30 @@ mod tests {
         assert_eq!(text(Value::Nanos(ntp)), "2023-11-14T22:13:20.500000000Z");
         for ns in [0u32, 1, 999_999_999, 123_456_789, 500_000_000] {
             let n = instant_to_ntp(1_700_000_000, ns, false);
-            assert_eq!(ntp_to_instant(n, 9), Instant { secs: 1_700_000_000, nanos: ns, digits: 9 });
+            assert_eq!(
+                ntp_to_instant(n, 9),
+                Instant {
+                    secs: 1_700_000_000,
+                    nanos: ns,
+                    digits: 9
+                }
+            );
             let us = ns / 1000 * 1000;
             let n = instant_to_ntp(1_700_000_000, us, true);
             assert_eq!(n & 0x7FF, 0);
-            assert_eq!(ntp_to_instant(n, 6), Instant { secs: 1_700_000_000, nanos: us, digits: 6 });
+            assert_eq!(
+                ntp_to_instant(n, 6),
+                Instant {
+                    secs: 1_700_000_000,
+                    nanos: us,
+                    digits: 6
+                }
+            );
         }
-        assert_eq!(Value::Millis(1_700_000_000_170).epoch(), Some(1_700_000_000_170));
+        assert_eq!(
+            Value::Millis(1_700_000_000_170).epoch(),
+            Some(1_700_000_000_170)
+        );
     }
 
     #[test]
@@ -463,7 +516,14 @@ mod tests {
             assert_eq!(days_from_civil(y, m, dd), d);
         }
         let mut o = Vec::new();
-        write_rfc3339(&mut o, Instant { secs: -NTP_UNIX_OFFSET, nanos: 0, digits: 0 });
+        write_rfc3339(
+            &mut o,
+            Instant {
+                secs: -NTP_UNIX_OFFSET,
+                nanos: 0,
+                digits: 0,
+            },
+        );
         assert_eq!(o, b"1900-01-01T00:00:00Z");
     }
 }

@@ -1,0 +1,365 @@
+//! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
+
+use super::{Failure, InputArgs, display_name, problem_flow, problem_line};
+use crate::io::driver::{self, FileOutcome};
+use crate::io::input::ByteSource;
+use crate::io::output::Output;
+use crate::io::reader::decode_all;
+use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use crate::ipfix::value::TimeStyle;
+use crate::ipfix::{DecodeError, InfoModel, Severity, Template};
+use crate::output::csv::CsvPrinter;
+use crate::output::detail::DetailPrinter;
+use crate::output::json::JsonPrinter;
+use crate::output::render::field_keys;
+use crate::output::stats::StatsPrinter;
+use crate::output::templates::TemplatesPrinter;
+use crate::output::text::TextPrinter;
+use crate::output::{Column, Drive, Meta, PrintOptions, Printer, parse_columns};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const EXAMPLES: &str = "\
+Examples:
+  ipfixkit cat flows.ipfix
+      one line per record: DOMAIN/TEMPLATE name=value ...
+  ipfixkit cat -f json flows.ipfix.zst | jq 'select(.destinationTransportPort == 443)'
+      NDJSON with IANA names as keys and @export_time, @domain, @template metadata
+  ipfixkit cat -f csv -F @export_time,sourceIPv4Address,destinationIPv4Address,octetDeltaCount a.ipfix b.ipfix
+      CSV of chosen columns from two files, in file order (decoded in parallel)
+  ipfixkit cat -f detail -n 5 flows.ipfix
+      message headers, sets, templates and the first 5 records, one field per line
+  ipfixkit cat --templates --stats flows.ipfix
+      the templates and a summary (records per template, time spans, sequence gaps)
+  ipfixkit cat --ie-spec my.iespec vendor.ipfix
+      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines
+
+CSV: without -F the columns are @export_time,@domain,@template and then every field of every
+template in the input (union, first-seen order); a record lacking a column gets an empty cell.
+With -F, records that have none of the named IE fields are skipped.
+
+Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes on
+at the next message and the exit status is 1 (0 when there were only warnings). Records read
+before a problem are always printed.";
+
+/// Prints the records of IPFIX files.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`),
+    /// `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`,
+    /// `@domain`, `@template`, `@sequence`.
+    #[arg(short = 'F', long = "fields", value_name = "LIST")]
+    pub fields: Option<String>,
+
+    /// List the templates (RFC 7013 §10 form) instead of records.
+    #[arg(long)]
+    pub templates: bool,
+
+    /// Print a summary per file instead of records (with -f json: one JSON object per file).
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Stop after N records (across all files, in input order).
+    #[arg(short = 'n', long = "count", value_name = "N")]
+    pub limit: Option<u64>,
+
+    /// Times as RFC 3339 UTC (`iso`) or as integers in the type's own unit since 1970 (`epoch`).
+    #[arg(long, value_enum, default_value_t = TimeArg::Iso)]
+    pub time: TimeArg,
+
+    /// Leave out the CSV header row.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Write to FILE instead of stdout (written to a temporary file, renamed on success).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One line per record: `DOMAIN/TEMPLATE name=value ...`.
+    Text,
+    /// Messages, sets, templates and records, one field per line.
+    Detail,
+    /// One JSON object per record and line.
+    Json,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    Iso,
+    Epoch,
+}
+
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let model = args.input.model().map_err(Failure::usage)?;
+    let columns = match &args.fields {
+        Some(list) => {
+            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
+        }
+        None => None,
+    };
+    if let Some(cols) = &columns {
+        for c in cols {
+            if let Column::Field {
+                key, number: None, ..
+            } = c
+            {
+                if model.by_name(key).is_none() && !args.input.quiet {
+                    eprintln!(
+                        "ipfixkit: warning: --fields: {key:?} is not a known IE name; it matches only IEs a file names so (RFC 5610)"
+                    );
+                }
+            }
+        }
+    }
+    let time = if args.time == TimeArg::Epoch {
+        TimeStyle::Epoch
+    } else {
+        TimeStyle::Rfc3339
+    };
+    let opts = PrintOptions {
+        columns: columns.clone(),
+        time,
+        header: !args.no_header,
+    };
+
+    // Inputs: (path to open, name to show). CSV without -F needs two passes, so stdin and
+    // pipes are spooled to a temporary file first.
+    let mut spool = Vec::new();
+    let mut inputs: Vec<(String, String)> = Vec::new();
+    let needs_prescan =
+        args.format == Format::Csv && columns.is_none() && !args.templates && !args.stats;
+    for p in args.input.inputs() {
+        let name = display_name(&p).to_string();
+        if needs_prescan && !is_regular(&p) {
+            let tmp =
+                spool_to_temp(&p).map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
+            inputs.push((tmp.path().to_string_lossy().into_owned(), name));
+            spool.push(tmp);
+        } else {
+            inputs.push((p, name));
+        }
+    }
+    let csv_columns = if args.format == Format::Csv {
+        match &columns {
+            Some(c) => c.clone(),
+            None => union_columns(&inputs, &model),
+        }
+    } else {
+        Vec::new()
+    };
+
+    let mut out = Output::open(args.output.as_deref(), false, false)
+        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let several = inputs.len() > 1;
+    let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
+    // -n across files must take the first N in input order: decode those files one by one.
+    let threads = if args.limit.is_some() {
+        1
+    } else {
+        args.input.threads()
+    };
+    let paths: Vec<String> = inputs.iter().map(|(p, _)| p.clone()).collect();
+    let mut header_pending = true;
+
+    let job =
+        |i: usize, _p: &str, out: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
+            let (path, name) = &inputs[i];
+            let left = remaining.load(Ordering::SeqCst);
+            if left == 0 {
+                return FileOutcome::default();
+            }
+            let mut src = match ByteSource::open(path) {
+                Ok(s) => s,
+                Err(e) => {
+                    report(format!("ipfixkit: {name}: {e}"));
+                    return FileOutcome { failed: true };
+                }
+            };
+            let mut session = Session::new(model.clone());
+            let mut failed = false;
+            let mut on_problem = |e: &DecodeError| -> Flow {
+                if e.severity() == Severity::Error || args.input.strict {
+                    failed = true;
+                }
+                if let Some(line) = problem_line(name, e, args.input.quiet) {
+                    report(line);
+                }
+                problem_flow(args.input.strict)
+            };
+            if several && args.format == Format::Detail && !args.stats && !args.templates {
+                let _ = writeln!(out, "=== {name}");
+            }
+            let mut tbuf = Vec::new();
+            let mut printer: Box<dyn Printer + '_> = if args.stats {
+                let p = StatsPrinter::new(&mut *out, name, args.format == Format::Json);
+                if args.templates {
+                    Box::new(p.with_templates(&mut tbuf))
+                } else {
+                    Box::new(p)
+                }
+            } else if args.templates {
+                Box::new(TemplatesPrinter::new(&mut *out))
+            } else {
+                match args.format {
+                    Format::Text => Box::new(TextPrinter::new(&mut *out, opts.clone())),
+                    Format::Detail => Box::new(DetailPrinter::new(&mut *out, opts.clone())),
+                    Format::Json => Box::new(JsonPrinter::new(&mut *out, opts.clone())),
+                    Format::Csv => {
+                        // Only the first file of the output carries the header.
+                        let o = PrintOptions {
+                            header: opts.header && i == 0,
+                            ..opts.clone()
+                        };
+                        match CsvPrinter::new(&mut *out, csv_columns.clone(), o) {
+                            Ok(p) => Box::new(p),
+                            Err(_) => return FileOutcome { failed: true },
+                        }
+                    }
+                }
+            };
+            let limit = (left != u64::MAX).then_some(left);
+            let mut drive = Drive::new(&mut *printer, &mut on_problem, limit);
+            decode_all(&mut src, &mut session, &mut drive);
+            let printed = drive.records;
+            let io_error = drive.io_error.take();
+            drop(drive);
+            if left != u64::MAX {
+                remaining.fetch_sub(printed.min(left), Ordering::SeqCst);
+            }
+            if io_error.is_none() {
+                let _ = printer.finish(&session);
+            }
+            drop(printer);
+            if !tbuf.is_empty() {
+                // --templates --stats: the summary was written by finish; templates go first only
+                // when they are buffered, so write them after it with a heading.
+                let _ = out.write_all(b"templates\n");
+                let _ = out.write_all(&tbuf);
+            }
+            FileOutcome { failed }
+        };
+
+    let mut stderr = std::io::stderr().lock();
+    let mut on_problem = |line: &str| {
+        let _ = writeln!(stderr, "{line}");
+    };
+    header_pending &= true;
+    let _ = header_pending;
+    let result = driver::run(&paths, threads, &mut out, &mut on_problem, job);
+    drop(spool);
+    match result {
+        Ok(outcomes) => {
+            out.finish().map_err(output_failure)?;
+            if outcomes.iter().any(|o| o.failed) {
+                Err(Failure::quiet())
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) => Err(output_failure(e)),
+    }
+}
+
+fn output_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure {
+            code: 0,
+            message: None,
+        }
+    } else {
+        Failure::failed(format!("ipfixkit: output: {e}"))
+    }
+}
+
+fn is_regular(p: &str) -> bool {
+    p != "-" && std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(false)
+}
+
+fn spool_to_temp(p: &str) -> std::io::Result<TempFile> {
+    let tmp = TempFile::new()?;
+    let mut f = std::fs::File::create(tmp.path())?;
+    if p == "-" {
+        std::io::copy(&mut std::io::stdin().lock(), &mut f)?;
+    } else {
+        std::io::copy(&mut std::fs::File::open(p)?, &mut f)?;
+    }
+    f.flush()?;
+    Ok(tmp)
+}
+
+/// A temporary file removed on drop.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new() -> std::io::Result<TempFile> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "ipfixkit-{}-{}.spool",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        Ok(TempFile(p))
+    }
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// First pass for CSV: the union of every template's field keys, in first-seen order, after
+/// the metadata columns. Problems are reported by the second pass, not here.
+fn union_columns(inputs: &[(String, String)], model: &Arc<InfoModel>) -> Vec<Column> {
+    struct Collect(Vec<String>);
+    impl Visitor for Collect {
+        fn template(&mut self, _m: &MessageCtx, t: &Arc<Template>, _o: u64, _c: bool) -> Flow {
+            for k in field_keys(t) {
+                if !self.0.contains(&k) {
+                    self.0.push(k);
+                }
+            }
+            Flow::Continue
+        }
+        fn record(&mut self, _r: &RecordRef<'_>) -> Flow {
+            Flow::Continue
+        }
+        fn problem(&mut self, _e: &DecodeError) -> Flow {
+            Flow::Continue
+        }
+    }
+    let mut c = Collect(Vec::new());
+    for (p, _) in inputs {
+        if let Ok(mut src) = ByteSource::open(p) {
+            let mut s = Session::new(model.clone());
+            decode_all(&mut src, &mut s, &mut c);
+        }
+    }
+    let mut cols: Vec<Column> = [Meta::ExportTime, Meta::Domain, Meta::Template]
+        .into_iter()
+        .map(Column::Meta)
+        .collect();
+    for k in c.0 {
+        if let Ok(col) = Column::parse(&k) {
+            cols.push(col);
+        }
+    }
+    cols
+}

@@ -1,0 +1,140 @@
+//! One module per subcommand (`Args` + `run`), plus the flag groups they share so a long flag
+//! means the same thing everywhere.
+
+pub mod cat;
+pub mod generate;
+
+use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const EXAMPLES: &str = "\
+Examples:
+  ipfixkit cat flows.ipfix                      one line per record
+  ipfixkit cat -f json flows.ipfix.gz | jq .    NDJSON, gzip recognised by content
+  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount *.ipfix > flows.csv
+  ipfixkit cat --templates --stats flows.ipfix  what is in a file
+  ipfixkit <COMMAND> --help                     more on each command";
+
+/// A fast, RFC-correct toolbox for IPFIX files (RFC 5655).
+#[derive(Parser, Debug)]
+#[command(name = "ipfixkit", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Cat(cat::Args),
+    /// Writes the man pages and shell completions (for packagers and the repository).
+    #[command(hide = true)]
+    Generate(generate::Args),
+}
+
+/// Flags shared by every command that reads IPFIX.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Input files; `-` or none reads stdin. gzip, bzip2, zstd and xz are recognised by content.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as
+    /// python-ipfix writes them); `#` starts a comment. May be repeated.
+    #[arg(long = "ie-spec", value_name = "FILE")]
+    pub ie_spec: Vec<PathBuf>,
+
+    /// Stop at the first problem (error or warning) instead of reporting it and resynchronising.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads for several files (0 = all cores). Output order never depends on it.
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Do not print warnings (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// The inputs, `-` when none were given.
+    pub fn inputs(&self) -> Vec<String> {
+        if self.files.is_empty() {
+            vec!["-".to_string()]
+        } else {
+            self.files.clone()
+        }
+    }
+
+    pub fn threads(&self) -> usize {
+        if self.threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            self.threads
+        }
+    }
+
+    /// The built-in information model plus `--ie-spec` files.
+    pub fn model(&self) -> Result<Arc<InfoModel>, String> {
+        let base = InfoModel::builtin();
+        if self.ie_spec.is_empty() {
+            return Ok(base);
+        }
+        let mut m = (*base).clone();
+        for p in &self.ie_spec {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            m.load_spec_text(&text)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        Ok(Arc::new(m))
+    }
+}
+
+/// Name of an input in messages.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+/// Formats a decode problem as the one-line message of DESIGN.md and decides, per `--strict`
+/// and `--quiet`, whether decoding goes on. Returns the line to print, if any.
+pub fn problem_line(file: &str, e: &DecodeError, quiet: bool) -> Option<String> {
+    if quiet && e.severity() == Severity::Warning {
+        return None;
+    }
+    Some(format!("ipfixkit: {}: {e}", display_name(file)))
+}
+
+pub fn problem_flow(strict: bool) -> Flow {
+    if strict { Flow::Stop } else { Flow::Continue }
+}
+
+/// Error type of a command: a message and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: Option<String>,
+}
+
+impl Failure {
+    pub fn usage(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: Some(m.into()),
+        }
+    }
+    pub fn failed(m: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: Some(m.into()),
+        }
+    }
+    /// Some input failed; the messages were printed already.
+    pub fn quiet() -> Failure {
+        Failure {
+            code: 1,
+            message: None,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Runs a job over several inputs, in parallel (rayon, one file per worker), with the output of
+//! each file emitted in input order, so `-j1` and `-jN` are byte-identical.
+//!
+//! Workers take files in increasing order from a shared counter and stream their output in
+//! chunks through a bounded channel per file; the calling thread drains file 0's channel, then
+//! file 1's, and so on. Because files start in order, the lowest unfinished file always has a
+//! worker, so the bounded channels cannot deadlock, and memory stays at a few chunks per worker.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// What a job reports about one file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// The file had errors (or could not be read).
+    pub failed: bool,
+}
+
+enum Event {
+    Data(Vec<u8>),
+    Problem(String),
+    Done(FileOutcome),
+}
+
+/// Output of one job: chunks of bytes sent to the ordering thread.
+pub struct ChunkWriter {
+    buf: Vec<u8>,
+    tx: SyncSender<Event>,
+}
+
+const CHUNK: usize = 1 << 18;
+
+impl Write for ChunkWriter {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+            self.tx
+                .send(Event::Data(chunk))
+                .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "output closed"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `job(index, path, out, report)` for every input. `report` receives one-line problem
+/// messages, which are passed to `on_problem` in input order. Returns the outcomes, or the first
+/// error writing to `out` (a broken pipe among them).
+pub fn run<F>(
+    inputs: &[String],
+    threads: usize,
+    out: &mut dyn Write,
+    on_problem: &mut dyn FnMut(&str),
+    job: F,
+) -> io::Result<Vec<FileOutcome>>
+where
+    F: Fn(usize, &str, &mut dyn Write, &mut dyn FnMut(String)) -> FileOutcome + Sync,
+{
+    let threads = threads.max(1).min(inputs.len().max(1));
+    if threads == 1 {
+        let mut outcomes = Vec::with_capacity(inputs.len());
+        for (i, p) in inputs.iter().enumerate() {
+            let mut report = |s: String| on_problem(&s);
+            let mut sink = ErrorTrap {
+                inner: &mut *out,
+                error: None,
+            };
+            let o = job(i, p, &mut sink, &mut report);
+            if let Some(e) = sink.error {
+                return Err(e);
+            }
+            outcomes.push(o);
+        }
+        return Ok(outcomes);
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(io::Error::other)?;
+    let (txs, rxs): (Vec<SyncSender<Event>>, Vec<Receiver<Event>>) =
+        (0..inputs.len()).map(|_| sync_channel(4)).unzip();
+    let txs: Vec<std::sync::Mutex<Option<SyncSender<Event>>>> = txs
+        .into_iter()
+        .map(|t| std::sync::Mutex::new(Some(t)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let mut outcomes = vec![FileOutcome::default(); inputs.len()];
+    let mut result = Ok(());
+    pool.in_place_scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|_| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= inputs.len() {
+                        break;
+                    }
+                    let Some(tx) = txs[i].lock().ok().and_then(|mut g| g.take()) else {
+                        continue;
+                    };
+                    let mut w = ChunkWriter {
+                        buf: Vec::with_capacity(CHUNK),
+                        tx: tx.clone(),
+                    };
+                    let ptx = tx.clone();
+                    let mut report = |s: String| {
+                        let _ = ptx.send(Event::Problem(s));
+                    };
+                    let o = job(i, &inputs[i], &mut w, &mut report);
+                    let _ = w.flush();
+                    let _ = tx.send(Event::Done(o));
+                }
+            });
+        }
+        // Drain in input order on this thread.
+        'files: for (i, rx) in rxs.into_iter().enumerate() {
+            for ev in rx.iter() {
+                match ev {
+                    Event::Data(d) => {
+                        if let Err(e) = out.write_all(&d) {
+                            result = Err(e);
+                            // Make every remaining job stop: close all channels.
+                            drop(rx);
+                            next.store(inputs.len(), Ordering::SeqCst);
+                            break 'files;
+                        }
+                    }
+                    Event::Problem(p) => on_problem(&p),
+                    Event::Done(o) => {
+                        outcomes[i] = o;
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    result.map(|()| outcomes)
+}
+
+/// Keeps the first write error so the caller can tell output failures from input failures.
+struct ErrorTrap<'a> {
+    inner: &'a mut dyn Write,
+    error: Option<io::Error>,
+}
+
+impl Write for ErrorTrap<'_> {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        match self.inner.write(b) {
+            Ok(n) => Ok(n),
+            Err(e) => {
+                let k = e.kind();
+                self.error.get_or_insert(e);
+                Err(io::Error::new(k, "output failed"))
+            }
+        }
+    }
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self.inner.write_all(b) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let k = e.kind();
+                self.error.get_or_insert(e);
+                Err(io::Error::new(k, "output failed"))
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self.inner.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let k = e.kind();
+                self.error.get_or_insert(e);
+                Err(io::Error::new(k, "output failed"))
+            }
+        }
+    }
+}

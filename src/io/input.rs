@@ -1,0 +1,244 @@
+//! Opening inputs: regular files are memory-mapped, stdin and pipes are streamed, and gzip,
+//! bzip2, zstd and xz are recognised by their magic bytes and decompressed on the fly.
+//!
+//! A [`ByteSource`] hands out a window of bytes at the current position: the whole rest of the
+//! mapping for a regular file, or a bounded buffer for a stream (so memory stays flat however
+//! large the input is: a window never needs more than one maximal message plus a little).
+
+use std::fs::File;
+use std::io::{self, Read};
+
+/// What the first bytes of an input say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Bzip2,
+    Zstd,
+    Xz,
+}
+
+pub fn sniff_compression(b: &[u8]) -> Compression {
+    match b {
+        [0x1f, 0x8b, ..] => Compression::Gzip,
+        [b'B', b'Z', b'h', ..] => Compression::Bzip2,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+        [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => Compression::Xz,
+        _ => Compression::None,
+    }
+}
+
+/// Names what a non-IPFIX input looks like, if it is recognisably something else.
+pub fn sniff_other(b: &[u8]) -> Option<&'static str> {
+    match b {
+        [0xa1, 0xb2, 0xc3, 0xd4, ..] | [0xd4, 0xc3, 0xb2, 0xa1, ..] => {
+            Some("a pcap packet capture")
+        }
+        [0xa1, 0xb2, 0x3c, 0x4d, ..] | [0x4d, 0x3c, 0xb2, 0xa1, ..] => {
+            Some("a pcap packet capture (nanosecond timestamps)")
+        }
+        [0x0a, 0x0d, 0x0d, 0x0a, ..] => Some("a pcapng packet capture"),
+        [0x00, 0x09, ..] => Some("NetFlow v9 (version 9 header), not IPFIX (version 10)"),
+        [0x00, 0x05, ..] => Some("NetFlow v5 (version 5 header), not IPFIX (version 10)"),
+        [0x00, 0x0a, ..] => None,
+        _ if !b.is_empty()
+            && b.iter().take(512).all(|&c| {
+                c == b'\t' || c == b'\n' || c == b'\r' || (0x20..0x7f).contains(&c) || c >= 0x80
+            }) =>
+        {
+            Some("text, not binary IPFIX")
+        }
+        _ => None,
+    }
+}
+
+enum Kind {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+    Stream {
+        reader: Box<dyn Read + Send>,
+        buf: Vec<u8>,
+        start: usize,
+        end: usize,
+        eof: bool,
+    },
+}
+
+/// Bytes of one input with a read position.
+pub struct ByteSource {
+    kind: Kind,
+    pos: usize,
+    /// Absolute offset of the current position.
+    offset: u64,
+    pub compression: Compression,
+}
+
+/// Window buffers start here and grow only as far as one message needs.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+impl ByteSource {
+    /// Opens a path; `-` is stdin.
+    pub fn open(path: &str) -> io::Result<ByteSource> {
+        if path == "-" {
+            return ByteSource::from_reader(Box::new(io::stdin()));
+        }
+        let file = File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::other("is a directory"));
+        }
+        if meta.is_file() {
+            let mut head = [0u8; 6];
+            let n = read_up_to(&mut &file, &mut head)?;
+            let comp = sniff_compression(&head[..n]);
+            if comp == Compression::None {
+                if meta.len() == 0 {
+                    return Ok(ByteSource::from_bytes(Vec::new()));
+                }
+                // SAFETY: the mapping is read-only and private to this process. If another
+                // process truncates or rewrites the file while we read it, we may see changed
+                // bytes or get SIGBUS; that is the accepted trade-off of mmap for regular files
+                // (as in ripgrep). Every length read from the map is bounds-checked, so changed
+                // bytes can only produce decode errors, never out-of-bounds access.
+                match unsafe { memmap2::Mmap::map(&file) } {
+                    Ok(m) => {
+                        return Ok(ByteSource {
+                            kind: Kind::Mapped(m),
+                            pos: 0,
+                            offset: 0,
+                            compression: comp,
+                        });
+                    }
+                    Err(_) => {
+                        let mut v = Vec::new();
+                        File::open(path)?.read_to_end(&mut v)?;
+                        return Ok(ByteSource::from_bytes(v));
+                    }
+                }
+            }
+            return ByteSource::from_reader(Box::new(File::open(path)?));
+        }
+        // FIFOs, character devices, process substitution: stream them.
+        ByteSource::from_reader(Box::new(file))
+    }
+
+    /// Wraps in-memory bytes (tests, fuzzing). Compressed bytes are decompressed.
+    pub fn from_bytes(v: Vec<u8>) -> ByteSource {
+        if sniff_compression(&v) != Compression::None {
+            if let Ok(s) = ByteSource::from_reader(Box::new(io::Cursor::new(v.clone()))) {
+                return s;
+            }
+        }
+        ByteSource {
+            kind: Kind::Owned(v),
+            pos: 0,
+            offset: 0,
+            compression: Compression::None,
+        }
+    }
+
+    /// Streams a reader, detecting compression from its first bytes.
+    pub fn from_reader(mut r: Box<dyn Read + Send>) -> io::Result<ByteSource> {
+        let mut head = [0u8; 6];
+        let n = read_up_to(&mut r, &mut head)?;
+        let prefix = io::Cursor::new(head[..n].to_vec());
+        let whole: Box<dyn Read + Send> = Box::new(prefix.chain(r));
+        let comp = sniff_compression(&head[..n]);
+        let reader: Box<dyn Read + Send> = match comp {
+            Compression::None => whole,
+            Compression::Gzip => {
+                Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(whole)))
+            }
+            Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(whole)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(whole)?),
+            Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(whole)),
+        };
+        Ok(ByteSource {
+            kind: Kind::Stream {
+                reader,
+                buf: vec![0; STREAM_CHUNK],
+                start: 0,
+                end: 0,
+                eof: false,
+            },
+            pos: 0,
+            offset: 0,
+            compression: comp,
+        })
+    }
+
+    /// Absolute offset of the current position.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Size of the input when known up front (mapped files).
+    pub fn len_hint(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Mapped(m) => Some(m.len() as u64),
+            Kind::Owned(v) => Some(v.len() as u64),
+            Kind::Stream { .. } => None,
+        }
+    }
+
+    /// The bytes from the current position: at least `n` of them unless the input ends first.
+    pub fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        match &mut self.kind {
+            Kind::Mapped(m) => Ok(&m[self.pos..]),
+            Kind::Owned(v) => Ok(&v[self.pos..]),
+            Kind::Stream {
+                reader,
+                buf,
+                start,
+                end,
+                eof,
+            } => {
+                if *end - *start < n && !*eof {
+                    if buf.len() - *start < n {
+                        buf.copy_within(*start..*end, 0);
+                        *end -= *start;
+                        *start = 0;
+                        if buf.len() < n {
+                            buf.resize(n.max(STREAM_CHUNK), 0);
+                        }
+                    }
+                    while *end - *start < n {
+                        let got = match reader.read(&mut buf[*end..]) {
+                            Ok(g) => g,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                            Err(e) => return Err(e),
+                        };
+                        if got == 0 {
+                            *eof = true;
+                            break;
+                        }
+                        *end += got;
+                    }
+                }
+                Ok(&buf[*start..*end])
+            }
+        }
+    }
+
+    /// Advances the position by `n` bytes (at most what `fill` returned).
+    pub fn consume(&mut self, n: usize) {
+        match &mut self.kind {
+            Kind::Mapped(_) | Kind::Owned(_) => self.pos += n,
+            Kind::Stream { start, end, .. } => *start = (*start + n).min(*end),
+        }
+        self.offset += n as u64;
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,6 @@
+//! Inputs, message framing, outputs and the per-file parallel driver.
+
+pub mod driver;
+pub mod input;
+pub mod output;
+pub mod reader;

@@ -1,0 +1,317 @@
+//! One printer per output format, all fed by the session walker through [`Drive`].
+//!
+//! Printers resolve per-template layouts (keys, selected columns) once per template and reuse
+//! them through [`Layouts`]; per record they only decode and append to a reused buffer.
+
+pub mod csv;
+pub mod detail;
+pub mod json;
+pub mod render;
+pub mod stats;
+pub mod templates;
+pub mod text;
+
+use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use crate::ipfix::value::TimeStyle;
+use crate::ipfix::{DecodeError, Template};
+use std::collections::HashMap;
+use std::io;
+use std::sync::Arc;
+
+/// What a printer is told; everything but `record` is optional.
+pub trait Printer {
+    fn message(&mut self, _m: &MessageCtx) -> io::Result<()> {
+        Ok(())
+    }
+    fn set(&mut self, _m: &MessageCtx, _set_id: u16, _offset: u64, _length: u16) -> io::Result<()> {
+        Ok(())
+    }
+    fn template(
+        &mut self,
+        _m: &MessageCtx,
+        _t: &Arc<Template>,
+        _offset: u64,
+        _changed: bool,
+    ) -> io::Result<()> {
+        Ok(())
+    }
+    fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> io::Result<()> {
+        Ok(())
+    }
+    fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;
+    /// Called once when the input ends (or decoding stopped).
+    fn finish(&mut self, _session: &Session) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Adapts a printer to the session's visitor: counts records for `-n`, sends problems to the
+/// reporter, and stops at the first write error (kept in `io_error`).
+pub struct Drive<'a> {
+    pub printer: &'a mut dyn Printer,
+    pub on_problem: &'a mut dyn FnMut(&DecodeError) -> Flow,
+    pub limit: Option<u64>,
+    pub records: u64,
+    pub io_error: Option<io::Error>,
+}
+
+impl<'a> Drive<'a> {
+    pub fn new(
+        printer: &'a mut dyn Printer,
+        on_problem: &'a mut dyn FnMut(&DecodeError) -> Flow,
+        limit: Option<u64>,
+    ) -> Self {
+        Drive {
+            printer,
+            on_problem,
+            limit,
+            records: 0,
+            io_error: None,
+        }
+    }
+
+    fn check(&mut self, r: io::Result<()>) -> Flow {
+        match r {
+            Ok(()) => Flow::Continue,
+            Err(e) => {
+                self.io_error = Some(e);
+                Flow::Stop
+            }
+        }
+    }
+}
+
+impl Visitor for Drive<'_> {
+    fn message(&mut self, m: &MessageCtx) -> Flow {
+        let r = self.printer.message(m);
+        self.check(r)
+    }
+    fn set(&mut self, m: &MessageCtx, set_id: u16, offset: u64, length: u16) -> Flow {
+        let r = self.printer.set(m, set_id, offset, length);
+        self.check(r)
+    }
+    fn template(&mut self, m: &MessageCtx, t: &Arc<Template>, offset: u64, changed: bool) -> Flow {
+        let r = self.printer.template(m, t, offset, changed);
+        self.check(r)
+    }
+    fn withdrawal(&mut self, m: &MessageCtx, id: Option<u16>, options: bool) -> Flow {
+        let r = self.printer.withdrawal(m, id, options);
+        self.check(r)
+    }
+    fn record(&mut self, r: &RecordRef<'_>) -> Flow {
+        if self.limit.is_some_and(|n| self.records >= n) {
+            return Flow::Stop;
+        }
+        self.records += 1;
+        let res = self.printer.record(r);
+        if self.check(res) == Flow::Stop {
+            return Flow::Stop;
+        }
+        if self.limit.is_some_and(|n| self.records >= n) {
+            return Flow::Stop;
+        }
+        Flow::Continue
+    }
+    fn problem(&mut self, e: &DecodeError) -> Flow {
+        (self.on_problem)(e)
+    }
+}
+
+/// Per-template state of a printer, computed once per template definition.
+pub struct Layouts<L> {
+    entries: Vec<(Arc<Template>, L)>,
+    index: HashMap<usize, usize>,
+    last_ptr: usize,
+    last: usize,
+}
+
+impl<L> Default for Layouts<L> {
+    fn default() -> Self {
+        Layouts {
+            entries: Vec::new(),
+            index: HashMap::new(),
+            last_ptr: 0,
+            last: 0,
+        }
+    }
+}
+
+impl<L> Layouts<L> {
+    /// The layout for `t`, made by `make` the first time. Entries hold the template alive, so
+    /// its address cannot be reused by another template while it is cached.
+    #[inline]
+    pub fn get(&mut self, t: &Arc<Template>, make: impl FnOnce(&Template) -> L) -> &L {
+        let p = Arc::as_ptr(t) as usize;
+        if p != self.last_ptr || self.entries.is_empty() {
+            let i = match self.index.get(&p) {
+                Some(&i) => i,
+                None => {
+                    // A file that redefines templates endlessly must not grow this forever.
+                    if self.entries.len() >= 4096 {
+                        self.entries.clear();
+                        self.index.clear();
+                    }
+                    self.entries.push((t.clone(), make(t)));
+                    self.index.insert(p, self.entries.len() - 1);
+                    self.entries.len() - 1
+                }
+            };
+            self.last_ptr = p;
+            self.last = i;
+        }
+        &self.entries[self.last].1
+    }
+}
+
+/// Record metadata that can be selected like a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Meta {
+    ExportTime,
+    Domain,
+    Template,
+    Sequence,
+}
+
+impl Meta {
+    pub const ALL: [(Meta, &'static str); 4] = [
+        (Meta::ExportTime, "@export_time"),
+        (Meta::Domain, "@domain"),
+        (Meta::Template, "@template"),
+        (Meta::Sequence, "@sequence"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Meta::ALL
+            .iter()
+            .find(|(m, _)| *m == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("")
+    }
+
+    pub fn parse(s: &str) -> Option<Meta> {
+        Meta::ALL.iter().find(|(_, n)| *n == s).map(|(m, _)| *m)
+    }
+}
+
+/// One requested output column (`-F`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Column {
+    Meta(Meta),
+    /// An IE by output key (`name` or `name#2`), or by number when given as `pen/id` or
+    /// `en<PEN>:id<ID>` (`occurrence` counts repeats, 1-based).
+    Field {
+        key: String,
+        number: Option<(u32, u16)>,
+        occurrence: usize,
+    },
+}
+
+impl Column {
+    pub fn parse(s: &str) -> Result<Column, String> {
+        let s = s.trim();
+        if s.starts_with('@') {
+            return Meta::parse(s).map(Column::Meta).ok_or_else(|| {
+                let known: Vec<_> = Meta::ALL.iter().map(|(_, n)| *n).collect();
+                format!("unknown metadata field {s:?} (known: {})", known.join(", "))
+            });
+        }
+        if s.is_empty() {
+            return Err("empty field name".into());
+        }
+        let (base, occurrence) = match s.rsplit_once('#') {
+            Some((b, n)) => (
+                b,
+                n.parse::<usize>()
+                    .map_err(|_| format!("bad occurrence in {s:?}"))?,
+            ),
+            None => (s, 1),
+        };
+        let number = crate::ipfix::registry::parse_unknown_name(base).or_else(|| {
+            let (p, i) = base.split_once('/').unwrap_or(("0", base));
+            Some((p.parse().ok()?, i.parse().ok()?))
+        });
+        Ok(Column::Field {
+            key: base.to_string(),
+            number,
+            occurrence: occurrence.max(1),
+        })
+    }
+
+    pub fn header(&self) -> String {
+        match self {
+            Column::Meta(m) => m.name().to_string(),
+            Column::Field {
+                key, occurrence, ..
+            } if *occurrence > 1 => format!("{key}#{occurrence}"),
+            Column::Field { key, .. } => key.clone(),
+        }
+    }
+
+    /// The index of the template field this column selects.
+    pub fn find(&self, t: &Template) -> Option<usize> {
+        let Column::Field {
+            key,
+            number,
+            occurrence,
+        } = self
+        else {
+            return None;
+        };
+        t.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| &*f.name == key || number.is_some_and(|n| n == (f.pen, f.id)))
+            .nth(occurrence - 1)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Parses a `-F` list: comma separated.
+pub fn parse_columns(list: &str) -> Result<Vec<Column>, String> {
+    list.split(',').map(Column::parse).collect()
+}
+
+/// Options every record printer shares.
+#[derive(Clone, Debug, Default)]
+pub struct PrintOptions {
+    pub columns: Option<Vec<Column>>,
+    pub time: TimeStyle,
+    pub header: bool,
+}
+
+/// Writes a metadata value in its text form.
+pub fn write_meta(out: &mut Vec<u8>, m: Meta, r: &RecordRef<'_>, time: TimeStyle, json: bool) {
+    let h = &r.msg.header;
+    let mut b = itoa::Buffer::new();
+    match m {
+        Meta::ExportTime => {
+            let v = crate::ipfix::Value::Seconds(h.export_time);
+            if json && time == TimeStyle::Rfc3339 {
+                out.push(b'"');
+                crate::ipfix::value::write_scalar(out, &v, time);
+                out.push(b'"');
+            } else {
+                crate::ipfix::value::write_scalar(out, &v, time);
+            }
+        }
+        Meta::Domain => out.extend_from_slice(b.format(h.domain).as_bytes()),
+        Meta::Template => out.extend_from_slice(b.format(r.template.id).as_bytes()),
+        Meta::Sequence => out.extend_from_slice(b.format(h.sequence).as_bytes()),
+    }
+}
+
+/// For a template: which field feeds each selected column.
+pub fn select(columns: &[Column], t: &Template) -> Vec<Option<usize>> {
+    columns.iter().map(|c| c.find(t)).collect()
+}
+
+/// Whether a selection matches any IE field of the template (records matching only metadata
+/// are skipped when IE fields were asked for).
+pub fn selection_useful(columns: &[Column], sel: &[Option<usize>]) -> bool {
+    let wants_fields = columns.iter().any(|c| matches!(c, Column::Field { .. }));
+    !wants_fields
+        || sel
+            .iter()
+            .zip(columns)
+            .any(|(s, c)| matches!(c, Column::Field { .. }) && s.is_some())
+}
