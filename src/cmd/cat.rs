@@ -173,7 +173,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         args.input.threads()
     };
     let paths: Vec<String> = inputs.iter().map(|(p, _)| p.clone()).collect();
-    let mut header_pending = true;
 
     let job =
         |i: usize, _p: &str, out: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
@@ -257,8 +256,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    header_pending &= true;
-    let _ = header_pending;
     let result = driver::run(&paths, threads, &mut out, &mut on_problem, job);
     drop(spool);
     match result {

@@ -260,26 +260,37 @@ impl Session {
             }
             let set_id = u16::from_be_bytes([bytes[pos], bytes[pos + 1]]);
             let set_len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
-            if set_len < 4 || set_len > rem {
-                // In a truncated message a set that runs into the cut is the truncation itself.
-                if !(truncated && set_len >= 4 && pos + set_len <= claimed) {
-                    let k = ErrorKind::BadSetLength {
-                        length: set_len as u16,
-                        remaining: rem,
-                    };
-                    if self.report(visitor, set_off, Some(index), Some(set_id), k) == Flow::Stop {
-                        return Flow::Stop;
-                    }
+            // In a truncated message a set that runs into the cut is the truncation itself: the
+            // complete records of a cut data set are still readable, so they are decoded.
+            let cut = truncated && set_len > rem && pos + set_len <= claimed;
+            if set_len < 4 || (set_len > rem && !cut) {
+                let k = ErrorKind::BadSetLength {
+                    length: set_len as u16,
+                    remaining: rem,
+                };
+                if self.report(visitor, set_off, Some(index), Some(set_id), k) == Flow::Stop {
+                    return Flow::Stop;
                 }
                 break;
             }
-            let body = &bytes[pos + 4..pos + set_len];
+            if cut && set_id < 256 {
+                break;
+            }
+            let body = &bytes[pos + 4..(pos + set_len).min(msg_len)];
             if visitor.set(&m, set_id, set_off, set_len as u16) == Flow::Stop {
                 return Flow::Stop;
             }
             let flow = match set_id {
                 2 | 3 => self.template_set(&m, set_id, body, set_off + 4, visitor),
-                256.. => self.data_set(&m, set_id, body, set_off + 4, visitor, &mut data_records),
+                256.. => self.data_set(
+                    &m,
+                    set_id,
+                    body,
+                    set_off + 4,
+                    cut,
+                    visitor,
+                    &mut data_records,
+                ),
                 _ => self.report(
                     visitor,
                     set_off,
@@ -461,6 +472,7 @@ impl Session {
         set_id: u16,
         body: &[u8],
         body_off: u64,
+        cut: bool,
         visitor: &mut dyn Visitor,
         data_records: &mut u32,
     ) -> Flow {
@@ -491,9 +503,8 @@ impl Session {
                 domain,
                 model: &self.model,
             };
-            let mut recs = Records::new(&t, body, true);
             let mut rec_off = body_off;
-            while let Some(r) = recs.next() {
+            for r in Records::new(&t, body, true) {
                 match r {
                     Ok(data) => {
                         count += 1;
@@ -515,6 +526,9 @@ impl Session {
                             break;
                         }
                     }
+                    // A record cut by the end of a truncated message is the truncation,
+                    // which the message reports.
+                    Err(_) if cut => break,
                     Err(_) => {
                         fault = Some((rec_off, count + 1));
                         break;

@@ -21,6 +21,7 @@ pub struct TextPrinter<'w> {
     val: Vec<u8>,
     opts: PrintOptions,
     layouts: Layouts<Layout>,
+    ranges: Vec<(usize, usize)>,
 }
 
 impl<'w> TextPrinter<'w> {
@@ -31,6 +32,7 @@ impl<'w> TextPrinter<'w> {
             val: Vec::new(),
             opts,
             layouts: Layouts::default(),
+            ranges: Vec::new(),
         }
     }
 }
@@ -73,10 +75,11 @@ impl Printer for TextPrinter<'_> {
         match (&layout.sel, columns) {
             (Some(sel), Some(cols)) => {
                 let mut first = true;
-                let vals: Vec<(usize, &[u8])> = FieldValues::new(r.template, r.data)
-                    .map(|(_, v)| v)
-                    .enumerate()
-                    .collect();
+                self.ranges.clear();
+                let base = r.data.as_ptr() as usize;
+                for (_, v) in FieldValues::new(r.template, r.data) {
+                    self.ranges.push((v.as_ptr() as usize - base, v.len()));
+                }
                 for (c, s) in cols.iter().zip(sel) {
                     if !first {
                         b.push(b' ');
@@ -90,9 +93,10 @@ impl Printer for TextPrinter<'_> {
                             push_value(b, &self.val);
                         }
                         (_, Some(i)) => {
-                            let Some(&(_, v)) = vals.get(*i) else {
+                            let Some(&(off, len)) = self.ranges.get(*i) else {
                                 continue;
                             };
+                            let v = &r.data[off..off + len];
                             b.extend_from_slice(layout.keys[*i].as_bytes());
                             b.push(b'=');
                             self.val.clear();

@@ -1,0 +1,591 @@
+//! `ipfixkit cat` end to end: the real binary on fixtures and on files from other exporters,
+//! whole outputs (stdout and stderr) compared with `testdata/expected/`.
+
+mod common;
+use common::{Workdir, expect_file, testdata};
+
+fn sample(name: &str) -> String {
+    testdata("samples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn article() -> String {
+    testdata("article-example.ipfix")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Paths in stderr differ between machines: show them relative to testdata/.
+fn rel(s: &str) -> String {
+    s.replace(
+        &format!("{}/", testdata("").display()).replace("//", "/"),
+        "",
+    )
+    .replace(&testdata("").to_string_lossy().into_owned(), "")
+}
+
+#[test]
+fn article_example_decodes() {
+    let w = Workdir::new("article");
+    let data = std::fs::read(article()).unwrap();
+    assert_eq!(data.len(), 64);
+    let r = w.run(&["cat", "-f", "json", &article()]).ok();
+    let lines: Vec<serde_json::Value> = r
+        .out()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for (l, (src, pkts)) in lines
+        .iter()
+        .zip([("192.168.0.201", 235), ("192.168.0.202", 42)])
+    {
+        assert_eq!(l["@domain"], 12345678);
+        assert_eq!(l["@template"], 256);
+        assert_eq!(l["sourceIPv4Address"], src);
+        assert_eq!(l["destinationIPv4Address"], "192.168.0.1");
+        assert_eq!(l["packetDeltaCount"], pkts);
+    }
+    assert!(r.stderr.is_empty());
+    for f in ["text", "json", "csv", "detail"] {
+        let r = w.run(&["cat", "-f", f, &article()]).ok();
+        expect_file(&format!("article.{f}"), &r.out());
+    }
+    let r = w.run(&["cat", "--templates", &article()]).ok();
+    expect_file("article.templates", &r.out());
+    let r = w.run(&["cat", "--stats", &article()]).ok();
+    expect_file("article.stats", &rel(&r.out()));
+    let r = w.run(&["cat", "--stats", "-f", "json", &article()]).ok();
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert_eq!(v["records"], 2);
+    assert_eq!(v["errors"], 0);
+}
+
+/// Every sample: JSON output, stderr and exit status are as recorded.
+#[test]
+fn samples_decode_as_recorded() {
+    let w = Workdir::new("samples");
+    let mut names: Vec<String> = std::fs::read_dir(testdata("samples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".md"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 17, "samples missing: {names:?}");
+    for n in &names {
+        let r = w.run(&["cat", "-f", "json", &sample(n)]);
+        let summary = format!(
+            "exit {}\n--- stderr\n{}--- stdout\n{}",
+            r.code,
+            rel(&r.stderr),
+            r.out()
+        );
+        expect_file(&format!("samples/{n}.json"), &summary);
+        // Every line is a JSON object.
+        for l in r.out().lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{n}: {e}: {l}"));
+            assert!(v.is_object());
+        }
+    }
+}
+
+#[test]
+fn well_known_sample_facts() {
+    let w = Workdir::new("facts");
+    // 200 KB ipfixcol2 file: 68 messages, every record decoded, no problem.
+    let r = w
+        .run(&[
+            "cat",
+            "--stats",
+            "-f",
+            "json",
+            &sample("ipfixcol2-example_flows.ipfix"),
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert_eq!(v["messages"], 68);
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["warnings"], 0);
+    assert_eq!(v["records"], 3979);
+    // Two domains define template 256 differently: IPv4 in one, IPv6 in the other.
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "json",
+            &sample("ipfixcol-04-odid256-512.ipfix"),
+        ])
+        .ok();
+    let recs: Vec<serde_json::Value> = r
+        .out()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let v4 = recs
+        .iter()
+        .any(|r| r["@template"] == 256 && r.get("sourceIPv4Address").is_some());
+    let v6 = recs
+        .iter()
+        .any(|r| r["@template"] == 256 && r.get("sourceIPv6Address").is_some());
+    assert!(v4 && v6, "template 256 must decode per domain");
+    let doms: std::collections::BTreeSet<i64> = recs
+        .iter()
+        .map(|r| r["@domain"].as_i64().unwrap())
+        .collect();
+    assert_eq!(doms.into_iter().collect::<Vec<_>>(), vec![256, 512]);
+    // YAF: reverse IEs (RFC 5103 and CERT id|0x4000) named, STML decoded.
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "json",
+            &sample("logstash-yaf-biflow-concat.ipfix"),
+        ])
+        .ok();
+    let first: serde_json::Value = serde_json::from_str(r.out().lines().next().unwrap()).unwrap();
+    assert_eq!(first["reverseOctetTotalCount"], 92);
+    assert_eq!(first["reverseInitialTCPFlags"], 18);
+    assert_eq!(first["subTemplateMultiList"]["lists"][0]["template"], 49156);
+    assert_eq!(
+        first["subTemplateMultiList"]["lists"][0]["records"][0]["sourceMacAddress"],
+        "00:0c:29:8d:af:c3"
+    );
+    // NetScaler: enterprise varlen IEs.
+    let r = w.run(&[
+        "cat",
+        "--stats",
+        "-f",
+        "json",
+        &sample("logstash-netscaler-varlen-concat.ipfix"),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert_eq!(v["records"], 3);
+    // The constructed file: varlen string and padding.
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "json",
+            &sample("constructed-minimal-tpl-data-withdraw.ipfix"),
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert_eq!(v["interfaceName"], "eth0");
+    assert_eq!(v["octetDeltaCount"], 1500);
+}
+
+#[test]
+fn malformed_files_report_offsets_and_keep_good_records() {
+    let w = Workdir::new("malformed");
+    // Missing template 258: warning once, the other sets decoded, exit 0.
+    let r = w
+        .run(&["cat", &sample("ipfixcol-missing-template-258.ipfix")])
+        .ok();
+    assert!(
+        r.stderr
+            .contains("byte 1008 (message 1, set 258): warning: data set for unknown template 258"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.out().lines().count(), 4);
+    // Zeros after a header: one error, exit 1, no loop.
+    let r = w
+        .run(&["cat", &sample("ipfixcol-header-and-zeros.ipfix")])
+        .code(1);
+    assert_eq!(r.stderr.lines().count(), 1);
+    assert!(
+        r.stderr
+            .contains("byte 16 (message 1, set 0): bad set length 0"),
+        "{}",
+        r.stderr
+    );
+    // 1000-field template: rejected, the rest of the message still read.
+    let r = w
+        .run(&["cat", &sample("ipfixcol-bad-template-field-count.ipfix")])
+        .code(1);
+    assert!(
+        r.stderr
+            .contains("byte 20 (message 1, set 2): template 256 declares 1000 fields"),
+        "{}",
+        r.stderr
+    );
+    // Truncated last message.
+    let r = w
+        .run(&["cat", &sample("ipfixcol-bad-length-in-set.ipfix")])
+        .code(1);
+    assert!(
+        r.stderr
+            .contains("truncated message: header says 1384 octets, only 1316 remain"),
+        "{}",
+        r.stderr
+    );
+    // --strict stops at the first problem.
+    let r = w
+        .run(&[
+            "cat",
+            "--strict",
+            &sample("ipfixcol-missing-template-258.ipfix"),
+        ])
+        .code(1);
+    assert_eq!(r.stderr.lines().count(), 1);
+    // --quiet hides warnings but not errors.
+    let r = w
+        .run(&["cat", "-q", &sample("ipfixcol-missing-template-258.ipfix")])
+        .ok();
+    assert!(r.stderr.is_empty());
+}
+
+#[test]
+fn records_before_damage_are_written() {
+    let w = Workdir::new("damage");
+    let good = std::fs::read(article()).unwrap();
+    // good message, 37 bytes of garbage, good message, then a truncated copy.
+    let mut f = good.clone();
+    f.extend_from_slice(&[0xEE; 37]);
+    f.extend_from_slice(&good);
+    // The cut copy keeps its template set and the first of its two records (64 - 12 = 52).
+    f.extend_from_slice(&good[..52]);
+    let p = w.write("damaged.ipfix", &f);
+    let r = w.run(&["cat", p.to_str().unwrap()]).code(1);
+    assert_eq!(
+        r.out().lines().count(),
+        5,
+        "2 + 2 records + the complete record of the cut message: {}",
+        r.out()
+    );
+    let errs: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(errs.len(), 2, "{}", r.stderr);
+    assert!(errs[0].ends_with("byte 64: not an IPFIX message header (version 61166, expected 10); skipped 37 octets to the next message at byte 101"), "{}", errs[0]);
+    assert!(
+        errs[1].ends_with(
+            "byte 217 (message 3): truncated message: header says 64 octets, only 52 remain"
+        ),
+        "{}",
+        errs[1]
+    );
+    // Same through stdin (streaming path).
+    let r = w.run_stdin(&["cat"], &f).code(1);
+    assert_eq!(r.out().lines().count(), 5);
+    assert!(
+        r.stderr.contains("ipfixkit: <stdin>: byte 64:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn other_file_types_are_named() {
+    let w = Workdir::new("types");
+    for (f, what) in [
+        ("pmacct-100-ipfix-cisco.pcap", "a pcap packet capture"),
+        ("logstash-netflow5-12pkts.nf5", "NetFlow v5"),
+        ("logstash-netflow9-0length-fields.nf9", "NetFlow v9"),
+        ("README.md", "text"),
+    ] {
+        let r = w.run(&["cat", &sample(f)]).code(1);
+        assert!(
+            r.stderr
+                .contains(&format!("byte 0: not an IPFIX file: it looks like {what}")),
+            "{f}: {}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1);
+    }
+    let r = w.run(&["cat", "no-such-file.ipfix"]).code(1);
+    assert!(
+        r.stderr.starts_with("ipfixkit: no-such-file.ipfix: "),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["cat", "."]).code(1);
+    assert!(r.stderr.contains("is a directory"), "{}", r.stderr);
+    // An empty file is an empty stream of messages.
+    let p = w.write("empty.ipfix", b"");
+    w.run(&["cat", p.to_str().unwrap()]).ok();
+}
+
+#[test]
+fn compressed_inputs_match_plain() {
+    use std::io::Write;
+    let w = Workdir::new("compressed");
+    let plain = std::fs::read(sample("ipfixcol2-example_flows.ipfix")).unwrap();
+    let want = w
+        .run(&["cat", "-f", "csv", &sample("ipfixcol2-example_flows.ipfix")])
+        .ok()
+        .stdout;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    bz.write_all(&plain).unwrap();
+    let mut xz = xz2::write::XzEncoder::new(Vec::new(), 6);
+    xz.write_all(&plain).unwrap();
+    let zs = zstd::encode_all(&plain[..], 3).unwrap();
+    for (name, data) in [
+        ("f.gz", gz.finish().unwrap()),
+        ("f.bz2", bz.finish().unwrap()),
+        ("f.xz", xz.finish().unwrap()),
+        ("f.zst", zs),
+    ] {
+        let p = w.write(name, &data);
+        let r = w.run(&["cat", "-f", "csv", p.to_str().unwrap()]).ok();
+        assert!(r.stdout == want, "{name} differs");
+        let r = w.run_stdin(&["cat", "-f", "csv", "-"], &data).ok();
+        assert!(r.stdout == want, "{name} via stdin differs");
+    }
+    // A corrupt compressed stream is an error naming the offset, not a hang or panic.
+    let mut bad = std::fs::read(w.path("f.gz")).unwrap();
+    let n = bad.len();
+    bad.truncate(n / 2);
+    let p = w.write("bad.gz", &bad);
+    let r = w.run(&["cat", p.to_str().unwrap()]).code(1);
+    assert!(
+        r.stderr.contains("read failed") || r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn parallel_output_is_identical_and_ordered() {
+    let w = Workdir::new("parallel");
+    let files: Vec<String> = [
+        "ipfixcol2-example_flows.ipfix",
+        "ipfixcol-03-odid0-a.ipfix",
+        "ipfixcol-03-odid0-b.ipfix",
+        "ipfixcol-missing-template-258.ipfix",
+        "logstash-yaf-biflow-concat.ipfix",
+        "ipfixcol2-example_flows.ipfix",
+    ]
+    .iter()
+    .map(|f| sample(f))
+    .collect();
+    for fmt in ["json", "csv", "text", "detail"] {
+        let mut a = vec!["cat", "-f", fmt, "-j1"];
+        a.extend(files.iter().map(|s| s.as_str()));
+        let one = w.run(&a);
+        let mut b = vec!["cat", "-f", fmt, "-j2"];
+        b.extend(files.iter().map(|s| s.as_str()));
+        let two = w.run(&b);
+        let mut c = vec!["cat", "-f", fmt, "-j4"];
+        c.extend(files.iter().map(|s| s.as_str()));
+        let four = w.run(&c);
+        assert!(
+            one.stdout == two.stdout && two.stdout == four.stdout,
+            "{fmt}: -j1/-j2/-j4 differ"
+        );
+        assert_eq!(one.stderr, two.stderr);
+        assert_eq!(one.code, two.code);
+    }
+    // Output is the concatenation of the single-file outputs, in order.
+    let mut concat = Vec::new();
+    for f in &files {
+        concat.extend(w.run(&["cat", "-f", "json", f]).stdout);
+    }
+    let mut a = vec!["cat", "-f", "json", "-j2"];
+    a.extend(files.iter().map(|s| s.as_str()));
+    assert!(w.run(&a).stdout == concat);
+}
+
+#[test]
+fn limit_fields_and_csv_union() {
+    let w = Workdir::new("fields");
+    let r = w
+        .run(&[
+            "cat",
+            "-n",
+            "3",
+            &sample("ipfixcol2-example_flows.ipfix"),
+            &article(),
+        ])
+        .ok();
+    assert_eq!(r.out().lines().count(), 3);
+    let r = w
+        .run(&[
+            "cat",
+            "-n",
+            "3980",
+            &sample("ipfixcol2-example_flows.ipfix"),
+            &article(),
+        ])
+        .ok();
+    assert_eq!(r.out().lines().count(), 3980, "-n spans files in order");
+    assert!(r.out().lines().last().unwrap().starts_with("12345678/256 "));
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "csv",
+            "-F",
+            "@domain,sourceIPv4Address,en0:id2,8",
+            &article(),
+        ])
+        .ok();
+    assert_eq!(
+        r.out(),
+        "@domain,sourceIPv4Address,en0:id2,8\n12345678,192.168.0.201,235,192.168.0.201\n12345678,192.168.0.202,42,192.168.0.202\n"
+    );
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "csv",
+            "--no-header",
+            "-F",
+            "packetDeltaCount",
+            &article(),
+        ])
+        .ok();
+    assert_eq!(r.out(), "235\n42\n");
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "json",
+            "-F",
+            "packetDeltaCount,@template",
+            "--time",
+            "epoch",
+            &article(),
+        ])
+        .ok();
+    assert_eq!(
+        r.out(),
+        "{\"packetDeltaCount\":235,\"@template\":256}\n{\"packetDeltaCount\":42,\"@template\":256}\n"
+    );
+    // Union of columns over templates with different fields, empty cells where absent.
+    let r = w
+        .run(&["cat", "-f", "csv", &sample("ipfixcol-04-odid256-512.ipfix")])
+        .ok();
+    expect_file("odid256-512.csv", &r.out());
+    let header = r.out().lines().next().unwrap().to_string();
+    assert!(header.contains("sourceIPv4Address") && header.contains("sourceIPv6Address"));
+    let ncol = header.split(',').count();
+    // Same through stdin (spooled for the first pass).
+    let data = std::fs::read(sample("ipfixcol-04-odid256-512.ipfix")).unwrap();
+    let r2 = w.run_stdin(&["cat", "-f", "csv"], &data).ok();
+    assert_eq!(r.stdout, r2.stdout);
+    assert!(ncol > 10);
+    // Bad flags are usage errors (exit 2).
+    w.run(&["cat", "-F", "@nope", &article()]).code(2);
+    w.run(&["cat", "-f", "xml", &article()]).code(2);
+    w.run(&["cat", "--ie-spec", "missing.spec", &article()])
+        .code(2);
+}
+
+#[test]
+fn ie_spec_names_enterprise_fields() {
+    let w = Workdir::new("iespec");
+    let r = w
+        .run(&["cat", "-f", "json", &sample("ipfixcol-03-odid0-a.ipfix")])
+        .ok();
+    assert!(r.out().contains("\"en16982:id"), "{}", r.out());
+    let first_unknown = r
+        .out()
+        .split("\"en16982:id")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let spec = w.write(
+        "x.iespec",
+        format!("# test\nmyField(16982/{first_unknown})<octetArray>[v]\n").as_bytes(),
+    );
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "json",
+            "--ie-spec",
+            spec.to_str().unwrap(),
+            &sample("ipfixcol-03-odid0-a.ipfix"),
+        ])
+        .ok();
+    assert!(r.out().contains("\"myField\":"));
+    assert!(!r.out().contains(&format!("\"en16982:id{first_unknown}\"")));
+    let bad = w.write("bad.iespec", b"broken(1/2)<nonsense>\n");
+    let r = w
+        .run(&["cat", "--ie-spec", bad.to_str().unwrap(), &article()])
+        .code(2);
+    assert!(r.stderr.contains("bad.iespec: line 1:"), "{}", r.stderr);
+}
+
+#[test]
+fn output_file_and_failures() {
+    let w = Workdir::new("outfile");
+    w.run(&["cat", "-f", "csv", "-o", "out.csv", &article()])
+        .ok();
+    let s = std::fs::read_to_string(w.path("out.csv")).unwrap();
+    assert_eq!(s.lines().count(), 3);
+    // No temporary file left behind.
+    let left: Vec<_> = std::fs::read_dir(&w.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    // A full disk is an error, never a silent success.
+    if std::path::Path::new("/dev/full").exists() {
+        let r = w
+            .command(&["cat", &sample("ipfixcol2-example_flows.ipfix")])
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(1));
+        let e = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            e.contains("ipfixkit: output:") && e.to_lowercase().contains("no space"),
+            "{e}"
+        );
+    }
+    // Output into a directory that does not exist.
+    let r = w.run(&["cat", "-o", "nodir/x.txt", &article()]).code(1);
+    assert!(r.stderr.starts_with("ipfixkit: "), "{}", r.stderr);
+}
+
+#[test]
+fn broken_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let w = Workdir::new("pipe");
+    let mut big = Vec::new();
+    let one = std::fs::read(sample("ipfixcol2-example_flows.ipfix")).unwrap();
+    for _ in 0..20 {
+        big.extend_from_slice(&one);
+    }
+    let p = w.write("big.ipfix", &big);
+    for j in ["-j1", "-j2"] {
+        let mut child = w
+            .command(&[
+                "cat",
+                "-f",
+                "json",
+                j,
+                p.to_str().unwrap(),
+                p.to_str().unwrap(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut buf = [0u8; 100];
+        out.read_exact(&mut buf).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{j}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{j}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
