@@ -33,7 +33,14 @@ fn main() {
         let (name, ty, sem, units) = (c[2], c[3], c[4], c[5]);
         rows.push((0, id, name.into(), ty.into(), sem.into(), units.into()));
         if !NON_REVERSIBLE.contains(&id) {
-            rows.push((29305, id, reverse_name(name), ty.into(), sem.into(), units.into()));
+            rows.push((
+                29305,
+                id,
+                reverse_name(name),
+                ty.into(),
+                sem.into(),
+                units.into(),
+            ));
         }
     }
     for line in cert.lines().skip(1) {
@@ -45,7 +52,14 @@ fn main() {
         let (name, ty, sem, units) = (c[2], c[3], c[4], c[5]);
         rows.push((6871, id, name.into(), ty.into(), sem.into(), units.into()));
         if c[7] == "true" {
-            rows.push((6871, id | 0x4000, reverse_name(name), ty.into(), sem.into(), units.into()));
+            rows.push((
+                6871,
+                id | 0x4000,
+                reverse_name(name),
+                ty.into(),
+                sem.into(),
+                units.into(),
+            ));
         }
     }
     rows.sort_by_key(|r| (r.0, r.1));

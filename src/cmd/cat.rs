@@ -99,7 +99,9 @@ pub enum Format {
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeArg {
+    /// RFC 3339 UTC at the type's precision: `2023-11-14T22:13:20.170Z`.
     Iso,
+    /// Integer since 1970 in the type's unit (s, ms, µs or ns): `1700000000170`.
     Epoch,
 }
 

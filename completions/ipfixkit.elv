@@ -1,0 +1,72 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[ipfixkit] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'ipfixkit'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'ipfixkit'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand cat 'Prints the records of IPFIX files'
+            cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ipfixkit;cat'= {
+            cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -F 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`'
+            cand --fields 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`'
+            cand -n 'Stop after N records (across all files, in input order)'
+            cand --count 'Stop after N records (across all files, in input order)'
+            cand --time 'Times as RFC 3339 UTC (`iso`) or as integers in the type''s own unit since 1970 (`epoch`)'
+            cand -o 'Write to FILE instead of stdout (written to a temporary file, renamed on success)'
+            cand --output 'Write to FILE instead of stdout (written to a temporary file, renamed on success)'
+            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand -q 'Do not print warnings (errors are still printed)'
+            cand --quiet 'Do not print warnings (errors are still printed)'
+            cand --templates 'List the templates (RFC 7013 §10 form) instead of records'
+            cand --stats 'Print a summary per file instead of records (with -f json: one JSON object per file)'
+            cand --no-header 'Leave out the CSV header row'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ipfixkit;generate'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ipfixkit;help'= {
+            cand cat 'Prints the records of IPFIX files'
+            cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ipfixkit;help;cat'= {
+        }
+        &'ipfixkit;help;generate'= {
+        }
+        &'ipfixkit;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,54 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_ipfixkit_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_ipfixkit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_ipfixkit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_ipfixkit_using_subcommand
+    set -l cmd (__fish_ipfixkit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s h -l help -d 'Print help'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s f -l format -d 'Output format' -r -f -a "text\t'One line per record: `DOMAIN/TEMPLATE name=value ...`'
+detail\t'Messages, sets, templates and records, one field per line'
+json\t'One JSON object per record and line'
+csv\t'RFC 4180 CSV with a header row'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s n -l count -d 'Stop after N records (across all files, in input order)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates (RFC 7013 §10 form) instead of records'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records (with -f json: one JSON object per file)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
