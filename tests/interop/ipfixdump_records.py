@@ -19,7 +19,7 @@ the template (65535 = variable). `kind` tells the comparing test how to
 compare `value` with ipfixkit's value:
 
   int       decimal integer, compare exactly
-  float     ipfixDump prints floats with 8 significant digits (%.8g): compare
+  float8g   ipfixDump prints floats with 8 significant digits (%.8g): compare
             after rounding ipfixkit's value the same way
   ip        an address in ipfixDump's own spelling (it writes IPv6 as
             `2001:0db8::0001`, not RFC 5952): compare as parsed addresses
@@ -118,7 +118,7 @@ def convert(field, tmpl_field, raw):
             raise ParseError("integer expected, got %r" % raw)
         return "int", raw
     if typ in FLOAT_TYPES:
-        return "float", raw
+        return "float8g", raw
     if typ in ("ipv4", "ipv6"):
         return "ip", raw
     if typ == "mac":

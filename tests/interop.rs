@@ -1,0 +1,786 @@
+//! Interop: `ipfixkit cat -f json` must agree, record by record and field by field, with
+//! the peers' decoders — libfixbuf's `ipfixDump` and python-ipfix's `ipfix2csv` — on files
+//! written by other peers: python-ipfix's writer (`tests/interop/write_pyipfix.py`) and
+//! softflowd metering `testdata/interop/test.pcap` (`tests/interop/softflowd_capture.sh`),
+//! uniflow and RFC 5103 biflow.
+//!
+//! Each file is made fresh with the installed peers, and the committed copies under
+//! `testdata/interop/` are checked too. The peers' text is turned into JSON by
+//! `tests/interop/ipfixdump_records.py` and `ipfix2csv_records.py`, which normalise
+//! representation only (time format, ipfixDump's little-endian unknown integers, Python
+//! bytes literals...); values are never adjusted. What "agree" means per kind of value is in
+//! [`compare`].
+//!
+//! A missing peer prints `SKIP interop: <tool> not installed` and the test returns, except
+//! with `CI=true`, where it fails: CI installs every peer (`.ci/run`). Every child process
+//! runs under a time limit.
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+const IPFIXKIT: &str = env!("CARGO_BIN_EXE_ipfixkit");
+
+/// Time limits: generous, they only exist so a stuck child fails the test instead of
+/// hanging it. softflowd_capture.sh bounds itself at about 55 s.
+const QUICK: Duration = Duration::from_secs(60);
+const SOFTFLOWD: Duration = Duration::from_secs(120);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn script(name: &str) -> PathBuf {
+    root().join("tests/interop").join(name)
+}
+
+// ---------------------------------------------------------------------------------------
+// Running children
+// ---------------------------------------------------------------------------------------
+
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `cmd` to completion, or kills it and panics after `limit`. stdout and stderr are
+/// read on their own threads so a chatty child cannot block on a full pipe.
+fn run(cmd: &mut Command, limit: Duration) -> Output {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = reader(Box::new(child.stdout.take().expect("piped stdout")));
+    let err = reader(Box::new(child.stderr.take().expect("piped stderr")));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                // The reader threads are left behind: a grandchild may still hold the pipes.
+                panic!("{shown} did not finish within {limit:?}");
+            }
+            Err(e) => panic!("waiting for {shown}: {e}"),
+        }
+    };
+    let text = |h: std::thread::JoinHandle<Vec<u8>>| {
+        String::from_utf8(h.join().expect("pipe reader")).unwrap_or_else(|e| {
+            panic!("{shown} printed invalid UTF-8: {e}");
+        })
+    };
+    Output {
+        status,
+        stdout: text(out),
+        stderr: text(err),
+    }
+}
+
+/// Like [`run`], and panics (showing stderr) unless the child exits 0.
+fn run_ok(cmd: &mut Command, limit: Duration) -> String {
+    let shown = format!("{cmd:?}");
+    let out = run(cmd, limit);
+    assert!(
+        out.status.success(),
+        "{shown} failed ({}):\n{}",
+        out.status,
+        out.stderr
+    );
+    out.stdout
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding the peers
+// ---------------------------------------------------------------------------------------
+
+/// Where `name` is installed: on PATH, or in /usr/sbin (softflowd), which a non-root PATH
+/// may lack.
+fn find_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The Python interpreter that has Debian's `ipfix` module (python3-ipfix installs it for
+/// the system interpreter; a pyenv or venv `python3` first on PATH does not see it).
+fn python_with_ipfix() -> Option<PathBuf> {
+    let candidates = [
+        Some(PathBuf::from("/usr/bin/python3")),
+        find_tool("python3"),
+    ];
+    candidates.into_iter().flatten().find(|py| {
+        py.is_file()
+            && run(Command::new(py).args(["-c", "import ipfix.ie"]), QUICK)
+                .status
+                .success()
+    })
+}
+
+/// The peers a test needs. `None` means "skip": a tool is missing outside CI.
+struct Peers {
+    python: PathBuf,
+    ipfixdump: PathBuf,
+    ipfix2csv: PathBuf,
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Says a peer is missing: a failure under CI, a skip otherwise.
+fn missing(tool: &str) {
+    if ci() {
+        panic!("interop: {tool} not installed, and CI=true requires every peer");
+    }
+    println!("SKIP interop: {tool} not installed");
+}
+
+fn peers(extra: &[&str]) -> Option<Peers> {
+    let mut ok = true;
+    let mut tool = |name: &str| {
+        let found = find_tool(name);
+        if found.is_none() {
+            missing(name);
+            ok = false;
+        }
+        found
+    };
+    let ipfixdump = tool("ipfixDump");
+    let ipfix2csv = tool("ipfix2csv");
+    for name in extra {
+        tool(name);
+    }
+    let python = python_with_ipfix();
+    if python.is_none() {
+        missing("python3-ipfix (python3 with the ipfix module)");
+        ok = false;
+    }
+    ok.then(|| Peers {
+        python: python.unwrap(),
+        ipfixdump: ipfixdump.unwrap(),
+        ipfix2csv: ipfix2csv.unwrap(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the three views of one file
+// ---------------------------------------------------------------------------------------
+
+/// One record of ipfixkit's JSON output, with its line (for checking key order).
+struct Ours {
+    line: String,
+    object: Map<String, Value>,
+}
+
+fn ours(file: &Path, spec: Option<&Path>) -> Vec<Ours> {
+    let mut cmd = Command::new(IPFIXKIT);
+    cmd.args(["cat", "-f", "json"]);
+    if let Some(spec) = spec {
+        cmd.arg("--ie-spec").arg(spec);
+    }
+    cmd.arg(file);
+    let stdout = run_ok(&mut cmd, QUICK);
+    stdout
+        .lines()
+        .map(|line| match serde_json::from_str(line) {
+            Ok(Value::Object(object)) => Ours {
+                line: line.to_string(),
+                object,
+            },
+            other => {
+                panic!("ipfixkit printed a line that is not a JSON object ({other:?}): {line}")
+            }
+        })
+        .collect()
+}
+
+/// One field as a peer shows it, normalised by the helper scripts.
+#[derive(Debug, Clone)]
+struct PeerField {
+    key: String,
+    /// How to compare `value` with ours: int, float8g, float, ip, text, cstring, octets.
+    kind: String,
+    value: String,
+    /// The field's length on the wire (its template length; the actual one for varlen).
+    len: u64,
+}
+
+struct DumpRecord {
+    export_time: String,
+    domain: u64,
+    template: u64,
+    scope: u64,
+    fields: Vec<PeerField>,
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("helper output lacks string {key:?}: {v}"))
+}
+
+fn u64_of(v: &Value, key: &str) -> u64 {
+    v[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("helper output lacks number {key:?}: {v}"))
+}
+
+fn ipfixdump(peers: &Peers, file: &Path, spec: Option<&Path>) -> Vec<DumpRecord> {
+    let mut cmd = Command::new(&peers.python);
+    cmd.arg(script("ipfixdump_records.py")).arg(file);
+    cmd.arg("--ipfixdump").arg(&peers.ipfixdump);
+    if let Some(spec) = spec {
+        cmd.arg("--spec").arg(spec);
+    }
+    let stdout = run_ok(&mut cmd, QUICK);
+    stdout
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).expect("ipfixdump_records.py prints JSON");
+            let fields = v["fields"]
+                .as_array()
+                .expect("fields")
+                .iter()
+                .map(|f| PeerField {
+                    key: str_of(f, "key").to_string(),
+                    kind: str_of(f, "kind").to_string(),
+                    value: str_of(f, "value").to_string(),
+                    len: u64_of(f, "len"),
+                })
+                .collect();
+            DumpRecord {
+                export_time: str_of(&v, "export_time").to_string(),
+                domain: u64_of(&v, "domain"),
+                template: u64_of(&v, "template"),
+                scope: u64_of(&v, "scope"),
+                fields,
+            }
+        })
+        .collect()
+}
+
+/// ipfix2csv's view of the records that have all of `columns`: (columns it could name
+/// with their comparison kinds, rows of normalised values).
+fn ipfix2csv(
+    peers: &Peers,
+    file: &Path,
+    spec: Option<&Path>,
+    columns: &[String],
+) -> (Vec<(String, String)>, Vec<Vec<String>>) {
+    let mut cmd = Command::new(&peers.python);
+    cmd.arg(script("ipfix2csv_records.py")).arg(file);
+    cmd.arg("--ipfix2csv").arg(&peers.ipfix2csv);
+    if let Some(spec) = spec {
+        cmd.arg("--spec").arg(spec);
+    }
+    cmd.args(columns);
+    let stdout = run_ok(&mut cmd, QUICK);
+    let v: Value = serde_json::from_str(&stdout).expect("ipfix2csv_records.py prints JSON");
+    let cols = v["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| (str_of(c, "key").to_string(), str_of(c, "kind").to_string()))
+        .collect();
+    let rows = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("row")
+                .iter()
+                .map(|c| c.as_str().expect("cell").to_string())
+                .collect()
+        })
+        .collect();
+    (cols, rows)
+}
+
+// ---------------------------------------------------------------------------------------
+// Comparing
+// ---------------------------------------------------------------------------------------
+
+/// Parses a float as a peer printed it (C's `1e+16`, Python's `1e16`, `inf`, `nan`).
+fn parse_float(s: &str) -> Option<f64> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "nan" | "-nan" => Some(f64::NAN),
+        "inf" | "infinity" => Some(f64::INFINITY),
+        "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+        t => t.parse().ok(),
+    }
+}
+
+/// `x` rounded to 8 significant digits, as C's `%.8g` does.
+fn round_8g(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    format!("{x:.7e}").parse().expect("formatted float parses")
+}
+
+/// Our value of a float field as a double. A float64 IE sent in 4 bytes (RFC 7011 §6.2)
+/// holds a float32; whether it is printed as `0.1` (shortest for f32) or
+/// `0.10000000149011612` (shortest for the widened f64), both name the same float32.
+fn our_float(ours: &Value, len: u64) -> Option<f64> {
+    let x = match ours {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => parse_float(s)?, // NaN and infinities cannot be JSON numbers
+        _ => return None,
+    };
+    Some(if len == 4 { x as f32 as f64 } else { x })
+}
+
+fn same_float(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
+/// Does our JSON value agree with a peer's? `Err` says how it does not.
+fn compare(ours: &Value, peer: &PeerField) -> Result<(), String> {
+    let fail = |why: &str| Err(format!("ours {ours} vs peer {:?} ({why})", peer.value));
+    match peer.kind.as_str() {
+        "int" => match ours {
+            Value::Number(n) if (n.is_u64() || n.is_i64()) && n.to_string() == peer.value => Ok(()),
+            _ => fail("integers differ"),
+        },
+        "float8g" | "float" => {
+            let (Some(x), Some(y)) = (our_float(ours, peer.len), parse_float(&peer.value)) else {
+                return fail("not a float");
+            };
+            // ipfixDump prints %.8g; python-ipfix the full double.
+            let x = if peer.kind == "float8g" {
+                round_8g(x)
+            } else {
+                x
+            };
+            if same_float(x, y) {
+                Ok(())
+            } else {
+                fail("floats differ")
+            }
+        }
+        "ip" => {
+            let (Some(s), Ok(theirs)) = (ours.as_str(), peer.value.parse::<IpAddr>()) else {
+                return fail("not an address");
+            };
+            match s.parse::<IpAddr>() {
+                // Same address; and ours in canonical form (RFC 5952 for IPv6, which is
+                // what std's Display writes).
+                Ok(mine) if mine == theirs && mine.to_string() == s => Ok(()),
+                Ok(mine) if mine == theirs => fail("same address, but not RFC 5952 form"),
+                _ => fail("addresses differ"),
+            }
+        }
+        "text" => match ours {
+            Value::String(s) if *s == peer.value => Ok(()),
+            Value::Bool(b) if b.to_string() == peer.value => Ok(()),
+            _ => fail("texts differ"),
+        },
+        // ipfixDump printed the string up to its first NUL.
+        "cstring" => match ours {
+            Value::String(s)
+                if s.len() as u64 == peer.len
+                    && s.starts_with(&peer.value)
+                    && s[peer.value.len()..].bytes().all(|b| b == 0) =>
+            {
+                Ok(())
+            }
+            _ => fail("strings differ before the first NUL, or in length"),
+        },
+        // ipfixDump printed only the length of an octetArray.
+        "octets" => match ours {
+            Value::String(s) if (s.len() / 2).to_string() == peer.value => Ok(()),
+            _ => fail("octetArray lengths differ"),
+        },
+        _ => fail("this harness cannot compare such a value"),
+    }
+}
+
+/// The IE keys of one of our records (no `@` metadata), as they appear in its line.
+fn ie_keys(rec: &Ours) -> Vec<&str> {
+    let mut keys: Vec<(usize, &str)> = rec
+        .object
+        .keys()
+        .filter(|k| !k.starts_with('@'))
+        .map(|k| {
+            // `"key":` with both quotes unescaped can only be a key, never inside a string
+            let needle = format!("{}:", Value::String(k.clone()));
+            (
+                rec.line.find(&needle).expect("key in its own line"),
+                k.as_str(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Problems found in one file, collected so one run reports all of them.
+struct Report {
+    file: String,
+    problems: Vec<String>,
+    fields_compared: usize,
+}
+
+impl Report {
+    fn problem(&mut self, record: usize, what: String) {
+        self.problems
+            .push(format!("{} record {}: {what}", self.file, record + 1));
+    }
+}
+
+/// ipfixDump: the same records in the same order, the same metadata, the same keys in the
+/// same order, and agreeing values.
+fn check_ipfixdump(report: &mut Report, ours: &[Ours], dump: &[DumpRecord]) {
+    if ours.len() != dump.len() {
+        report.problems.push(format!(
+            "{}: ipfixkit printed {} records, ipfixDump {}",
+            report.file,
+            ours.len(),
+            dump.len()
+        ));
+    }
+    for (i, (mine, theirs)) in ours.iter().zip(dump).enumerate() {
+        let meta = |key: &str| mine.object.get(key).cloned().unwrap_or(Value::Null);
+        if meta("@export_time") != Value::String(theirs.export_time.clone()) {
+            report.problem(
+                i,
+                format!(
+                    "@export_time {} vs ipfixDump {}",
+                    meta("@export_time"),
+                    theirs.export_time
+                ),
+            );
+        }
+        if meta("@domain").as_u64() != Some(theirs.domain) {
+            report.problem(
+                i,
+                format!("@domain {} vs ipfixDump {}", meta("@domain"), theirs.domain),
+            );
+        }
+        if meta("@template").as_u64() != Some(theirs.template) {
+            report.problem(
+                i,
+                format!(
+                    "@template {} vs ipfixDump {}",
+                    meta("@template"),
+                    theirs.template
+                ),
+            );
+        }
+        let scope = meta("@scope");
+        let scope_ok = if theirs.scope == 0 {
+            scope.is_null()
+        } else {
+            scope.as_u64() == Some(theirs.scope)
+        };
+        if !scope_ok {
+            report.problem(
+                i,
+                format!(
+                    "@scope {scope} vs ipfixDump's {} scope fields",
+                    theirs.scope
+                ),
+            );
+        }
+        let our_keys = ie_keys(mine);
+        let their_keys: Vec<&str> = theirs.fields.iter().map(|f| f.key.as_str()).collect();
+        if our_keys != their_keys {
+            report.problem(
+                i,
+                format!("keys (in order) {our_keys:?} vs ipfixDump {their_keys:?}"),
+            );
+        }
+        for field in &theirs.fields {
+            let Some(value) = mine.object.get(&field.key) else {
+                continue;
+            };
+            report.fields_compared += 1;
+            if let Err(why) = compare(value, field) {
+                report.problem(i, format!("{}: {why} [ipfixDump]", field.key));
+            }
+        }
+    }
+}
+
+/// `en<PEN>:id<ID>`: an IE nobody named.
+fn is_unnamed(key: &str) -> bool {
+    key.starts_with("en") && key.contains(":id")
+}
+
+/// ipfix2csv, once per distinct set of keys: the records that have all those columns, in
+/// order, with agreeing values. Wire lengths (to spot float32) come from ipfixDump.
+fn check_ipfix2csv(
+    report: &mut Report,
+    peers: &Peers,
+    file: &Path,
+    spec: Option<&Path>,
+    ours: &[Ours],
+    dump: &[DumpRecord],
+) {
+    // Columns ipfix2csv may know: no metadata, no repeats (`#2`, it only sees the first),
+    // no unnamed IEs (`en<PEN>:id<ID>`).
+    let mut sets: Vec<Vec<String>> = Vec::new();
+    for rec in ours {
+        let cols: Vec<String> = ie_keys(rec)
+            .into_iter()
+            .filter(|k| !(k.contains('#') || is_unnamed(k)))
+            .map(str::to_string)
+            .collect();
+        if !cols.is_empty() && !sets.contains(&cols) {
+            sets.push(cols);
+        }
+    }
+    for cols in sets {
+        let (known, rows) = ipfix2csv(peers, file, spec, &cols);
+        if known.is_empty() {
+            continue;
+        }
+        let expected: Vec<usize> = (0..ours.len())
+            .filter(|&i| known.iter().all(|(k, _)| ours[i].object.contains_key(k)))
+            .collect();
+        let names: Vec<&str> = known.iter().map(|(k, _)| k.as_str()).collect();
+        if expected.len() != rows.len() {
+            // Rows cannot be paired up; comparing them would only report noise.
+            report.problems.push(format!(
+                "{}: {} records have all of {names:?}, ipfix2csv printed {} rows",
+                report.file,
+                expected.len(),
+                rows.len()
+            ));
+            continue;
+        }
+        for (&i, row) in expected.iter().zip(&rows) {
+            for ((key, kind), cell) in known.iter().zip(row) {
+                let len = dump
+                    .get(i)
+                    .and_then(|d| d.fields.iter().find(|f| f.key == *key))
+                    .map_or(0, |f| f.len);
+                let peer = PeerField {
+                    key: key.clone(),
+                    kind: kind.clone(),
+                    value: cell.clone(),
+                    len,
+                };
+                report.fields_compared += 1;
+                if let Err(why) = compare(&ours[i].object[key], &peer) {
+                    report.problem(i, format!("{key}: {why} [ipfix2csv]"));
+                }
+            }
+        }
+    }
+}
+
+/// Runs ipfixkit and both peers on `file`; returns every disagreement found.
+fn check_file(peers: &Peers, file: &Path, spec: Option<&Path>) -> Vec<String> {
+    let ours = ours(file, spec);
+    let dump = ipfixdump(peers, file, spec);
+    let mut report = Report {
+        file: file.display().to_string(),
+        problems: Vec::new(),
+        fields_compared: 0,
+    };
+    assert!(
+        !ours.is_empty(),
+        "{}: ipfixkit printed no records",
+        report.file
+    );
+    check_ipfixdump(&mut report, &ours, &dump);
+    let by_dump = report.fields_compared;
+    check_ipfix2csv(&mut report, peers, file, spec, &ours, &dump);
+    let by_csv = report.fields_compared - by_dump;
+    // A comparison that compared nothing would pass whatever ipfixkit printed.
+    assert!(
+        by_dump > 0 && by_csv > 0,
+        "{}: nothing was compared (ipfixDump {by_dump} fields, ipfix2csv {by_csv})",
+        report.file
+    );
+    println!(
+        "interop: {}: {} records; {by_dump} fields compared with ipfixDump, {by_csv} with ipfix2csv; {} problems",
+        report.file,
+        ours.len(),
+        report.problems.len()
+    );
+    report.problems
+}
+
+/// Fails with every problem of every file checked.
+fn assert_agree(problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "ipfixkit disagrees with the peers ({} problems):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn python_ipfix_file_agrees_with_peers() {
+    let Some(peers) = peers(&[]) else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("pyipfix.ipfix");
+    run_ok(
+        Command::new(&peers.python)
+            .arg(script("write_pyipfix.py"))
+            .arg(&file),
+        QUICK,
+    );
+    let spec = dir.path().join("pyipfix.ipfix.iespec");
+    assert_agree(check_file(&peers, &file, Some(&spec)));
+}
+
+fn softflowd_agrees_with_peers(name: &str, args: &[&str]) {
+    let Some(peers) = peers(&["softflowd", "softflowctl"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join(name);
+    let mut cmd = Command::new("bash");
+    cmd.arg(script("softflowd_capture.sh"))
+        .arg(root().join("testdata/interop/test.pcap"));
+    cmd.arg(&file).args(args).env("TMPDIR", dir.path());
+    run_ok(&mut cmd, SOFTFLOWD);
+    assert_agree(check_file(&peers, &file, None));
+}
+
+#[test]
+fn softflowd_uniflow_file_agrees_with_peers() {
+    softflowd_agrees_with_peers("softflowd-uni.ipfix", &[]);
+}
+
+#[test]
+fn softflowd_biflow_file_agrees_with_peers() {
+    softflowd_agrees_with_peers("softflowd-bi.ipfix", &["-b"]);
+}
+
+/// The committed copies of the peer files, made with the peer versions listed in
+/// testdata/README.md.
+#[test]
+fn committed_peer_files_agree_with_peers() {
+    let Some(peers) = peers(&[]) else { return };
+    let dir = root().join("testdata/interop");
+    let mut problems = check_file(
+        &peers,
+        &dir.join("pyipfix.ipfix"),
+        Some(&dir.join("pyipfix.ipfix.iespec")),
+    );
+    problems.extend(check_file(&peers, &dir.join("softflowd-uni.ipfix"), None));
+    problems.extend(check_file(&peers, &dir.join("softflowd-bi.ipfix"), None));
+    assert_agree(problems);
+}
+
+// ---------------------------------------------------------------------------------------
+// The harness itself: comparisons that must fail do fail (no peers needed)
+// ---------------------------------------------------------------------------------------
+
+fn peer(kind: &str, value: &str, len: u64) -> PeerField {
+    PeerField {
+        key: "x".into(),
+        kind: kind.into(),
+        value: value.into(),
+        len,
+    }
+}
+
+#[test]
+fn comparisons_accept_equal_values_in_other_spellings() {
+    let ok = |ours: Value, p: PeerField| assert_eq!(compare(&ours, &p), Ok(()), "{ours} vs {p:?}");
+    ok(
+        Value::from(18446744073709551615u64),
+        peer("int", "18446744073709551615", 8),
+    );
+    ok(Value::from(-32768), peer("int", "-32768", 2));
+    ok(
+        Value::from(std::f64::consts::PI),
+        peer("float8g", "3.1415927", 8),
+    );
+    ok(Value::from(1e16), peer("float8g", "1e+16", 8));
+    ok(Value::from(0.1), peer("float", "0.10000000149011612", 4));
+    ok(Value::from(0.10000000149011612), peer("float8g", "0.1", 4));
+    ok(
+        Value::from("2001:db8::1"),
+        peer("ip", "2001:0db8::0001", 16),
+    );
+    ok(
+        Value::from("::ffff:192.0.2.1"),
+        peer("ip", "::ffff:c000:201", 16),
+    );
+    ok(Value::from(true), peer("text", "true", 1));
+    ok(
+        Value::from("test.pcap\0\0\0"),
+        peer("cstring", "test.pcap", 12),
+    );
+    ok(Value::from("0a0b"), peer("octets", "2", 2));
+}
+
+#[test]
+fn comparisons_reject_different_values() {
+    let bad = |ours: Value, p: PeerField| {
+        assert!(compare(&ours, &p).is_err(), "{ours} vs {p:?} accepted")
+    };
+    bad(Value::from(1501), peer("int", "1500", 4));
+    bad(Value::from("1500"), peer("int", "1500", 4));
+    bad(Value::from(1500.0), peer("int", "1500", 4));
+    bad(Value::from(1.2345), peer("float8g", "1.2345678", 8));
+    bad(Value::from(0.1), peer("float", "0.10000000149011612", 8));
+    bad(
+        Value::from("2001:db8::2"),
+        peer("ip", "2001:0db8::0001", 16),
+    );
+    bad(
+        Value::from("2001:db8:0:0::1"),
+        peer("ip", "2001:db8::1", 16),
+    );
+    bad(Value::from(false), peer("text", "true", 1));
+    bad(
+        Value::from("2023-11-14T22:13:20.170Z"),
+        peer("text", "2023-11-14T22:13:20.171Z", 8),
+    );
+    bad(
+        Value::from("test.pcapX\0\0"),
+        peer("cstring", "test.pcap", 12),
+    );
+    bad(
+        Value::from("test.pcap\0\0"),
+        peer("cstring", "test.pcap", 12),
+    );
+    bad(Value::from("0a0b0c"), peer("octets", "2", 2));
+    bad(Value::from("x"), peer("unsupported", "x", 1));
+}
+
+#[test]
+fn key_order_is_read_from_the_line() {
+    let line = r#"{"@domain":1,"b":"\"a\":","a":2}"#;
+    let object = match serde_json::from_str(line) {
+        Ok(Value::Object(o)) => o,
+        _ => unreachable!(),
+    };
+    let rec = Ours {
+        line: line.to_string(),
+        object,
+    };
+    assert_eq!(ie_keys(&rec), ["b", "a"]);
+}
