@@ -11,6 +11,7 @@ pub mod session;
 pub mod template;
 pub mod types;
 pub mod value;
+pub mod writer;
 
 pub use error::{DecodeError, ErrorKind, Severity};
 pub use registry::{IeDef, InfoModel};

@@ -1,0 +1,494 @@
+//! The message writer: turns templates and records into IPFIX messages (RFC 7011 §3, §8;
+//! RFC 5655 §7.2).
+//!
+//! Invariants it keeps, whatever the caller does:
+//! - a template (or options template) is in the file before the first data set that uses it,
+//!   and is sent again only when its definition changes (a redefinition replaces, RFC 5655 §7.1);
+//! - no message exceeds the size limit (a record that cannot fit even alone is an error);
+//! - sequence numbers count the data records (options records included) sent before each
+//!   message, per observation domain (RFC 7011 §3.1);
+//! - records with another domain or export time start a new message; otherwise records are
+//!   packed into as few messages as the limit allows, in the order given.
+//!
+//! The writer never reorders records and never reads the clock.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+/// A raw template definition: (PEN, IE ID, length) per field, and the scope count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateDef {
+    pub id: u16,
+    pub scope_count: u16,
+    pub fields: Vec<(u32, u16, u16)>,
+}
+
+impl TemplateDef {
+    /// The template record's bytes (without set header).
+    pub fn record_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(6 + self.fields.len() * 8);
+        b.extend_from_slice(&self.id.to_be_bytes());
+        b.extend_from_slice(&(self.fields.len() as u16).to_be_bytes());
+        if self.scope_count > 0 {
+            b.extend_from_slice(&self.scope_count.to_be_bytes());
+        }
+        for &(pen, id, len) in &self.fields {
+            if pen == 0 {
+                b.extend_from_slice(&id.to_be_bytes());
+                b.extend_from_slice(&len.to_be_bytes());
+            } else {
+                b.extend_from_slice(&(id | 0x8000).to_be_bytes());
+                b.extend_from_slice(&len.to_be_bytes());
+                b.extend_from_slice(&pen.to_be_bytes());
+            }
+        }
+        b
+    }
+}
+
+/// Why a write was refused.
+#[derive(Debug)]
+pub enum WriteError {
+    Io(io::Error),
+    /// The record references a template that was never defined in its domain.
+    UnknownTemplate {
+        domain: u32,
+        template: u16,
+    },
+    /// A template or record that cannot fit in one message of the configured size.
+    TooLarge {
+        what: &'static str,
+        size: usize,
+        limit: usize,
+    },
+    /// Template IDs must be 256 or above.
+    ReservedTemplateId(u16),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Io(e) => write!(f, "{e}"),
+            WriteError::UnknownTemplate { domain, template } => {
+                write!(
+                    f,
+                    "record for template {template} in domain {domain}, which is not defined"
+                )
+            }
+            WriteError::TooLarge { what, size, limit } => write!(
+                f,
+                "{what} of {size} octets does not fit in a message of at most {limit} octets (see --message-size)"
+            ),
+            WriteError::ReservedTemplateId(id) => {
+                write!(f, "template ID {id} is reserved (must be 256 or above)")
+            }
+        }
+    }
+}
+
+impl From<io::Error> for WriteError {
+    fn from(e: io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+#[derive(Default)]
+struct DomainState {
+    /// Data records sent so far (the next message's sequence number).
+    sequence: u32,
+    templates: HashMap<u16, TemplateDef>,
+    /// Templates whose current definition is already in the output.
+    sent: HashMap<u16, bool>,
+}
+
+/// Builds messages and writes each one as soon as it is complete.
+pub struct MessageWriter<W: Write> {
+    out: W,
+    limit: usize,
+    domains: BTreeMap<u32, DomainState>,
+    /// The message being built: header placeholder + sets.
+    buf: Vec<u8>,
+    cur_domain: u32,
+    cur_time: u32,
+    /// Records in the current message.
+    cur_records: u32,
+    /// (set ID, start offset in buf) of the set being filled.
+    open_set: Option<(u16, usize)>,
+    messages: u64,
+    bytes: u64,
+}
+
+pub const HEADER_LEN: usize = 16;
+
+impl<W: Write> MessageWriter<W> {
+    /// `limit` is the largest message size (16..=65535).
+    pub fn new(out: W, limit: usize) -> Self {
+        MessageWriter {
+            out,
+            limit: limit.clamp(HEADER_LEN + 8, 65535),
+            domains: BTreeMap::new(),
+            buf: Vec::with_capacity(limit.min(65535)),
+            cur_domain: 0,
+            cur_time: 0,
+            cur_records: 0,
+            open_set: None,
+            messages: 0,
+            bytes: 0,
+        }
+    }
+
+    /// Messages and octets written so far.
+    pub fn written(&self) -> (u64, u64) {
+        (self.messages, self.bytes)
+    }
+
+    /// Defines (or redefines) a template in a domain. It is written before its next use.
+    pub fn define(&mut self, domain: u32, def: TemplateDef) -> Result<(), WriteError> {
+        if def.id < 256 {
+            return Err(WriteError::ReservedTemplateId(def.id));
+        }
+        let size = HEADER_LEN + 4 + def.record_bytes().len();
+        if size > self.limit {
+            return Err(WriteError::TooLarge {
+                what: "template",
+                size,
+                limit: self.limit,
+            });
+        }
+        let d = self.domains.entry(domain).or_default();
+        if d.templates.get(&def.id) != Some(&def) {
+            d.sent.insert(def.id, false);
+            d.templates.insert(def.id, def);
+        }
+        Ok(())
+    }
+
+    /// The current definition of a template.
+    pub fn template(&self, domain: u32, id: u16) -> Option<&TemplateDef> {
+        self.domains.get(&domain)?.templates.get(&id)
+    }
+
+    /// Withdraws a template that was written (RFC 7011 §8.1); one never written is forgotten.
+    pub fn withdraw(&mut self, domain: u32, export_time: u32, id: u16) -> Result<(), WriteError> {
+        let Some(d) = self.domains.get_mut(&domain) else {
+            return Ok(());
+        };
+        let was_sent = d.sent.remove(&id).unwrap_or(false);
+        let Some(def) = d.templates.remove(&id) else {
+            return Ok(());
+        };
+        if !was_sent {
+            return Ok(());
+        }
+        let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
+        self.start(domain, export_time, 8)?;
+        self.close_set();
+        self.buf.extend_from_slice(&set_id.to_be_bytes());
+        self.buf.extend_from_slice(&8u16.to_be_bytes());
+        self.buf.extend_from_slice(&id.to_be_bytes());
+        self.buf.extend_from_slice(&0u16.to_be_bytes());
+        Ok(())
+    }
+
+    /// Appends one data record (its encoded field values) of template `tid`.
+    pub fn record(
+        &mut self,
+        domain: u32,
+        export_time: u32,
+        tid: u16,
+        data: &[u8],
+    ) -> Result<(), WriteError> {
+        let d = self
+            .domains
+            .get(&domain)
+            .ok_or(WriteError::UnknownTemplate {
+                domain,
+                template: tid,
+            })?;
+        let def = d.templates.get(&tid).ok_or(WriteError::UnknownTemplate {
+            domain,
+            template: tid,
+        })?;
+        let need_template = !d.sent.get(&tid).copied().unwrap_or(false);
+        let tsize = if need_template {
+            4 + def.record_bytes().len()
+        } else {
+            0
+        };
+        let size = HEADER_LEN + tsize + 4 + data.len();
+        if size > self.limit {
+            return Err(WriteError::TooLarge {
+                what: "record",
+                size,
+                limit: self.limit,
+            });
+        }
+        let same_set = self.open_set.map(|(s, _)| s) == Some(tid);
+        let extra = tsize + if same_set && tsize == 0 { 0 } else { 4 } + data.len();
+        self.start(domain, export_time, extra)?;
+        if need_template {
+            self.close_set();
+            let def = self.domains[&domain].templates[&tid].clone();
+            let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
+            let rec = def.record_bytes();
+            self.buf.extend_from_slice(&set_id.to_be_bytes());
+            self.buf
+                .extend_from_slice(&((4 + rec.len()) as u16).to_be_bytes());
+            self.buf.extend_from_slice(&rec);
+            if let Some(d) = self.domains.get_mut(&domain) {
+                d.sent.insert(tid, true);
+            }
+        }
+        if self.open_set.map(|(s, _)| s) != Some(tid) {
+            self.close_set();
+            self.open_set = Some((tid, self.buf.len()));
+            self.buf.extend_from_slice(&tid.to_be_bytes());
+            self.buf.extend_from_slice(&[0, 0]);
+        }
+        self.buf.extend_from_slice(data);
+        self.cur_records = self.cur_records.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Makes sure a message for (domain, export_time) is open with room for `extra` octets.
+    fn start(&mut self, domain: u32, export_time: u32, extra: usize) -> Result<(), WriteError> {
+        let open = !self.buf.is_empty();
+        if open
+            && (self.cur_domain != domain
+                || self.cur_time != export_time
+                || self.buf.len() + extra > self.limit)
+        {
+            self.flush_message()?;
+        }
+        if self.buf.is_empty() {
+            self.buf.resize(HEADER_LEN, 0);
+            self.cur_domain = domain;
+            self.cur_time = export_time;
+            self.cur_records = 0;
+            self.open_set = None;
+        }
+        Ok(())
+    }
+
+    fn close_set(&mut self) {
+        if let Some((_, start)) = self.open_set.take() {
+            let len = (self.buf.len() - start) as u16;
+            self.buf[start + 2..start + 4].copy_from_slice(&len.to_be_bytes());
+        }
+    }
+
+    /// Completes and writes the current message, if any.
+    pub fn flush_message(&mut self) -> Result<(), WriteError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.close_set();
+        let d = self.domains.entry(self.cur_domain).or_default();
+        let seq = d.sequence;
+        d.sequence = d.sequence.wrapping_add(self.cur_records);
+        let len = self.buf.len() as u16;
+        self.buf[0..2].copy_from_slice(&10u16.to_be_bytes());
+        self.buf[2..4].copy_from_slice(&len.to_be_bytes());
+        self.buf[4..8].copy_from_slice(&self.cur_time.to_be_bytes());
+        self.buf[8..12].copy_from_slice(&seq.to_be_bytes());
+        self.buf[12..16].copy_from_slice(&self.cur_domain.to_be_bytes());
+        self.out.write_all(&self.buf)?;
+        self.messages += 1;
+        self.bytes += self.buf.len() as u64;
+        self.buf.clear();
+        self.open_set = None;
+        self.cur_records = 0;
+        Ok(())
+    }
+
+    /// Writes what is pending and returns the output.
+    pub fn finish(mut self) -> Result<W, WriteError> {
+        self.flush_message()?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    /// The next template ID not used in `domain`, from 256 up.
+    pub fn free_id(&self, domain: u32) -> Option<u16> {
+        let used = self.domains.get(&domain).map(|d| &d.templates);
+        (256..=u16::MAX).find(|id| used.is_none_or(|t| !t.contains_key(id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipfix::session::{Flow, RecordRef, Session, Visitor};
+    use crate::ipfix::{DecodeError, InfoModel};
+
+    #[derive(Default)]
+    struct Rec(Vec<(u32, u32, u16, Vec<u8>)>, Vec<String>, Vec<u32>);
+    impl Visitor for Rec {
+        fn message(&mut self, m: &crate::ipfix::MessageCtx) -> Flow {
+            self.2.push(m.header.sequence);
+            Flow::Continue
+        }
+        fn record(&mut self, r: &RecordRef<'_>) -> Flow {
+            self.0.push((
+                r.domain(),
+                r.msg.header.export_time,
+                r.template.id,
+                r.data.to_vec(),
+            ));
+            Flow::Continue
+        }
+        fn problem(&mut self, e: &DecodeError) -> Flow {
+            self.1.push(e.to_string());
+            Flow::Continue
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> Rec {
+        let mut s = Session::new(InfoModel::builtin());
+        let mut v = Rec::default();
+        let mut src = crate::io::input::ByteSource::from_bytes(bytes.to_vec());
+        crate::io::reader::decode_all(&mut src, &mut s, &mut v);
+        v
+    }
+
+    #[test]
+    fn templates_before_use_sequence_and_size_limit() {
+        let mut w = MessageWriter::new(Vec::new(), 100);
+        let t = TemplateDef {
+            id: 256,
+            scope_count: 0,
+            fields: vec![(0, 8, 4), (0, 2, 4)],
+        };
+        w.define(7, t.clone()).unwrap();
+        w.define(7, t).unwrap(); // identical: no second send
+        let o = TemplateDef {
+            id: 300,
+            scope_count: 1,
+            fields: vec![(0, 149, 4), (0, 41, 8)],
+        };
+        w.define(7, o).unwrap();
+        for i in 0..20u32 {
+            w.record(
+                7,
+                1000 + i / 10,
+                256,
+                &[10, 0, 0, i as u8, 0, 0, 0, i as u8],
+            )
+            .unwrap();
+        }
+        w.record(7, 1001, 300, &[0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 1])
+            .unwrap();
+        let out = w.finish().unwrap();
+        let r = decode(&out);
+        assert!(r.1.is_empty(), "{:?}", r.1);
+        assert_eq!(r.0.len(), 21);
+        assert_eq!(r.0[5].3, vec![10, 0, 0, 5, 0, 0, 0, 5]);
+        assert_eq!(r.0[20].2, 300);
+        // Every message within the limit; sequence numbers count records before each message.
+        let mut pos = 0;
+        let mut seqs = Vec::new();
+        let mut total = 0u32;
+        while pos < out.len() {
+            let len = u16::from_be_bytes([out[pos + 2], out[pos + 3]]) as usize;
+            assert!(len <= 100);
+            seqs.push(u32::from_be_bytes(
+                out[pos + 8..pos + 12].try_into().unwrap(),
+            ));
+            pos += len;
+        }
+        assert_eq!(seqs, r.2);
+        assert_eq!(seqs[0], 0);
+        for w in seqs.windows(2) {
+            assert!(w[1] > w[0]);
+            total = w[1];
+        }
+        assert!(total < 21);
+        // Template 256 appears exactly once in the file.
+        let once = out.windows(4).filter(|w| *w == [1, 0, 0, 2]).count();
+        assert_eq!(once, 1);
+    }
+
+    #[test]
+    fn redefinition_is_resent_and_limits_enforced() {
+        let mut w = MessageWriter::new(Vec::new(), 65535);
+        w.define(
+            1,
+            TemplateDef {
+                id: 256,
+                scope_count: 0,
+                fields: vec![(0, 4, 1)],
+            },
+        )
+        .unwrap();
+        w.record(1, 5, 256, &[6]).unwrap();
+        w.define(
+            1,
+            TemplateDef {
+                id: 256,
+                scope_count: 0,
+                fields: vec![(0, 7, 2), (29305, 1, 8)],
+            },
+        )
+        .unwrap();
+        w.record(1, 5, 256, &[0, 80, 0, 0, 0, 0, 0, 0, 0, 9])
+            .unwrap();
+        assert!(matches!(
+            w.record(2, 5, 256, &[1]),
+            Err(WriteError::UnknownTemplate { .. })
+        ));
+        assert!(matches!(
+            w.define(
+                1,
+                TemplateDef {
+                    id: 255,
+                    scope_count: 0,
+                    fields: vec![]
+                }
+            ),
+            Err(WriteError::ReservedTemplateId(255))
+        ));
+        let out = w.finish().unwrap();
+        let r = decode(&out);
+        assert!(r.1.is_empty(), "{:?}", r.1);
+        assert_eq!(
+            r.0.iter().map(|x| x.3.len()).collect::<Vec<_>>(),
+            vec![1, 10]
+        );
+        let mut w = MessageWriter::new(Vec::new(), 40);
+        w.define(
+            1,
+            TemplateDef {
+                id: 256,
+                scope_count: 0,
+                fields: vec![(0, 82, 65535)],
+            },
+        )
+        .unwrap();
+        assert!(matches!(
+            w.record(1, 0, 256, &[30; 31]),
+            Err(WriteError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn withdrawal_of_a_written_template() {
+        let mut w = MessageWriter::new(Vec::new(), 1000);
+        w.define(
+            1,
+            TemplateDef {
+                id: 256,
+                scope_count: 0,
+                fields: vec![(0, 4, 1)],
+            },
+        )
+        .unwrap();
+        w.record(1, 5, 256, &[6]).unwrap();
+        w.withdraw(1, 6, 256).unwrap();
+        assert!(w.record(1, 6, 256, &[6]).is_err());
+        let out = w.finish().unwrap();
+        let r = decode(&out);
+        assert!(r.1.is_empty(), "{:?}", r.1);
+        assert_eq!(r.0.len(), 1);
+        assert_eq!(&out[out.len() - 8..], &[0, 2, 0, 8, 1, 0, 0, 0]);
+    }
+}
