@@ -9,6 +9,7 @@ pub mod list;
 pub mod registry;
 pub mod session;
 pub mod template;
+pub mod text;
 pub mod types;
 pub mod value;
 pub mod writer;
