@@ -5,19 +5,18 @@ use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::reader::decode_all;
-use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use crate::io::temp::{is_regular, spool};
+use crate::ipfix::session::{Flow, Session};
 use crate::ipfix::value::TimeStyle;
-use crate::ipfix::{DecodeError, InfoModel, Severity, Template};
-use crate::output::csv::CsvPrinter;
+use crate::ipfix::{DecodeError, Severity};
+use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::detail::DetailPrinter;
 use crate::output::json::JsonPrinter;
-use crate::output::render::field_keys;
 use crate::output::stats::StatsPrinter;
 use crate::output::templates::TemplatesPrinter;
 use crate::output::text::TextPrinter;
-use crate::output::{Column, Drive, Meta, PrintOptions, Printer, parse_columns};
+use crate::output::{Column, Drive, PrintOptions, Printer, parse_columns};
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const EXAMPLES: &str = "\
@@ -140,17 +139,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 
     // Inputs: (path to open, name to show). CSV without -F needs two passes, so stdin and
     // pipes are spooled to a temporary file first.
-    let mut spool = Vec::new();
+    let mut spooled = Vec::new();
     let mut inputs: Vec<(String, String)> = Vec::new();
     let needs_prescan =
         args.format == Format::Csv && columns.is_none() && !args.templates && !args.stats;
     for p in args.input.inputs() {
         let name = display_name(&p).to_string();
         if needs_prescan && !is_regular(&p) {
-            let tmp =
-                spool_to_temp(&p).map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
+            let tmp = spool(&p).map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
             inputs.push((tmp.path().to_string_lossy().into_owned(), name));
-            spool.push(tmp);
+            spooled.push(tmp);
         } else {
             inputs.push((p, name));
         }
@@ -158,7 +156,10 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let csv_columns = if args.format == Format::Csv {
         match &columns {
             Some(c) => c.clone(),
-            None => union_columns(&inputs, &model),
+            None => union_columns(
+                &inputs.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+                &model,
+            ),
         }
     } else {
         Vec::new()
@@ -259,7 +260,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let _ = writeln!(stderr, "{line}");
     };
     let result = driver::run(&paths, threads, &mut out, &mut on_problem, job);
-    drop(spool);
+    drop(spooled);
     match result {
         Ok(outcomes) => {
             out.finish().map_err(output_failure)?;
@@ -282,83 +283,4 @@ fn output_failure(e: std::io::Error) -> Failure {
     } else {
         Failure::failed(format!("ipfixkit: output: {e}"))
     }
-}
-
-fn is_regular(p: &str) -> bool {
-    p != "-" && std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(false)
-}
-
-fn spool_to_temp(p: &str) -> std::io::Result<TempFile> {
-    let tmp = TempFile::new()?;
-    let mut f = std::fs::File::create(tmp.path())?;
-    if p == "-" {
-        std::io::copy(&mut std::io::stdin().lock(), &mut f)?;
-    } else {
-        std::io::copy(&mut std::fs::File::open(p)?, &mut f)?;
-    }
-    f.flush()?;
-    Ok(tmp)
-}
-
-/// A temporary file removed on drop.
-struct TempFile(std::path::PathBuf);
-
-impl TempFile {
-    fn new() -> std::io::Result<TempFile> {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "ipfixkit-{}-{}.spool",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        Ok(TempFile(p))
-    }
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// First pass for CSV: the union of every template's field keys, in first-seen order, after
-/// the metadata columns. Problems are reported by the second pass, not here.
-fn union_columns(inputs: &[(String, String)], model: &Arc<InfoModel>) -> Vec<Column> {
-    struct Collect(Vec<String>);
-    impl Visitor for Collect {
-        fn template(&mut self, _m: &MessageCtx, t: &Arc<Template>, _o: u64, _c: bool) -> Flow {
-            for k in field_keys(t) {
-                if !self.0.contains(&k) {
-                    self.0.push(k);
-                }
-            }
-            Flow::Continue
-        }
-        fn record(&mut self, _r: &RecordRef<'_>) -> Flow {
-            Flow::Continue
-        }
-        fn problem(&mut self, _e: &DecodeError) -> Flow {
-            Flow::Continue
-        }
-    }
-    let mut c = Collect(Vec::new());
-    for (p, _) in inputs {
-        if let Ok(mut src) = ByteSource::open(p) {
-            let mut s = Session::new(model.clone());
-            decode_all(&mut src, &mut s, &mut c);
-        }
-    }
-    let mut cols: Vec<Column> = [Meta::ExportTime, Meta::Domain, Meta::Template]
-        .into_iter()
-        .map(Column::Meta)
-        .collect();
-    for k in c.0 {
-        if let Ok(col) = Column::parse(&k) {
-            cols.push(col);
-        }
-    }
-    cols
 }

@@ -3,4 +3,7 @@
 pub mod driver;
 pub mod input;
 pub mod output;
+pub mod progress;
 pub mod reader;
+pub mod temp;
+pub mod textin;

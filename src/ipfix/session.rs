@@ -160,6 +160,8 @@ pub struct Session {
     model: Arc<InfoModel>,
     domains: BTreeMap<u32, Domain>,
     warned_unknown: HashSet<(u32, u16)>,
+    /// Data records in the message being walked (for the next sequence number).
+    message_records: u32,
     pub stats: Stats,
 }
 
@@ -169,6 +171,7 @@ impl Session {
             model,
             domains: BTreeMap::new(),
             warned_unknown: HashSet::new(),
+            message_records: 0,
             stats: Stats::default(),
         }
     }
@@ -241,7 +244,7 @@ impl Session {
         if visitor.message(&m) == Flow::Stop {
             return Flow::Stop;
         }
-        let mut data_records: u32 = 0;
+        self.message_records = 0;
         let mut pos = MessageHeader::LEN;
         while pos < msg_len {
             let rem = msg_len - pos;
@@ -282,15 +285,7 @@ impl Session {
             }
             let flow = match set_id {
                 2 | 3 => self.template_set(&m, set_id, body, set_off + 4, visitor),
-                256.. => self.data_set(
-                    &m,
-                    set_id,
-                    body,
-                    set_off + 4,
-                    cut,
-                    visitor,
-                    &mut data_records,
-                ),
+                256.. => self.data_set(&m, set_id, body, set_off + 4, cut, visitor),
                 _ => self.report(
                     visitor,
                     set_off,
@@ -305,7 +300,7 @@ impl Session {
             pos += set_len;
         }
         if let Some(d) = self.domains.get_mut(&header.domain) {
-            d.next_seq = Some(header.sequence.wrapping_add(data_records));
+            d.next_seq = Some(header.sequence.wrapping_add(self.message_records));
         }
         if truncated {
             let k = ErrorKind::TruncatedMessage {
@@ -474,7 +469,6 @@ impl Session {
         body_off: u64,
         cut: bool,
         visitor: &mut dyn Visitor,
-        data_records: &mut u32,
     ) -> Flow {
         let odid = m.header.domain;
         let Some(t) = self
@@ -536,7 +530,7 @@ impl Session {
                 }
             }
         }
-        *data_records = data_records.wrapping_add(count as u32);
+        self.message_records = self.message_records.wrapping_add(count as u32);
         self.stats.records += count;
         if t.is_options() {
             self.stats.options_records += count;

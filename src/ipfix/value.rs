@@ -139,8 +139,10 @@ pub struct Instant {
 }
 
 /// Converts an NTP timestamp to Unix seconds + nanoseconds at `digits` precision (6 or 9).
+/// The fraction is truncated, never rounded up into the next second (as tshark does);
+/// [`instant_to_ntp`] rounds up, so the pair round-trips exactly.
 pub fn ntp_to_instant(ntp: u64, digits: u8) -> Instant {
-    let mut secs = (ntp >> 32) as i64 - NTP_UNIX_OFFSET;
+    let secs = (ntp >> 32) as i64 - NTP_UNIX_OFFSET;
     let mut frac = ntp & 0xFFFF_FFFF;
     let unit: u64 = if digits == 6 {
         frac &= !0x7FF;
@@ -148,11 +150,7 @@ pub fn ntp_to_instant(ntp: u64, digits: u8) -> Instant {
     } else {
         1_000_000_000
     };
-    let mut sub = (frac * unit + (1 << 31)) >> 32;
-    if sub >= unit {
-        sub -= unit;
-        secs += 1;
-    }
+    let sub = (frac * unit) >> 32;
     let nanos = if digits == 6 { sub * 1000 } else { sub } as u32;
     Instant {
         secs,
@@ -161,16 +159,17 @@ pub fn ntp_to_instant(ntp: u64, digits: u8) -> Instant {
     }
 }
 
-/// Converts Unix seconds + nanoseconds to an NTP timestamp; `micro` clears the low 11 bits.
+/// Converts Unix seconds + nanoseconds to an NTP timestamp: the smallest fraction that
+/// [`ntp_to_instant`] reads back as the same value; `micro` keeps the low 11 bits zero.
 pub fn instant_to_ntp(secs: i64, nanos: u32, micro: bool) -> u64 {
     let s = (secs + NTP_UNIX_OFFSET) as u64 & 0xFFFF_FFFF;
     let frac = if micro {
         let us = (nanos / 1000) as u64;
-        (((us << 32) + 500_000) / 1_000_000) & !0x7FF
+        ((us << 32).div_ceil(1_000_000)).div_ceil(2048) * 2048
     } else {
         ((nanos as u64) << 32).div_ceil(1_000_000_000)
     };
-    // A fraction that rounds up to a whole second cannot occur: us < 1e6 and ns < 1e9.
+    // us < 1e6 and ns < 1e9 keep the fraction below 2^32.
     (s << 32) | (frac & 0xFFFF_FFFF)
 }
 
@@ -219,10 +218,69 @@ pub fn write_hex(out: &mut Vec<u8>, b: &[u8]) {
     }
 }
 
+/// "00" to "99": two digits per table lookup.
+const DIGITS2: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+// The fast writers below grow the output by a constant `N` octets, write the text in place and
+// cut the unused tail: no capacity check per octet, no variable-length copy, and no store to a
+// stack array read back whole (which stalls on store forwarding).
+
+/// Gives `f` the next `N` octets of `out` to write; keeps the `n` it says it wrote (`n <= N`).
+#[inline(always)]
+fn write_in_place<const N: usize>(out: &mut Vec<u8>, f: impl FnOnce(&mut [u8; N]) -> usize) {
+    let at = out.len();
+    out.resize(at + N, 0);
+    let n = match out.last_chunk_mut::<N>() {
+        Some(a) => f(a).min(N),
+        None => 0,
+    };
+    out.truncate(at + n);
+}
+
+/// Writes `v < 100` as two digits at `a[at..at + 2]`.
+#[inline(always)]
+fn put_2(a: &mut [u8], at: usize, v: u32) {
+    let i = v as usize * 2;
+    a[at..at + 2].copy_from_slice(&DIGITS2[i..i + 2]);
+}
+
+/// Writes the `n` last decimal digits of `v` (zero padded) ending before `a[end]`.
+#[inline(always)]
+fn put_digits(a: &mut [u8], end: usize, mut v: u64, n: usize) {
+    let mut i = end;
+    while i >= end - n + 2 {
+        put_2(a, i - 2, (v % 100) as u32);
+        v /= 100;
+        i -= 2;
+    }
+    if i > end - n {
+        a[i - 1] = b'0' + (v % 10) as u8;
+    }
+}
+
+/// Decimal text of an unsigned integer (same digits as `itoa`, without the variable-length
+/// copy).
 #[inline]
-fn push_2(out: &mut Vec<u8>, v: u32) {
-    out.push(b'0' + (v / 10) as u8);
-    out.push(b'0' + (v % 10) as u8);
+pub fn write_u64(out: &mut Vec<u8>, v: u64) {
+    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
+    write_in_place::<20>(out, |a| {
+        put_digits(a, n, v, n);
+        n
+    });
+}
+
+/// Decimal text of a signed integer.
+#[inline]
+pub fn write_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, v.unsigned_abs());
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Hinnant's algorithm).
@@ -255,58 +313,143 @@ pub fn write_rfc3339(out: &mut Vec<u8>, i: Instant) {
     let days = i.secs.div_euclid(86_400);
     let sod = i.secs.rem_euclid(86_400) as u32;
     let (y, m, d) = civil_from_days(days);
-    if (0..=9999).contains(&y) {
-        let y = y as u32;
-        push_2(out, y / 100);
-        push_2(out, y % 100);
-    } else {
+    let year = (0..=9999).contains(&y).then_some(y as u32);
+    if year.is_none() {
         out.extend_from_slice(y.to_string().as_bytes());
     }
-    out.push(b'-');
-    push_2(out, m);
-    out.push(b'-');
-    push_2(out, d);
-    out.push(b'T');
-    push_2(out, sod / 3600);
-    out.push(b':');
-    push_2(out, sod / 60 % 60);
-    out.push(b':');
-    push_2(out, sod % 60);
-    if i.digits > 0 {
-        out.push(b'.');
-        let mut div = 100_000_000u32;
-        for _ in 0..i.digits {
-            out.push(b'0' + (i.nanos / div % 10) as u8);
-            div /= 10;
+    write_in_place::<32>(out, |a| {
+        let mut n = 0;
+        if let Some(y) = year {
+            put_2(a, 0, y / 100);
+            put_2(a, 2, y % 100);
+            n = 4;
         }
-    }
-    out.push(b'Z');
+        a[n] = b'-';
+        put_2(a, n + 1, m);
+        a[n + 3] = b'-';
+        put_2(a, n + 4, d);
+        a[n + 6] = b'T';
+        put_2(a, n + 7, sod / 3600);
+        a[n + 9] = b':';
+        put_2(a, n + 10, sod / 60 % 60);
+        a[n + 12] = b':';
+        put_2(a, n + 13, sod % 60);
+        n += 15;
+        let (frac, digits) = match i.digits {
+            0 => (0, 0),
+            3 => (i.nanos / 1_000_000, 3),
+            6 => (i.nanos / 1000, 6),
+            d => {
+                let d = d.min(9) as u32;
+                (i.nanos / 10u32.pow(9 - d), d as usize)
+            }
+        };
+        if digits > 0 {
+            a[n] = b'.';
+            put_digits(a, n + 1 + digits, frac as u64, digits);
+            n += 1 + digits;
+        }
+        a[n] = b'Z';
+        n + 1
+    });
 }
 
 pub fn write_mac(out: &mut Vec<u8>, m: &[u8; 6]) {
-    for (i, &x) in m.iter().enumerate() {
-        if i > 0 {
-            out.push(b':');
+    write_in_place::<17>(out, |a| {
+        for (i, &x) in m.iter().enumerate() {
+            if i > 0 {
+                a[3 * i - 1] = b':';
+            }
+            a[3 * i] = HEX[(x >> 4) as usize];
+            a[3 * i + 1] = HEX[(x & 15) as usize];
         }
-        out.push(HEX[(x >> 4) as usize]);
-        out.push(HEX[(x & 15) as usize]);
+        17
+    });
+}
+
+/// Writes `x` in decimal at `a[at..]`; returns the new end.
+#[inline(always)]
+fn put_octet(a: &mut [u8], at: usize, x: u8) -> usize {
+    if x >= 100 {
+        a[at] = b'0' + x / 100;
+        put_2(a, at + 1, (x % 100) as u32);
+        at + 3
+    } else if x >= 10 {
+        put_2(a, at, x as u32);
+        at + 2
+    } else {
+        a[at] = b'0' + x;
+        at + 1
     }
 }
 
-pub fn write_ipv4(out: &mut Vec<u8>, a: Ipv4Addr) {
-    let mut buf = itoa::Buffer::new();
-    for (i, o) in a.octets().iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        out.extend_from_slice(buf.format(*o).as_bytes());
-    }
+pub fn write_ipv4(out: &mut Vec<u8>, addr: Ipv4Addr) {
+    let [o0, o1, o2, o3] = addr.octets();
+    write_in_place::<16>(out, |a| {
+        let mut n = put_octet(a, 0, o0);
+        a[n] = b'.';
+        n = put_octet(a, n + 1, o1);
+        a[n] = b'.';
+        n = put_octet(a, n + 1, o2);
+        a[n] = b'.';
+        put_octet(a, n + 1, o3)
+    });
 }
 
-/// RFC 5952 text (what `Ipv6Addr`'s Display produces, including `::ffff:a.b.c.d`).
-pub fn write_ipv6(out: &mut Vec<u8>, a: Ipv6Addr) {
-    use std::io::Write;
-    let _ = write!(out, "{a}");
+/// Writes `v` in lower-case hex without leading zeros at `a[at..]`; returns the new end.
+#[inline(always)]
+fn put_hex16(a: &mut [u8], at: usize, v: u16) -> usize {
+    let n = (16 - v.leading_zeros() as usize).div_ceil(4).max(1);
+    for k in 0..n {
+        a[at + k] = HEX[((v >> (4 * (n - 1 - k))) & 15) as usize];
+    }
+    at + n
+}
+
+/// RFC 5952 text, exactly what `Ipv6Addr`'s Display produces: the longest run of two or more
+/// zero groups (the first of equal runs) becomes `::`, and IPv4-mapped addresses are written
+/// `::ffff:a.b.c.d`.
+pub fn write_ipv6(out: &mut Vec<u8>, addr: Ipv6Addr) {
+    if let Some(v4) = addr.to_ipv4_mapped() {
+        out.extend_from_slice(b"::ffff:");
+        return write_ipv4(out, v4);
+    }
+    let g = addr.segments();
+    let (mut best, mut best_len, mut cur, mut cur_len) = (0, 0, 0, 0);
+    for (i, &x) in g.iter().enumerate() {
+        if x == 0 {
+            if cur_len == 0 {
+                cur = i;
+            }
+            cur_len += 1;
+            if cur_len > best_len {
+                best = cur;
+                best_len = cur_len;
+            }
+        } else {
+            cur_len = 0;
+        }
+    }
+    write_in_place::<40>(out, |a| {
+        let mut n = 0;
+        let mut i = 0;
+        while i < 8 {
+            if best_len > 1 && i == best {
+                a[n] = b':';
+                a[n + 1] = b':';
+                n += 2;
+                i += best_len;
+                continue;
+            }
+            if n > 0 && a[n - 1] != b':' {
+                a[n] = b':';
+                n += 1;
+            }
+            n = put_hex16(a, n, g[i]);
+            i += 1;
+        }
+        n
+    });
 }
 
 /// Writes an unsigned256 (big-endian bytes) in decimal.
@@ -354,8 +497,8 @@ pub enum TimeStyle {
 /// they need the session, see `list`). Returns false for list values, which the caller renders.
 pub fn write_scalar(out: &mut Vec<u8>, v: &Value<'_>, time: TimeStyle) -> bool {
     match *v {
-        Value::Unsigned(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
-        Value::Signed(x) => out.extend_from_slice(itoa::Buffer::new().format(x).as_bytes()),
+        Value::Unsigned(x) => write_u64(out, x),
+        Value::Signed(x) => write_i64(out, x),
         Value::Unsigned256(b) => write_u256(out, b),
         Value::Float32(x) => write_float(out, x as f64, Some(x)),
         Value::Float64(x) => write_float(out, x, None),
@@ -481,7 +624,12 @@ mod tests {
         let ntp = ((1_700_000_000i64 + NTP_UNIX_OFFSET) as u64) << 32 | 0x8000_0000;
         assert_eq!(text(Value::Micros(ntp)), "2023-11-14T22:13:20.500000Z");
         assert_eq!(text(Value::Nanos(ntp)), "2023-11-14T22:13:20.500000000Z");
-        for ns in [0u32, 1, 999_999_999, 123_456_789, 500_000_000] {
+        // The fraction is truncated: all ones is just below the next second.
+        assert_eq!(
+            text(Value::Nanos(ntp | 0xFFFF_FFFF)),
+            "2023-11-14T22:13:20.999999999Z"
+        );
+        for ns in [0u32, 1, 999_999_999, 999_999_000, 123_456_789, 500_000_000] {
             let n = instant_to_ntp(1_700_000_000, ns, false);
             assert_eq!(
                 ntp_to_instant(n, 9),
@@ -525,5 +673,140 @@ mod tests {
             },
         );
         assert_eq!(o, b"1900-01-01T00:00:00Z");
+    }
+
+    /// The fast writers against plain `format!` references, on edges and random values.
+    mod fast_writers {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn out(f: impl FnOnce(&mut Vec<u8>)) -> String {
+            // Start non-empty: the writers append.
+            let mut o = b"x".to_vec();
+            f(&mut o);
+            String::from_utf8(o).unwrap()
+        }
+
+        fn rfc3339_reference(i: Instant) -> String {
+            let (y, m, d) = civil_from_days(i.secs.div_euclid(86_400));
+            let sod = i.secs.rem_euclid(86_400);
+            let year = if (0..=9999).contains(&y) {
+                format!("{y:04}")
+            } else {
+                y.to_string()
+            };
+            let mut s = format!(
+                "x{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+                sod / 3600,
+                sod / 60 % 60,
+                sod % 60
+            );
+            if i.digits > 0 {
+                let nanos = format!("{:09}", i.nanos);
+                s.push('.');
+                s.push_str(&nanos[..i.digits as usize]);
+            }
+            s.push('Z');
+            s
+        }
+
+        fn check_u64(v: u64) {
+            assert_eq!(out(|o| write_u64(o, v)), format!("x{v}"));
+        }
+
+        fn check_i64(v: i64) {
+            assert_eq!(out(|o| write_i64(o, v)), format!("x{v}"));
+        }
+
+        fn check_time(secs: i64, nanos: u32, digits: u8) {
+            let i = Instant {
+                secs,
+                nanos,
+                digits,
+            };
+            assert_eq!(out(|o| write_rfc3339(o, i)), rfc3339_reference(i));
+        }
+
+        #[test]
+        fn edges() {
+            for k in 0..20 {
+                let p = 10u64.pow(k);
+                for v in [p - 1, p, p + 1] {
+                    check_u64(v);
+                }
+            }
+            check_u64(u64::MAX);
+            for v in [0, 1, -1, 9, -10, i64::MIN, i64::MAX] {
+                check_i64(v);
+            }
+            for secs in [
+                -NTP_UNIX_OFFSET,
+                -1,
+                0,
+                86_399,
+                253_402_300_799,
+                253_402_300_800,
+            ] {
+                for (nanos, digits) in [(0, 0), (5_000_000, 3), (999_999_000, 6), (7, 9)] {
+                    check_time(secs, nanos, digits);
+                }
+            }
+            check_time(-62_167_219_201, 0, 0); // year -1
+            for a in ["0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.3.44"] {
+                let ip: Ipv4Addr = a.parse().unwrap();
+                assert_eq!(out(|o| write_ipv4(o, ip)), format!("x{a}"));
+            }
+            for a in [
+                "::",
+                "::1",
+                "1::",
+                "2001:db8::1",
+                "2001:db8:0:1:1:1:1:1",
+                "2001:0:0:1::1",
+                "1:0:0:2:0:0:0:3",
+                "::ffff:192.0.2.1",
+                "::192.0.2.1",
+                "fe80::1:0:0:0",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ] {
+                let ip: Ipv6Addr = a.parse().unwrap();
+                assert_eq!(out(|o| write_ipv6(o, ip)), format!("x{ip}"));
+            }
+            assert_eq!(
+                out(|o| write_mac(o, &[0, 0x1b, 0xff, 0xa0, 9, 0x10])),
+                "x00:1b:ff:a0:09:10"
+            );
+        }
+
+        proptest! {
+            #[test]
+            fn integers(v: u64, w: i64, bits in 0u32..64) {
+                check_u64(v);
+                check_u64(v >> bits);
+                check_i64(w);
+                check_i64(w >> bits);
+            }
+
+            #[test]
+            fn times(secs in -70_000_000_000i64..300_000_000_000, nanos in 0u32..1_000_000_000,
+                     digits in prop::sample::select(vec![0u8, 3, 6, 9])) {
+                check_time(secs, nanos, digits);
+            }
+
+            #[test]
+            fn addresses(v4: [u8; 4], v6: [u16; 8], zeros: u8) {
+                let ip = Ipv4Addr::from(v4);
+                prop_assert_eq!(out(|o| write_ipv4(o, ip)), format!("x{ip}"));
+                // Zero groups are what the compression is about: clear some.
+                let mut g = v6;
+                for (k, x) in g.iter_mut().enumerate() {
+                    if zeros & (1 << k) != 0 {
+                        *x = 0;
+                    }
+                }
+                let ip = Ipv6Addr::from(g);
+                prop_assert_eq!(out(|o| write_ipv6(o, ip)), format!("x{ip}"));
+            }
+        }
     }
 }

@@ -190,6 +190,36 @@ impl<W: Write> MessageWriter<W> {
         Ok(())
     }
 
+    /// Writes template `id` now, in a message of (domain, export_time), unless its current
+    /// definition is already in the output. Used for templates that records refer to from
+    /// inside structured data, and to keep templates where the input had them.
+    pub fn require(&mut self, domain: u32, export_time: u32, id: u16) -> Result<(), WriteError> {
+        let unknown = WriteError::UnknownTemplate {
+            domain,
+            template: id,
+        };
+        let d = self.domains.get(&domain).ok_or(unknown)?;
+        let def = d.templates.get(&id).ok_or(WriteError::UnknownTemplate {
+            domain,
+            template: id,
+        })?;
+        if d.sent.get(&id).copied().unwrap_or(false) {
+            return Ok(());
+        }
+        let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
+        let rec = def.record_bytes();
+        self.start(domain, export_time, 4 + rec.len())?;
+        self.close_set();
+        self.buf.extend_from_slice(&set_id.to_be_bytes());
+        self.buf
+            .extend_from_slice(&((4 + rec.len()) as u16).to_be_bytes());
+        self.buf.extend_from_slice(&rec);
+        if let Some(d) = self.domains.get_mut(&domain) {
+            d.sent.insert(id, true);
+        }
+        Ok(())
+    }
+
     /// Appends one data record (its encoded field values) of template `tid`.
     pub fn record(
         &mut self,
@@ -198,24 +228,7 @@ impl<W: Write> MessageWriter<W> {
         tid: u16,
         data: &[u8],
     ) -> Result<(), WriteError> {
-        let d = self
-            .domains
-            .get(&domain)
-            .ok_or(WriteError::UnknownTemplate {
-                domain,
-                template: tid,
-            })?;
-        let def = d.templates.get(&tid).ok_or(WriteError::UnknownTemplate {
-            domain,
-            template: tid,
-        })?;
-        let need_template = !d.sent.get(&tid).copied().unwrap_or(false);
-        let tsize = if need_template {
-            4 + def.record_bytes().len()
-        } else {
-            0
-        };
-        let size = HEADER_LEN + tsize + 4 + data.len();
+        let size = HEADER_LEN + 4 + data.len();
         if size > self.limit {
             return Err(WriteError::TooLarge {
                 what: "record",
@@ -223,22 +236,16 @@ impl<W: Write> MessageWriter<W> {
                 limit: self.limit,
             });
         }
-        let same_set = self.open_set.map(|(s, _)| s) == Some(tid);
-        let extra = tsize + if same_set && tsize == 0 { 0 } else { 4 } + data.len();
-        self.start(domain, export_time, extra)?;
-        if need_template {
-            self.close_set();
-            let def = self.domains[&domain].templates[&tid].clone();
-            let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
-            let rec = def.record_bytes();
-            self.buf.extend_from_slice(&set_id.to_be_bytes());
-            self.buf
-                .extend_from_slice(&((4 + rec.len()) as u16).to_be_bytes());
-            self.buf.extend_from_slice(&rec);
-            if let Some(d) = self.domains.get_mut(&domain) {
-                d.sent.insert(tid, true);
-            }
-        }
+        self.require(domain, export_time, tid)?;
+        let same_set = !self.buf.is_empty()
+            && self.cur_domain == domain
+            && self.cur_time == export_time
+            && self.open_set.map(|(s, _)| s) == Some(tid);
+        self.start(
+            domain,
+            export_time,
+            if same_set { 0 } else { 4 } + data.len(),
+        )?;
         if self.open_set.map(|(s, _)| s) != Some(tid) {
             self.close_set();
             self.open_set = Some((tid, self.buf.len()));

@@ -22,6 +22,8 @@ pub struct JsonPrinter<'w> {
     opts: PrintOptions,
     layouts: Layouts<Layout>,
     ranges: Vec<(usize, usize)>,
+    /// Also write a line per template definition (`convert --to json`, lossless).
+    templates: bool,
 }
 
 impl<'w> JsonPrinter<'w> {
@@ -32,7 +34,17 @@ impl<'w> JsonPrinter<'w> {
             opts,
             layouts: Layouts::default(),
             ranges: Vec::new(),
+            templates: false,
         }
+    }
+
+    /// Writes template definitions as lines too, so the output can be turned back into the same
+    /// IPFIX: `{"@export_time":..,"@domain":D,"@template":N,"@scope":S,"@fields":["spec",..]}`
+    /// with RFC 7013 §10 field specs (`name(pen/id)<type>[length]`). `@scope` is left out for
+    /// data templates.
+    pub fn with_templates(mut self) -> Self {
+        self.templates = true;
+        self
     }
 }
 
@@ -55,6 +67,46 @@ fn make_layout(t: &Template, columns: Option<&[Column]>) -> Layout {
 }
 
 impl Printer for JsonPrinter<'_> {
+    fn template(
+        &mut self,
+        m: &crate::ipfix::MessageCtx,
+        t: &std::sync::Arc<Template>,
+        _offset: u64,
+        changed: bool,
+    ) -> io::Result<()> {
+        if !self.templates || !changed {
+            return Ok(());
+        }
+        let b = &mut self.buf;
+        let mut ib = itoa::Buffer::new();
+        b.extend_from_slice(b"{\"@export_time\":");
+        let v = crate::ipfix::Value::Seconds(m.header.export_time);
+        if self.opts.time == crate::ipfix::value::TimeStyle::Epoch {
+            crate::ipfix::value::write_scalar(b, &v, self.opts.time);
+        } else {
+            b.push(b'"');
+            crate::ipfix::value::write_scalar(b, &v, self.opts.time);
+            b.push(b'"');
+        }
+        b.extend_from_slice(b",\"@domain\":");
+        b.extend_from_slice(ib.format(m.header.domain).as_bytes());
+        b.extend_from_slice(b",\"@template\":");
+        b.extend_from_slice(ib.format(t.id).as_bytes());
+        if t.scope_count > 0 {
+            b.extend_from_slice(b",\"@scope\":");
+            b.extend_from_slice(ib.format(t.scope_count).as_bytes());
+        }
+        b.extend_from_slice(b",\"@fields\":[");
+        for (i, f) in t.fields.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            super::render::json_str(b, &f.spec());
+        }
+        b.extend_from_slice(b"]}\n");
+        Ok(())
+    }
+
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let time = self.opts.time;
         let columns = self.opts.columns.as_deref();

@@ -1,0 +1,858 @@
+//! Records given as JSON lines or CSV rows, encoded into IPFIX through the message writer.
+//!
+//! Templates come from two places. A JSON line with `@fields` (what `convert --to json` writes)
+//! defines a template exactly: its field specs carry IE numbers and lengths, so IPFIX -> JSON ->
+//! IPFIX keeps every layout. Otherwise a template is derived from a record's keys: registry type
+//! and natural length for each IE name, `name[len]` forcing a (reduced) length, `name#2` for a
+//! repeated IE; records with another set of keys get their own template. `@domain`,
+//! `@export_time`, `@template` and `@scope` are honoured when present.
+//!
+//! Values use the text forms of DESIGN.md (see `ipfix::text`); structured data is given in the
+//! JSON form the printers write. A value that does not parse is an error naming line and column.
+
+use crate::ipfix::registry::{InfoModel, parse_unknown_name};
+use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
+use crate::ipfix::types::{DataType, VARLEN, list_semantic_from_name};
+use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::sync::Arc;
+
+/// How a template field is encoded.
+#[derive(Clone, Debug)]
+pub struct FieldEnc {
+    pub pen: u32,
+    pub id: u16,
+    pub len: u16,
+    pub dtype: DataType,
+    /// The key a record uses for it (`name`, `name#2`).
+    pub key: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub id: u16,
+    pub scope: u16,
+    pub fields: Vec<FieldEnc>,
+}
+
+impl Layout {
+    fn def(&self) -> TemplateDef {
+        TemplateDef {
+            id: self.id,
+            scope_count: self.scope,
+            fields: self.fields.iter().map(|f| (f.pen, f.id, f.len)).collect(),
+        }
+    }
+
+    fn matches(&self, keys: &[&str]) -> bool {
+        keys.len() == self.fields.len()
+            && self.fields.iter().all(|f| keys.contains(&f.key.as_str()))
+    }
+}
+
+/// A problem in text input: where (line, column, key) and what.
+#[derive(Debug)]
+pub struct InputError {
+    pub line: u64,
+    pub column: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(c) = self.column {
+            write!(f, ", column {c}")?;
+        }
+        if let Some(k) = &self.key {
+            write!(f, " ({k})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Output errors are kept apart from input errors: they end the whole run.
+#[derive(Debug)]
+pub enum EncodeFailure {
+    Input(InputError),
+    Output(std::io::Error),
+}
+
+fn err(line: u64, message: impl Into<String>) -> EncodeFailure {
+    EncodeFailure::Input(InputError {
+        line,
+        column: None,
+        key: None,
+        message: message.into(),
+    })
+}
+
+/// One value of a record, as text (CSV cell) or JSON.
+#[derive(Clone, Copy)]
+enum Cell<'a> {
+    Text(&'a str),
+    Json(&'a Json),
+}
+
+/// Encodes text records of one or more inputs into one IPFIX stream.
+pub struct TextEncoder<W: Write> {
+    pub writer: MessageWriter<W>,
+    model: Arc<InfoModel>,
+    layouts: HashMap<(u32, u16), Arc<Layout>>,
+    derived: HashMap<(u32, u16, Vec<String>), u16>,
+    /// Export time for records that carry none.
+    pub default_export_time: u32,
+    buf: Vec<u8>,
+    /// Export time of the record being encoded (templates its lists need go in its message).
+    cur_export: u32,
+    pub records: u64,
+}
+
+impl<W: Write> TextEncoder<W> {
+    pub fn new(writer: MessageWriter<W>, model: Arc<InfoModel>) -> Self {
+        TextEncoder {
+            writer,
+            model,
+            layouts: HashMap::new(),
+            derived: HashMap::new(),
+            default_export_time: 0,
+            buf: Vec::new(),
+            cur_export: 0,
+            records: 0,
+        }
+    }
+
+    /// Templates are per input file (one file = one session): forget the previous file's.
+    pub fn new_session(&mut self) {
+        self.layouts.clear();
+        self.derived.clear();
+    }
+
+    fn out_err(e: WriteError, line: u64) -> EncodeFailure {
+        match e {
+            WriteError::Io(e) => EncodeFailure::Output(e),
+            other => err(line, other.to_string()),
+        }
+    }
+
+    /// Reads JSON lines (blank lines ignored).
+    pub fn json_lines(&mut self, r: impl BufRead) -> Result<(), EncodeFailure> {
+        for (i, line) in r.lines().enumerate() {
+            let n = i as u64 + 1;
+            let line = line.map_err(|e| err(n, format!("read failed: {e}")))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            self.json_line(n, &line)?;
+        }
+        Ok(())
+    }
+
+    fn json_line(&mut self, n: u64, raw: &str) -> Result<(), EncodeFailure> {
+        let v: Json = serde_json::from_str(raw).map_err(|e| {
+            EncodeFailure::Input(InputError {
+                line: n,
+                column: Some(e.column()),
+                key: None,
+                message: format!("not JSON: {e}"),
+            })
+        })?;
+        let Json::Object(obj) = v else {
+            return Err(err(n, "expected a JSON object per line"));
+        };
+        let col = |key: &str| raw.find(&format!("\"{key}\"")).map(|i| i + 1);
+        let at = |key: &str, message: String| {
+            EncodeFailure::Input(InputError {
+                line: n,
+                column: col(key),
+                key: Some(key.to_string()),
+                message,
+            })
+        };
+        let domain = meta_u64(&obj, "@domain")
+            .map_err(|m| at("@domain", m))?
+            .unwrap_or(0);
+        let domain = u32::try_from(domain)
+            .map_err(|_| at("@domain", format!("{domain} is not a 32-bit domain ID")))?;
+        let export_time = match obj.get("@export_time") {
+            Some(v) => export_time(v).map_err(|m| at("@export_time", m))?,
+            None => self.default_export_time,
+        };
+        let tid = meta_u64(&obj, "@template").map_err(|m| at("@template", m))?;
+        let tid = tid
+            .map(|t| {
+                u16::try_from(t).ok().filter(|t| *t >= 256).ok_or_else(|| {
+                    at(
+                        "@template",
+                        format!("{t} is not a template ID (256..65535)"),
+                    )
+                })
+            })
+            .transpose()?;
+        let scope = meta_u64(&obj, "@scope")
+            .map_err(|m| at("@scope", m))?
+            .unwrap_or(0) as u16;
+        if let Some(fields) = obj.get("@fields") {
+            let id = tid.ok_or_else(|| at("@fields", "a template line needs @template".into()))?;
+            let Json::Array(specs) = fields else {
+                return Err(at("@fields", "expected an array of field specs".into()));
+            };
+            let mut encs = Vec::with_capacity(specs.len());
+            let mut keys: Vec<String> = Vec::new();
+            for s in specs {
+                let s = s
+                    .as_str()
+                    .ok_or_else(|| at("@fields", "field specs are strings".into()))?;
+                let (pen, ie, len, dtype, name) =
+                    self.field_spec(s).map_err(|m| at("@fields", m))?;
+                let seen = keys
+                    .iter()
+                    .filter(|k| k.split('#').next() == Some(name.as_str()))
+                    .count();
+                let key = if seen == 0 {
+                    name.clone()
+                } else {
+                    format!("{name}#{}", seen + 1)
+                };
+                keys.push(key.clone());
+                encs.push(FieldEnc {
+                    pen,
+                    id: ie,
+                    len,
+                    dtype,
+                    key,
+                });
+            }
+            if scope as usize > encs.len() {
+                return Err(at(
+                    "@scope",
+                    format!("scope count {scope} exceeds the {} fields", encs.len()),
+                ));
+            }
+            let layout = Arc::new(Layout {
+                id,
+                scope,
+                fields: encs,
+            });
+            self.writer
+                .define(domain, layout.def())
+                .map_err(|e| Self::out_err(e, n))?;
+            self.writer
+                .require(domain, export_time, id)
+                .map_err(|e| Self::out_err(e, n))?;
+            self.layouts.insert((domain, id), layout);
+            return Ok(());
+        }
+        let entries: Vec<(&str, &Json)> = obj
+            .iter()
+            .filter(|(k, v)| !k.starts_with('@') && !v.is_null())
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        if entries.is_empty() {
+            return Err(err(n, "the object has no IE fields"));
+        }
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
+        let layout = self
+            .layout_for(domain, tid, scope, &keys)
+            .map_err(|(k, m)| at(&k, m))?;
+        let cells: Vec<(&str, Cell)> = entries.iter().map(|(k, v)| (*k, Cell::Json(v))).collect();
+        self.cur_export = export_time;
+        self.encode_record(domain, &layout, &cells)
+            .map_err(|(k, m)| at(&k, m))?;
+        self.writer
+            .record(domain, export_time, layout.id, &self.buf)
+            .map_err(|e| Self::out_err(e, n))?;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Reads CSV with a header row.
+    pub fn csv(&mut self, r: impl Read) -> Result<(), EncodeFailure> {
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(r);
+        let headers: Vec<String> = rd
+            .headers()
+            .map_err(|e| err(1, format!("bad CSV header: {e}")))?
+            .iter()
+            .map(String::from)
+            .collect();
+        for (i, h) in headers.iter().enumerate() {
+            if h.starts_with('@')
+                && ![
+                    "@export_time",
+                    "@domain",
+                    "@template",
+                    "@sequence",
+                    "@scope",
+                ]
+                .contains(&h.as_str())
+            {
+                return Err(EncodeFailure::Input(InputError {
+                    line: 1,
+                    column: Some(i + 1),
+                    key: Some(h.clone()),
+                    message: "unknown metadata column".into(),
+                }));
+            }
+        }
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let (c_time, c_dom, c_tid, c_scope) = (
+            find("@export_time"),
+            find("@domain"),
+            find("@template"),
+            find("@scope"),
+        );
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match rd.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    return Err(err(line, format!("bad CSV: {e}")));
+                }
+            }
+            let n = rec.position().map(|p| p.line()).unwrap_or(0);
+            let at = |c: usize, message: String| {
+                EncodeFailure::Input(InputError {
+                    line: n,
+                    column: Some(c + 1),
+                    key: Some(headers[c].clone()),
+                    message,
+                })
+            };
+            let get = |c: Option<usize>| {
+                c.and_then(|c| rec.get(c))
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (c.unwrap_or(0), s))
+            };
+            let domain = match get(c_dom) {
+                Some((c, s)) => s
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| at(c, format!("{s:?} is not a domain ID")))?,
+                None => 0,
+            };
+            let export_time = match get(c_time) {
+                Some((c, s)) => export_time(&Json::String(s.to_string())).map_err(|m| at(c, m))?,
+                None => self.default_export_time,
+            };
+            let tid = match get(c_tid) {
+                Some((c, s)) => Some(
+                    s.trim()
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|t| *t >= 256)
+                        .ok_or_else(|| at(c, format!("{s:?} is not a template ID (256..65535)")))?,
+                ),
+                None => None,
+            };
+            let scope = match get(c_scope) {
+                Some((c, s)) => s
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
+                None => 0,
+            };
+            let cells: Vec<(&str, Cell)> = headers
+                .iter()
+                .zip(rec.iter())
+                .filter(|(h, v)| !h.starts_with('@') && !v.is_empty())
+                .map(|(h, v)| (h.as_str(), Cell::Text(v)))
+                .collect();
+            if cells.is_empty() {
+                return Err(err(n, "the row has no IE values"));
+            }
+            let keys: Vec<&str> = cells.iter().map(|(k, _)| *k).collect();
+            let col_of = |k: &str| headers.iter().position(|h| h == k).unwrap_or(0);
+            let layout = self
+                .layout_for(domain, tid, scope, &keys)
+                .map_err(|(k, m)| at(col_of(&k), m))?;
+            self.cur_export = export_time;
+            self.encode_record(domain, &layout, &cells)
+                .map_err(|(k, m)| at(col_of(&k), m))?;
+            self.writer
+                .record(domain, export_time, layout.id, &self.buf)
+                .map_err(|e| Self::out_err(e, n))?;
+            self.records += 1;
+        }
+        Ok(())
+    }
+
+    /// A template spec: `name(pen/id)<type>[len]` (as written by `convert --to json`), or a key.
+    fn field_spec(&self, s: &str) -> Result<(u32, u16, u16, DataType, String), String> {
+        let s = s.trim();
+        if let (Some(open), Some(close)) = (s.find('('), s.find(')')) {
+            let name = s[..open].to_string();
+            let num = &s[open + 1..close];
+            let (pen, id) = match num.split_once('/') {
+                Some((p, i)) => (p.parse::<u32>().ok(), i.parse::<u16>().ok()),
+                None => (Some(0), num.parse::<u16>().ok()),
+            };
+            let (Some(pen), Some(id)) = (pen, id) else {
+                return Err(format!("bad IE number in field spec {s:?}"));
+            };
+            let rest = &s[close + 1..];
+            let dtype = match (rest.find('<'), rest.find('>')) {
+                (Some(a), Some(b)) if a < b => DataType::from_name(&rest[a + 1..b])
+                    .ok_or_else(|| format!("unknown type in field spec {s:?}"))?,
+                _ => self
+                    .model
+                    .get(pen, id)
+                    .map(|d| d.dtype)
+                    .unwrap_or(DataType::OctetArray),
+            };
+            // The registry's type wins for known IEs; the spec's type covers learned ones.
+            let dtype = self.model.get(pen, id).map(|d| d.dtype).unwrap_or(dtype);
+            let len = match (rest.find('['), rest.find(']')) {
+                (Some(a), Some(b)) if a < b => parse_len(&rest[a + 1..b])
+                    .ok_or_else(|| format!("bad length in field spec {s:?}"))?,
+                _ => dtype.natural_len().unwrap_or(VARLEN),
+            };
+            let dtype = if dtype.length_ok(len) {
+                dtype
+            } else {
+                DataType::OctetArray
+            };
+            return Ok((pen, id, len, dtype, name));
+        }
+        let (pen, id, len, dtype, name) = self.key_spec(s)?;
+        Ok((pen, id, len, dtype, name))
+    }
+
+    /// A record key: `name`, `name[len]`, `name#2`, `en<PEN>:id<ID>`, `pen/id`.
+    fn key_spec(&self, key: &str) -> Result<(u32, u16, u16, DataType, String), String> {
+        let base = key.split('#').next().unwrap_or(key);
+        let (name, forced) = match (base.find('['), base.strip_suffix(']')) {
+            (Some(a), Some(inner)) => (
+                &base[..a],
+                Some(parse_len(&inner[a + 1..]).ok_or_else(|| format!("bad length in {key:?}"))?),
+            ),
+            _ => (base, None),
+        };
+        let (pen, id, dtype, natural) = match self.model.by_name(name) {
+            Some(d) => (d.pen, d.id, d.dtype, d.template_len()),
+            None => match parse_unknown_name(name) {
+                Some((pen, id)) => (pen, id, DataType::OctetArray, VARLEN),
+                None => {
+                    return Err(format!(
+                        "{name:?} is not a known IE name (use --ie-spec, or en<PEN>:id<ID>)"
+                    ));
+                }
+            },
+        };
+        let len = forced.unwrap_or(natural);
+        if !dtype.length_ok(len) {
+            return Err(format!(
+                "length {len} is not valid for {name} ({})",
+                dtype.name()
+            ));
+        }
+        Ok((pen, id, len, dtype, name.to_string()))
+    }
+
+    /// The layout for a record: its `@template`'s when that has these keys, else one derived
+    /// from the keys (cached per key list).
+    fn layout_for(
+        &mut self,
+        domain: u32,
+        tid: Option<u16>,
+        scope: u16,
+        keys: &[&str],
+    ) -> Result<Arc<Layout>, (String, String)> {
+        if let Some(t) = tid {
+            if let Some(l) = self.layouts.get(&(domain, t)) {
+                if l.matches(keys) {
+                    return Ok(l.clone());
+                }
+            }
+        }
+        let cache_key = (
+            domain,
+            scope,
+            keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+        );
+        if let Some(id) = self.derived.get(&cache_key) {
+            if let Some(l) = self.layouts.get(&(domain, *id)) {
+                return Ok(l.clone());
+            }
+        }
+        let mut fields = Vec::with_capacity(keys.len());
+        for k in keys {
+            let (pen, id, len, dtype, _) = self.key_spec(k).map_err(|m| (k.to_string(), m))?;
+            fields.push(FieldEnc {
+                pen,
+                id,
+                len,
+                dtype,
+                key: k.to_string(),
+            });
+        }
+        if scope as usize > fields.len() {
+            return Err((
+                "@scope".into(),
+                format!("scope count {scope} exceeds the {} fields", fields.len()),
+            ));
+        }
+        let id = match tid {
+            Some(t) if !self.layouts.contains_key(&(domain, t)) => t,
+            _ => (256..=u16::MAX)
+                .find(|i| {
+                    !self.layouts.contains_key(&(domain, *i))
+                        && self.writer.template(domain, *i).is_none()
+                })
+                .ok_or_else(|| {
+                    (
+                        keys[0].to_string(),
+                        "no free template ID left in this domain".to_string(),
+                    )
+                })?,
+        };
+        let layout = Arc::new(Layout { id, scope, fields });
+        self.writer
+            .define(domain, layout.def())
+            .map_err(|e| (keys[0].to_string(), e.to_string()))?;
+        self.layouts.insert((domain, id), layout.clone());
+        self.derived.insert(cache_key, id);
+        Ok(layout)
+    }
+
+    /// Encodes a record's values into `self.buf` in the layout's field order.
+    fn encode_record(
+        &mut self,
+        domain: u32,
+        layout: &Layout,
+        cells: &[(&str, Cell)],
+    ) -> Result<(), (String, String)> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let mut result = Ok(());
+        for f in &layout.fields {
+            let Some((_, cell)) = cells.iter().find(|(k, _)| *k == f.key) else {
+                result = Err((f.key.clone(), "missing from this record".to_string()));
+                break;
+            };
+            if let Err(m) = self.encode_field(domain, f.dtype, f.len, *cell, &mut buf, 0) {
+                result = Err((f.key.clone(), m));
+                break;
+            }
+        }
+        self.buf = buf;
+        result
+    }
+
+    fn encode_field(
+        &mut self,
+        domain: u32,
+        dtype: DataType,
+        len: u16,
+        cell: Cell,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<(), String> {
+        if depth > crate::ipfix::list::MAX_DEPTH {
+            return Err("lists nested too deeply".into());
+        }
+        if dtype.is_list() {
+            let parsed;
+            let v = match cell {
+                Cell::Json(v) => v,
+                Cell::Text(s) => {
+                    parsed = serde_json::from_str::<Json>(s)
+                        .map_err(|e| format!("{} value is not JSON: {e}", dtype.name()))?;
+                    &parsed
+                }
+            };
+            let mut content = Vec::new();
+            self.encode_list(domain, dtype, v, &mut content, depth)?;
+            return put_bytes(out, &content, len, true);
+        }
+        let text;
+        let s: &str = match cell {
+            Cell::Text(s) => s,
+            Cell::Json(Json::String(s)) => s,
+            Cell::Json(Json::Number(n)) => {
+                text = n.to_string();
+                &text
+            }
+            Cell::Json(Json::Bool(b)) => {
+                if *b {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            Cell::Json(Json::Object(o)) if o.len() == 1 && o.contains_key("@hex") => {
+                let h = o["@hex"]
+                    .as_str()
+                    .and_then(parse_hex)
+                    .ok_or("@hex must hold hex octets")?;
+                return put_bytes(out, &h, len, false);
+            }
+            Cell::Json(other) => return Err(format!("{other} is not a {} value", dtype.name())),
+        };
+        let p = parse(dtype, s)?;
+        encode_parsed(&p, dtype, len, out)
+    }
+
+    fn encode_list(
+        &mut self,
+        domain: u32,
+        dtype: DataType,
+        v: &Json,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let o = v
+            .as_object()
+            .ok_or_else(|| format!("a {} is a JSON object", dtype.name()))?;
+        let semantic = match o.get("semantic") {
+            None => 0xFF,
+            Some(Json::String(s)) => {
+                list_semantic_from_name(s).ok_or_else(|| format!("unknown list semantic {s:?}"))?
+            }
+            Some(Json::Number(n)) => n
+                .as_u64()
+                .filter(|v| *v <= 255)
+                .ok_or("list semantic is 0..255")? as u8,
+            Some(_) => return Err("list semantic is a name or number".into()),
+        };
+        out.push(semantic);
+        match dtype {
+            DataType::BasicList => {
+                let el = o
+                    .get("element")
+                    .and_then(Json::as_str)
+                    .ok_or("basicList needs \"element\": an IE name")?;
+                let (pen, id, len, edt, _) = self.key_spec(el)?;
+                let raw = if pen != 0 { id | 0x8000 } else { id };
+                out.extend_from_slice(&raw.to_be_bytes());
+                out.extend_from_slice(&len.to_be_bytes());
+                if pen != 0 {
+                    out.extend_from_slice(&pen.to_be_bytes());
+                }
+                let values = o
+                    .get("values")
+                    .and_then(Json::as_array)
+                    .ok_or("basicList needs \"values\": [...]")?;
+                for v in values {
+                    self.encode_field(domain, edt, len, Cell::Json(v), out, depth + 1)?;
+                }
+            }
+            DataType::SubTemplateList => {
+                let tid = o
+                    .get("template")
+                    .and_then(Json::as_u64)
+                    .and_then(|t| u16::try_from(t).ok())
+                    .ok_or("subTemplateList needs \"template\": N")?;
+                out.extend_from_slice(&tid.to_be_bytes());
+                let recs = o
+                    .get("records")
+                    .and_then(Json::as_array)
+                    .ok_or("subTemplateList needs \"records\": [...]")?;
+                self.encode_sub_records(domain, tid, recs, out, depth)?;
+            }
+            DataType::SubTemplateMultiList => {
+                let lists = o
+                    .get("lists")
+                    .and_then(Json::as_array)
+                    .ok_or("subTemplateMultiList needs \"lists\": [...]")?;
+                for l in lists {
+                    let tid = l
+                        .get("template")
+                        .and_then(Json::as_u64)
+                        .and_then(|t| u16::try_from(t).ok())
+                        .ok_or("each list needs \"template\": N")?;
+                    let recs = l
+                        .get("records")
+                        .and_then(Json::as_array)
+                        .ok_or("each list needs \"records\": [...]")?;
+                    let start = out.len();
+                    out.extend_from_slice(&tid.to_be_bytes());
+                    out.extend_from_slice(&[0, 0]);
+                    self.encode_sub_records(domain, tid, recs, out, depth)?;
+                    let len = u16::try_from(out.len() - start)
+                        .map_err(|_| "list entry longer than 65535 octets")?;
+                    out[start + 2..start + 4].copy_from_slice(&len.to_be_bytes());
+                }
+            }
+            _ => unreachable!("encode_list is called for list types only"),
+        }
+        Ok(())
+    }
+
+    fn encode_sub_records(
+        &mut self,
+        domain: u32,
+        tid: u16,
+        recs: &[Json],
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<(), String> {
+        let layout = self
+            .layouts
+            .get(&(domain, tid))
+            .cloned()
+            .ok_or_else(|| format!("template {tid} is not defined in domain {domain} (a @fields line must define it first)"))?;
+        // The template must be in the file before a record that refers to it.
+        self.writer
+            .require(domain, self.cur_export, tid)
+            .map_err(|e| e.to_string())?;
+        for r in recs {
+            let obj: &Map<String, Json> = r.as_object().ok_or("list records are JSON objects")?;
+            for f in &layout.fields {
+                let v = obj
+                    .get(&f.key)
+                    .ok_or_else(|| format!("record of template {tid} lacks {}", f.key))?;
+                self.encode_field(domain, f.dtype, f.len, Cell::Json(v), out, depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_len(s: &str) -> Option<u16> {
+    match s.trim() {
+        "v" | "V" => Some(VARLEN),
+        t => t.parse().ok(),
+    }
+}
+
+fn meta_u64(o: &Map<String, Json>, key: &str) -> Result<Option<u64>, String> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Number(n)) => n
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| format!("{n} is not a non-negative integer")),
+        Some(Json::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("{s:?} is not a non-negative integer")),
+        Some(other) => Err(format!("{other} is not a non-negative integer")),
+    }
+}
+
+fn export_time(v: &Json) -> Result<u32, String> {
+    let s = match v {
+        Json::String(s) => s.clone(),
+        Json::Number(n) => n.to_string(),
+        other => return Err(format!("{other} is not a time")),
+    };
+    let (secs, nanos) = parse_time(&s, 0)?;
+    if nanos != 0 {
+        return Err(format!("{s:?}: export times are whole seconds"));
+    }
+    u32::try_from(secs).map_err(|_| format!("{s:?} is outside the export time range (1970..2106)"))
+}
+
+/// Writes `b` as a field of length `len`: varlen with a prefix (3-octet form for lists, as RFC
+/// 6313 recommends), or fixed (shorter values are zero-padded, longer ones refused).
+fn put_bytes(out: &mut Vec<u8>, b: &[u8], len: u16, list: bool) -> Result<(), String> {
+    if len == VARLEN {
+        if b.len() > 65535 - 16 - 4 - 3 {
+            return Err(format!(
+                "value of {} octets is too long for one message",
+                b.len()
+            ));
+        }
+        if b.len() < 255 && !list {
+            out.push(b.len() as u8);
+        } else {
+            out.push(255);
+            out.extend_from_slice(&(b.len() as u16).to_be_bytes());
+        }
+        out.extend_from_slice(b);
+        return Ok(());
+    }
+    if b.len() > len as usize {
+        return Err(format!(
+            "value of {} octets does not fit the field's {len} octets",
+            b.len()
+        ));
+    }
+    out.extend_from_slice(b);
+    out.resize(out.len() + (len as usize - b.len()), 0);
+    Ok(())
+}
+
+/// Encodes a parsed scalar into `len` octets (reduced-size rules of RFC 7011 §6.2).
+pub fn encode_parsed(
+    p: &Parsed,
+    dtype: DataType,
+    len: u16,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let fixed = |out: &mut Vec<u8>, b: &[u8]| -> Result<(), String> {
+        if b.len() != len as usize {
+            return Err(format!(
+                "{} needs {} octets, the field has {len}",
+                dtype.name(),
+                b.len()
+            ));
+        }
+        out.extend_from_slice(b);
+        Ok(())
+    };
+    match p {
+        Parsed::Unsigned(v) => {
+            let n = len as usize;
+            if n == 0 || n > 8 || (n < 8 && v >> (8 * n) != 0) {
+                return Err(format!("{v} does not fit in {len} octets"));
+            }
+            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
+        }
+        Parsed::Signed(v) => {
+            let n = len as usize;
+            let shift = 64 - 8 * n as u32;
+            if n == 0 || n > 8 || (n < 8 && (v << shift) >> shift != *v) {
+                return Err(format!("{v} does not fit in {len} octets"));
+            }
+            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
+        }
+        Parsed::Unsigned256(b) => {
+            if b.len() > len as usize && b.iter().take(b.len() - len as usize).any(|&x| x != 0) {
+                return Err(format!("value does not fit in {len} octets"));
+            }
+            let b = &b[b.len().saturating_sub(len as usize)..];
+            out.resize(out.len() + (len as usize - b.len()), 0);
+            out.extend_from_slice(b);
+        }
+        Parsed::Float32(v) => fixed(out, &v.to_be_bytes())?,
+        Parsed::Float64(v) if len == 4 => out.extend_from_slice(&(*v as f32).to_be_bytes()),
+        Parsed::Float64(v) => fixed(out, &v.to_be_bytes())?,
+        Parsed::Bool(b) => fixed(out, &[if *b { 1 } else { 2 }])?,
+        Parsed::Mac(m) => fixed(out, m)?,
+        Parsed::Ipv4(a) => fixed(out, &a.octets())?,
+        Parsed::Ipv6(a) => fixed(out, &a.octets())?,
+        Parsed::String(b) | Parsed::Octets(b) => put_bytes(out, b, len, false)?,
+        Parsed::Seconds(v) => fixed(out, &v.to_be_bytes())?,
+        Parsed::Millis(v) | Parsed::Micros(v) | Parsed::Nanos(v) => fixed(out, &v.to_be_bytes())?,
+    }
+    Ok(())
+}
+
+/// Guess of an input's format from its first bytes (after decompression).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    Ipfix,
+    Json,
+    Csv,
+}
+
+pub fn sniff(head: &[u8]) -> Sniffed {
+    if head.starts_with(&[0, 10]) {
+        return Sniffed::Ipfix;
+    }
+    match head.iter().find(|c| !c.is_ascii_whitespace()) {
+        Some(b'{') => Sniffed::Json,
+        Some(_) if head.contains(&0) => Sniffed::Ipfix,
+        _ => Sniffed::Csv,
+    }
+}
