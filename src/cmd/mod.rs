@@ -2,6 +2,7 @@
 //! means the same thing everywhere.
 
 pub mod cat;
+pub mod convert;
 pub mod generate;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
@@ -15,6 +16,8 @@ Examples:
   ipfixkit cat -f json flows.ipfix.gz | jq .    NDJSON, gzip recognised by content
   ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount *.ipfix > flows.csv
   ipfixkit cat --templates --stats flows.ipfix  what is in a file
+  ipfixkit convert --to csv -d out/ *.ipfix.gz  one CSV per input, in parallel
+  ipfixkit convert --to ipfix rows.csv -o x.ipfix   CSV (or JSON lines) to IPFIX
   ipfixkit <COMMAND> --help                     more on each command";
 
 /// A fast, RFC-correct toolbox for IPFIX files (RFC 5655).
@@ -28,6 +31,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Cat(cat::Args),
+    Convert(convert::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
     Generate(generate::Args),

@@ -103,7 +103,7 @@ pub struct TextEncoder<W: Write> {
     model: Arc<InfoModel>,
     layouts: HashMap<(u32, u16), Arc<Layout>>,
     derived: HashMap<(u32, u16, Vec<String>), u16>,
-    /// Export time for records that carry none.
+    /// Export time for records that carry none: the previous record's (initially as set).
     pub default_export_time: u32,
     buf: Vec<u8>,
     /// Export time of the record being encoded (templates its lists need go in its message).
@@ -181,6 +181,7 @@ impl<W: Write> TextEncoder<W> {
             Some(v) => export_time(v).map_err(|m| at("@export_time", m))?,
             None => self.default_export_time,
         };
+        self.default_export_time = export_time;
         let tid = meta_u64(&obj, "@template").map_err(|m| at("@template", m))?;
         let tid = tid
             .map(|t| {
@@ -342,6 +343,7 @@ impl<W: Write> TextEncoder<W> {
                 Some((c, s)) => export_time(&Json::String(s.to_string())).map_err(|m| at(c, m))?,
                 None => self.default_export_time,
             };
+            self.default_export_time = export_time;
             let tid = match get(c_tid) {
                 Some((c, s)) => Some(
                     s.trim()
@@ -359,12 +361,32 @@ impl<W: Write> TextEncoder<W> {
                     .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
                 None => 0,
             };
-            let cells: Vec<(&str, Cell)> = headers
+            let mut cells: Vec<(&str, Cell)> = headers
                 .iter()
                 .zip(rec.iter())
                 .filter(|(h, v)| !h.starts_with('@') && !v.is_empty())
                 .map(|(h, v)| (h.as_str(), Cell::Text(v)))
                 .collect();
+            // An empty cell is an absent field, except where the row's @template has that
+            // column as a variable-length string or octets: then it is an empty value.
+            if let Some(l) = tid.and_then(|t| self.layouts.get(&(domain, t))) {
+                let missing: Vec<&str> = l
+                    .fields
+                    .iter()
+                    .filter(|f| !cells.iter().any(|(k, _)| *k == f.key))
+                    .filter_map(|f| {
+                        let empty_ok = f.len == VARLEN
+                            && matches!(f.dtype, DataType::String | DataType::OctetArray);
+                        headers
+                            .iter()
+                            .find(|h| **h == f.key && empty_ok)
+                            .map(|h| h.as_str())
+                    })
+                    .collect();
+                if missing.len() + cells.len() == l.fields.len() {
+                    cells.extend(missing.into_iter().map(|k| (k, Cell::Text(""))));
+                }
+            }
             if cells.is_empty() {
                 return Err(err(n, "the row has no IE values"));
             }
@@ -457,7 +479,8 @@ impl<W: Write> TextEncoder<W> {
     }
 
     /// The layout for a record: its `@template`'s when that has these keys, else one derived
-    /// from the keys (cached per key list).
+    /// from the keys (cached per key list). A given `@template` is always honoured: if the ID
+    /// has other fields, it is redefined (a redefinition replaces, RFC 5655 §7.1).
     fn layout_for(
         &mut self,
         domain: u32,
@@ -465,11 +488,10 @@ impl<W: Write> TextEncoder<W> {
         scope: u16,
         keys: &[&str],
     ) -> Result<Arc<Layout>, (String, String)> {
+        let usable = |l: &Layout| l.matches(keys) && l.scope == scope;
         if let Some(t) = tid {
-            if let Some(l) = self.layouts.get(&(domain, t)) {
-                if l.matches(keys) {
-                    return Ok(l.clone());
-                }
+            if let Some(l) = self.layouts.get(&(domain, t)).filter(|l| usable(l)) {
+                return Ok(l.clone());
             }
         }
         let cache_key = (
@@ -477,8 +499,13 @@ impl<W: Write> TextEncoder<W> {
             scope,
             keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
         );
-        if let Some(id) = self.derived.get(&cache_key) {
-            if let Some(l) = self.layouts.get(&(domain, *id)) {
+        if tid.is_none() {
+            if let Some(l) = self
+                .derived
+                .get(&cache_key)
+                .and_then(|id| self.layouts.get(&(domain, *id)))
+                .filter(|l| usable(l))
+            {
                 return Ok(l.clone());
             }
         }
@@ -500,8 +527,8 @@ impl<W: Write> TextEncoder<W> {
             ));
         }
         let id = match tid {
-            Some(t) if !self.layouts.contains_key(&(domain, t)) => t,
-            _ => (256..=u16::MAX)
+            Some(t) => t,
+            None => (256..=u16::MAX)
                 .find(|i| {
                     !self.layouts.contains_key(&(domain, *i))
                         && self.writer.template(domain, *i).is_none()
@@ -694,11 +721,28 @@ impl<W: Write> TextEncoder<W> {
         out: &mut Vec<u8>,
         depth: usize,
     ) -> Result<(), String> {
-        let layout = self
-            .layouts
-            .get(&(domain, tid))
-            .cloned()
-            .ok_or_else(|| format!("template {tid} is not defined in domain {domain} (a @fields line must define it first)"))?;
+        let layout = match self.layouts.get(&(domain, tid)) {
+            Some(l) => l.clone(),
+            None => {
+                // No @fields line defined it (CSV, hand-written JSON): derive it from the
+                // keys of the list's first record, under the ID the list names.
+                let first = recs.first().and_then(Json::as_object).ok_or_else(|| {
+                    format!("template {tid} is not defined in domain {domain} and the list has no record to derive it from")
+                })?;
+                let keys: Vec<&str> = first
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !k.starts_with('@'))
+                    .collect();
+                self.layout_for(domain, Some(tid), 0, &keys)
+                    .map_err(|(k, m)| format!("{k}: {m}"))?
+            }
+        };
+        if layout.id != tid {
+            return Err(format!(
+                "template {tid} of domain {domain} has other fields than this list's records"
+            ));
+        }
         // The template must be in the file before a record that refers to it.
         self.writer
             .require(domain, self.cur_export, tid)
@@ -846,13 +890,16 @@ pub enum Sniffed {
     Csv,
 }
 
+/// IPFIX also for other binary formats the reader recognises (pcap, NetFlow), so that the
+/// error names them instead of a CSV parser complaining.
 pub fn sniff(head: &[u8]) -> Sniffed {
-    if head.starts_with(&[0, 10]) {
+    if head.starts_with(&[0, 10])
+        || super::input::sniff_other(head).is_some_and(|w| !w.starts_with("text"))
+    {
         return Sniffed::Ipfix;
     }
     match head.iter().find(|c| !c.is_ascii_whitespace()) {
         Some(b'{') => Sniffed::Json,
-        Some(_) if head.contains(&0) => Sniffed::Ipfix,
         _ => Sniffed::Csv,
     }
 }

@@ -209,8 +209,8 @@ impl Printer for CsvPrinter<'_> {
     }
 }
 
-/// Columns for CSV without `-F`: `@export_time,@domain,@template`, then the union of every
-/// template's field keys. The union keeps each template's own field order where the templates
+/// Columns for CSV without `-F`: `@export_time,@domain,@template`, then the union of the field
+/// keys of every template that records use (a template without records adds no column). The union keeps each template's own field order where the templates
 /// agree (a merge of the sequences; ties go to the first seen), so CSV -> IPFIX -> CSV gives
 /// the columns back in their order. Problems are reported by the decoding pass, not here.
 pub fn union_columns(
@@ -219,33 +219,35 @@ pub fn union_columns(
 ) -> Vec<Column> {
     use crate::io::input::ByteSource;
     use crate::io::reader::decode_all;
-    use crate::ipfix::session::{Flow, MessageCtx, Visitor};
+    use crate::ipfix::session::{Flow, Visitor};
     use crate::ipfix::{DecodeError, Session};
     use crate::output::Meta;
 
-    struct Collect(Vec<Vec<String>>);
+    /// Key lists of the templates that records use, in first-use order.
+    struct Collect {
+        seqs: Vec<Vec<String>>,
+        last: usize,
+    }
     impl Visitor for Collect {
-        fn template(
-            &mut self,
-            _m: &MessageCtx,
-            t: &std::sync::Arc<Template>,
-            _o: u64,
-            _c: bool,
-        ) -> Flow {
-            let keys = super::render::field_keys(t);
-            if !self.0.contains(&keys) {
-                self.0.push(keys);
+        fn record(&mut self, r: &RecordRef<'_>) -> Flow {
+            let p = std::sync::Arc::as_ptr(r.template) as usize;
+            if p != self.last {
+                self.last = p;
+                let keys = super::render::field_keys(r.template);
+                if !self.seqs.contains(&keys) {
+                    self.seqs.push(keys);
+                }
             }
-            Flow::Continue
-        }
-        fn record(&mut self, _r: &RecordRef<'_>) -> Flow {
             Flow::Continue
         }
         fn problem(&mut self, _e: &DecodeError) -> Flow {
             Flow::Continue
         }
     }
-    let mut c = Collect(Vec::new());
+    let mut c = Collect {
+        seqs: Vec::new(),
+        last: 0,
+    };
     for p in paths {
         if let Ok(mut src) = ByteSource::open(p) {
             let mut s = Session::new(model.clone());
@@ -256,7 +258,7 @@ pub fn union_columns(
         .into_iter()
         .map(Column::Meta)
         .collect();
-    for k in merge_orders(&c.0) {
+    for k in merge_orders(&c.seqs) {
         if let Ok(col) = Column::parse(&k) {
             cols.push(col);
         }

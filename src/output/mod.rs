@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod detail;
+pub mod ipfix;
 pub mod json;
 pub mod render;
 pub mod stats;

@@ -1,0 +1,584 @@
+//! `ipfixkit convert`: IPFIX <-> JSON <-> CSV, one output per input (`-d DIR`, in parallel) or
+//! all inputs into one output (`-o FILE` or stdout, in input order).
+//!
+//! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
+//! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
+
+use super::{Failure, InputArgs, display_name, problem_flow, problem_line};
+use crate::io::driver::{self, FileOutcome};
+use crate::io::input::ByteSource;
+use crate::io::output::Output;
+use crate::io::progress::bytes_bar;
+use crate::io::reader::decode_all;
+use crate::io::temp::{TempFile, is_regular, spool};
+use crate::io::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
+use crate::ipfix::session::{Flow, Session};
+use crate::ipfix::text::parse_time;
+use crate::ipfix::value::TimeStyle;
+use crate::ipfix::writer::MessageWriter;
+use crate::ipfix::{DecodeError, InfoModel, Severity};
+use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::ipfix::IpfixPrinter;
+use crate::output::json::JsonPrinter;
+use crate::output::{Column, Drive, PrintOptions, Printer, parse_columns};
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const EXAMPLES: &str = "\
+Examples:
+  ipfixkit convert --to json flows.ipfix > flows.jsonl
+      lossless NDJSON: a line per template (\"@fields\": RFC 7013 specs) and per record
+  ipfixkit convert --to ipfix flows.jsonl -o flows.ipfix
+      back to IPFIX with the same templates, domains, export times and records
+  ipfixkit convert --to csv -d out/ archive/*.ipfix.gz
+      one CSV per input, converted in parallel, with a progress bar on a terminal
+  ipfixkit convert --to ipfix rows.csv -o fixture.ipfix --message-size 1400
+      CSV to IPFIX: templates from the column names, messages of at most 1400 octets
+  jq -c 'select(.destinationTransportPort == 53)' flows.jsonl | ipfixkit convert --to ipfix - -o dns.ipfix
+
+Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from
+overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced
+length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`,
+`@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their
+own template. Values use the same text forms `cat` prints; a value that does not parse stops
+that input with an error naming file, line and column.
+
+CSV output: columns are @export_time,@domain,@template then the union of all templates'
+fields (each template's field order kept), empty cells where a record lacks a field. Because
+an empty cell means \"absent\", an empty string value does not survive CSV -> IPFIX.";
+
+/// Converts between IPFIX, JSON lines and CSV.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub to: To,
+
+    /// Input format (default: recognised from content).
+    #[arg(long, value_enum, default_value_t = From::Auto)]
+    pub from: From,
+
+    /// Write everything into FILE (inputs in order) instead of stdout; written to a temporary
+    /// file, renamed on success.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "dir"
+    )]
+    pub output: Option<String>,
+
+    /// Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting
+    /// inputs in parallel.
+    #[arg(short = 'd', long = "dir", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// JSON/CSV output: comma-separated fields to keep (as for `cat -F`).
+    #[arg(short = 'F', long = "fields", value_name = "LIST")]
+    pub fields: Option<String>,
+
+    /// JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type's unit (`epoch`).
+    #[arg(long, value_enum, default_value_t = super::cat::TimeArg::Iso)]
+    pub time: super::cat::TimeArg,
+
+    /// CSV output: leave out the header row.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// IPFIX output: largest message in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = 65535, value_parser = clap::value_parser!(u16).range(64..))]
+    pub message_size: u16,
+
+    /// IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session
+    /// details).
+    #[arg(long)]
+    pub metadata: bool,
+
+    /// From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one
+    /// with @export_time (default 0); later records without one keep the previous record's.
+    #[arg(long, value_name = "TIME")]
+    pub export_time: Option<String>,
+
+    /// Write binary IPFIX even when stdout is a terminal.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Show a progress bar on a terminal (the default).
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum To {
+    /// JSON lines: template lines (`@fields`) and record lines.
+    Json,
+    /// CSV with a header row.
+    Csv,
+    /// IPFIX file (RFC 5655).
+    Ipfix,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum From {
+    Auto,
+    Ipfix,
+    Json,
+    Csv,
+}
+
+impl To {
+    fn ext(self) -> &'static str {
+        match self {
+            To::Json => "json",
+            To::Csv => "csv",
+            To::Ipfix => "ipfix",
+        }
+    }
+}
+
+/// Shared, read-only settings of one run.
+struct Ctx<'a> {
+    args: &'a Args,
+    model: Arc<InfoModel>,
+    opts: PrintOptions,
+    export_time: Option<u32>,
+}
+
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let model = args.input.model().map_err(Failure::usage)?;
+    let columns = match &args.fields {
+        Some(list) => {
+            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
+        }
+        None => None,
+    };
+    if columns.is_some() && args.to == To::Ipfix {
+        return Err(Failure::usage(
+            "--fields applies to JSON and CSV output, not IPFIX",
+        ));
+    }
+    let export_time = match &args.export_time {
+        Some(t) => {
+            let (secs, nanos) =
+                parse_time(t, 0).map_err(|e| Failure::usage(format!("--export-time: {e}")))?;
+            if nanos != 0 || !(0..=u32::MAX as i64).contains(&secs) {
+                return Err(Failure::usage(
+                    "--export-time: whole seconds between 1970 and 2106",
+                ));
+            }
+            Some(secs as u32)
+        }
+        None => None,
+    };
+    let time = if args.time == super::cat::TimeArg::Epoch {
+        TimeStyle::Epoch
+    } else {
+        TimeStyle::Rfc3339
+    };
+    let ctx = Ctx {
+        args,
+        model,
+        opts: PrintOptions {
+            columns,
+            time,
+            header: !args.no_header,
+        },
+        export_time,
+    };
+    let inputs = args.input.inputs();
+    if inputs.iter().filter(|p| *p == "-").count() > 1 {
+        return Err(Failure::usage("stdin (-) can be read only once"));
+    }
+    match &args.dir {
+        Some(dir) => run_dir(&ctx, &inputs, dir),
+        None => run_single(&ctx, &inputs),
+    }
+}
+
+/// An input made ready for the IPFIX path: the IPFIX file to read (the input itself or a
+/// temporary encoding of its JSON/CSV) and its name for messages.
+struct Prepared {
+    path: String,
+    name: String,
+    _temp: Option<TempFile>,
+}
+
+/// Encodes a JSON/CSV input to a temporary IPFIX file; IPFIX inputs pass through (stdin and
+/// pipes spooled when they must be read twice).
+fn prepare(
+    ctx: &Ctx,
+    path: &str,
+    need_twice: bool,
+    report: &mut dyn FnMut(String),
+) -> Option<Prepared> {
+    let name = display_name(path).to_string();
+    let mut src = match ByteSource::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            report(format!("ipfixkit: {name}: {e}"));
+            return None;
+        }
+    };
+    let head = src.fill(512).map(|h| h.to_vec()).unwrap_or_default();
+    let kind = match ctx.args.from {
+        From::Auto => sniff(&head),
+        From::Ipfix => Sniffed::Ipfix,
+        From::Json => Sniffed::Json,
+        From::Csv => Sniffed::Csv,
+    };
+    if kind == Sniffed::Ipfix {
+        if need_twice && !is_regular(path) {
+            return match spool(path) {
+                Ok(t) => Some(Prepared {
+                    path: t.path().to_string_lossy().into_owned(),
+                    name,
+                    _temp: Some(t),
+                }),
+                Err(e) => {
+                    report(format!("ipfixkit: {name}: {e}"));
+                    None
+                }
+            };
+        }
+        return Some(Prepared {
+            path: path.to_string(),
+            name,
+            _temp: None,
+        });
+    }
+    let temp = TempFile::new("ipfix");
+    let file = match std::fs::File::create(temp.path()) {
+        Ok(f) => f,
+        Err(e) => {
+            report(format!("ipfixkit: {}: {e}", temp.path().display()));
+            return None;
+        }
+    };
+    let mut out = std::io::BufWriter::new(file);
+    let mut enc = TextEncoder::new(
+        MessageWriter::new(&mut out, ctx.args.message_size as usize),
+        ctx.model.clone(),
+    );
+    enc.default_export_time = ctx.export_time.unwrap_or(0);
+    let reader = BufReader::new(SourceReader(src));
+    let r = match kind {
+        Sniffed::Json => enc.json_lines(reader),
+        _ => enc.csv(reader),
+    };
+    let r = r.and_then(|()| {
+        enc.writer
+            .finish()
+            .map(|_| ())
+            .map_err(|e| EncodeFailure::Output(std::io::Error::other(e.to_string())))
+    });
+    if let Err(e) = r {
+        match e {
+            EncodeFailure::Input(e) => report(format!("ipfixkit: {name}: {e}")),
+            EncodeFailure::Output(e) => {
+                report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"))
+            }
+        }
+        return None;
+    }
+    if let Err(e) = out.flush() {
+        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+        return None;
+    }
+    drop(out);
+    Some(Prepared {
+        path: temp.path().to_string_lossy().into_owned(),
+        name,
+        _temp: Some(temp),
+    })
+}
+
+/// Reads a ByteSource as a plain `Read` (decompressed).
+struct SourceReader(ByteSource);
+
+impl Read for SourceReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let avail = self.0.fill(1)?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.0.consume(n);
+        Ok(n)
+    }
+}
+
+/// Decodes one prepared IPFIX input into `printer`; true when it had errors.
+fn decode_into(
+    ctx: &Ctx,
+    p: &Prepared,
+    printer: &mut dyn Printer,
+    report: &mut dyn FnMut(String),
+    progress: &dyn Fn(u64),
+) -> bool {
+    let mut src = match ByteSource::open(&p.path) {
+        Ok(s) => s,
+        Err(e) => {
+            report(format!("ipfixkit: {}: {e}", p.name));
+            return true;
+        }
+    };
+    let mut session = Session::new(ctx.model.clone());
+    let mut failed = false;
+    let strict = ctx.args.input.strict;
+    let quiet = ctx.args.input.quiet;
+    let mut on_problem = |e: &DecodeError| -> Flow {
+        if e.severity() == Severity::Error || strict {
+            failed = true;
+        }
+        if let Some(line) = problem_line(&p.name, e, quiet) {
+            report(line);
+        }
+        problem_flow(strict)
+    };
+    let mut drive = Drive::new(printer, &mut on_problem, None);
+    decode_all(&mut src, &mut session, &mut drive);
+    let io_error = drive.io_error.take();
+    drop(drive);
+    progress(src.offset());
+    match io_error {
+        Some(e) => {
+            report(format!("ipfixkit: {}: output: {e}", p.name));
+            true
+        }
+        None => {
+            if let Err(e) = printer.finish(&session) {
+                report(format!("ipfixkit: {}: output: {e}", p.name));
+                return true;
+            }
+            failed
+        }
+    }
+}
+
+fn make_printer<'w>(
+    ctx: &Ctx,
+    to: To,
+    out: &'w mut dyn Write,
+    columns: &[Column],
+    header: bool,
+) -> Box<dyn Printer + 'w> {
+    match to {
+        To::Json => Box::new(JsonPrinter::new(out, ctx.opts.clone()).with_templates()),
+        To::Csv => {
+            let o = PrintOptions {
+                header,
+                ..ctx.opts.clone()
+            };
+            match CsvPrinter::new(out, columns.to_vec(), o) {
+                Ok(p) => Box::new(p),
+                Err(_) => unreachable!("CsvPrinter::new only buffers"),
+            }
+        }
+        To::Ipfix => Box::new(IpfixPrinter::new(
+            out,
+            ctx.args.message_size as usize,
+            ctx.args.metadata,
+        )),
+    }
+}
+
+/// Everything into one output (stdout or -o), in input order.
+fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
+    let args = ctx.args;
+    let binary = args.to == To::Ipfix;
+    let mut out = Output::open(args.output.as_deref(), binary, args.force)
+        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let mut stderr = std::io::stderr();
+    let mut report = |s: String| {
+        let _ = writeln!(stderr, "{s}");
+    };
+    let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
+    let prepared: Vec<Option<Prepared>> = inputs
+        .iter()
+        .map(|p| prepare(ctx, p, need_twice, &mut report))
+        .collect();
+    let mut failed = prepared.iter().any(Option::is_none);
+    let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
+    let total: u64 = ready
+        .iter()
+        .filter_map(|p| std::fs::metadata(&p.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = bytes_bar(total, !args.no_progress && args.output.is_some());
+    let progress = |n: u64| bar.inc(n);
+    if args.to == To::Ipfix {
+        // One writer for all inputs: sequence numbers and templates continue across them.
+        let mut printer = IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
+        for p in &ready {
+            failed |= decode_into(ctx, p, &mut printer, &mut report, &progress);
+        }
+        if let Err(e) = printer.close() {
+            bar.finish_and_clear();
+            return Err(output_failure(e));
+        }
+    } else {
+        let columns = match (&ctx.opts.columns, args.to) {
+            (Some(c), _) => c.clone(),
+            (None, To::Csv) => union_columns(
+                &ready.iter().map(|p| p.path.clone()).collect::<Vec<_>>(),
+                &ctx.model,
+            ),
+            _ => Vec::new(),
+        };
+        let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
+        let job = |i: usize,
+                   _p: &str,
+                   w: &mut dyn Write,
+                   report: &mut dyn FnMut(String)|
+         -> FileOutcome {
+            let mut printer = make_printer(ctx, args.to, w, &columns, i == 0 && ctx.opts.header);
+            FileOutcome {
+                failed: decode_into(ctx, ready[i], &mut *printer, report, &progress),
+            }
+        };
+        let mut on_problem = |line: &str| report(line.to_string());
+        match driver::run(&paths, args.input.threads(), &mut out, &mut on_problem, job) {
+            Ok(outcomes) => failed |= outcomes.iter().any(|o| o.failed),
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(output_failure(e));
+            }
+        }
+    }
+    bar.finish_and_clear();
+    // A text input that did not encode leaves nothing to show for it: do not publish a file
+    // that silently lacks it. Damaged IPFIX inputs still publish every readable record.
+    if prepared.iter().any(Option::is_none) && args.output.is_some() {
+        return Err(Failure::failed(format!(
+            "ipfixkit: {} not written because an input failed",
+            args.output.as_deref().unwrap_or("-")
+        )));
+    }
+    out.finish().map_err(output_failure)?;
+    if failed {
+        Err(Failure::quiet())
+    } else {
+        Ok(())
+    }
+}
+
+/// One output per input into `dir`, inputs converted in parallel.
+fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
+    let args = ctx.args;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::failed(format!("ipfixkit: {}: {e}", dir.display())))?;
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for p in inputs {
+        let t = dir.join(format!("{}.{}", stem(p), args.to.ext()));
+        if targets.contains(&t) {
+            return Err(Failure::usage(format!(
+                "two inputs would both be written to {}",
+                t.display()
+            )));
+        }
+        targets.push(t);
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = bytes_bar(total, !args.no_progress);
+    let progress = |n: u64| bar.inc(n);
+    let job =
+        |i: usize, path: &str, _w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
+            let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
+            let Some(p) = prepare(ctx, path, need_twice, report) else {
+                return FileOutcome { failed: true };
+            };
+            let target = targets[i].to_string_lossy().into_owned();
+            let mut out = match Output::open(Some(&target), false, true) {
+                Ok(o) => o,
+                Err(e) => {
+                    report(format!("ipfixkit: {target}: {e}"));
+                    return FileOutcome { failed: true };
+                }
+            };
+            let columns = match (&ctx.opts.columns, args.to) {
+                (Some(c), _) => c.clone(),
+                (None, To::Csv) => union_columns(std::slice::from_ref(&p.path), &ctx.model),
+                _ => Vec::new(),
+            };
+            let failed = if args.to == To::Ipfix {
+                let mut printer =
+                    IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
+                let f = decode_into(ctx, &p, &mut printer, report, &progress);
+                if let Err(e) = printer.close() {
+                    report(format!("ipfixkit: {target}: {e}"));
+                    return FileOutcome { failed: true };
+                }
+                f
+            } else {
+                let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
+                decode_into(ctx, &p, &mut *printer, report, &progress)
+            };
+            if let Err(e) = out.finish() {
+                report(format!("ipfixkit: {target}: {e}"));
+                return FileOutcome { failed: true };
+            }
+            FileOutcome { failed }
+        };
+    let mut stderr = std::io::stderr();
+    let mut on_problem = |line: &str| {
+        let _ = writeln!(stderr, "{line}");
+    };
+    let outcomes = driver::run(
+        inputs,
+        args.input.threads(),
+        &mut std::io::sink(),
+        &mut on_problem,
+        job,
+    )
+    .map_err(output_failure)?;
+    bar.finish_and_clear();
+    if outcomes.iter().any(|o| o.failed) {
+        Err(Failure::quiet())
+    } else {
+        Ok(())
+    }
+}
+
+/// `archive/flows.ipfix.gz` -> `flows`; stdin -> `stdin`.
+fn stem(path: &str) -> String {
+    if path == "-" {
+        return "stdin".into();
+    }
+    let mut name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    for ext in [".gz", ".bz2", ".zst", ".xz"] {
+        if let Some(s) = name.strip_suffix(ext) {
+            name = s.to_string();
+        }
+    }
+    for ext in [".ipfix", ".json", ".jsonl", ".ndjson", ".csv", ".bin"] {
+        if let Some(s) = name.strip_suffix(ext) {
+            return s.to_string();
+        }
+    }
+    name
+}
+
+fn output_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure {
+            code: 0,
+            message: None,
+        }
+    } else {
+        Failure::failed(format!("ipfixkit: output: {e}"))
+    }
+}

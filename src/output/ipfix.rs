@@ -1,0 +1,189 @@
+//! IPFIX output: records re-encoded through the message writer, byte for byte as read (raw
+//! record bytes, the same template layouts), with sequence numbers recomputed per domain and
+//! messages repacked up to the size limit. Several inputs can share one printer: their
+//! templates are redefined as needed (a file is one session, RFC 5655 §7.1).
+//!
+//! With `metadata`, the output ends with the RFC 5655 §8 options records that describe it: a
+//! File Time Window (sessionScope, min flow start, max flow end, at the finest precision the
+//! flows use) and Export Session Details (min/max export time, protocol version 10).
+
+use super::Printer;
+use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
+use crate::ipfix::{Template, decode};
+use std::io::{self, Write};
+use std::sync::Arc;
+
+pub struct IpfixPrinter<'w> {
+    pub writer: MessageWriter<&'w mut dyn Write>,
+    metadata: bool,
+    export_span: Option<(u32, u32)>,
+    /// Earliest start and latest end in nanoseconds, and the finest precision seen (0/3/6/9).
+    flow_span: Option<(i128, i128)>,
+    precision: u8,
+}
+
+fn io_err(e: WriteError) -> io::Error {
+    match e {
+        WriteError::Io(e) => e,
+        other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+    }
+}
+
+impl<'w> IpfixPrinter<'w> {
+    pub fn new(out: &'w mut dyn Write, message_size: usize, metadata: bool) -> Self {
+        IpfixPrinter {
+            writer: MessageWriter::new(out, message_size),
+            metadata,
+            export_span: None,
+            flow_span: None,
+            precision: 0,
+        }
+    }
+
+    fn def(t: &Template) -> TemplateDef {
+        TemplateDef {
+            id: t.id,
+            scope_count: t.scope_count,
+            fields: t.fields.iter().map(|f| (f.pen, f.id, f.len)).collect(),
+        }
+    }
+
+    /// Writes the metadata records (if asked for) and the last message.
+    pub fn close(&mut self) -> io::Result<()> {
+        if self.metadata {
+            if let Some((lo, hi)) = self.export_span {
+                self.write_metadata(lo, hi).map_err(io_err)?;
+            }
+        }
+        self.writer.flush_message().map_err(io_err)
+    }
+
+    fn write_metadata(&mut self, export_lo: u32, export_hi: u32) -> Result<(), WriteError> {
+        let domain = 0;
+        let Some(id1) = self.writer.free_id(domain) else {
+            return Ok(());
+        };
+        // Export Session Details (RFC 5655 §8.1.3): what a file can say about its session.
+        let details = TemplateDef {
+            id: id1,
+            scope_count: 1,
+            fields: vec![(0, 267, 1), (0, 264, 4), (0, 260, 4), (0, 214, 1)],
+        };
+        self.writer.define(domain, details)?;
+        let mut rec = vec![0u8];
+        rec.extend_from_slice(&export_lo.to_be_bytes());
+        rec.extend_from_slice(&export_hi.to_be_bytes());
+        rec.push(10);
+        self.writer.record(domain, export_hi, id1, &rec)?;
+        // File Time Window (RFC 5655 §8.1.2), only when the flows carry absolute times.
+        if let Some((lo, hi)) = self.flow_span {
+            let Some(id2) = self.writer.free_id(domain) else {
+                return Ok(());
+            };
+            let (min_ie, max_ie, len) = match self.precision {
+                0 => (265, 261, 4),
+                3 => (272, 269, 8),
+                6 => (271, 268, 8),
+                _ => (273, 270, 8),
+            };
+            self.writer.define(
+                domain,
+                TemplateDef {
+                    id: id2,
+                    scope_count: 1,
+                    fields: vec![(0, 267, 1), (0, min_ie, len), (0, max_ie, len)],
+                },
+            )?;
+            let mut rec = vec![0u8];
+            for t in [lo, hi] {
+                let secs = t.div_euclid(1_000_000_000) as i64;
+                let nanos = t.rem_euclid(1_000_000_000) as u32;
+                match self.precision {
+                    0 => rec.extend_from_slice(&(secs as u32).to_be_bytes()),
+                    3 => rec.extend_from_slice(
+                        &((secs as u64) * 1000 + (nanos / 1_000_000) as u64).to_be_bytes(),
+                    ),
+                    p => rec.extend_from_slice(
+                        &crate::ipfix::value::instant_to_ntp(secs, nanos, p == 6).to_be_bytes(),
+                    ),
+                }
+            }
+            self.writer.record(domain, export_hi, id2, &rec)?;
+        }
+        Ok(())
+    }
+}
+
+impl Printer for IpfixPrinter<'_> {
+    fn template(
+        &mut self,
+        m: &MessageCtx,
+        t: &Arc<Template>,
+        _offset: u64,
+        _changed: bool,
+    ) -> io::Result<()> {
+        // Templates are written where the input had them (a template used only inside lists
+        // must precede the records that refer to it); identical re-sends are dropped.
+        let d = m.header.domain;
+        self.writer.define(d, Self::def(t)).map_err(io_err)?;
+        self.writer
+            .require(d, m.header.export_time, t.id)
+            .map_err(io_err)
+    }
+
+    fn withdrawal(&mut self, m: &MessageCtx, id: Option<u16>, options: bool) -> io::Result<()> {
+        let d = m.header.domain;
+        let ids: Vec<u16> = match id {
+            Some(id) => vec![id],
+            None => (256..=u16::MAX)
+                .filter(|i| {
+                    self.writer
+                        .template(d, *i)
+                        .is_some_and(|t| (t.scope_count > 0) == options)
+                })
+                .collect(),
+        };
+        for id in ids {
+            self.writer
+                .withdraw(d, m.header.export_time, id)
+                .map_err(io_err)?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
+        let h = &r.msg.header;
+        if self.metadata {
+            let t = h.export_time;
+            self.export_span = Some(
+                self.export_span
+                    .map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))),
+            );
+            for (f, b) in r.fields() {
+                if f.pen != 0 || !(150..=157).contains(&f.id) {
+                    continue;
+                }
+                let Some(i) = decode(f.dtype, b).instant() else {
+                    continue;
+                };
+                let ns = i.secs as i128 * 1_000_000_000 + i.nanos as i128;
+                self.precision = self.precision.max(i.digits);
+                let (lo, hi) = self.flow_span.get_or_insert((ns, ns));
+                if f.id % 2 == 0 {
+                    *lo = (*lo).min(ns);
+                } else {
+                    *hi = (*hi).max(ns);
+                }
+            }
+        }
+        self.writer
+            .record(h.domain, h.export_time, r.template.id, r.data)
+            .map_err(io_err)
+    }
+
+    fn finish(&mut self, _s: &Session) -> io::Result<()> {
+        // Messages stay open across files sharing this printer; `close` ends the output.
+        Ok(())
+    }
+}
