@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -55,6 +56,35 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ipfixkit;convert' {
+            [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Input format (default: recognised from content)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type''s unit (`epoch`)')
+            [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
+            [CompletionResult]::new('--export-time', '--export-time', [CompletionResultType]::ParameterName, 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record''s')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first problem (error or warning) instead of reporting it and resynchronising')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'CSV output: leave out the header row')
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show a progress bar on a terminal (the default)')
+            [CompletionResult]::new('--no-progress', '--no-progress', [CompletionResultType]::ParameterName, 'Never show a progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ipfixkit;generate' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -64,11 +94,15 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         }
         'ipfixkit;help' {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'ipfixkit;help;cat' {
+            break
+        }
+        'ipfixkit;help;convert' {
             break
         }
         'ipfixkit;help;generate' {

@@ -19,6 +19,9 @@ _ipfixkit() {
             ipfixkit,cat)
                 cmd="ipfixkit__subcmd__cat"
                 ;;
+            ipfixkit,convert)
+                cmd="ipfixkit__subcmd__convert"
+                ;;
             ipfixkit,generate)
                 cmd="ipfixkit__subcmd__generate"
                 ;;
@@ -27,6 +30,9 @@ _ipfixkit() {
                 ;;
             ipfixkit__subcmd__help,cat)
                 cmd="ipfixkit__subcmd__help__subcmd__cat"
+                ;;
+            ipfixkit__subcmd__help,convert)
+                cmd="ipfixkit__subcmd__help__subcmd__convert"
                 ;;
             ipfixkit__subcmd__help,generate)
                 cmd="ipfixkit__subcmd__help__subcmd__generate"
@@ -41,7 +47,7 @@ _ipfixkit() {
 
     case "${cmd}" in
         ipfixkit)
-            opts="-h -V --help --version cat generate help"
+            opts="-h -V --help --version cat convert generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -116,6 +122,76 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ipfixkit__subcmd__convert)
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --threads --quiet --to --from --output --dir --fields --time --no-header --message-size --metadata --export-time --force --progress --no-progress --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -W "json csv ipfix" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "auto ipfix json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
+                    return 0
+                    ;;
+                --message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ipfixkit__subcmd__generate)
             opts="-h -V --help --version man completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -131,7 +207,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help)
-            opts="cat generate help"
+            opts="cat convert generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +221,20 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help__subcmd__cat)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ipfixkit__subcmd__help__subcmd__convert)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

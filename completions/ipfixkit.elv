@@ -23,6 +23,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand cat 'Prints the records of IPFIX files'
+            cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -50,6 +51,34 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ipfixkit;convert'= {
+            cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand --to 'Output format'
+            cand --from 'Input format (default: recognised from content)'
+            cand -o 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success'
+            cand --output 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success'
+            cand -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel'
+            cand --dir 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel'
+            cand -F 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)'
+            cand --fields 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)'
+            cand --time 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type''s unit (`epoch`)'
+            cand --message-size 'IPFIX output: largest message in octets'
+            cand --export-time 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record''s'
+            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand -q 'Do not print warnings (errors are still printed)'
+            cand --quiet 'Do not print warnings (errors are still printed)'
+            cand --no-header 'CSV output: leave out the header row'
+            cand --metadata 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
+            cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand --progress 'Show a progress bar on a terminal (the default)'
+            cand --no-progress 'Never show a progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ipfixkit;generate'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -58,10 +87,13 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         }
         &'ipfixkit;help'= {
             cand cat 'Prints the records of IPFIX files'
+            cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ipfixkit;help;cat'= {
+        }
+        &'ipfixkit;help;convert'= {
         }
         &'ipfixkit;help;generate'= {
         }

@@ -27,6 +27,7 @@ end
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -47,8 +48,34 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Prin
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l to -d 'Output format' -r -f -a "json\t'JSON lines: template lines (`@fields`) and record lines'
+csv\t'CSV with a header row'
+ipfix\t'IPFIX file (RFC 5655)'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l from -d 'Input format (default: recognised from content)' -r -f -a "auto\t''
+ipfix\t''
+json\t''
+csv\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type\'s unit (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l progress -d 'Show a progress bar on a terminal (the default)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progress -d 'Never show a progress bar'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

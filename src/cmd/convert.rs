@@ -10,7 +10,7 @@ use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::progress::bytes_bar;
 use crate::io::reader::decode_all;
-use crate::io::temp::{TempFile, is_regular, spool};
+use crate::io::temp::{TempFile, is_regular};
 use crate::io::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
 use crate::ipfix::session::{Flow, Session};
 use crate::ipfix::text::parse_time;
@@ -210,6 +210,24 @@ struct Prepared {
     path: String,
     name: String,
     _temp: Option<TempFile>,
+    /// The input already opened (stdin cannot be opened twice); taken by the first decode.
+    source: std::sync::Mutex<Option<ByteSource>>,
+}
+
+impl Prepared {
+    fn new(
+        path: String,
+        name: String,
+        temp: Option<TempFile>,
+        source: Option<ByteSource>,
+    ) -> Prepared {
+        Prepared {
+            path,
+            name,
+            _temp: temp,
+            source: std::sync::Mutex::new(source),
+        }
+    }
 }
 
 /// Encodes a JSON/CSV input to a temporary IPFIX file; IPFIX inputs pass through (stdin and
@@ -237,23 +255,26 @@ fn prepare(
     };
     if kind == Sniffed::Ipfix {
         if need_twice && !is_regular(path) {
-            return match spool(path) {
-                Ok(t) => Some(Prepared {
-                    path: t.path().to_string_lossy().into_owned(),
+            // Stdin or a pipe read twice: spool what the open source yields (decompressed).
+            let temp = TempFile::new("spool");
+            let copied = std::fs::File::create(temp.path()).and_then(|mut f| {
+                std::io::copy(&mut SourceReader(src), &mut f)?;
+                f.flush()
+            });
+            return match copied {
+                Ok(()) => Some(Prepared::new(
+                    temp.path().to_string_lossy().into_owned(),
                     name,
-                    _temp: Some(t),
-                }),
+                    Some(temp),
+                    None,
+                )),
                 Err(e) => {
                     report(format!("ipfixkit: {name}: {e}"));
                     None
                 }
             };
         }
-        return Some(Prepared {
-            path: path.to_string(),
-            name,
-            _temp: None,
-        });
+        return Some(Prepared::new(path.to_string(), name, None, Some(src)));
     }
     let temp = TempFile::new("ipfix");
     let file = match std::fs::File::create(temp.path()) {
@@ -294,11 +315,12 @@ fn prepare(
         return None;
     }
     drop(out);
-    Some(Prepared {
-        path: temp.path().to_string_lossy().into_owned(),
+    Some(Prepared::new(
+        temp.path().to_string_lossy().into_owned(),
         name,
-        _temp: Some(temp),
-    })
+        Some(temp),
+        None,
+    ))
 }
 
 /// Reads a ByteSource as a plain `Read` (decompressed).
@@ -322,7 +344,8 @@ fn decode_into(
     report: &mut dyn FnMut(String),
     progress: &dyn Fn(u64),
 ) -> bool {
-    let mut src = match ByteSource::open(&p.path) {
+    let opened = p.source.lock().ok().and_then(|mut g| g.take());
+    let mut src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
         Ok(s) => s,
         Err(e) => {
             report(format!("ipfixkit: {}: {e}", p.name));
