@@ -6,6 +6,7 @@
 //! the low 11 fraction bits as the RFC requires).
 
 use super::types::DataType;
+use std::cell::Cell;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Seconds between the NTP epoch (1900) and the Unix epoch (1970).
@@ -297,6 +298,26 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+thread_local! {
+    /// The last day converted by [`civil_from_days_cached`] (day 0 is 1970-01-01).
+    static LAST_DAY: Cell<(i64, (i64, u32, u32))> = const { Cell::new((0, (1970, 1, 1))) };
+}
+
+/// [`civil_from_days`] remembering the last day: times in a file come in long runs of one day,
+/// and the calendar arithmetic was the dearest part of writing a timestamp.
+#[inline]
+fn civil_from_days_cached(z: i64) -> (i64, u32, u32) {
+    LAST_DAY.with(|c| {
+        let (day, ymd) = c.get();
+        if day == z {
+            return ymd;
+        }
+        let ymd = civil_from_days(z);
+        c.set((z, ymd));
+        ymd
+    })
+}
+
 /// (year, month, day) to days since 1970-01-01.
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -312,7 +333,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 pub fn write_rfc3339(out: &mut Vec<u8>, i: Instant) {
     let days = i.secs.div_euclid(86_400);
     let sod = i.secs.rem_euclid(86_400) as u32;
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = civil_from_days_cached(days);
     let year = (0..=9999).contains(&y).then_some(y as u32);
     if year.is_none() {
         out.extend_from_slice(y.to_string().as_bytes());

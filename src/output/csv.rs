@@ -227,16 +227,24 @@ pub fn union_columns(
     struct Collect {
         seqs: Vec<Vec<String>>,
         last: usize,
+        /// Template definitions already collected, by address. Records of a few templates
+        /// alternate set by set, so the keys are worked out once per definition, not once per
+        /// change of template. The map holds the templates, so an address cannot be reused by
+        /// another definition while it is here.
+        seen: Layouts<()>,
     }
     impl Visitor for Collect {
         fn record(&mut self, r: &RecordRef<'_>) -> Flow {
             let p = std::sync::Arc::as_ptr(r.template) as usize;
             if p != self.last {
                 self.last = p;
-                let keys = super::render::field_keys(r.template);
-                if !self.seqs.contains(&keys) {
-                    self.seqs.push(keys);
-                }
+                let seqs = &mut self.seqs;
+                self.seen.get(r.template, |t| {
+                    let keys = super::render::field_keys(t);
+                    if !seqs.contains(&keys) {
+                        seqs.push(keys);
+                    }
+                });
             }
             Flow::Continue
         }
@@ -247,6 +255,7 @@ pub fn union_columns(
     let mut c = Collect {
         seqs: Vec::new(),
         last: 0,
+        seen: Layouts::default(),
     };
     for p in paths {
         if let Ok(mut src) = ByteSource::open(p) {
