@@ -5,6 +5,7 @@
 //! format) and [`cmd`] (one module per subcommand).
 
 pub mod cmd;
+pub mod filter;
 pub mod io;
 pub mod ipfix;
 pub mod output;

@@ -9,6 +9,7 @@ fn main() {
     let result: Result<(), Failure> = match &cli.command {
         Command::Cat(a) => cmd::cat::run(a),
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Filter(a) => cmd::filter::run(a),
         Command::Generate(a) => cmd::generate::run(a),
     };
     if let Err(f) = result {

@@ -24,7 +24,12 @@ impl Visitor for Seen {
         Flow::Continue
     }
     fn record(&mut self, r: &RecordRef<'_>) -> Flow {
-        self.records.push((r.domain(), r.msg.header.export_time, r.template.id, r.data.to_vec()));
+        self.records.push((
+            r.domain(),
+            r.msg.header.export_time,
+            r.template.id,
+            r.data.to_vec(),
+        ));
         if let Some(m) = self.messages.last_mut() {
             m.2 += 1;
         }

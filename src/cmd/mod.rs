@@ -3,6 +3,7 @@
 
 pub mod cat;
 pub mod convert;
+pub mod filter;
 pub mod generate;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
@@ -18,6 +19,7 @@ Examples:
   ipfixkit cat --templates --stats flows.ipfix  what is in a file
   ipfixkit convert --to csv -d out/ *.ipfix.gz  one CSV per input, in parallel
   ipfixkit convert --to ipfix rows.csv -o x.ipfix   CSV (or JSON lines) to IPFIX
+  ipfixkit filter 'proto udp and port 53' f.ipfix -o dns.ipfix   select records
   ipfixkit <COMMAND> --help                     more on each command";
 
 /// A fast, RFC-correct toolbox for IPFIX files (RFC 5655).
@@ -32,6 +34,7 @@ pub struct Cli {
 pub enum Command {
     Cat(cat::Args),
     Convert(convert::Args),
+    Filter(filter::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
     Generate(generate::Args),
@@ -140,5 +143,67 @@ impl Failure {
             code: 1,
             message: None,
         }
+    }
+}
+
+/// What decoding one input needs besides the input and the printer.
+pub struct DecodeOpts<'a> {
+    pub model: &'a Arc<InfoModel>,
+    pub strict: bool,
+    pub quiet: bool,
+    /// Stop after this many records.
+    pub limit: Option<u64>,
+}
+
+/// Result of decoding one input.
+pub struct Decoded {
+    /// Errors (or, with --strict, any problem) occurred, or output failed.
+    pub failed: bool,
+    /// Records handed to the printer.
+    pub records: u64,
+    /// Octets of input read.
+    pub octets: u64,
+}
+
+/// Decodes one opened input into a printer, reporting problems as one-line messages, then
+/// finishes the printer. An output error is reported once and ends the input.
+pub fn decode_file(
+    o: &DecodeOpts,
+    mut src: crate::io::input::ByteSource,
+    name: &str,
+    printer: &mut dyn crate::output::Printer,
+    report: &mut dyn FnMut(String),
+) -> Decoded {
+    let mut session = crate::ipfix::Session::new(o.model.clone());
+    let mut failed = false;
+    let mut on_problem = |e: &DecodeError| -> Flow {
+        if e.severity() == Severity::Error || o.strict {
+            failed = true;
+        }
+        if let Some(line) = problem_line(name, e, o.quiet) {
+            report(line);
+        }
+        problem_flow(o.strict)
+    };
+    let mut drive = crate::output::Drive::new(printer, &mut on_problem, o.limit);
+    crate::io::reader::decode_all(&mut src, &mut session, &mut drive);
+    let records = drive.records;
+    let io_error = drive.io_error.take();
+    drop(drive);
+    let result = match io_error {
+        Some(e) => Err(e),
+        None => printer.finish(&session),
+    };
+    if let Err(e) = result {
+        // A closed pipe is not worth a message: the caller sees it on its own writes.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            report(format!("ipfixkit: {}: output: {e}", display_name(name)));
+        }
+        failed = true;
+    }
+    Decoded {
+        failed,
+        records,
+        octets: src.offset(),
     }
 }

@@ -259,6 +259,63 @@ impl<'a> Iterator for StmlEntries<'a> {
     }
 }
 
+/// Adds to `out` the IDs of the templates a record refers to from structured data
+/// (subTemplateList and subTemplateMultiList, at any depth), so a writer can send them first.
+pub fn template_refs(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>) {
+    refs_in(t, record, scope, out, 0);
+}
+
+fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    for (f, v) in FieldValues::new(t, record) {
+        match f.dtype {
+            super::DataType::SubTemplateList => {
+                if let Ok((_, tid, data)) = parse_stl(v) {
+                    refs_of(tid, data, scope, out, depth);
+                }
+            }
+            super::DataType::SubTemplateMultiList => {
+                if let Ok((_, entries)) = parse_stml(v) {
+                    for (tid, data) in entries.flatten() {
+                        refs_of(tid, data, scope, out, depth);
+                    }
+                }
+            }
+            super::DataType::BasicList => {
+                if let Ok(l) = BasicList::parse(v, scope) {
+                    if l.field.dtype.is_list() {
+                        // A list of lists: wrap each element as a one-field record.
+                        let inner = Template::new(0, 0, vec![l.field.clone()]);
+                        for e in l.elements().flatten() {
+                            let mut one = Vec::with_capacity(e.len() + 3);
+                            if l.field.len == VARLEN {
+                                one.push(255);
+                                one.extend_from_slice(&(e.len() as u16).to_be_bytes());
+                            }
+                            one.extend_from_slice(e);
+                            refs_in(&inner, &one, scope, out, depth + 1);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
+    if !out.contains(&tid) {
+        out.push(tid);
+    }
+    if let Some(t) = scope.template(tid) {
+        for r in Records::new(t, data, false).flatten() {
+            refs_in(t, r, scope, out, depth + 1);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,9 @@ pub struct IpfixPrinter<'w> {
     /// Earliest start and latest end in nanoseconds, and the finest precision seen (0/3/6/9).
     flow_span: Option<(i128, i128)>,
     precision: u8,
+    /// Send a template only before its first record (for outputs that keep some records).
+    lazy: bool,
+    refs: Vec<u16>,
 }
 
 fn io_err(e: WriteError) -> io::Error {
@@ -38,7 +41,16 @@ impl<'w> IpfixPrinter<'w> {
             export_span: None,
             flow_span: None,
             precision: 0,
+            lazy: false,
+            refs: Vec::new(),
         }
+    }
+
+    /// Writes a template only when a written record needs it (directly or from a list), so an
+    /// output holding some of the input's records carries only their templates.
+    pub fn lazy(mut self) -> Self {
+        self.lazy = true;
+        self
     }
 
     fn def(t: &Template) -> TemplateDef {
@@ -127,6 +139,9 @@ impl Printer for IpfixPrinter<'_> {
         // must precede the records that refer to it); identical re-sends are dropped.
         let d = m.header.domain;
         self.writer.define(d, Self::def(t)).map_err(io_err)?;
+        if self.lazy {
+            return Ok(());
+        }
         self.writer
             .require(d, m.header.export_time, t.id)
             .map_err(io_err)
@@ -174,6 +189,18 @@ impl Printer for IpfixPrinter<'_> {
                     *lo = (*lo).min(ns);
                 } else {
                     *hi = (*hi).max(ns);
+                }
+            }
+        }
+        if self.lazy {
+            self.refs.clear();
+            crate::ipfix::list::template_refs(r.template, r.data, r.scope, &mut self.refs);
+            for i in 0..self.refs.len() {
+                let tid = self.refs[i];
+                if self.writer.template(h.domain, tid).is_some() {
+                    self.writer
+                        .require(h.domain, h.export_time, tid)
+                        .map_err(io_err)?;
                 }
             }
         }

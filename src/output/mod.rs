@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod detail;
+pub mod filtered;
 pub mod ipfix;
 pub mod json;
 pub mod render;

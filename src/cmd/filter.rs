@@ -1,0 +1,235 @@
+//! `ipfixkit filter`: keep the records for which an expression holds.
+
+use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name};
+use crate::filter::Filter;
+use crate::io::driver::{self, FileOutcome};
+use crate::io::input::ByteSource;
+use crate::io::output::Output;
+use crate::ipfix::value::TimeStyle;
+use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::filtered::Filtered;
+use crate::output::ipfix::IpfixPrinter;
+use crate::output::json::JsonPrinter;
+use crate::output::text::TextPrinter;
+use crate::output::{PrintOptions, Printer, parse_columns};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+const EXAMPLES: &str = "\
+Expressions:
+  octetDeltaCount > 1000000                      comparisons: == != < <= > >= (IE name, value)
+  flowStartMilliseconds >= 2024-05-01T00:00:00Z  times in RFC 3339 (or epoch in the IE's unit)
+  sourceIPv4Address in 10.0.0.0/8                prefixes, IPv4 and IPv6
+  destinationTransportPort in [53, 443, 8080]    lists
+  applicationName ~ \"^ht\"                        regular expression on strings
+  exists(reverseOctetDeltaCount)                 the record has the IE
+  not (a or b) and c, also ! || &&               logic and parentheses
+  proto tcp|udp|icmp|icmp6|sctp|gre|esp|N        nfdump-style shorthands:
+  src ip ADDR, dst ip ADDR, ip ADDR              address on either side (host = ip)
+  src port N, dst port N, port N, port in [..]
+  src net PREFIX, dst net PREFIX, net PREFIX
+
+A test on an IE the record does not have is false (so `not` of it is true). Unsigned 64-bit
+values compare exactly. Names and values are checked when the expression is parsed.
+
+Examples:
+  ipfixkit filter 'proto udp and dst port 53' flows.ipfix -o dns.ipfix
+  ipfixkit filter --count 'octetDeltaCount > 1000000' archive/*.ipfix.zst
+  ipfixkit filter -f json 'src net 2001:db8::/32' flows.ipfix | jq .
+  ipfixkit filter --invert 'ip 192.0.2.1' flows.ipfix -o without.ipfix
+
+IPFIX output (the default) carries the templates the kept records need and every options
+record (they are not filtered); it is refused on a terminal unless -o or --force.";
+
+/// Keeps the records for which an expression holds.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The filter expression (see below).
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(short = 'f', long = "format", value_enum, default_value_t = Format::Ipfix)]
+    pub format: Format,
+
+    /// Print only the number of matching records.
+    #[arg(short = 'c', long)]
+    pub count: bool,
+
+    /// Keep the records for which the expression does not hold.
+    #[arg(short = 'v', long)]
+    pub invert: bool,
+
+    /// Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`).
+    #[arg(short = 'F', long = "fields", value_name = "LIST")]
+    pub fields: Option<String>,
+
+    /// Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times.
+    #[arg(long, value_enum, default_value_t = super::cat::TimeArg::Iso)]
+    pub time: super::cat::TimeArg,
+
+    /// IPFIX output: largest message in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = 65535, value_parser = clap::value_parser!(u16).range(64..))]
+    pub message_size: u16,
+
+    /// Write to FILE (a temporary file renamed on success) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// Write binary IPFIX even when stdout is a terminal.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// IPFIX file with the kept records, their templates and all options records.
+    Ipfix,
+    /// One line per record (as `cat`).
+    Text,
+    /// One JSON object per record.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+pub fn run(args: &Args) -> Result<(), Failure> {
+    let model = args.input.model().map_err(Failure::usage)?;
+    let filter = Filter::parse(&args.expr, &model).map_err(|e| {
+        let pad = " ".repeat(e.column.saturating_sub(1));
+        Failure::usage(format!("filter expression: {e}\n  {}\n  {pad}^", args.expr))
+    })?;
+    let columns = match &args.fields {
+        Some(list) => {
+            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
+        }
+        None => None,
+    };
+    let time = if args.time == super::cat::TimeArg::Epoch {
+        TimeStyle::Epoch
+    } else {
+        TimeStyle::Rfc3339
+    };
+    let opts = PrintOptions {
+        columns: columns.clone(),
+        time,
+        header: true,
+    };
+    let inputs = args.input.inputs();
+    let binary = args.format == Format::Ipfix && !args.count;
+    let mut out = Output::open(args.output.as_deref(), binary, args.force)
+        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let dopts = DecodeOpts {
+        model: &model,
+        strict: args.input.strict,
+        quiet: args.input.quiet,
+        limit: None,
+    };
+    let mut stderr = std::io::stderr();
+    let mut report = |s: String| {
+        let _ = writeln!(stderr, "{s}");
+    };
+    let open = |p: &str, report: &mut dyn FnMut(String)| match ByteSource::open(p) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            report(format!("ipfixkit: {}: {e}", display_name(p)));
+            None
+        }
+    };
+    let matched = AtomicU64::new(0);
+    let mut failed = false;
+    if binary {
+        // One writer for all inputs, in order: templates and sequence numbers continue.
+        let mut ipfix = IpfixPrinter::new(&mut out, args.message_size as usize, false).lazy();
+        for p in &inputs {
+            let Some(src) = open(p, &mut report) else {
+                failed = true;
+                continue;
+            };
+            let mut f = Filtered::new(Some(&mut ipfix), &filter, args.invert, true);
+            let d = decode_file(&dopts, src, p, &mut f, &mut report);
+            failed |= d.failed;
+        }
+        ipfix.close().map_err(output_failure)?;
+    } else {
+        let csv_columns = match (&columns, args.format) {
+            (Some(c), _) => c.clone(),
+            (None, Format::Csv) if !args.count => {
+                if inputs.iter().any(|p| !crate::io::temp::is_regular(p)) {
+                    return Err(Failure::usage(
+                        "CSV from stdin needs -F (the columns come from a first pass over the input)",
+                    ));
+                }
+                union_columns(&inputs, &model)
+            }
+            _ => Vec::new(),
+        };
+        let job =
+            |i: usize, p: &str, w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
+                let Some(src) = open(p, report) else {
+                    return FileOutcome { failed: true };
+                };
+                let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
+                    None
+                } else {
+                    Some(match args.format {
+                        Format::Json => Box::new(JsonPrinter::new(w, opts.clone())),
+                        Format::Csv => {
+                            let o = PrintOptions {
+                                header: i == 0,
+                                ..opts.clone()
+                            };
+                            match CsvPrinter::new(w, csv_columns.clone(), o) {
+                                Ok(p) => Box::new(p),
+                                Err(_) => return FileOutcome { failed: true },
+                            }
+                        }
+                        _ => Box::new(TextPrinter::new(w, opts.clone())),
+                    })
+                };
+                let mut f = Filtered::new(
+                    inner.as_deref_mut().map(|p| p as &mut dyn Printer),
+                    &filter,
+                    args.invert,
+                    false,
+                );
+                let d = decode_file(&dopts, src, p, &mut f, report);
+                matched.fetch_add(f.matched, Ordering::SeqCst);
+                FileOutcome { failed: d.failed }
+            };
+        let mut on_problem = |line: &str| report(line.to_string());
+        let outcomes = driver::run(
+            &inputs,
+            args.input.threads(),
+            &mut out,
+            &mut on_problem,
+            job,
+        )
+        .map_err(output_failure)?;
+        failed |= outcomes.iter().any(|o| o.failed);
+        if args.count {
+            writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;
+        }
+    }
+    out.finish().map_err(output_failure)?;
+    if failed {
+        Err(Failure::quiet())
+    } else {
+        Ok(())
+    }
+}
+
+fn output_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure {
+            code: 0,
+            message: None,
+        }
+    } else {
+        Failure::failed(format!("ipfixkit: output: {e}"))
+    }
+}
