@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -85,6 +86,32 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ipfixkit;filter' {
+            [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times')
+            [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (a temporary file renamed on success) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (a temporary file renamed on success) instead of stdout')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first problem (error or warning) instead of reporting it and resynchronising')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching records')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only the number of matching records')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Keep the records for which the expression does not hold')
+            [CompletionResult]::new('--invert', '--invert', [CompletionResultType]::ParameterName, 'Keep the records for which the expression does not hold')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ipfixkit;generate' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -95,6 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         'ipfixkit;help' {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -103,6 +131,9 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             break
         }
         'ipfixkit;help;convert' {
+            break
+        }
+        'ipfixkit;help;filter' {
             break
         }
         'ipfixkit;help;generate' {

@@ -22,6 +22,9 @@ _ipfixkit() {
             ipfixkit,convert)
                 cmd="ipfixkit__subcmd__convert"
                 ;;
+            ipfixkit,filter)
+                cmd="ipfixkit__subcmd__filter"
+                ;;
             ipfixkit,generate)
                 cmd="ipfixkit__subcmd__generate"
                 ;;
@@ -33,6 +36,9 @@ _ipfixkit() {
                 ;;
             ipfixkit__subcmd__help,convert)
                 cmd="ipfixkit__subcmd__help__subcmd__convert"
+                ;;
+            ipfixkit__subcmd__help,filter)
+                cmd="ipfixkit__subcmd__help__subcmd__filter"
                 ;;
             ipfixkit__subcmd__help,generate)
                 cmd="ipfixkit__subcmd__help__subcmd__generate"
@@ -47,7 +53,7 @@ _ipfixkit() {
 
     case "${cmd}" in
         ipfixkit)
-            opts="-h -V --help --version cat convert generate help"
+            opts="-h -V --help --version cat convert filter generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -192,6 +198,64 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ipfixkit__subcmd__filter)
+            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --threads --quiet --format --count --invert --fields --time --message-size --output --force --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "ipfix text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "ipfix text json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
+                    return 0
+                    ;;
+                --message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ipfixkit__subcmd__generate)
             opts="-h -V --help --version man completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -207,7 +271,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help)
-            opts="cat convert generate help"
+            opts="cat convert filter generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,6 +299,20 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help__subcmd__convert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ipfixkit__subcmd__help__subcmd__filter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --version 'Print version'
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
+            cand filter 'Keeps the records for which an expression holds'
             cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -79,6 +80,31 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ipfixkit;filter'= {
+            cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -F 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)'
+            cand --fields 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)'
+            cand --time 'Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times'
+            cand --message-size 'IPFIX output: largest message in octets'
+            cand -o 'Write to FILE (a temporary file renamed on success) instead of stdout'
+            cand --output 'Write to FILE (a temporary file renamed on success) instead of stdout'
+            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand -q 'Do not print warnings (errors are still printed)'
+            cand --quiet 'Do not print warnings (errors are still printed)'
+            cand -c 'Print only the number of matching records'
+            cand --count 'Print only the number of matching records'
+            cand -v 'Keep the records for which the expression does not hold'
+            cand --invert 'Keep the records for which the expression does not hold'
+            cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ipfixkit;generate'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -88,12 +114,15 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         &'ipfixkit;help'= {
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
+            cand filter 'Keeps the records for which an expression holds'
             cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ipfixkit;help;cat'= {
         }
         &'ipfixkit;help;convert'= {
+        }
+        &'ipfixkit;help;filter'= {
         }
         &'ipfixkit;help;generate'= {
         }

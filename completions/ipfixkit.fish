@@ -28,6 +28,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s h -l help -d 'Print h
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "cat" -d 'Prints the records of IPFIX files'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "filter" -d 'Keeps the records for which an expression holds'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -73,9 +74,28 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l progress -
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progress -d 'Never show a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s f -l format -d 'Output format' -r -f -a "ipfix\t'IPFIX file with the kept records, their templates and all options records'
+text\t'One line per record (as `cat`)'
+json\t'One JSON object per record'
+csv\t'CSV with a header row'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l message-size -d 'IPFIX output: largest message in octets' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s o -l output -d 'Write to FILE (a temporary file renamed on success) instead of stdout' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter generate help" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter generate help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter generate help" -f -a "filter" -d 'Keeps the records for which an expression holds'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter generate help" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

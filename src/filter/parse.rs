@@ -327,7 +327,9 @@ impl Parser<'_> {
             {
                 self.shorthand(Some(lw == "src"))
             }
-            "ip" | "host" | "port" | "net" if !self.next_is_operator() => {
+            "ip" | "host" | "port" | "net"
+                if !self.next_is_operator() || (lw == "port" && self.is_word("in")) =>
+            {
                 self.pos -= 1;
                 self.shorthand(None)
             }

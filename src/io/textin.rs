@@ -195,7 +195,7 @@ impl<W: Write> TextEncoder<W> {
             .transpose()?;
         let scope = meta_u64(&obj, "@scope")
             .map_err(|m| at("@scope", m))?
-            .unwrap_or(0) as u16;
+            .map(|v| v as u16);
         if let Some(fields) = obj.get("@fields") {
             let id = tid.ok_or_else(|| at("@fields", "a template line needs @template".into()))?;
             let Json::Array(specs) = fields else {
@@ -227,6 +227,7 @@ impl<W: Write> TextEncoder<W> {
                     key,
                 });
             }
+            let scope = scope.unwrap_or(0);
             if scope as usize > encs.len() {
                 return Err(at(
                     "@scope",
@@ -355,11 +356,12 @@ impl<W: Write> TextEncoder<W> {
                 None => None,
             };
             let scope = match get(c_scope) {
-                Some((c, s)) => s
-                    .trim()
-                    .parse::<u16>()
-                    .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
-                None => 0,
+                Some((c, s)) => Some(
+                    s.trim()
+                        .parse::<u16>()
+                        .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
+                ),
+                None => None,
             };
             let mut cells: Vec<(&str, Cell)> = headers
                 .iter()
@@ -485,15 +487,16 @@ impl<W: Write> TextEncoder<W> {
         &mut self,
         domain: u32,
         tid: Option<u16>,
-        scope: u16,
+        scope: Option<u16>,
         keys: &[&str],
     ) -> Result<Arc<Layout>, (String, String)> {
-        let usable = |l: &Layout| l.matches(keys) && l.scope == scope;
+        let usable = |l: &Layout| l.matches(keys) && scope.is_none_or(|s| s == l.scope);
         if let Some(t) = tid {
             if let Some(l) = self.layouts.get(&(domain, t)).filter(|l| usable(l)) {
                 return Ok(l.clone());
             }
         }
+        let scope = scope.unwrap_or(0);
         let cache_key = (
             domain,
             scope,
@@ -734,7 +737,7 @@ impl<W: Write> TextEncoder<W> {
                     .map(String::as_str)
                     .filter(|k| !k.starts_with('@'))
                     .collect();
-                self.layout_for(domain, Some(tid), 0, &keys)
+                self.layout_for(domain, Some(tid), None, &keys)
                     .map_err(|(k, m)| format!("{k}: {m}"))?
             }
         };
