@@ -1,21 +1,18 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{Failure, InputArgs, display_name, problem_flow, problem_line};
+use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
-use crate::io::reader::decode_all;
 use crate::io::temp::{is_regular, spool};
-use crate::ipfix::session::{Flow, Session};
 use crate::ipfix::value::TimeStyle;
-use crate::ipfix::{DecodeError, Severity};
 use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::detail::DetailPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
 use crate::output::templates::TemplatesPrinter;
 use crate::output::text::TextPrinter;
-use crate::output::{Column, Drive, PrintOptions, Printer, parse_columns};
+use crate::output::{Column, PrintOptions, Printer, parse_columns};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -184,23 +181,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             if left == 0 {
                 return FileOutcome::default();
             }
-            let mut src = match ByteSource::open(path) {
+            let src = match ByteSource::open(path) {
                 Ok(s) => s,
                 Err(e) => {
                     report(format!("ipfixkit: {name}: {e}"));
                     return FileOutcome { failed: true };
                 }
-            };
-            let mut session = Session::new(model.clone());
-            let mut failed = false;
-            let mut on_problem = |e: &DecodeError| -> Flow {
-                if e.severity() == Severity::Error || args.input.strict {
-                    failed = true;
-                }
-                if let Some(line) = problem_line(name, e, args.input.quiet) {
-                    report(line);
-                }
-                problem_flow(args.input.strict)
             };
             if several && args.format == Format::Detail && !args.stats && !args.templates {
                 let _ = writeln!(out, "=== {name}");
@@ -234,16 +220,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 }
             };
             let limit = (left != u64::MAX).then_some(left);
-            let mut drive = Drive::new(&mut *printer, &mut on_problem, limit);
-            decode_all(&mut src, &mut session, &mut drive);
-            let printed = drive.records;
-            let io_error = drive.io_error.take();
-            drop(drive);
+            let dopts = DecodeOpts {
+                model: &model,
+                strict: args.input.strict,
+                quiet: args.input.quiet,
+                limit,
+            };
+            // Output errors surface through the driver, which owns the output.
+            let d = decode_file(&dopts, src, name, &mut *printer, report);
             if left != u64::MAX {
-                remaining.fetch_sub(printed.min(left), Ordering::SeqCst);
-            }
-            if io_error.is_none() {
-                let _ = printer.finish(&session);
+                remaining.fetch_sub(d.records.min(left), Ordering::SeqCst);
             }
             drop(printer);
             if !tbuf.is_empty() {
@@ -252,7 +238,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 let _ = out.write_all(b"templates\n");
                 let _ = out.write_all(&tbuf);
             }
-            FileOutcome { failed }
+            FileOutcome {
+                failed: d.failed && d.output_error.is_none(),
+            }
         };
 
     let mut stderr = std::io::stderr().lock();

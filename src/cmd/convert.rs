@@ -4,23 +4,21 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{Failure, InputArgs, display_name, problem_flow, problem_line};
+use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::progress::bytes_bar;
-use crate::io::reader::decode_all;
 use crate::io::temp::{TempFile, is_regular};
 use crate::io::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
-use crate::ipfix::session::{Flow, Session};
+use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
 use crate::ipfix::value::TimeStyle;
 use crate::ipfix::writer::MessageWriter;
-use crate::ipfix::{DecodeError, InfoModel, Severity};
 use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
-use crate::output::{Column, Drive, PrintOptions, Printer, parse_columns};
+use crate::output::{Column, PrintOptions, Printer, parse_columns};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -337,52 +335,36 @@ impl Read for SourceReader {
 }
 
 /// Decodes one prepared IPFIX input into `printer`; true when it had errors.
+/// Decodes one prepared IPFIX input into `printer`.
 fn decode_into(
     ctx: &Ctx,
     p: &Prepared,
     printer: &mut dyn Printer,
     report: &mut dyn FnMut(String),
     progress: &dyn Fn(u64),
-) -> bool {
+) -> Decoded {
     let opened = p.source.lock().ok().and_then(|mut g| g.take());
-    let mut src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
+    let src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
         Ok(s) => s,
         Err(e) => {
             report(format!("ipfixkit: {}: {e}", p.name));
-            return true;
+            return Decoded {
+                failed: true,
+                records: 0,
+                octets: 0,
+                output_error: None,
+            };
         }
     };
-    let mut session = Session::new(ctx.model.clone());
-    let mut failed = false;
-    let strict = ctx.args.input.strict;
-    let quiet = ctx.args.input.quiet;
-    let mut on_problem = |e: &DecodeError| -> Flow {
-        if e.severity() == Severity::Error || strict {
-            failed = true;
-        }
-        if let Some(line) = problem_line(&p.name, e, quiet) {
-            report(line);
-        }
-        problem_flow(strict)
+    let o = DecodeOpts {
+        model: &ctx.model,
+        strict: ctx.args.input.strict,
+        quiet: ctx.args.input.quiet,
+        limit: None,
     };
-    let mut drive = Drive::new(printer, &mut on_problem, None);
-    decode_all(&mut src, &mut session, &mut drive);
-    let io_error = drive.io_error.take();
-    drop(drive);
-    progress(src.offset());
-    match io_error {
-        Some(e) => {
-            report(format!("ipfixkit: {}: output: {e}", p.name));
-            true
-        }
-        None => {
-            if let Err(e) = printer.finish(&session) {
-                report(format!("ipfixkit: {}: output: {e}", p.name));
-                return true;
-            }
-            failed
-        }
-    }
+    let d = decode_file(&o, src, &p.name, printer, report);
+    progress(d.octets);
+    d
 }
 
 fn make_printer<'w>(
@@ -440,7 +422,12 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         // One writer for all inputs: sequence numbers and templates continue across them.
         let mut printer = IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
         for p in &ready {
-            failed |= decode_into(ctx, p, &mut printer, &mut report, &progress);
+            let d = decode_into(ctx, p, &mut printer, &mut report, &progress);
+            if let Some(e) = d.output_error {
+                bar.finish_and_clear();
+                return Err(output_failure(e));
+            }
+            failed |= d.failed;
         }
         if let Err(e) = printer.close() {
             bar.finish_and_clear();
@@ -462,8 +449,10 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
                    report: &mut dyn FnMut(String)|
          -> FileOutcome {
             let mut printer = make_printer(ctx, args.to, w, &columns, i == 0 && ctx.opts.header);
+            // Output errors surface through the driver, which owns the output.
+            let d = decode_into(ctx, ready[i], &mut *printer, report, &progress);
             FileOutcome {
-                failed: decode_into(ctx, ready[i], &mut *printer, report, &progress),
+                failed: d.failed && d.output_error.is_none(),
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
@@ -537,15 +526,22 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let failed = if args.to == To::Ipfix {
                 let mut printer =
                     IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
-                let f = decode_into(ctx, &p, &mut printer, report, &progress);
-                if let Err(e) = printer.close() {
+                let d = decode_into(ctx, &p, &mut printer, report, &progress);
+                match d.output_error.map(Err).unwrap_or_else(|| printer.close()) {
+                    Ok(()) => d.failed,
+                    Err(e) => {
+                        report(format!("ipfixkit: {target}: {e}"));
+                        return FileOutcome { failed: true };
+                    }
+                }
+            } else {
+                let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
+                let d = decode_into(ctx, &p, &mut *printer, report, &progress);
+                if let Some(e) = d.output_error {
                     report(format!("ipfixkit: {target}: {e}"));
                     return FileOutcome { failed: true };
                 }
-                f
-            } else {
-                let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
-                decode_into(ctx, &p, &mut *printer, report, &progress)
+                d.failed
             };
             if let Err(e) = out.finish() {
                 report(format!("ipfixkit: {target}: {e}"));

@@ -152,6 +152,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             };
             let mut f = Filtered::new(Some(&mut ipfix), &filter, args.invert, true);
             let d = decode_file(&dopts, src, p, &mut f, &mut report);
+            if let Some(e) = d.output_error {
+                return Err(output_failure(e));
+            }
             failed |= d.failed;
         }
         ipfix.close().map_err(output_failure)?;
@@ -199,7 +202,10 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 );
                 let d = decode_file(&dopts, src, p, &mut f, report);
                 matched.fetch_add(f.matched, Ordering::SeqCst);
-                FileOutcome { failed: d.failed }
+                // Output errors surface through the driver, which owns the output.
+                FileOutcome {
+                    failed: d.failed && d.output_error.is_none(),
+                }
             };
         let mut on_problem = |line: &str| report(line.to_string());
         let outcomes = driver::run(

@@ -163,10 +163,12 @@ pub struct Decoded {
     pub records: u64,
     /// Octets of input read.
     pub octets: u64,
+    /// Writing the output failed (the caller reports it: a closed pipe is not an error).
+    pub output_error: Option<std::io::Error>,
 }
 
-/// Decodes one opened input into a printer, reporting problems as one-line messages, then
-/// finishes the printer. An output error is reported once and ends the input.
+/// Decodes one opened input into a printer, reporting input problems as one-line messages,
+/// then finishes the printer. An output error ends the input and is returned, not reported.
 pub fn decode_file(
     o: &DecodeOpts,
     mut src: crate::io::input::ByteSource,
@@ -190,20 +192,15 @@ pub fn decode_file(
     let records = drive.records;
     let io_error = drive.io_error.take();
     drop(drive);
-    let result = match io_error {
-        Some(e) => Err(e),
-        None => printer.finish(&session),
+    let output_error = match io_error {
+        Some(e) => Some(e),
+        None => printer.finish(&session).err(),
     };
-    if let Err(e) = result {
-        // A closed pipe is not worth a message: the caller sees it on its own writes.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            report(format!("ipfixkit: {}: output: {e}", display_name(name)));
-        }
-        failed = true;
-    }
+    failed |= output_error.is_some();
     Decoded {
         failed,
         records,
         octets: src.offset(),
+        output_error,
     }
 }
