@@ -515,3 +515,58 @@ fn expr_strategy() -> impl Strategy<Value = String> {
         ]
     })
 }
+
+#[test]
+fn closed_pipe_and_full_disk() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let w = Workdir::new("filter-pipe");
+    let f = testdata("samples/ipfixcol2-example_flows.ipfix");
+    let mut big = Vec::new();
+    for _ in 0..20 {
+        big.extend_from_slice(&std::fs::read(&f).unwrap());
+    }
+    let p = w.write("big.ipfix", &big);
+    for args in [
+        vec!["filter", "-f", "json", "proto udp"],
+        vec!["filter", "--force", "proto udp"],
+        vec!["convert", "--to", "json"],
+        vec!["convert", "--to", "ipfix"],
+    ] {
+        let mut a = args.clone();
+        a.push(p.to_str().unwrap());
+        let mut child = w
+            .command(&a)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut buf = [0u8; 64];
+        out.read_exact(&mut buf).unwrap();
+        drop(out);
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{a:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            o.stderr.is_empty(),
+            "{a:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if std::path::Path::new("/dev/full").exists() {
+            let o = w
+                .command(&a)
+                .stdout(std::fs::File::create("/dev/full").unwrap())
+                .output()
+                .unwrap();
+            let e = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{a:?}: {e}");
+            assert_eq!(e.lines().count(), 1, "{a:?}: {e}");
+            assert!(e.to_lowercase().contains("no space"), "{a:?}: {e}");
+        }
+    }
+}
