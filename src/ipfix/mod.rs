@@ -4,6 +4,7 @@
 //! feed messages to a [`session::Session`] and receive templates, records and problems through
 //! a [`session::Visitor`].
 
+pub mod encode;
 pub mod error;
 pub mod list;
 pub mod registry;
