@@ -10,7 +10,7 @@ use super::error::{DecodeError, ErrorKind};
 use super::list::{FieldValues, Records, Scope};
 use super::registry::{IeDef, InfoModel};
 use super::template::{
-    Template, TemplateFault, TemplateParse, TemplateRecord, parse_template_record, resolve,
+    Field, Template, TemplateFault, TemplateParse, TemplateRecord, parse_template_record, resolve,
 };
 use super::types::{DataType, Semantics, Units};
 use super::value::{Value, decode};
@@ -91,6 +91,9 @@ pub struct Domain {
     /// IEs learned from RFC 5610 type records in this domain.
     pub learned: HashMap<(u32, u16), Arc<IeDef>>,
     conflicting: HashSet<(u32, u16)>,
+    /// Which template IDs have used an IE (a superset: entries outlive withdrawals), so an
+    /// RFC 5610 lesson finds the templates to re-resolve without scanning them all.
+    users: HashMap<(u32, u16), HashSet<u16>>,
     next_seq: Option<u32>,
 }
 
@@ -435,6 +438,11 @@ impl Session {
             None => true,
         };
         let t = Arc::new(t);
+        if changed {
+            for f in &t.fields {
+                d.users.entry((f.pen, f.id)).or_default().insert(id);
+            }
+        }
         d.templates.insert(id, t.clone());
         if changed {
             self.stats.templates_defined += 1;
@@ -561,11 +569,13 @@ impl Session {
     }
 
     /// Applies RFC 5610 definitions: never over a built-in or user definition, and an IE with
-    /// conflicting records is forgotten. Live templates of the domain are re-resolved.
+    /// conflicting records is forgotten. Live templates of the domain that use a changed IE are
+    /// re-resolved, and only those: rebuilding every template on every lesson made hostile
+    /// input quadratic (thousands of templates times thousands of one-record type sets).
     fn learn(&mut self, odid: u32, defs: Vec<IeDef>) {
         let model = self.model.clone();
         let d = self.domains.entry(odid).or_default();
-        let mut touched = false;
+        let mut touched: HashSet<(u32, u16)> = HashSet::new();
         for def in defs {
             let key = (def.pen, def.id);
             if model.get(key.0, key.1).is_some() || d.conflicting.contains(&key) {
@@ -582,20 +592,45 @@ impl Session {
                     self.stats.learned_ies += 1;
                 }
             }
-            touched = true;
+            touched.insert(key);
         }
-        if touched {
-            let ids: Vec<u16> = d.templates.keys().copied().collect();
-            for id in ids {
-                let t = &d.templates[&id];
-                let nt = t.re_resolved(&|p, i| {
-                    model
-                        .get(p, i)
-                        .cloned()
-                        .or_else(|| d.learned.get(&(p, i)).cloned())
-                });
-                d.templates.insert(id, Arc::new(nt));
+        if touched.is_empty() {
+            return;
+        }
+        // Only a touched key resolves differently now (the model never changes), so the other
+        // fields keep their resolution.
+        let mut ids: Vec<u16> = touched
+            .iter()
+            .filter_map(|k| d.users.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let learned = &d.learned;
+        for id in ids {
+            let Some(t) = d.templates.get_mut(&id) else {
+                continue;
+            };
+            if !t.fields.iter().any(|f| touched.contains(&(f.pen, f.id))) {
+                continue;
             }
+            let fields = t
+                .fields
+                .iter()
+                .map(|f| {
+                    if touched.contains(&(f.pen, f.id)) {
+                        let def = model
+                            .get(f.pen, f.id)
+                            .cloned()
+                            .or_else(|| learned.get(&(f.pen, f.id)).cloned());
+                        Field::resolve(f.pen, f.id, f.len, def)
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect();
+            *t = Arc::new(Template::new(t.id, t.scope_count, fields));
         }
     }
 }
