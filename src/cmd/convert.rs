@@ -43,7 +43,8 @@ own template. Values use the same text forms `cat` prints; a value that does not
 that input with an error naming file, line and column.
 
 CSV output: columns are @export_time,@domain,@template then the union of all templates'
-fields (each template's field order kept), empty cells where a record lacks a field. Because
+fields (each template's field order kept where templates agree: one header cannot hold two
+orders of the same fields), empty cells where a record lacks a field. Because
 an empty cell means \"absent\", an empty string value does not survive CSV -> IPFIX.";
 
 /// Converts between IPFIX, JSON lines and CSV.
@@ -288,6 +289,33 @@ fn prepare(
         ctx.model.clone(),
     );
     enc.default_export_time = ctx.export_time.unwrap_or(0);
+    // CSV is read twice (see TextEncoder::csv_plan): stdin and pipes are spooled first.
+    let mut src = src;
+    let mut _csv_spool = None;
+    if kind == Sniffed::Csv {
+        if !is_regular(path) {
+            let spool = TempFile::new("csv");
+            let copied = std::fs::File::create(spool.path()).and_then(|mut f| {
+                std::io::copy(&mut SourceReader(src), &mut f)?;
+                f.flush()
+            });
+            src = match copied.and_then(|()| ByteSource::open(&spool.path().to_string_lossy())) {
+                Ok(s) => s,
+                Err(e) => {
+                    report(format!("ipfixkit: {name}: {e}"));
+                    return None;
+                }
+            };
+            _csv_spool = Some(spool);
+        }
+        let again = match &_csv_spool {
+            Some(t) => ByteSource::open(&t.path().to_string_lossy()),
+            None => ByteSource::open(path),
+        };
+        if let Ok(first) = again {
+            enc.csv_plan(BufReader::new(SourceReader(first)));
+        }
+    }
     let reader = BufReader::new(SourceReader(src));
     let r = match kind {
         Sniffed::Json => enc.json_lines(reader),

@@ -108,6 +108,8 @@ pub struct TextEncoder<W: Write> {
     buf: Vec<u8>,
     /// Export time of the record being encoded (templates its lists need go in its message).
     cur_export: u32,
+    /// CSV first pass: for each (domain, @template), the columns some row of it fills.
+    csv_hints: HashMap<(u32, u16), Vec<String>>,
     pub records: u64,
 }
 
@@ -121,6 +123,7 @@ impl<W: Write> TextEncoder<W> {
             default_export_time: 0,
             buf: Vec::new(),
             cur_export: 0,
+            csv_hints: HashMap::new(),
             records: 0,
         }
     }
@@ -272,6 +275,54 @@ impl<W: Write> TextEncoder<W> {
     }
 
     /// Reads CSV with a header row.
+    /// A first pass over CSV: learns which columns each (domain, @template) fills in some row,
+    /// so that its template has them all and an empty string in one row is an empty value,
+    /// not a different template. Errors are left to the real pass.
+    pub fn csv_plan(&mut self, r: impl Read) {
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(r);
+        let Ok(headers) = rd
+            .headers()
+            .map(|h| h.iter().map(String::from).collect::<Vec<_>>())
+        else {
+            return;
+        };
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(c_tid), c_dom) = (find("@template"), find("@domain")) else {
+            return;
+        };
+        let mut used: HashMap<(u32, u16), Vec<bool>> = HashMap::new();
+        let mut rec = csv::StringRecord::new();
+        while let Ok(true) = rd.read_record(&mut rec) {
+            let Some(tid) = rec.get(c_tid).and_then(|s| s.trim().parse::<u16>().ok()) else {
+                continue;
+            };
+            let domain = c_dom
+                .and_then(|c| rec.get(c))
+                .and_then(|s| s.trim().parse::<u32>().ok())
+                .unwrap_or(0);
+            let u = used
+                .entry((domain, tid))
+                .or_insert_with(|| vec![false; headers.len()]);
+            for (i, v) in rec.iter().enumerate() {
+                if !v.is_empty() && i < u.len() {
+                    u[i] = true;
+                }
+            }
+        }
+        for (k, u) in used {
+            let cols = headers
+                .iter()
+                .zip(u)
+                .filter(|(h, u)| *u && !h.starts_with('@'))
+                .map(|(h, _)| h.clone())
+                .collect();
+            self.csv_hints.insert(k, cols);
+        }
+    }
+
     pub fn csv(&mut self, r: impl Read) -> Result<(), EncodeFailure> {
         let mut rd = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -369,6 +420,16 @@ impl<W: Write> TextEncoder<W> {
                 .filter(|(h, v)| !h.starts_with('@') && !v.is_empty())
                 .map(|(h, v)| (h.as_str(), Cell::Text(v)))
                 .collect();
+            // A @template seen in the first pass gets the columns any of its rows fills.
+            if let Some(t) = tid {
+                if !self.layouts.contains_key(&(domain, t)) {
+                    if let Some(cols) = self.csv_hints.get(&(domain, t)).cloned() {
+                        let keys: Vec<&str> = cols.iter().map(String::as_str).collect();
+                        // A column that is not an IE leaves it to the row's own keys (and error).
+                        let _ = self.layout_for(domain, Some(t), scope, &keys);
+                    }
+                }
+            }
             // An empty cell is an absent field, except where the row's @template has that
             // column as a variable-length string or octets: then it is an empty value.
             if let Some(l) = tid.and_then(|t| self.layouts.get(&(domain, t))) {

@@ -227,9 +227,15 @@ const DIGITS2: &[u8; 200] = b"\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-// The fast writers below grow the output by a constant `N` octets, write the text in place and
-// cut the unused tail: no capacity check per octet, no variable-length copy, and no store to a
-// stack array read back whole (which stalls on store forwarding).
+// Text writers come in two layers. `put_*` write at `a[at..]` of a slice the caller made long
+// enough ([`MAX_SCALAR_TEXT`] octets after `at` is always enough) and return the new end: a
+// printer that owns a large buffer writes whole records this way with no capacity check per
+// value. `write_*` append to a `Vec` by growing it by a constant size, writing in place and
+// cutting the unused tail: no capacity check per octet, no variable-length copy, and no stack
+// array read back whole (which stalls on store forwarding).
+
+/// The longest text any `put_*` writer produces (an RFC 3339 time with a 12-digit year).
+pub const MAX_SCALAR_TEXT: usize = 48;
 
 /// Gives `f` the next `N` octets of `out` to write; keeps the `n` it says it wrote (`n <= N`).
 #[inline(always)]
@@ -264,24 +270,44 @@ fn put_digits(a: &mut [u8], end: usize, mut v: u64, n: usize) {
     }
 }
 
-/// Decimal text of an unsigned integer (same digits as `itoa`, without the variable-length
-/// copy).
+/// Decimal text of an unsigned integer (the digits `itoa` gives).
+#[inline]
+pub fn put_u64(a: &mut [u8], at: usize, v: u64) -> usize {
+    // Flow records are full of one- and two-digit values (protocols, flags, interfaces).
+    if v < 10 {
+        a[at] = b'0' + v as u8;
+        return at + 1;
+    }
+    if v < 100 {
+        put_2(a, at, v as u32);
+        return at + 2;
+    }
+    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
+    put_digits(a, at + n, v, n);
+    at + n
+}
+
+/// Decimal text of a signed integer.
+#[inline]
+pub fn put_i64(a: &mut [u8], at: usize, v: i64) -> usize {
+    let mut at = at;
+    if v < 0 {
+        a[at] = b'-';
+        at += 1;
+    }
+    put_u64(a, at, v.unsigned_abs())
+}
+
+/// Decimal text of an unsigned integer.
 #[inline]
 pub fn write_u64(out: &mut Vec<u8>, v: u64) {
-    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
-    write_in_place::<20>(out, |a| {
-        put_digits(a, n, v, n);
-        n
-    });
+    write_in_place::<20>(out, |a| put_u64(a, 0, v));
 }
 
 /// Decimal text of a signed integer.
 #[inline]
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        out.push(b'-');
-    }
-    write_u64(out, v.unsigned_abs());
+    write_in_place::<20>(out, |a| put_i64(a, 0, v));
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Hinnant's algorithm).
@@ -299,22 +325,28 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 thread_local! {
-    /// The last day converted by [`civil_from_days_cached`] (day 0 is 1970-01-01).
-    static LAST_DAY: Cell<(i64, (i64, u32, u32))> = const { Cell::new((0, (1970, 1, 1))) };
+    /// The last day [`put_rfc3339`] wrote and its text `YYYY-MM-DDT`: times in a file come in
+    /// long runs of one day, and the calendar arithmetic was the dearest part of a timestamp.
+    static LAST_DATE: Cell<(i64, [u8; 11])> = const { Cell::new((0, *b"1970-01-01T")) };
 }
 
-/// [`civil_from_days`] remembering the last day: times in a file come in long runs of one day,
-/// and the calendar arithmetic was the dearest part of writing a timestamp.
+/// `YYYY-MM-DDT` for the day, if its year has four digits.
 #[inline]
-fn civil_from_days_cached(z: i64) -> (i64, u32, u32) {
-    LAST_DAY.with(|c| {
-        let (day, ymd) = c.get();
-        if day == z {
-            return ymd;
+fn date_text(days: i64) -> Option<[u8; 11]> {
+    LAST_DATE.with(|c| {
+        let (day, text) = c.get();
+        if day == days {
+            return Some(text);
         }
-        let ymd = civil_from_days(z);
-        c.set((z, ymd));
-        ymd
+        let (y, m, d) = civil_from_days(days);
+        let y = u32::try_from(y).ok().filter(|&y| y <= 9999)?;
+        let mut t = *b"0000-00-00T";
+        put_2(&mut t, 0, y / 100);
+        put_2(&mut t, 2, y % 100);
+        put_2(&mut t, 5, m);
+        put_2(&mut t, 8, d);
+        c.set((days, t));
+        Some(t)
     })
 }
 
@@ -329,63 +361,131 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// RFC 3339 UTC with `Z` and the instant's precision: `2023-11-14T22:13:22.170Z`.
-pub fn write_rfc3339(out: &mut Vec<u8>, i: Instant) {
+/// RFC 3339 UTC with `Z` and the instant's precision: `2023-11-14T22:13:22.170Z`. Years
+/// outside 0..=9999 are written with as many digits as they need.
+pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
     let days = i.secs.div_euclid(86_400);
     let sod = i.secs.rem_euclid(86_400) as u32;
-    let (y, m, d) = civil_from_days_cached(days);
-    let year = (0..=9999).contains(&y).then_some(y as u32);
-    if year.is_none() {
-        out.extend_from_slice(y.to_string().as_bytes());
-    }
-    write_in_place::<32>(out, |a| {
-        let mut n = 0;
-        if let Some(y) = year {
-            put_2(a, 0, y / 100);
-            put_2(a, 2, y % 100);
-            n = 4;
-        }
-        a[n] = b'-';
-        put_2(a, n + 1, m);
-        a[n + 3] = b'-';
-        put_2(a, n + 4, d);
-        a[n + 6] = b'T';
-        put_2(a, n + 7, sod / 3600);
-        a[n + 9] = b':';
-        put_2(a, n + 10, sod / 60 % 60);
-        a[n + 12] = b':';
-        put_2(a, n + 13, sod % 60);
-        n += 15;
-        let (frac, digits) = match i.digits {
-            0 => (0, 0),
-            3 => (i.nanos / 1_000_000, 3),
-            6 => (i.nanos / 1000, 6),
+    // The common case at constant offsets in a fixed window (no bounds check per digit).
+    if let (Some(date), Some(w)) = (
+        date_text(days),
+        a.get_mut(at..).and_then(|t| t.first_chunk_mut::<32>()),
+    ) {
+        w[..11].copy_from_slice(&date);
+        put_2(w, 11, sod / 3600);
+        w[13] = b':';
+        put_2(w, 14, sod / 60 % 60);
+        w[16] = b':';
+        put_2(w, 17, sod % 60);
+        let end = match i.digits {
+            0 => 19,
+            3 => {
+                let ms = i.nanos / 1_000_000;
+                w[19] = b'.';
+                w[20] = b'0' + (ms / 100 % 10) as u8;
+                put_2(w, 21, ms % 100);
+                22 + 1
+            }
             d => {
-                let d = d.min(9) as u32;
-                (i.nanos / 10u32.pow(9 - d), d as usize)
+                let d = d.min(9) as usize;
+                w[19] = b'.';
+                let frac = i.nanos / 10u32.pow(9 - d as u32);
+                put_digits(w, 20 + d, frac as u64, d);
+                20 + d
             }
         };
-        if digits > 0 {
-            a[n] = b'.';
-            put_digits(a, n + 1 + digits, frac as u64, digits);
-            n += 1 + digits;
+        w[end] = b'Z';
+        return at + end + 1;
+    }
+    let (y, m, d) = civil_from_days(days);
+    let mut n = if (0..=9999).contains(&y) {
+        let y = y as u32;
+        put_2(a, at, y / 100);
+        put_2(a, at + 2, y % 100);
+        at + 4
+    } else {
+        put_i64(a, at, y)
+    };
+    a[n] = b'-';
+    put_2(a, n + 1, m);
+    a[n + 3] = b'-';
+    put_2(a, n + 4, d);
+    a[n + 6] = b'T';
+    put_2(a, n + 7, sod / 3600);
+    a[n + 9] = b':';
+    put_2(a, n + 10, sod / 60 % 60);
+    a[n + 12] = b':';
+    put_2(a, n + 13, sod % 60);
+    n += 15;
+    let (frac, digits) = match i.digits {
+        0 => (0, 0),
+        3 => (i.nanos / 1_000_000, 3),
+        6 => (i.nanos / 1000, 6),
+        d => {
+            let d = d.min(9) as u32;
+            (i.nanos / 10u32.pow(9 - d), d as usize)
         }
-        a[n] = b'Z';
-        n + 1
-    });
+    };
+    if digits > 0 {
+        a[n] = b'.';
+        put_digits(a, n + 1 + digits, frac as u64, digits);
+        n += 1 + digits;
+    }
+    a[n] = b'Z';
+    n + 1
+}
+
+/// Milliseconds since 1970 (dateTimeMilliseconds) in the given style.
+#[inline]
+pub fn put_millis(a: &mut [u8], at: usize, ms: u64, time: TimeStyle) -> usize {
+    match time {
+        TimeStyle::Rfc3339 => put_rfc3339(
+            a,
+            at,
+            Instant {
+                secs: (ms / 1000) as i64,
+                nanos: (ms % 1000) as u32 * 1_000_000,
+                digits: 3,
+            },
+        ),
+        TimeStyle::Epoch => put_u64(a, at, ms),
+    }
+}
+
+/// RFC 3339 UTC with `Z` and the instant's precision: `2023-11-14T22:13:22.170Z`.
+pub fn write_rfc3339(out: &mut Vec<u8>, i: Instant) {
+    write_in_place::<MAX_SCALAR_TEXT>(out, |a| put_rfc3339(a, 0, i));
+}
+
+/// A time value (seconds, milli-, micro- or nanoseconds) in the given style; `None` for any
+/// other value.
+#[inline]
+pub fn put_time(a: &mut [u8], at: usize, v: &Value<'_>, time: TimeStyle) -> Option<usize> {
+    let i = v.instant()?;
+    Some(match time {
+        TimeStyle::Rfc3339 => put_rfc3339(a, at, i),
+        TimeStyle::Epoch => match v.epoch() {
+            Some(e) if e >= 0 => put_u64(a, at, u64::try_from(e).unwrap_or(u64::MAX)),
+            Some(e) => put_i64(a, at, i64::try_from(e).unwrap_or(i64::MIN)),
+            None => at,
+        },
+    })
+}
+
+/// `02:00:5e:10:00:01`.
+pub fn put_mac(a: &mut [u8], at: usize, m: &[u8; 6]) -> usize {
+    for (i, &x) in m.iter().enumerate() {
+        if i > 0 {
+            a[at + 3 * i - 1] = b':';
+        }
+        a[at + 3 * i] = HEX[(x >> 4) as usize];
+        a[at + 3 * i + 1] = HEX[(x & 15) as usize];
+    }
+    at + 17
 }
 
 pub fn write_mac(out: &mut Vec<u8>, m: &[u8; 6]) {
-    write_in_place::<17>(out, |a| {
-        for (i, &x) in m.iter().enumerate() {
-            if i > 0 {
-                a[3 * i - 1] = b':';
-            }
-            a[3 * i] = HEX[(x >> 4) as usize];
-            a[3 * i + 1] = HEX[(x & 15) as usize];
-        }
-        17
-    });
+    write_in_place::<17>(out, |a| put_mac(a, 0, m));
 }
 
 /// Writes `x` in decimal at `a[at..]`; returns the new end.
@@ -404,17 +504,20 @@ fn put_octet(a: &mut [u8], at: usize, x: u8) -> usize {
     }
 }
 
+/// Dotted decimal `192.0.2.1`.
+#[inline]
+pub fn put_ipv4(a: &mut [u8], at: usize, o: [u8; 4]) -> usize {
+    let mut n = put_octet(a, at, o[0]);
+    a[n] = b'.';
+    n = put_octet(a, n + 1, o[1]);
+    a[n] = b'.';
+    n = put_octet(a, n + 1, o[2]);
+    a[n] = b'.';
+    put_octet(a, n + 1, o[3])
+}
+
 pub fn write_ipv4(out: &mut Vec<u8>, addr: Ipv4Addr) {
-    let [o0, o1, o2, o3] = addr.octets();
-    write_in_place::<16>(out, |a| {
-        let mut n = put_octet(a, 0, o0);
-        a[n] = b'.';
-        n = put_octet(a, n + 1, o1);
-        a[n] = b'.';
-        n = put_octet(a, n + 1, o2);
-        a[n] = b'.';
-        put_octet(a, n + 1, o3)
-    });
+    write_in_place::<16>(out, |a| put_ipv4(a, 0, addr.octets()));
 }
 
 /// Writes `v` in lower-case hex without leading zeros at `a[at..]`; returns the new end.
@@ -430,10 +533,10 @@ fn put_hex16(a: &mut [u8], at: usize, v: u16) -> usize {
 /// RFC 5952 text, exactly what `Ipv6Addr`'s Display produces: the longest run of two or more
 /// zero groups (the first of equal runs) becomes `::`, and IPv4-mapped addresses are written
 /// `::ffff:a.b.c.d`.
-pub fn write_ipv6(out: &mut Vec<u8>, addr: Ipv6Addr) {
+pub fn put_ipv6(a: &mut [u8], at: usize, addr: Ipv6Addr) -> usize {
     if let Some(v4) = addr.to_ipv4_mapped() {
-        out.extend_from_slice(b"::ffff:");
-        return write_ipv4(out, v4);
+        a[at..at + 7].copy_from_slice(b"::ffff:");
+        return put_ipv4(a, at + 7, v4.octets());
     }
     let g = addr.segments();
     let (mut best, mut best_len, mut cur, mut cur_len) = (0, 0, 0, 0);
@@ -451,26 +554,28 @@ pub fn write_ipv6(out: &mut Vec<u8>, addr: Ipv6Addr) {
             cur_len = 0;
         }
     }
-    write_in_place::<40>(out, |a| {
-        let mut n = 0;
-        let mut i = 0;
-        while i < 8 {
-            if best_len > 1 && i == best {
-                a[n] = b':';
-                a[n + 1] = b':';
-                n += 2;
-                i += best_len;
-                continue;
-            }
-            if n > 0 && a[n - 1] != b':' {
-                a[n] = b':';
-                n += 1;
-            }
-            n = put_hex16(a, n, g[i]);
-            i += 1;
+    let mut n = at;
+    let mut i = 0;
+    while i < 8 {
+        if best_len > 1 && i == best {
+            a[n] = b':';
+            a[n + 1] = b':';
+            n += 2;
+            i += best_len;
+            continue;
         }
-        n
-    });
+        if n > at && a[n - 1] != b':' {
+            a[n] = b':';
+            n += 1;
+        }
+        n = put_hex16(a, n, g[i]);
+        i += 1;
+    }
+    n
+}
+
+pub fn write_ipv6(out: &mut Vec<u8>, addr: Ipv6Addr) {
+    write_in_place::<40>(out, |a| put_ipv6(a, 0, addr));
 }
 
 /// Writes an unsigned256 (big-endian bytes) in decimal.
@@ -529,21 +634,9 @@ pub fn write_scalar(out: &mut Vec<u8>, v: &Value<'_>, time: TimeStyle) -> bool {
         Value::Ipv6(a) => write_ipv6(out, a),
         Value::String(s) => out.extend_from_slice(s),
         Value::Octets(b) | Value::Invalid(b) => write_hex(out, b),
-        Value::Seconds(_) | Value::Millis(_) | Value::Micros(_) | Value::Nanos(_) => match time {
-            TimeStyle::Rfc3339 => write_rfc3339(
-                out,
-                v.instant().unwrap_or(Instant {
-                    secs: 0,
-                    nanos: 0,
-                    digits: 0,
-                }),
-            ),
-            TimeStyle::Epoch => out.extend_from_slice(
-                itoa::Buffer::new()
-                    .format(v.epoch().unwrap_or(0))
-                    .as_bytes(),
-            ),
-        },
+        Value::Seconds(_) | Value::Millis(_) | Value::Micros(_) | Value::Nanos(_) => {
+            write_in_place::<MAX_SCALAR_TEXT>(out, |a| put_time(a, 0, v, time).unwrap_or(0))
+        }
         Value::List(..) => return false,
     }
     true
@@ -773,6 +866,15 @@ mod tests {
                 }
             }
             check_time(-62_167_219_201, 0, 0); // year -1
+            // Runs within a day and across midnight, as the date cache sees them.
+            for k in 0..400i64 {
+                check_time(
+                    1_699_920_000 + k * 433,
+                    (k as u32 * 7_654_321) % 1_000_000_000,
+                    3,
+                );
+                check_time(-1 - k * 433, 0, [0, 3, 6, 9][k as usize % 4]);
+            }
             for a in ["0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.3.44"] {
                 let ip: Ipv4Addr = a.parse().unwrap();
                 assert_eq!(out(|o| write_ipv4(o, ip)), format!("x{a}"));
@@ -812,6 +914,39 @@ mod tests {
             fn times(secs in -70_000_000_000i64..300_000_000_000, nanos in 0u32..1_000_000_000,
                      digits in prop::sample::select(vec![0u8, 3, 6, 9])) {
                 check_time(secs, nanos, digits);
+            }
+
+            #[test]
+            fn time_values(raw: u64, kind in 0usize..4) {
+                let v = match kind {
+                    0 => Value::Seconds(raw as u32),
+                    1 => Value::Millis(raw),
+                    2 => Value::Micros(raw),
+                    _ => Value::Nanos(raw),
+                };
+                let epoch = out(|o| {
+                    write_scalar(o, &v, TimeStyle::Epoch);
+                });
+                prop_assert_eq!(epoch, format!("x{}", v.epoch().unwrap()));
+                let iso = out(|o| {
+                    write_scalar(o, &v, TimeStyle::Rfc3339);
+                });
+                prop_assert_eq!(iso, rfc3339_reference(v.instant().unwrap()));
+                // At an offset inside a larger buffer, as printers use it.
+                let mut a = [b'#'; 100];
+                let end = put_time(&mut a, 7, &v, TimeStyle::Epoch).unwrap();
+                let want = v.epoch().unwrap().to_string();
+                prop_assert_eq!(&a[7..end], want.as_bytes());
+                prop_assert_eq!(a[end], b'#');
+                for style in [TimeStyle::Rfc3339, TimeStyle::Epoch] {
+                    let mut a = [b'#'; 100];
+                    let end = put_millis(&mut a, 3, raw, style);
+                    let want = out(|o| {
+                        write_scalar(o, &Value::Millis(raw), style);
+                    });
+                    prop_assert_eq!(&a[3..end], &want.as_bytes()[1..]);
+                    prop_assert_eq!(a[end], b'#');
+                }
             }
 
             #[test]

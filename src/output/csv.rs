@@ -5,74 +5,141 @@
 
 use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
-use crate::ipfix::list::FieldValues;
+use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::{RecordRef, Session};
-use crate::ipfix::value::{Value, write_scalar};
+use crate::ipfix::types::VARLEN;
+use crate::ipfix::value::{
+    MAX_SCALAR_TEXT, Value, put_ipv4, put_ipv6, put_mac, put_millis, put_time, put_u64,
+    write_scalar,
+};
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
+use std::net::Ipv6Addr;
 
-/// Where one column's value comes from, for one template.
+/// Where a field's bytes are in a record.
 #[derive(Clone, Copy)]
-enum Source {
+enum Pos {
+    /// At a fixed offset: every field before the first variable-length one.
+    At(usize),
+    /// A variable-length field at a fixed offset (the first one): its length prefix is there.
+    AtVarlen(usize),
+    /// The i-th field, found by walking the record (fields after a variable-length one).
+    Nth(usize),
+}
+
+/// How a field is written, chosen once per template from its type and length. The common
+/// scalar types are written straight into the line with a bounded width; everything else goes
+/// through the general `decode` and `text_value`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unsigned,
+    Ipv4,
+    Ipv6,
+    Mac,
+    Time,
+    Other,
+}
+
+impl Kind {
+    fn of(dtype: DataType, len: u16) -> Kind {
+        use DataType as D;
+        match (dtype, len) {
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1..=8) => Kind::Unsigned,
+            (D::Ipv4Address, 4) => Kind::Ipv4,
+            (D::Ipv6Address, 16) => Kind::Ipv6,
+            (D::MacAddress, 6) => Kind::Mac,
+            (D::DateTimeSeconds, 4)
+            | (D::DateTimeMilliseconds | D::DateTimeMicroseconds | D::DateTimeNanoseconds, 8) => {
+                Kind::Time
+            }
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// How one column is filled, for one template: the common scalar types at a fixed offset get an
+/// op of their own (one dispatch per value, a constant-size read); the rest take the general
+/// path through [`Kind`].
+#[derive(Clone, Copy)]
+enum Op {
     Empty,
+    ExportTime,
     Meta(Meta),
-    /// A field at a fixed offset (templates without variable-length fields).
-    At {
-        off: usize,
+    U8(usize),
+    U16(usize),
+    U32(usize),
+    U64(usize),
+    Ipv4(usize),
+    Millis(usize),
+    Field {
+        pos: Pos,
+        /// The declared length (for `Pos::At`).
         len: usize,
-        dtype: DataType,
-    },
-    /// The i-th field (templates with variable-length fields: offsets differ per record).
-    Nth {
-        i: usize,
+        kind: Kind,
         dtype: DataType,
     },
 }
 
 struct Layout {
-    sources: Vec<Source>,
-    /// Whether any source is `Nth`, so the record's field ranges must be found first.
+    ops: Vec<Op>,
+    /// Whether any op reads a field by `Pos::Nth`, so the record's field ranges must be found.
     walk: bool,
     useful: bool,
 }
 
 fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
+    use DataType as D;
     let sel = select(cols, t);
     let useful = !explicit || selection_useful(cols, &sel);
     let mut offsets = Vec::with_capacity(t.fields.len());
-    let mut off = 0usize;
+    let mut off = Some(0usize);
     for f in &t.fields {
-        offsets.push(t.fixed_len.map(|_| off));
-        off += f.len as usize;
+        offsets.push(off);
+        off = off.filter(|_| f.len != VARLEN).map(|o| o + f.len as usize);
     }
-    let sources: Vec<Source> = cols
+    let ops: Vec<Op> = cols
         .iter()
         .zip(&sel)
         .map(|(c, s)| match (c, s) {
-            (Column::Meta(m), _) => Source::Meta(*m),
+            (Column::Meta(Meta::ExportTime), _) => Op::ExportTime,
+            (Column::Meta(m), _) => Op::Meta(*m),
             (_, Some(i)) => {
                 let f = &t.fields[*i];
-                match offsets[*i] {
-                    Some(off) => Source::At {
-                        off,
+                let kind = Kind::of(f.dtype, f.len);
+                match (offsets[*i], kind, f.len) {
+                    (Some(off), Kind::Unsigned, 1) => Op::U8(off),
+                    (Some(off), Kind::Unsigned, 2) => Op::U16(off),
+                    (Some(off), Kind::Unsigned, 4) => Op::U32(off),
+                    (Some(off), Kind::Unsigned, 8) => Op::U64(off),
+                    (Some(off), Kind::Ipv4, _) => Op::Ipv4(off),
+                    (Some(off), Kind::Time, _) if f.dtype == D::DateTimeMilliseconds => {
+                        Op::Millis(off)
+                    }
+                    (off, _, _) => Op::Field {
+                        pos: match off {
+                            Some(off) if f.len == VARLEN => Pos::AtVarlen(off),
+                            Some(off) => Pos::At(off),
+                            None => Pos::Nth(*i),
+                        },
                         len: f.len as usize,
-                        dtype: f.dtype,
-                    },
-                    None => Source::Nth {
-                        i: *i,
+                        kind,
                         dtype: f.dtype,
                     },
                 }
             }
-            _ => Source::Empty,
+            _ => Op::Empty,
         })
         .collect();
-    let walk = sources.iter().any(|s| matches!(s, Source::Nth { .. }));
-    Layout {
-        sources,
-        walk,
-        useful,
-    }
+    let walk = ops.iter().any(|s| {
+        matches!(
+            s,
+            Op::Field {
+                pos: Pos::Nth(_),
+                ..
+            }
+        )
+    });
+    Layout { ops, walk, useful }
 }
 
 fn needs_quotes(cell: &[u8]) -> bool {
@@ -80,11 +147,63 @@ fn needs_quotes(cell: &[u8]) -> bool {
         .any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
 }
 
+/// The `N` octets at `off`, if the record has them.
+#[inline(always)]
+fn fixed<const N: usize>(d: &[u8], off: usize) -> Option<[u8; N]> {
+    d.get(off..)?.first_chunk::<N>().copied()
+}
+
+/// Big-endian unsigned integer of 1 to 8 octets.
+#[inline]
+fn be_uint(b: &[u8]) -> u64 {
+    match *b {
+        [x] => x as u64,
+        [x, y] => u16::from_be_bytes([x, y]) as u64,
+        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => b.iter().fold(0u64, |v, &x| (v << 8) | x as u64),
+    }
+}
+
+/// Room a record needs in the line buffer besides its `Other` cells: every column's widest
+/// scalar text and its separator.
+fn room_for(columns: usize) -> usize {
+    columns * (MAX_SCALAR_TEXT + 1) + 1
+}
+
+/// Size of the line buffer; it is written out when a record might not fit.
+const BUF: usize = 1 << 17;
+
+/// The output buffer, always `buf.len()` long with `buf[..pos]` pending. Values are written
+/// into it by position, with no capacity check per value: that is what makes this printer fast.
+struct Line {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Line {
+    /// Makes sure `need` octets fit after `pos`, writing out what is pending if not.
+    #[inline]
+    fn reserve(&mut self, out: &mut dyn Write, need: usize) -> io::Result<()> {
+        if self.buf.len() - self.pos < need {
+            out.write_all(&self.buf[..self.pos])?;
+            self.pos = 0;
+            if self.buf.len() < need {
+                self.buf.resize(need, 0);
+            }
+        }
+        Ok(())
+    }
+}
+
 pub struct CsvPrinter<'w> {
     out: &'w mut dyn Write,
-    buf: Vec<u8>,
-    /// Scratch for re-quoting a cell written straight into `buf`.
+    line: Line,
+    /// Room a record of any template needs besides its general-path cells ([`room_for`]).
+    room: usize,
+    /// Scratch for values written by the general path (strings, lists, rare types).
     cell: Vec<u8>,
+    quoted: Vec<u8>,
     columns: Vec<Column>,
     opts: PrintOptions,
     layouts: Layouts<Layout>,
@@ -100,7 +219,7 @@ impl<'w> CsvPrinter<'w> {
         columns: Vec<Column>,
         opts: PrintOptions,
     ) -> io::Result<Self> {
-        let mut buf = Vec::with_capacity(1 << 17);
+        let mut buf = Vec::with_capacity(BUF);
         if opts.header {
             for (i, c) in columns.iter().enumerate() {
                 if i > 0 {
@@ -110,10 +229,15 @@ impl<'w> CsvPrinter<'w> {
             }
             buf.push(b'\n');
         }
+        let pos = buf.len();
+        let room = room_for(columns.len());
+        buf.resize((pos + room).max(BUF), 0);
         Ok(CsvPrinter {
             out,
-            buf,
+            line: Line { buf, pos },
+            room,
             cell: Vec::new(),
+            quoted: Vec::new(),
             columns,
             opts,
             layouts: Layouts::default(),
@@ -125,35 +249,46 @@ impl<'w> CsvPrinter<'w> {
 
 impl Printer for CsvPrinter<'_> {
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
-        let time = self.opts.time;
-        let cols = &self.columns;
-        let explicit = self.opts.columns.is_some();
-        let layout = self
-            .layouts
-            .get(r.template, |t: &Template| make_layout(cols, t, explicit));
+        let CsvPrinter {
+            out,
+            line,
+            room,
+            cell,
+            quoted,
+            columns,
+            opts,
+            layouts,
+            ranges,
+            export_time,
+        } = self;
+        let time = opts.time;
+        let explicit = opts.columns.is_some();
+        let layout = layouts.get(r.template, |t: &Template| make_layout(columns, t, explicit));
         if !layout.useful {
             return Ok(());
         }
         if layout.walk {
-            self.ranges.clear();
+            ranges.clear();
             let base = r.data.as_ptr() as usize;
             for (_, v) in FieldValues::new(r.template, r.data) {
-                self.ranges.push((v.as_ptr() as usize - base, v.len()));
+                ranges.push((v.as_ptr() as usize - base, v.len()));
             }
         }
-        let b = &mut self.buf;
-        for (ci, s) in layout.sources.iter().enumerate() {
-            if ci > 0 {
-                b.push(b',');
-            }
-            // Scalars (numbers, addresses, times, hex) never hold a character that needs
-            // quoting, so they are written straight into the line; strings and lists are
-            // checked after writing and re-quoted in the rare case they need it.
-            let (bytes, dtype) = match *s {
-                Source::Empty => continue,
-                Source::Meta(Meta::ExportTime) => {
+        line.reserve(&mut **out, *room)?;
+        // Every value is followed by a comma; the last one becomes the newline.
+        let d = r.data;
+        for op in &layout.ops {
+            let a = &mut line.buf[..];
+            let p = line.pos;
+            // Scalars (numbers, addresses, times) never hold a character that needs quoting,
+            // so they are written straight into the line. A field the record is too short for
+            // leaves its cell empty (records are delimited by their template, so it cannot
+            // happen; it must not panic either).
+            let end = match *op {
+                Op::Empty => p,
+                Op::ExportTime => {
                     let t = r.msg.header.export_time;
-                    let e = match &mut self.export_time {
+                    let e = match &mut *export_time {
                         Some((c, e)) if *c == t => e,
                         slot => {
                             let mut e = Vec::new();
@@ -161,50 +296,117 @@ impl Printer for CsvPrinter<'_> {
                             &mut slot.insert((t, e)).1
                         }
                     };
-                    b.extend_from_slice(e);
-                    continue;
+                    a[p..p + e.len()].copy_from_slice(e);
+                    p + e.len()
                 }
-                Source::Meta(m) => {
-                    write_meta(b, m, r, time, false);
-                    continue;
+                // Data records leave @scope empty, so it reads back as "no scope".
+                Op::Meta(Meta::Scope) if r.template.scope_count == 0 => p,
+                Op::Meta(m) => {
+                    let h = &r.msg.header;
+                    let v = match m {
+                        Meta::Domain => h.domain,
+                        Meta::Template => r.template.id as u32,
+                        Meta::Sequence => h.sequence,
+                        Meta::ExportTime => h.export_time,
+                        Meta::Scope => r.template.scope_count as u32,
+                    };
+                    put_u64(a, p, v as u64)
                 }
-                Source::At { off, len, dtype } => match r.data.get(off..off + len) {
-                    Some(v) => (v, dtype),
-                    None => continue,
+                Op::U8(off) => match d.get(off) {
+                    Some(&x) => put_u64(a, p, x as u64),
+                    None => p,
                 },
-                Source::Nth { i, dtype } => match self.ranges.get(i) {
-                    Some(&(off, len)) => (&r.data[off..off + len], dtype),
-                    None => continue,
+                Op::U16(off) => match fixed::<2>(d, off) {
+                    Some(x) => put_u64(a, p, u16::from_be_bytes(x) as u64),
+                    None => p,
                 },
-            };
-            let v = decode(dtype, bytes);
-            match v {
-                Value::String(_) | Value::List(..) => {
-                    let start = b.len();
-                    text_value(b, &v, r.scope, time);
-                    if needs_quotes(&b[start..]) {
-                        self.cell.clear();
-                        self.cell.extend_from_slice(&b[start..]);
-                        b.truncate(start);
-                        csv_cell(b, &self.cell);
+                Op::U32(off) => match fixed::<4>(d, off) {
+                    Some(x) => put_u64(a, p, u32::from_be_bytes(x) as u64),
+                    None => p,
+                },
+                Op::U64(off) => match fixed::<8>(d, off) {
+                    Some(x) => put_u64(a, p, u64::from_be_bytes(x)),
+                    None => p,
+                },
+                Op::Ipv4(off) => match fixed::<4>(d, off) {
+                    Some(x) => put_ipv4(a, p, x),
+                    None => p,
+                },
+                Op::Millis(off) => match fixed::<8>(d, off) {
+                    Some(x) => put_millis(a, p, u64::from_be_bytes(x), time),
+                    None => p,
+                },
+                Op::Field {
+                    pos,
+                    len,
+                    kind,
+                    dtype,
+                } => {
+                    let bytes = match pos {
+                        Pos::At(off) => d.get(off..off + len),
+                        Pos::AtVarlen(off) => d.get(off..).and_then(split_varlen).map(|(v, _)| v),
+                        Pos::Nth(i) => ranges.get(i).and_then(|&(off, len)| d.get(off..off + len)),
+                    };
+                    match (bytes, kind) {
+                        (None, _) => p,
+                        (Some(b), Kind::Unsigned) => put_u64(a, p, be_uint(b)),
+                        (Some(b), Kind::Ipv4) => match <[u8; 4]>::try_from(b) {
+                            Ok(o) => put_ipv4(a, p, o),
+                            Err(_) => p,
+                        },
+                        (Some(b), Kind::Ipv6) => match <[u8; 16]>::try_from(b) {
+                            Ok(o) => put_ipv6(a, p, Ipv6Addr::from(o)),
+                            Err(_) => p,
+                        },
+                        (Some(b), Kind::Mac) => match <[u8; 6]>::try_from(b) {
+                            Ok(m) => put_mac(a, p, &m),
+                            Err(_) => p,
+                        },
+                        (Some(b), Kind::Time) => {
+                            put_time(a, p, &decode(dtype, b), time).unwrap_or(p)
+                        }
+                        (Some(b), Kind::Other) => {
+                            // Strings and lists may need quoting; other values (floats,
+                            // hex, unsigned256...) are plain but of unbounded width.
+                            cell.clear();
+                            let v = decode(dtype, b);
+                            let text: &[u8] = if matches!(v, Value::String(_) | Value::List(..)) {
+                                text_value(cell, &v, r.scope, time);
+                                if needs_quotes(cell) {
+                                    quoted.clear();
+                                    csv_cell(quoted, cell);
+                                    quoted
+                                } else {
+                                    cell
+                                }
+                            } else {
+                                write_scalar(cell, &v, time);
+                                cell
+                            };
+                            // Room for the cell and again for the rest of the record.
+                            line.reserve(&mut **out, text.len() + *room)?;
+                            let p = line.pos;
+                            line.buf[p..p + text.len()].copy_from_slice(text);
+                            p + text.len()
+                        }
                     }
                 }
-                _ => {
-                    write_scalar(b, &v, time);
-                }
-            }
+            };
+            line.buf[end] = b',';
+            line.pos = end + 1;
         }
-        b.push(b'\n');
-        if b.len() >= 1 << 16 {
-            self.out.write_all(b)?;
-            b.clear();
+        if layout.ops.is_empty() {
+            line.buf[line.pos] = b'\n';
+            line.pos += 1;
+        } else {
+            line.buf[line.pos - 1] = b'\n';
         }
         Ok(())
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
+        self.out.write_all(&self.line.buf[..self.line.pos])?;
+        self.line.pos = 0;
         self.out.flush()
     }
 }
@@ -232,12 +434,15 @@ pub fn union_columns(
         /// change of template. The map holds the templates, so an address cannot be reused by
         /// another definition while it is here.
         seen: Layouts<()>,
+        /// Some record is an options record: the CSV needs an @scope column.
+        options: bool,
     }
     impl Visitor for Collect {
         fn record(&mut self, r: &RecordRef<'_>) -> Flow {
             let p = std::sync::Arc::as_ptr(r.template) as usize;
             if p != self.last {
                 self.last = p;
+                self.options |= r.template.is_options();
                 let seqs = &mut self.seqs;
                 self.seen.get(r.template, |t| {
                     let keys = super::render::field_keys(t);
@@ -256,6 +461,7 @@ pub fn union_columns(
         seqs: Vec::new(),
         last: 0,
         seen: Layouts::default(),
+        options: false,
     };
     for p in paths {
         if let Ok(mut src) = ByteSource::open(p) {
@@ -267,6 +473,9 @@ pub fn union_columns(
         .into_iter()
         .map(Column::Meta)
         .collect();
+    if c.options {
+        cols.push(Column::Meta(Meta::Scope));
+    }
     for k in merge_orders(&c.seqs) {
         if let Ok(col) = Column::parse(&k) {
             cols.push(col);

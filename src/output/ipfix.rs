@@ -18,8 +18,10 @@ pub struct IpfixPrinter<'w> {
     pub writer: MessageWriter<&'w mut dyn Write>,
     metadata: bool,
     export_span: Option<(u32, u32)>,
-    /// Earliest start and latest end in nanoseconds, and the finest precision seen (0/3/6/9).
-    flow_span: Option<(i128, i128)>,
+    /// Flow start and end times seen, (min, max) each, in nanoseconds; and the finest
+    /// precision seen (0/3/6/9).
+    starts: Option<(i128, i128)>,
+    ends: Option<(i128, i128)>,
     precision: u8,
     /// Send a template only before its first record (for outputs that keep some records).
     lazy: bool,
@@ -39,7 +41,8 @@ impl<'w> IpfixPrinter<'w> {
             writer: MessageWriter::new(out, message_size),
             metadata,
             export_span: None,
-            flow_span: None,
+            starts: None,
+            ends: None,
             precision: 0,
             lazy: false,
             refs: Vec::new(),
@@ -89,7 +92,11 @@ impl<'w> IpfixPrinter<'w> {
         rec.push(10);
         self.writer.record(domain, export_hi, id1, &rec)?;
         // File Time Window (RFC 5655 §8.1.2), only when the flows carry absolute times.
-        if let Some((lo, hi)) = self.flow_span {
+        // The window: earliest start (or end, when no start is given) to latest end (or start,
+        // when no end is given: a flow ends no earlier than it starts).
+        let lo = self.starts.or(self.ends).map(|s| s.0);
+        let hi = self.ends.or(self.starts).map(|s| s.1);
+        if let (Some(lo), Some(hi)) = (lo, hi) {
             let Some(id2) = self.writer.free_id(domain) else {
                 return Ok(());
             };
@@ -184,12 +191,14 @@ impl Printer for IpfixPrinter<'_> {
                 };
                 let ns = i.secs as i128 * 1_000_000_000 + i.nanos as i128;
                 self.precision = self.precision.max(i.digits);
-                let (lo, hi) = self.flow_span.get_or_insert((ns, ns));
-                if f.id % 2 == 0 {
-                    *lo = (*lo).min(ns);
+                let span = if f.id % 2 == 0 {
+                    &mut self.starts
                 } else {
-                    *hi = (*hi).max(ns);
-                }
+                    &mut self.ends
+                };
+                let (lo, hi) = span.get_or_insert((ns, ns));
+                *lo = (*lo).min(ns);
+                *hi = (*hi).max(ns);
             }
         }
         if self.lazy {

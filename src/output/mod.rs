@@ -172,14 +172,17 @@ pub enum Meta {
     Domain,
     Template,
     Sequence,
+    /// The number of scope fields of an options record (empty/0 for data records).
+    Scope,
 }
 
 impl Meta {
-    pub const ALL: [(Meta, &'static str); 4] = [
+    pub const ALL: [(Meta, &'static str); 5] = [
         (Meta::ExportTime, "@export_time"),
         (Meta::Domain, "@domain"),
         (Meta::Template, "@template"),
         (Meta::Sequence, "@sequence"),
+        (Meta::Scope, "@scope"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -298,6 +301,12 @@ pub fn write_meta(out: &mut Vec<u8>, m: Meta, r: &RecordRef<'_>, time: TimeStyle
         }
         Meta::Domain => out.extend_from_slice(b.format(h.domain).as_bytes()),
         Meta::Template => out.extend_from_slice(b.format(r.template.id).as_bytes()),
+        Meta::Scope => {
+            // Text and CSV leave it empty for data records, so it reads back as "no scope".
+            if json || r.template.scope_count > 0 {
+                out.extend_from_slice(b.format(r.template.scope_count).as_bytes());
+            }
+        }
         Meta::Sequence => out.extend_from_slice(b.format(h.sequence).as_bytes()),
     }
 }
