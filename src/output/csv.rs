@@ -436,6 +436,7 @@ pub fn union_columns(
         seen: Layouts<()>,
         /// Some record is an options record: the CSV needs an @scope column.
         options: bool,
+        known: std::collections::HashSet<Vec<String>>,
     }
     impl Visitor for Collect {
         fn record(&mut self, r: &RecordRef<'_>) -> Flow {
@@ -444,9 +445,10 @@ pub fn union_columns(
                 self.last = p;
                 self.options |= r.template.is_options();
                 let seqs = &mut self.seqs;
+                let known = &mut self.known;
                 self.seen.get(r.template, |t| {
                     let keys = super::render::field_keys(t);
-                    if !seqs.contains(&keys) {
+                    if known.insert(keys.clone()) {
                         seqs.push(keys);
                     }
                 });
@@ -462,6 +464,7 @@ pub fn union_columns(
         last: 0,
         seen: Layouts::default(),
         options: false,
+        known: std::collections::HashSet::new(),
     };
     for p in paths {
         if let Ok(mut src) = ByteSource::open(p) {
@@ -488,28 +491,40 @@ pub fn union_columns(
 /// order where they do not conflict. Repeatedly takes, from the first sequence whose next
 /// element is not still pending later in some other sequence, that element.
 pub fn merge_orders(seqs: &[Vec<String>]) -> Vec<String> {
+    use std::collections::{HashMap, HashSet};
+    // Where each element stands in each sequence (keys are unique within a template).
+    let index: Vec<HashMap<&str, usize>> = seqs
+        .iter()
+        .map(|s| s.iter().enumerate().map(|(i, x)| (x.as_str(), i)).collect())
+        .collect();
     let mut pos = vec![0usize; seqs.len()];
+    let mut placed: HashSet<&str> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     loop {
         // Skip what is already placed.
         for (i, s) in seqs.iter().enumerate() {
-            while pos[i] < s.len() && out.contains(&s[pos[i]]) {
+            while pos[i] < s.len() && placed.contains(s[pos[i]].as_str()) {
                 pos[i] += 1;
             }
         }
         let heads: Vec<usize> = (0..seqs.len())
             .filter(|&i| pos[i] < seqs[i].len())
             .collect();
-        if heads.is_empty() {
+        let Some(&first) = heads.first() else {
             return out;
-        }
-        let blocked = |x: &String| heads.iter().any(|&j| seqs[j][pos[j] + 1..].contains(x));
+        };
+        let blocked = |x: &str| {
+            heads
+                .iter()
+                .any(|&j| index[j].get(x).is_some_and(|&k| k > pos[j]))
+        };
         let pick = heads
             .iter()
-            .map(|&i| &seqs[i][pos[i]])
+            .map(|&i| seqs[i][pos[i]].as_str())
             .find(|x| !blocked(x))
-            .unwrap_or(&seqs[heads[0]][pos[heads[0]]]);
-        out.push(pick.clone());
+            .unwrap_or(seqs[first][pos[first]].as_str());
+        placed.insert(pick);
+        out.push(pick.to_string());
     }
 }
 

@@ -239,19 +239,19 @@ fn json_records(
 
 /// Output keys for a template's fields: the IE name, with `#2`, `#3`... for repeats.
 pub fn field_keys(t: &Template) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::with_capacity(t.fields.len());
-    for f in &t.fields {
-        let n = keys
-            .iter()
-            .filter(|k| k.split('#').next() == Some(&*f.name))
-            .count();
-        keys.push(if n == 0 {
-            f.name.to_string()
-        } else {
-            format!("{}#{}", f.name, n + 1)
-        });
-    }
-    keys
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    t.fields
+        .iter()
+        .map(|f| {
+            let n = seen.entry(&f.name).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                f.name.to_string()
+            } else {
+                format!("{}#{}", f.name, n)
+            }
+        })
+        .collect()
 }
 
 /// Appends `cell` as one RFC 4180 CSV field (quoted when it holds `,` `"` CR or LF).
