@@ -1,0 +1,29 @@
+//! Arbitrary text as a filter expression: parsing and type checking must never panic, and an
+//! expression that parses must compile against any template and evaluate on any record bytes.
+//! Input: the expression, a NUL, then bytes used as the record.
+
+#![no_main]
+
+use ipfixkit::filter::{Filter, Scratch};
+use ipfixkit::ipfix::template::resolve_with;
+use ipfixkit::ipfix::{InfoModel, VARLEN};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let (expr, record) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let expr = String::from_utf8_lossy(expr);
+    let model = InfoModel::builtin();
+    let Ok(f) = Filter::parse(&expr, &model) else { return };
+    // A fixed and a variable-length template with the IEs the shorthands use.
+    let fixed = resolve_with(&model, 256, 0, &[(0, 8, 4), (0, 12, 4), (0, 7, 2), (0, 11, 2), (0, 4, 1), (0, 1, 4), (0, 152, 8)]);
+    let varlen = resolve_with(&model, 257, 0, &[(0, 27, 16), (0, 96, VARLEN), (0, 1, 8), (0, 291, VARLEN), (0, 56, 6)]);
+    let mut s = Scratch::default();
+    for t in [&fixed, &varlen] {
+        let c = f.compile(t);
+        let n = t.fixed_len.unwrap_or(record.len()).min(record.len());
+        let _ = c.matches(t, &record[..n], &mut s);
+    }
+});
