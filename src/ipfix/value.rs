@@ -527,7 +527,13 @@ const OCTET_LEN: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = if i >= 100 { 3 } else if i >= 10 { 2 } else { 1 };
+        t[i] = if i >= 100 {
+            3
+        } else if i >= 10 {
+            2
+        } else {
+            1
+        };
         i += 1;
     }
     t
