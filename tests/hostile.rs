@@ -1617,3 +1617,31 @@ fn sequence_gaps_are_counted_not_reported() {
     assert!(!lines.iter().any(|l| l.starts_with("err")), "{lines:?}");
     assert_eq!(session.stats.sequence_gaps.get(&1), Some(&1));
 }
+
+/// Found by fuzzing the JSON/CSV encoder (fuzz target `text_input`): a field spec with `)`
+/// before `(` panicked on slicing; IE IDs above 32767 would have set the enterprise bit.
+#[test]
+fn text_input_fuzz_findings() {
+    use ipfixkit::io::textin::TextEncoder;
+    use ipfixkit::ipfix::writer::MessageWriter;
+    let model = InfoModel::builtin();
+    for input in [
+        &b"{\"@template\":256,\"@fields\":[\"sourceMacAddress5a)(6cm<Address>[6]\"]}\n"[..],
+        b"{\"@template\":256,\"@fields\":[\"x(40000)<unsigned8>[1]\"]}\n",
+        b"{\"en0:id40000\":\"00\"}\n",
+        b"en0:id0\n00\n",
+    ] {
+        let mut out = Vec::new();
+        let mut enc = TextEncoder::new(MessageWriter::new(&mut out, 512), model.clone());
+        let r = if input[0] == b'{' {
+            enc.json_lines(input)
+        } else {
+            enc.csv(input)
+        };
+        assert!(
+            r.is_err(),
+            "{:?} must be refused",
+            String::from_utf8_lossy(input)
+        );
+    }
+}

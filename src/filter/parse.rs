@@ -76,6 +76,15 @@ fn lex(s: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
             '=' => out.push((Tok::Op("=="), col)),
             '!' => out.push((Tok::Op("!"), col)),
             '~' => out.push((Tok::Op("~"), col)),
+            '&' | '|' => {
+                return Err(FilterError {
+                    column: col,
+                    message: format!(
+                        "a single '{c}': write '{c}{c}' or '{}'",
+                        if c == '&' { "and" } else { "or" }
+                    ),
+                });
+            }
             '"' | '\'' => {
                 let q = c;
                 let mut v = String::new();

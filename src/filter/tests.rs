@@ -48,6 +48,9 @@ fn errors_point_at_columns() {
         ("", 1, "empty expression"),
         ("exists(nope)", 8, "unknown IE name"),
         ("applicationName == \"open", 20, "unterminated string"),
+        // Found by fuzzing: a lone | or & used to loop forever in the lexer.
+        ("aprlic|iao|| !e6its(x)", 7, "a single '|'"),
+        ("proto tcp & port 80", 11, "a single '&'"),
     ];
     for (expr, col, msg) in cases {
         let e = Filter::parse(expr, &m).expect_err(expr);

@@ -472,15 +472,19 @@ impl<W: Write> TextEncoder<W> {
     /// A template spec: `name(pen/id)<type>[len]` (as written by `convert --to json`), or a key.
     fn field_spec(&self, s: &str) -> Result<(u32, u16, u16, DataType, String), String> {
         let s = s.trim();
-        if let (Some(open), Some(close)) = (s.find('('), s.find(')')) {
+        let open = s.find('(');
+        let close = open.and_then(|o| s[o..].find(')').map(|c| c + o));
+        if let (Some(open), Some(close)) = (open, close) {
             let name = s[..open].to_string();
             let num = &s[open + 1..close];
             let (pen, id) = match num.split_once('/') {
                 Some((p, i)) => (p.parse::<u32>().ok(), i.parse::<u16>().ok()),
                 None => (Some(0), num.parse::<u16>().ok()),
             };
-            let (Some(pen), Some(id)) = (pen, id) else {
-                return Err(format!("bad IE number in field spec {s:?}"));
+            let (Some(pen), Some(id)) = (pen, id.filter(|i| (1..=0x7FFF).contains(i))) else {
+                return Err(format!(
+                    "bad IE number in field spec {s:?} (IDs are 1..32767)"
+                ));
             };
             let rest = &s[close + 1..];
             let dtype = match (rest.find('<'), rest.find('>')) {

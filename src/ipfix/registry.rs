@@ -65,11 +65,15 @@ pub fn unknown_name(pen: u32, id: u16) -> String {
     format!("en{pen}:id{id}")
 }
 
-/// Parses `en<PEN>:id<ID>` back into its numbers.
+/// Parses `en<PEN>:id<ID>` back into its numbers (IDs 1..=32767).
 pub fn parse_unknown_name(s: &str) -> Option<(u32, u16)> {
     let rest = s.strip_prefix("en")?;
     let (pen, id) = rest.split_once(":id")?;
-    Some((pen.parse().ok()?, id.parse().ok()?))
+    let id: u16 = id.parse().ok()?;
+    // IE IDs are 15 bits; the top bit of the field specifier is the enterprise bit.
+    (1..=0x7FFF)
+        .contains(&id)
+        .then_some((pen.parse().ok()?, id))
 }
 
 /// A set of IE definitions, looked up by (PEN, ID) or by name.
