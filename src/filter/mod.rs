@@ -68,6 +68,11 @@ enum Node {
     Not(Box<Node>),
     Cmp(Vec<(usize, DataType)>, Op, Const),
     InList(Vec<(usize, DataType)>, Vec<Const>),
+    /// Specialised leaves for the common cases: an unsigned field against a u64 constant or
+    /// list, and an IPv4 address against a constant. They skip the generic value match.
+    UCmp(Vec<usize>, Op, u64),
+    UIn(Vec<usize>, Vec<u64>),
+    V4Cmp(Vec<usize>, Op, u32),
     Net4(Vec<usize>, u32, u32),
     Net6(Vec<usize>, u128, u128),
     Regex(Vec<usize>, regex::bytes::Regex),
@@ -135,15 +140,30 @@ fn compile(e: &Expr, t: &Template, max: &mut usize) -> Node {
             if fs.is_empty() {
                 Node::Const(false)
             } else {
-                simplify(Node::Cmp(fs, *op, k.clone()))
+                let idx = || fs.iter().map(|x| x.0).collect::<Vec<usize>>();
+                match k {
+                    Const::U(c) if fs.iter().all(|x| x.1.is_unsigned()) => {
+                        Node::UCmp(idx(), *op, *c)
+                    }
+                    Const::V4(c) => Node::V4Cmp(idx(), *op, *c),
+                    _ => simplify(Node::Cmp(fs, *op, k.clone())),
+                }
             }
         }
         Expr::InList(f, ks) => {
             let fs = fields_of(f, t, max);
             if fs.is_empty() {
-                Node::Const(false)
-            } else {
-                Node::InList(fs, ks.clone())
+                return Node::Const(false);
+            }
+            let us: Option<Vec<u64>> = ks
+                .iter()
+                .map(|k| if let Const::U(v) = k { Some(*v) } else { None })
+                .collect();
+            match us {
+                Some(us) if fs.iter().all(|x| x.1.is_unsigned()) => {
+                    Node::UIn(fs.iter().map(|x| x.0).collect(), us)
+                }
+                _ => Node::InList(fs, ks.clone()),
             }
         }
         Expr::InNet4(f, net, mask) => {
@@ -226,6 +246,17 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, get: &F) -> bool {
         Node::InList(fs, ks) => fs
             .iter()
             .any(|&(i, dt)| get(i).is_some_and(|b| ks.iter().any(|k| compare(dt, b, Op::Eq, k)))),
+        Node::UCmp(fs, op, k) => fs
+            .iter()
+            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| order(v, *op, *k))),
+        Node::UIn(fs, ks) => fs
+            .iter()
+            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| ks.contains(&v))),
+        Node::V4Cmp(fs, op, k) => fs.iter().any(|&i| {
+            get(i)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .is_some_and(|a| order(u32::from_be_bytes(a), *op, *k))
+        }),
         Node::Net4(fs, net, mask) => fs.iter().any(|&i| {
             get(i)
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())

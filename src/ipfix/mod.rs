@@ -21,3 +21,29 @@ pub use session::{Flow, MessageCtx, MessageHeader, RecordRef, Session, Visitor};
 pub use template::{Field, Template};
 pub use types::{DataType, Semantics, Units, VARLEN};
 pub use value::{Value, decode};
+
+/// A hasher for small integer keys the input cannot choose freely enough to collide in bulk
+/// (template IDs, addresses of our own allocations): one multiply instead of SipHash on paths
+/// taken once per data set. Template IDs are chosen by the input, but a table of at most 65536
+/// of them cannot degrade beyond a linear scan of that table.
+pub type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.0 = (v as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.0 = (v as u64 ^ self.0).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}

@@ -87,7 +87,7 @@ pub trait Visitor {
 /// Per observation domain state.
 #[derive(Default, Debug)]
 pub struct Domain {
-    pub templates: HashMap<u16, Arc<Template>>,
+    pub templates: HashMap<u16, Arc<Template>, super::IdHash>,
     /// IEs learned from RFC 5610 type records in this domain.
     pub learned: HashMap<(u32, u16), Arc<IeDef>>,
     conflicting: HashSet<(u32, u16)>,

@@ -122,7 +122,7 @@ impl Visitor for Drive<'_> {
 /// Per-template state of a printer, computed once per template definition.
 pub struct Layouts<L> {
     entries: Vec<(Arc<Template>, L)>,
-    index: HashMap<usize, usize>,
+    index: HashMap<usize, usize, crate::ipfix::IdHash>,
     last_ptr: usize,
     last: usize,
 }
@@ -131,7 +131,7 @@ impl<L> Default for Layouts<L> {
     fn default() -> Self {
         Layouts {
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             last_ptr: 0,
             last: 0,
         }
