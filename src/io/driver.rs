@@ -4,7 +4,8 @@
 //! Workers take files in increasing order from a shared counter and stream their output in
 //! chunks through a bounded channel per file; the calling thread drains file 0's channel, then
 //! file 1's, and so on. Because files start in order, the lowest unfinished file always has a
-//! worker, so the bounded channels cannot deadlock, and memory stays at a few chunks per worker.
+//! worker, so the bounded channels cannot deadlock, and memory stays at a few chunks per worker
+//! (at most 32 MiB of output per file in flight).
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,7 +30,11 @@ pub struct ChunkWriter {
     tx: SyncSender<Event>,
 }
 
-const CHUNK: usize = 1 << 18;
+/// Output is handed over in chunks of this size, at most `SLOTS` per file in flight: a worker
+/// on a later file can run 32 MiB ahead before it waits for the files before it. (Few, large
+/// slots: a channel's slots are allocated up front, one channel per input file.)
+const CHUNK: usize = 4 << 20;
+const SLOTS: usize = 8;
 
 impl Write for ChunkWriter {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
@@ -86,7 +91,7 @@ where
         .build()
         .map_err(io::Error::other)?;
     let (txs, rxs): (Vec<SyncSender<Event>>, Vec<Receiver<Event>>) =
-        (0..inputs.len()).map(|_| sync_channel(4)).unzip();
+        (0..inputs.len()).map(|_| sync_channel(SLOTS)).unzip();
     let txs: Vec<std::sync::Mutex<Option<SyncSender<Event>>>> = txs
         .into_iter()
         .map(|t| std::sync::Mutex::new(Some(t)))

@@ -80,6 +80,12 @@ pub trait Visitor {
     fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> Flow {
         Flow::Continue
     }
+    /// A data set whose template is known, before its records. Returning false skips the
+    /// records (a visitor that only wants to know which templates have data); records of RFC
+    /// 5610 type templates are still read, so learned names are the same either way.
+    fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) -> bool {
+        true
+    }
     fn record(&mut self, r: &RecordRef<'_>) -> Flow;
     fn problem(&mut self, e: &DecodeError) -> Flow;
 }
@@ -495,6 +501,9 @@ impl Session {
             }
             return Flow::Continue;
         };
+        if !visitor.data_set(m, &t) && t.type_info.is_none() {
+            return Flow::Continue;
+        }
         let mut learned: Vec<IeDef> = Vec::new();
         let mut count = 0u64;
         let mut fault = None;

@@ -412,7 +412,8 @@ impl Printer for CsvPrinter<'_> {
 }
 
 /// Columns for CSV without `-F`: `@export_time,@domain,@template`, then the union of the field
-/// keys of every template that records use (a template without records adds no column). The union keeps each template's own field order where the templates
+/// keys of every template that data sets use (a template without data adds no column). This
+/// pass reads set headers only, not records. The union keeps each template's own field order where the templates
 /// agree (a merge of the sequences; ties go to the first seen), so CSV -> IPFIX -> CSV gives
 /// the columns back in their order. Problems are reported by the decoding pass, not here.
 pub fn union_columns(
@@ -439,20 +440,28 @@ pub fn union_columns(
         known: std::collections::HashSet<Vec<String>>,
     }
     impl Visitor for Collect {
-        fn record(&mut self, r: &RecordRef<'_>) -> Flow {
-            let p = std::sync::Arc::as_ptr(r.template) as usize;
+        /// A data set of a known template: its keys count; its records need not be walked.
+        fn data_set(
+            &mut self,
+            _m: &crate::ipfix::MessageCtx,
+            t: &std::sync::Arc<Template>,
+        ) -> bool {
+            let p = std::sync::Arc::as_ptr(t) as usize;
             if p != self.last {
                 self.last = p;
-                self.options |= r.template.is_options();
+                self.options |= t.is_options();
                 let seqs = &mut self.seqs;
                 let known = &mut self.known;
-                self.seen.get(r.template, |t| {
+                self.seen.get(t, |t| {
                     let keys = super::render::field_keys(t);
                     if known.insert(keys.clone()) {
                         seqs.push(keys);
                     }
                 });
             }
+            false
+        }
+        fn record(&mut self, _r: &RecordRef<'_>) -> Flow {
             Flow::Continue
         }
         fn problem(&mut self, _e: &DecodeError) -> Flow {
