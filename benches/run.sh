@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Speed benchmark of `ipfixkit cat` against its peers on the same file, in the same run.
+# Speed benchmark of `ipfixkit cat` and `convert` against their peers on the same file, in the
+# same run (`benches/filter.sh` does `filter --count` against nfdump).
 #
 #   benches/run.sh [N]        N flow records (default 1000000)
 #
@@ -91,6 +92,8 @@ time_cmd "ipfixkit cat -f csv -j1 -F <main template>" "$N" "$SIZE" 1 \
 time_cmd "ipfixkit cat -f json -j1" "$N" "$SIZE" 1 "$BIN" cat -f json -j1 "$FILE"
 time_cmd "ipfixkit cat -f text -j1" "$N" "$SIZE" 1 "$BIN" cat -f text -j1 "$FILE"
 time_cmd "ipfixkit cat --stats" "$N" "$SIZE" 1 "$BIN" cat --stats "$FILE"
+time_cmd "ipfixkit convert --to csv -j1" "$N" "$SIZE" 1 "$BIN" convert --to csv -j1 "$FILE"
+time_cmd "ipfixkit convert --to json -j1" "$N" "$SIZE" 1 "$BIN" convert --to json -j1 "$FILE"
 time_cmd "ipfixDump -d -i FILE" "$N" "$SIZE" 1 ipfixDump -d -i "$FILE"
 if [ "${SKIP_PY:-0}" != 1 ] && command -v ipfix2csv >/dev/null; then
     # python-ipfix is slow: estimate from a 100k-record file first.

@@ -30,7 +30,7 @@ impl Filter {
     /// Resolves the expression against a template.
     pub fn compile(&self, t: &Template) -> Compiled {
         let mut max = 0usize;
-        let root = compile(&self.expr, t, &mut max);
+        let mut root = compile(&self.expr, t, &mut max);
         let mut offsets = Vec::new();
         let fixed = t.fixed_len.is_some();
         if fixed {
@@ -39,6 +39,7 @@ impl Filter {
                 offsets.push((o, f.len as u32));
                 o += f.len as u32;
             }
+            root = pin(root, &offsets);
         }
         Compiled {
             root,
@@ -73,9 +74,40 @@ enum Node {
     UCmp(Vec<usize>, Op, u64),
     UIn(Vec<usize>, Vec<u64>),
     V4Cmp(Vec<usize>, Op, u32),
+    /// The same on one field at a fixed offset (templates without variable-length fields):
+    /// (offset, length) read straight from the record.
+    UCmpAt(u32, u32, Op, u64),
+    UInAt(u32, u32, Vec<u64>),
+    V4CmpAt(u32, Op, u32),
     Net4(Vec<usize>, u32, u32),
     Net6(Vec<usize>, u128, u128),
     Regex(Vec<usize>, regex::bytes::Regex),
+}
+
+/// Rewrites single-field leaves of a fixed-layout template to read at their offset.
+fn pin(n: Node, offsets: &[(u32, u32)]) -> Node {
+    let at = |fs: &[usize]| match fs {
+        [i] => offsets.get(*i).copied(),
+        _ => None,
+    };
+    match n {
+        Node::Or(v) => Node::Or(v.into_iter().map(|x| pin(x, offsets)).collect()),
+        Node::And(v) => Node::And(v.into_iter().map(|x| pin(x, offsets)).collect()),
+        Node::Not(x) => Node::Not(Box::new(pin(*x, offsets))),
+        Node::UCmp(fs, op, k) => match at(&fs) {
+            Some((o, l)) => Node::UCmpAt(o, l, op, k),
+            None => Node::UCmp(fs, op, k),
+        },
+        Node::UIn(fs, ks) => match at(&fs) {
+            Some((o, l)) => Node::UInAt(o, l, ks),
+            None => Node::UIn(fs, ks),
+        },
+        Node::V4Cmp(fs, op, k) => match at(&fs) {
+            Some((o, 4)) => Node::V4CmpAt(o, op, k),
+            _ => Node::V4Cmp(fs, op, k),
+        },
+        other => other,
+    }
 }
 
 /// Fields of `t` that carry the IE `f` with a usable type.
@@ -222,7 +254,7 @@ impl Compiled {
             let &(o, l) = ranges.get(i)?;
             data.get(o as usize..(o + l) as usize)
         };
-        eval(&self.root, &get)
+        eval(&self.root, data, &get)
     }
 
     /// True when the result does not depend on the record.
@@ -234,12 +266,22 @@ impl Compiled {
     }
 }
 
-fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, get: &F) -> bool {
+fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) -> bool {
+    let at = |o: u32, l: u32| data.get(o as usize..(o + l) as usize);
     match n {
         Node::Const(b) => *b,
-        Node::Or(v) => v.iter().any(|x| eval(x, get)),
-        Node::And(v) => v.iter().all(|x| eval(x, get)),
-        Node::Not(x) => !eval(x, get),
+        Node::Or(v) => v.iter().any(|x| eval(x, data, get)),
+        Node::And(v) => v.iter().all(|x| eval(x, data, get)),
+        Node::Not(x) => !eval(x, data, get),
+        Node::UCmpAt(o, l, op, k) => at(*o, *l)
+            .and_then(be_uint)
+            .is_some_and(|v| order(v, *op, *k)),
+        Node::UInAt(o, l, ks) => at(*o, *l)
+            .and_then(be_uint)
+            .is_some_and(|v| ks.contains(&v)),
+        Node::V4CmpAt(o, op, k) => at(*o, 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .is_some_and(|a| order(u32::from_be_bytes(a), *op, *k)),
         Node::Cmp(fs, op, k) => fs
             .iter()
             .any(|&(i, dt)| get(i).is_some_and(|b| compare(dt, b, *op, k))),
