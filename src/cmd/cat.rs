@@ -1,6 +1,6 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name};
+use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
@@ -259,16 +259,5 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             }
         }
         Err(e) => Err(output_failure(e)),
-    }
-}
-
-fn output_failure(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure {
-            code: 0,
-            message: None,
-        }
-    } else {
-        Failure::failed(format!("ipfixkit: output: {e}"))
     }
 }

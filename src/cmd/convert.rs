@@ -4,7 +4,7 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name};
+use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
@@ -617,15 +617,4 @@ fn stem(path: &str) -> String {
         }
     }
     name
-}
-
-fn output_failure(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure {
-            code: 0,
-            message: None,
-        }
-    } else {
-        Failure::failed(format!("ipfixkit: output: {e}"))
-    }
 }

@@ -1,6 +1,6 @@
 //! `ipfixkit filter`: keep the records for which an expression holds.
 
-use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name};
+use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name, output_failure};
 use crate::filter::Filter;
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
@@ -226,16 +226,5 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         Err(Failure::quiet())
     } else {
         Ok(())
-    }
-}
-
-fn output_failure(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure {
-            code: 0,
-            message: None,
-        }
-    } else {
-        Failure::failed(format!("ipfixkit: output: {e}"))
     }
 }

@@ -146,6 +146,18 @@ impl Failure {
     }
 }
 
+/// The failure for an error writing the output: a closed pipe ends quietly with 0.
+pub fn output_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure {
+            code: 0,
+            message: None,
+        }
+    } else {
+        Failure::failed(format!("ipfixkit: output: {e}"))
+    }
+}
+
 /// What decoding one input needs besides the input and the printer.
 pub struct DecodeOpts<'a> {
     pub model: &'a Arc<InfoModel>,
