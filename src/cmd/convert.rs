@@ -9,7 +9,7 @@ use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::progress::bytes_bar;
-use crate::io::temp::{TempFile, is_regular};
+use crate::io::temp::{TempFile, is_regular, spool_reader};
 use crate::io::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
@@ -19,7 +19,7 @@ use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::{Column, PrintOptions, Printer, parse_columns};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -255,13 +255,8 @@ fn prepare(
     if kind == Sniffed::Ipfix {
         if need_twice && !is_regular(path) {
             // Stdin or a pipe read twice: spool what the open source yields (decompressed).
-            let temp = TempFile::new("spool");
-            let copied = std::fs::File::create(temp.path()).and_then(|mut f| {
-                std::io::copy(&mut SourceReader(src), &mut f)?;
-                f.flush()
-            });
-            return match copied {
-                Ok(()) => Some(Prepared::new(
+            return match spool_reader(src) {
+                Ok(temp) => Some(Prepared::new(
                     temp.path().to_string_lossy().into_owned(),
                     name,
                     Some(temp),
@@ -294,29 +289,30 @@ fn prepare(
     let mut _csv_spool = None;
     if kind == Sniffed::Csv {
         if !is_regular(path) {
-            let spool = TempFile::new("csv");
-            let copied = std::fs::File::create(spool.path()).and_then(|mut f| {
-                std::io::copy(&mut SourceReader(src), &mut f)?;
-                f.flush()
+            let spooled = spool_reader(src).and_then(|t| {
+                let s = ByteSource::open(&t.path().to_string_lossy())?;
+                Ok((t, s))
             });
-            src = match copied.and_then(|()| ByteSource::open(&spool.path().to_string_lossy())) {
+            src = match spooled.map(|(t, s)| {
+                _csv_spool = Some(t);
+                s
+            }) {
                 Ok(s) => s,
                 Err(e) => {
                     report(format!("ipfixkit: {name}: {e}"));
                     return None;
                 }
             };
-            _csv_spool = Some(spool);
         }
         let again = match &_csv_spool {
             Some(t) => ByteSource::open(&t.path().to_string_lossy()),
             None => ByteSource::open(path),
         };
         if let Ok(first) = again {
-            enc.csv_plan(BufReader::new(SourceReader(first)));
+            enc.csv_plan(BufReader::new(first));
         }
     }
-    let reader = BufReader::new(SourceReader(src));
+    let reader = BufReader::new(src);
     let r = match kind {
         Sniffed::Json => enc.json_lines(reader),
         _ => enc.csv(reader),
@@ -347,19 +343,6 @@ fn prepare(
         Some(temp),
         None,
     ))
-}
-
-/// Reads a ByteSource as a plain `Read` (decompressed).
-struct SourceReader(ByteSource);
-
-impl Read for SourceReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let avail = self.0.fill(1)?;
-        let n = avail.len().min(buf.len());
-        buf[..n].copy_from_slice(&avail[..n]);
-        self.0.consume(n);
-        Ok(n)
-    }
 }
 
 /// Decodes one prepared IPFIX input into `printer`; true when it had errors.

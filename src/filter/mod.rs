@@ -126,7 +126,6 @@ fn fields_of(f: &FieldRef, t: &Template, max: &mut usize) -> Vec<(usize, DataTyp
 }
 
 fn compile(e: &Expr, t: &Template, max: &mut usize) -> Node {
-    let simplify = |n: Node| n;
     match e {
         Expr::Or(v) => {
             let mut kids = Vec::new();
@@ -178,7 +177,7 @@ fn compile(e: &Expr, t: &Template, max: &mut usize) -> Node {
                         Node::UCmp(idx(), *op, *c)
                     }
                     Const::V4(c) => Node::V4Cmp(idx(), *op, *c),
-                    _ => simplify(Node::Cmp(fs, *op, k.clone())),
+                    _ => Node::Cmp(fs, *op, k.clone()),
                 }
             }
         }

@@ -375,29 +375,21 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self) -> Result<(String, bool, usize), FilterError> {
+    fn literal(&mut self) -> Result<(String, usize), FilterError> {
         let c = self.col();
         match self.next() {
-            Some((Tok::Word(w), c)) => Ok((w, false, c)),
-            Some((Tok::Str(s), c)) => Ok((s, true, c)),
+            Some((Tok::Word(w), c)) => Ok((w, c)),
+            Some((Tok::Str(s), c)) => Ok((s, c)),
             Some((t, c)) => err(c, format!("expected a value, found {}", show(&t))),
             None => err(c, "expected a value at the end"),
         }
     }
 
-    fn constant(
-        &self,
-        f: &FieldRef,
-        text: &str,
-        quoted: bool,
-        col: usize,
-    ) -> Result<Const, FilterError> {
+    fn constant(&self, f: &FieldRef, text: &str, col: usize) -> Result<Const, FilterError> {
         let bad = |m: String| FilterError {
             column: col,
             message: format!("{}: {m}", f.name),
         };
-        // Bare words are accepted for strings too: `applicationName == http`.
-        let _ = quoted;
         Ok(match f.dtype {
             DataType::DateTimeSeconds
             | DataType::DateTimeMilliseconds
@@ -447,8 +439,8 @@ impl Parser<'_> {
                 self.pos += 1;
                 continue;
             }
-            let (t, q, c) = self.literal()?;
-            v.push(self.constant(f, &t, q, c)?);
+            let (t, c) = self.literal()?;
+            v.push(self.constant(f, &t, c)?);
         }
         if v.is_empty() {
             return err(self.col(), "empty list");
@@ -483,7 +475,7 @@ impl Parser<'_> {
                 if self.peek() == Some(&Tok::LBracket) {
                     return Ok(Expr::InList(f.clone(), self.list(&f)?));
                 }
-                let (t, _, c) = self.literal()?;
+                let (t, c) = self.literal()?;
                 self.prefix(f, &t, c)
             }
             "~" => {
@@ -493,7 +485,7 @@ impl Parser<'_> {
                         format!("~ matches strings; {} is {}", f.name, f.dtype.name()),
                     );
                 }
-                let (t, _, c) = self.literal()?;
+                let (t, c) = self.literal()?;
                 let re = regex::bytes::Regex::new(&t).map_err(|e| FilterError {
                     column: c,
                     message: format!("bad regular expression: {e}"),
@@ -510,8 +502,8 @@ impl Parser<'_> {
                     ">=" => Op::Ge,
                     other => return err(oc, format!("'{other}' is not a comparison")),
                 };
-                let (t, q, c) = self.literal()?;
-                let k = self.constant(&f, &t, q, c)?;
+                let (t, c) = self.literal()?;
+                let k = self.constant(&f, &t, c)?;
                 if matches!(f.dtype, DataType::Boolean) && !matches!(op, Op::Eq | Op::Ne) {
                     return err(oc, "booleans compare with == and != only");
                 }
@@ -584,7 +576,7 @@ impl Parser<'_> {
     }
 
     fn proto(&mut self) -> Result<Expr, FilterError> {
-        let (t, _, c) = self.literal()?;
+        let (t, c) = self.literal()?;
         let n: u64 = match t.to_ascii_lowercase().as_str() {
             "icmp" => 1,
             "igmp" => 2,
@@ -644,15 +636,15 @@ impl Parser<'_> {
                         alts.push(Expr::InList(f, list.clone()));
                     }
                 } else {
-                    let (t, q, c) = self.literal()?;
-                    let k = self.constant(&names[0], &t, q, c)?;
+                    let (t, c) = self.literal()?;
+                    let k = self.constant(&names[0], &t, c)?;
                     for f in names {
                         alts.push(Expr::Cmp(f, Op::Eq, k.clone()));
                     }
                 }
             }
             "ip" | "host" | "net" => {
-                let (t, _, c) = self.literal()?;
+                let (t, c) = self.literal()?;
                 let is_net = kind == "net" || t.contains('/');
                 let addr = t.split('/').next().unwrap_or("");
                 let v6 = match addr.parse::<IpAddr>() {
@@ -679,7 +671,7 @@ impl Parser<'_> {
                     if is_net {
                         alts.push(self.prefix(f, &t, c)?);
                     } else {
-                        let k = self.constant(&f, &t, false, c)?;
+                        let k = self.constant(&f, &t, c)?;
                         alts.push(Expr::Cmp(f, Op::Eq, k));
                     }
                 }

@@ -35,13 +35,18 @@ pub fn is_regular(p: &str) -> bool {
 
 /// Copies stdin (`-`) or a pipe into a temporary file.
 pub fn spool(p: &str) -> io::Result<TempFile> {
+    if p == "-" {
+        spool_reader(io::stdin().lock())
+    } else {
+        spool_reader(std::fs::File::open(p)?)
+    }
+}
+
+/// Copies what a reader yields into a temporary file (for inputs that must be read twice).
+pub fn spool_reader(mut r: impl io::Read) -> io::Result<TempFile> {
     let tmp = TempFile::new("spool");
     let mut f = std::fs::File::create(tmp.path())?;
-    if p == "-" {
-        io::copy(&mut io::stdin().lock(), &mut f)?;
-    } else {
-        io::copy(&mut std::fs::File::open(p)?, &mut f)?;
-    }
+    io::copy(&mut r, &mut f)?;
     f.flush()?;
     Ok(tmp)
 }
