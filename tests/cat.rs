@@ -548,44 +548,10 @@ fn output_file_and_failures() {
 
 #[test]
 fn broken_pipe_ends_quietly() {
-    use std::io::Read;
-    use std::process::Stdio;
     let w = Workdir::new("pipe");
-    let mut big = Vec::new();
-    let one = std::fs::read(sample("ipfixcol2-example_flows.ipfix")).unwrap();
-    for _ in 0..20 {
-        big.extend_from_slice(&one);
-    }
-    let p = w.write("big.ipfix", &big);
+    let p = common::big_input(&w);
+    let p = p.to_str().unwrap();
     for j in ["-j1", "-j2"] {
-        let mut child = w
-            .command(&[
-                "cat",
-                "-f",
-                "json",
-                j,
-                p.to_str().unwrap(),
-                p.to_str().unwrap(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = child.stdout.take().unwrap();
-        let mut buf = [0u8; 100];
-        out.read_exact(&mut buf).unwrap();
-        drop(out);
-        let o = child.wait_with_output().unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{j}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(
-            o.stderr.is_empty(),
-            "{j}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        common::assert_quiet_on_closed_pipe(&w, &["cat", "-f", "json", j, p, p]);
     }
 }

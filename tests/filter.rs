@@ -518,15 +518,8 @@ fn expr_strategy() -> impl Strategy<Value = String> {
 
 #[test]
 fn closed_pipe_and_full_disk() {
-    use std::io::Read;
-    use std::process::Stdio;
     let w = Workdir::new("filter-pipe");
-    let f = testdata("samples/ipfixcol2-example_flows.ipfix");
-    let mut big = Vec::new();
-    for _ in 0..20 {
-        big.extend_from_slice(&std::fs::read(&f).unwrap());
-    }
-    let p = w.write("big.ipfix", &big);
+    let p = common::big_input(&w);
     for args in [
         vec!["filter", "-f", "json", "proto udp"],
         vec!["filter", "--force", "proto udp"],
@@ -535,28 +528,7 @@ fn closed_pipe_and_full_disk() {
     ] {
         let mut a = args.clone();
         a.push(p.to_str().unwrap());
-        let mut child = w
-            .command(&a)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = child.stdout.take().unwrap();
-        let mut buf = [0u8; 64];
-        out.read_exact(&mut buf).unwrap();
-        drop(out);
-        let o = child.wait_with_output().unwrap();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{a:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert!(
-            o.stderr.is_empty(),
-            "{a:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        common::assert_quiet_on_closed_pipe(&w, &a);
         if std::path::Path::new("/dev/full").exists() {
             let o = w
                 .command(&a)

@@ -152,3 +152,29 @@ pub fn expect_file(name: &str, actual: &str) {
         );
     }
 }
+
+/// A large input (the ipfixcol2 sample 20 times) for closed-pipe tests.
+pub fn big_input(w: &Workdir) -> PathBuf {
+    let one = std::fs::read(testdata("samples/ipfixcol2-example_flows.ipfix")).unwrap();
+    w.write("big.ipfix", &one.repeat(20))
+}
+
+/// Runs `args`, reads a little of its stdout and closes it: the command must end quietly
+/// with status 0 (a closed pipe is not an error).
+pub fn assert_quiet_on_closed_pipe(w: &Workdir, args: &[&str]) {
+    use std::io::Read;
+    let mut child = w
+        .command(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 64];
+    out.read_exact(&mut buf).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+    assert!(o.stderr.is_empty(), "{args:?}: {err}");
+}
