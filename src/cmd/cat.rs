@@ -212,10 +212,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                             header: opts.header && i == 0,
                             ..opts.clone()
                         };
-                        match CsvPrinter::new(&mut *out, csv_columns.clone(), o) {
-                            Ok(p) => Box::new(p),
-                            Err(_) => return FileOutcome { failed: true },
-                        }
+                        Box::new(CsvPrinter::new(&mut *out, csv_columns.clone(), o))
                     }
                 }
             };

@@ -392,10 +392,7 @@ fn make_printer<'w>(
                 header,
                 ..ctx.opts.clone()
             };
-            match CsvPrinter::new(out, columns.to_vec(), o) {
-                Ok(p) => Box::new(p),
-                Err(_) => unreachable!("CsvPrinter::new only buffers"),
-            }
+            Box::new(CsvPrinter::new(out, columns.to_vec(), o))
         }
         To::Ipfix => Box::new(IpfixPrinter::new(
             out,

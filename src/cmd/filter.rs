@@ -186,10 +186,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                                 header: i == 0,
                                 ..opts.clone()
                             };
-                            match CsvPrinter::new(w, csv_columns.clone(), o) {
-                                Ok(p) => Box::new(p),
-                                Err(_) => return FileOutcome { failed: true },
-                            }
+                            Box::new(CsvPrinter::new(w, csv_columns.clone(), o))
                         }
                         _ => Box::new(TextPrinter::new(w, opts.clone())),
                     })

@@ -214,11 +214,7 @@ pub struct CsvPrinter<'w> {
 
 impl<'w> CsvPrinter<'w> {
     /// `columns` is the final column list; the header is written if `opts.header`.
-    pub fn new(
-        out: &'w mut dyn Write,
-        columns: Vec<Column>,
-        opts: PrintOptions,
-    ) -> io::Result<Self> {
+    pub fn new(out: &'w mut dyn Write, columns: Vec<Column>, opts: PrintOptions) -> Self {
         let mut buf = Vec::with_capacity(BUF);
         if opts.header {
             for (i, c) in columns.iter().enumerate() {
@@ -232,7 +228,7 @@ impl<'w> CsvPrinter<'w> {
         let pos = buf.len();
         let room = room_for(columns.len());
         buf.resize((pos + room).max(BUF), 0);
-        Ok(CsvPrinter {
+        CsvPrinter {
             out,
             line: Line { buf, pos },
             room,
@@ -243,7 +239,7 @@ impl<'w> CsvPrinter<'w> {
             layouts: Layouts::default(),
             ranges: Vec::new(),
             export_time: None,
-        })
+        }
     }
 }
 
