@@ -162,6 +162,16 @@ fn text_inputs_derive_templates() {
         lines[2].get("destinationIPv4Address").is_none(),
         "empty cell = absent field"
     );
+    // Start times only: the flow time span runs from the first start to the last one.
+    let st = w
+        .run(&["cat", "--stats", "-f", "json", "out.ipfix"])
+        .ok()
+        .out();
+    let st: serde_json::Value = serde_json::from_str(st.trim()).unwrap();
+    assert_eq!(
+        st["flow_time"],
+        serde_json::json!(["2024-05-01T00:00:00.123Z", "2024-05-01T00:00:00.500Z"])
+    );
     assert_eq!(lines[0]["@template"], lines[1]["@template"]);
     // JSON lines without @fields, with @scope, hex for invalid UTF-8, lists.
     let json = r#"{"@export_time":1714521600,"@domain":1,"@template":300,"@scope":1,"observationDomainId":1,"exportedFlowRecordTotalCount":42}

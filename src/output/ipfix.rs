@@ -8,9 +8,9 @@
 //! flows use) and Export Session Details (min/max export time, protocol version 10).
 
 use super::Printer;
+use crate::ipfix::Template;
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
-use crate::ipfix::{Template, decode};
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -18,11 +18,7 @@ pub struct IpfixPrinter<'w> {
     pub writer: MessageWriter<&'w mut dyn Write>,
     metadata: bool,
     export_span: Option<(u32, u32)>,
-    /// Flow start and end times seen, (min, max) each, in nanoseconds; and the finest
-    /// precision seen (0/3/6/9).
-    starts: Option<(i128, i128)>,
-    ends: Option<(i128, i128)>,
-    precision: u8,
+    flows: super::FlowSpan,
     /// Send a template only before its first record (for outputs that keep some records).
     lazy: bool,
     refs: Vec<u16>,
@@ -41,9 +37,7 @@ impl<'w> IpfixPrinter<'w> {
             writer: MessageWriter::new(out, message_size),
             metadata,
             export_span: None,
-            starts: None,
-            ends: None,
-            precision: 0,
+            flows: super::FlowSpan::default(),
             lazy: false,
             refs: Vec::new(),
         }
@@ -92,15 +86,11 @@ impl<'w> IpfixPrinter<'w> {
         rec.push(10);
         self.writer.record(domain, export_hi, id1, &rec)?;
         // File Time Window (RFC 5655 §8.1.2), only when the flows carry absolute times.
-        // The window: earliest start (or end, when no start is given) to latest end (or start,
-        // when no end is given: a flow ends no earlier than it starts).
-        let lo = self.starts.or(self.ends).map(|s| s.0);
-        let hi = self.ends.or(self.starts).map(|s| s.1);
-        if let (Some(lo), Some(hi)) = (lo, hi) {
+        if let Some((lo, hi)) = self.flows.window() {
             let Some(id2) = self.writer.free_id(domain) else {
                 return Ok(());
             };
-            let (min_ie, max_ie, len) = match self.precision {
+            let (min_ie, max_ie, len) = match self.flows.precision {
                 0 => (265, 261, 4),
                 3 => (272, 269, 8),
                 6 => (271, 268, 8),
@@ -118,7 +108,7 @@ impl<'w> IpfixPrinter<'w> {
             for t in [lo, hi] {
                 let secs = t.div_euclid(1_000_000_000) as i64;
                 let nanos = t.rem_euclid(1_000_000_000) as u32;
-                match self.precision {
+                match self.flows.precision {
                     0 => rec.extend_from_slice(&(secs as u32).to_be_bytes()),
                     3 => rec.extend_from_slice(
                         &((secs as u64) * 1000 + (nanos / 1_000_000) as u64).to_be_bytes(),
@@ -182,24 +172,7 @@ impl Printer for IpfixPrinter<'_> {
                 self.export_span
                     .map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))),
             );
-            for (f, b) in r.fields() {
-                if f.pen != 0 || !(150..=157).contains(&f.id) {
-                    continue;
-                }
-                let Some(i) = decode(f.dtype, b).instant() else {
-                    continue;
-                };
-                let ns = i.secs as i128 * 1_000_000_000 + i.nanos as i128;
-                self.precision = self.precision.max(i.digits);
-                let span = if f.id % 2 == 0 {
-                    &mut self.starts
-                } else {
-                    &mut self.ends
-                };
-                let (lo, hi) = span.get_or_insert((ns, ns));
-                *lo = (*lo).min(ns);
-                *hi = (*hi).max(ns);
-            }
+            self.flows.observe(r);
         }
         if self.lazy {
             self.refs.clear();

@@ -165,6 +165,45 @@ impl<L> Layouts<L> {
     }
 }
 
+/// The time span of the flows seen: flowStart*/flowEnd* IEs (150..=157) at any precision.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FlowSpan {
+    /// (min, max) of start and of end times, in nanoseconds since 1970.
+    starts: Option<(i128, i128)>,
+    ends: Option<(i128, i128)>,
+    /// The finest precision seen (0, 3, 6 or 9 fraction digits).
+    pub precision: u8,
+}
+
+impl FlowSpan {
+    pub fn observe(&mut self, r: &RecordRef<'_>) {
+        for (f, b) in r.fields() {
+            if f.pen != 0 || !(150..=157).contains(&f.id) {
+                continue;
+            }
+            let Some(i) = crate::ipfix::decode(f.dtype, b).instant() else {
+                continue;
+            };
+            let ns = i.secs as i128 * 1_000_000_000 + i.nanos as i128;
+            self.precision = self.precision.max(i.digits);
+            let span = if f.id % 2 == 0 {
+                &mut self.starts
+            } else {
+                &mut self.ends
+            };
+            let (lo, hi) = span.get_or_insert((ns, ns));
+            *lo = (*lo).min(ns);
+            *hi = (*hi).max(ns);
+        }
+    }
+
+    /// Earliest start (or end, when no start is given) to latest end (or start, when no end is
+    /// given: a flow ends no earlier than it starts).
+    pub fn window(&self) -> Option<(i128, i128)> {
+        Some((self.starts.or(self.ends)?.0, self.ends.or(self.starts)?.1))
+    }
+}
+
 /// Record metadata that can be selected like a field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Meta {

@@ -7,7 +7,6 @@ use super::Printer;
 use super::render::json_str;
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{Instant, write_rfc3339};
-use crate::ipfix::{Value, decode};
 use std::io::{self, Write};
 
 pub struct StatsPrinter<'w> {
@@ -15,7 +14,7 @@ pub struct StatsPrinter<'w> {
     json: bool,
     name: String,
     /// Earliest flow start and latest flow end, in nanoseconds since the epoch.
-    flow_span: Option<(i128, i128)>,
+    flows: super::FlowSpan,
     /// Also list templates as they are defined (`--templates --stats`).
     templates: Option<super::templates::TemplatesPrinter<'w>>,
 }
@@ -26,7 +25,7 @@ impl<'w> StatsPrinter<'w> {
             out,
             json,
             name: name.to_string(),
-            flow_span: None,
+            flows: super::FlowSpan::default(),
             templates: None,
         }
     }
@@ -36,11 +35,6 @@ impl<'w> StatsPrinter<'w> {
         self.templates = Some(super::templates::TemplatesPrinter::new(buf));
         self
     }
-}
-
-fn nanos(v: &Value<'_>) -> Option<i128> {
-    let i = v.instant()?;
-    Some(i.secs as i128 * 1_000_000_000 + i.nanos as i128)
 }
 
 fn time_text(ns: i128) -> String {
@@ -94,20 +88,7 @@ impl Printer for StatsPrinter<'_> {
     }
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
-        for (f, b) in r.fields() {
-            if f.pen != 0 || !(150..=157).contains(&f.id) {
-                continue;
-            }
-            let Some(ns) = nanos(&decode(f.dtype, b)) else {
-                continue;
-            };
-            let (lo, hi) = self.flow_span.get_or_insert((ns, ns));
-            if f.id % 2 == 0 {
-                *lo = (*lo).min(ns);
-            } else {
-                *hi = (*hi).max(ns);
-            }
-        }
+        self.flows.observe(r);
         Ok(())
     }
 
@@ -136,7 +117,7 @@ impl Printer for StatsPrinter<'_> {
             if let Some((lo, hi)) = st.export_time {
                 write!(b, ",\"export_time\":[\"{}\",\"{}\"]", secs(lo), secs(hi))?;
             }
-            if let Some((lo, hi)) = self.flow_span {
+            if let Some((lo, hi)) = self.flows.window() {
                 write!(
                     b,
                     ",\"flow_time\":[\"{}\",\"{}\"]",
@@ -190,7 +171,7 @@ impl Printer for StatsPrinter<'_> {
             "records           {} ({} of them options records)",
             st.records, st.options_records
         )?;
-        if let Some((lo, hi)) = self.flow_span {
+        if let Some((lo, hi)) = self.flows.window() {
             writeln!(
                 b,
                 "flow time         {} .. {}",
