@@ -285,25 +285,61 @@ fn digits8(v: u32) -> u64 {
 }
 
 /// Decimal text of an unsigned integer (the digits `itoa` gives).
-#[inline]
+#[inline(always)]
 pub fn put_u64(a: &mut [u8], at: usize, v: u64) -> usize {
     // Nearly every value in a flow record has fewer than 9 digits: those are formatted in one
-    // register, without a branch on their length (which mixed columns mispredict).
-    if v < 10 {
-        a[at] = b'0' + v as u8;
-        return at + 1;
-    }
+    // register, with no branch on their length (which mixed columns mispredict; a separate
+    // case for one digit cost more in mispredictions than it saved).
     if v < 100_000_000 {
         if let Some(w) = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<8>()) {
             let v = v as u32;
-            let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
+            // `| 1` gives 0 its one digit and changes no other value's digit count.
+            let n = (v | 1).ilog10() as usize + 1;
             *w = (digits8(v) >> (8 * (8 - n))).to_le_bytes();
             return at + n;
         }
     }
+    put_u64_long(a, at, v)
+}
+
+/// [`put_u64`] for values of 9 digits or more, or a slice too short for the 8-octet window.
+#[inline(never)]
+fn put_u64_long(a: &mut [u8], at: usize, v: u64) -> usize {
     let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
     put_digits(a, at + n, v, n);
     at + n
+}
+
+/// Each octet value's decimal digits, padded to 3 octets, then the digit count.
+const U8_TEXT: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, d, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
+        t[i] = if i >= 100 {
+            [b'0' + h, b'0' + d, b'0' + o, 3]
+        } else if i >= 10 {
+            [b'0' + d, b'0' + o, 0, 2]
+        } else {
+            [b'0' + o, 0, 0, 1]
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Decimal text of one octet: a table copy (protocols, flags and the like), with no arithmetic.
+/// Writes 4 octets (the last ones scratch).
+#[inline(always)]
+pub fn put_u8(a: &mut [u8], at: usize, x: u8) -> usize {
+    let t = U8_TEXT[x as usize];
+    match a.get_mut(at..).and_then(|w| w.first_chunk_mut::<4>()) {
+        Some(w) => {
+            *w = t;
+            at + t[3] as usize
+        }
+        None => put_u64_long(a, at, x as u64),
+    }
 }
 
 /// Decimal text of a signed integer.
@@ -471,6 +507,69 @@ pub fn put_millis(a: &mut [u8], at: usize, ms: u64, time: TimeStyle) -> usize {
     }
 }
 
+/// Writes dateTimeMilliseconds values as RFC 3339 text, keeping the text of the last two
+/// minutes written: flow times come in runs within a minute or two, so most values only need
+/// their seconds and milliseconds, two table copies and a digit. One per column, so start and
+/// end times that straddle a minute do not evict each other.
+#[derive(Clone, Copy)]
+pub struct MillisText {
+    minutes: [u64; 2],
+    /// `YYYY-MM-DDTHH:MM:ss.mmmZ` of each minute (seconds and fraction are overwritten).
+    texts: [[u8; 24]; 2],
+    /// The slot to replace next: the one not used last.
+    next: usize,
+}
+
+impl Default for MillisText {
+    fn default() -> Self {
+        MillisText {
+            minutes: [u64::MAX; 2],
+            texts: [[0; 24]; 2],
+            next: 0,
+        }
+    }
+}
+
+impl MillisText {
+    /// Writes `ms` (milliseconds since 1970) like [`put_millis`] in RFC 3339 style.
+    #[inline]
+    pub fn put(&mut self, a: &mut [u8], at: usize, ms: u64) -> usize {
+        let secs = ms / 1000;
+        let frac = (ms - secs * 1000) as u32;
+        let minute = secs / 60;
+        let sec = (secs - minute * 60) as u32;
+        let slot = if minute == self.minutes[0] {
+            Some(0)
+        } else if minute == self.minutes[1] {
+            Some(1)
+        } else {
+            None
+        };
+        let window = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<24>());
+        match (window, slot) {
+            (Some(w), Some(k)) => {
+                self.next = 1 - k;
+                *w = self.texts[k];
+                put_2(w, 17, sec);
+                w[20] = b'0' + (frac / 100) as u8;
+                put_2(w, 21, frac % 100);
+                at + 24
+            }
+            _ => {
+                let end = put_millis(a, at, ms, TimeStyle::Rfc3339);
+                // Only a four-digit year has the fixed shape the cache fills in.
+                if let Some(t) = a.get(at..end).and_then(|t| <&[u8; 24]>::try_from(t).ok()) {
+                    let k = slot.unwrap_or(self.next);
+                    self.texts[k] = *t;
+                    self.minutes[k] = minute;
+                    self.next = 1 - k;
+                }
+                end
+            }
+        }
+    }
+}
+
 /// RFC 3339 UTC with `Z` and the instant's precision: `2023-11-14T22:13:22.170Z`.
 pub fn write_rfc3339(out: &mut Vec<u8>, i: Instant) {
     write_in_place::<MAX_SCALAR_TEXT>(out, |a| put_rfc3339(a, 0, i));
@@ -595,13 +694,87 @@ fn put_hex16(a: &mut [u8], at: usize, v: u16) -> usize {
 
 /// RFC 5952 text, exactly what `Ipv6Addr`'s Display produces: the longest run of two or more
 /// zero groups (the first of equal runs) becomes `::`, and IPv4-mapped addresses are written
-/// `::ffff:a.b.c.d`.
+/// `::ffff:a.b.c.d`. Writes up to 48 octets (the last ones scratch).
 pub fn put_ipv6(a: &mut [u8], at: usize, addr: Ipv6Addr) -> usize {
     if let Some(v4) = addr.to_ipv4_mapped() {
         a[at..at + 7].copy_from_slice(b"::ffff:");
         return put_ipv4(a, at + 7, v4.octets());
     }
     let g = addr.segments();
+    let Some(w) = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<48>()) else {
+        return put_ipv6_exact(a, at, &g);
+    };
+    let (best, best_len) = longest_zero_run(&g);
+    // Every group is followed by a colon; the last one is dropped at the end.
+    let mut n = 0;
+    for &x in &g[..best] {
+        n = put_hex_group(w, n, x);
+        w[n] = b':';
+        n += 1;
+    }
+    if best == 8 {
+        return at + n - 1;
+    }
+    // `::`: the groups before it left one colon already.
+    if best == 0 {
+        w[n] = b':';
+        n += 1;
+    }
+    w[n] = b':';
+    n += 1;
+    if best + best_len == 8 {
+        return at + n;
+    }
+    for &x in &g[best + best_len..] {
+        n = put_hex_group(w, n, x);
+        w[n] = b':';
+        n += 1;
+    }
+    at + n - 1
+}
+
+/// Where the `::` of RFC 5952 goes: the start and length of the first longest run of two or
+/// more zero groups, or `(8, 0)` when there is none.
+#[inline]
+fn longest_zero_run(g: &[u16; 8]) -> (usize, usize) {
+    let mut zeros = 0u32;
+    for (i, &x) in g.iter().enumerate() {
+        zeros |= ((x == 0) as u32) << i;
+    }
+    let (mut best, mut best_len) = (8, 1);
+    while zeros != 0 {
+        let start = zeros.trailing_zeros();
+        let len = (!(zeros >> start)).trailing_zeros();
+        if len > best_len {
+            (best, best_len) = (start, len);
+        }
+        zeros &= !(((1u32 << len) - 1) << start);
+    }
+    if best == 8 {
+        (8, 0)
+    } else {
+        (best as usize, best_len as usize)
+    }
+}
+
+/// One group in lower-case hex without leading zeros: the four nibbles are spread over the
+/// bytes of a word and turned into digits all at once. Writes 4 octets.
+#[inline(always)]
+fn put_hex_group(w: &mut [u8; 48], n: usize, v: u16) -> usize {
+    let x = v as u32;
+    let nibbles = (x >> 12) | ((x >> 8 & 15) << 8) | ((x >> 4 & 15) << 16) | ((x & 15) << 24);
+    // 0x01 in every byte holding a nibble above 9, which skips to 'a'.
+    let letters = ((nibbles + 0x0606_0606) >> 4) & 0x0101_0101;
+    let text = nibbles + 0x3030_3030 + letters * (b'a' - b'0' - 10) as u32;
+    let digits = (16 - v.leading_zeros() as usize).div_ceil(4).max(1);
+    if let Some(o) = w.get_mut(n..).and_then(|t| t.first_chunk_mut::<4>()) {
+        *o = (text >> (8 * (4 - digits))).to_le_bytes();
+    }
+    n + digits
+}
+
+/// [`put_ipv6`] for a slice with no room for the 48-octet window.
+fn put_ipv6_exact(a: &mut [u8], at: usize, g: &[u16; 8]) -> usize {
     let (mut best, mut best_len, mut cur, mut cur_len) = (0, 0, 0, 0);
     for (i, &x) in g.iter().enumerate() {
         if x == 0 {
@@ -638,7 +811,7 @@ pub fn put_ipv6(a: &mut [u8], at: usize, addr: Ipv6Addr) -> usize {
 }
 
 pub fn write_ipv6(out: &mut Vec<u8>, addr: Ipv6Addr) {
-    write_in_place::<40>(out, |a| put_ipv6(a, 0, addr));
+    write_in_place::<48>(out, |a| put_ipv6(a, 0, addr));
 }
 
 /// Writes an unsigned256 (big-endian bytes) in decimal.
@@ -972,11 +1145,60 @@ mod tests {
             ] {
                 let ip: Ipv6Addr = a.parse().unwrap();
                 assert_eq!(out(|o| write_ipv6(o, ip)), format!("x{ip}"));
+                let mut exact = vec![0u8; ip.to_string().len()];
+                assert_eq!(put_ipv6(&mut exact, 0, ip), exact.len());
+                assert_eq!(exact, ip.to_string().as_bytes());
             }
             assert_eq!(
                 out(|o| write_mac(o, &[0, 0x1b, 0xff, 0xa0, 9, 0x10])),
                 "x00:1b:ff:a0:09:10"
             );
+        }
+
+        #[test]
+        fn octets() {
+            for x in 0..=255u8 {
+                let mut a = [b'#'; 8];
+                let end = put_u8(&mut a, 2, x);
+                assert_eq!(&a[2..end], x.to_string().as_bytes());
+            }
+            // Too short for the 4-octet window: the exact-size path.
+            let mut a = [0u8; 3];
+            assert_eq!(put_u8(&mut a, 0, 255), 3);
+            assert_eq!(&a, b"255");
+        }
+
+        /// The minute cache gives what `put_millis` gives, over runs that stay in a minute,
+        /// cross minutes and days, go back, and leave the four-digit years.
+        fn check_millis_run(start: u64, steps: &[i64]) {
+            let mut cache = MillisText::default();
+            let mut ms = start;
+            for &d in steps {
+                ms = ms.wrapping_add_signed(d);
+                let mut a = [b'#'; 64];
+                let end = cache.put(&mut a, 5, ms);
+                let mut b = [b'#'; 64];
+                let want = put_millis(&mut b, 5, ms, TimeStyle::Rfc3339);
+                assert_eq!(&a[5..end], &b[5..want], "{ms}");
+            }
+        }
+
+        #[test]
+        fn millis_cache_edges() {
+            let steps: Vec<i64> = (0..500).map(|k| (k * 7_919) % 130_000 - 60_000).collect();
+            check_millis_run(1_700_000_000_000, &steps);
+            check_millis_run(0, &[0, 1, 59_999, 1, -1, 86_400_000]);
+            // Year 9999 to 10000 and back: the longer years must not be cached.
+            check_millis_run(253_402_300_799_000, &[0, 999, 1, 1, -2, 60_000, -60_000]);
+            check_millis_run(u64::MAX - 5, &[0, 1, 1, 1]);
+            // A buffer too short for the 24-octet window.
+            let mut cache = MillisText::default();
+            let mut a = [0u8; 24];
+            assert_eq!(cache.put(&mut a, 0, 1_700_000_000_170), 24);
+            assert_eq!(&a, b"2023-11-14T22:13:20.170Z");
+            let mut a = [0u8; 30];
+            assert_eq!(cache.put(&mut a, 6, 1_700_000_001_002), 30);
+            assert_eq!(&a[6..], b"2023-11-14T22:13:21.002Z");
         }
 
         proptest! {
@@ -1026,6 +1248,11 @@ mod tests {
             }
 
             #[test]
+            fn millis_cache(start in 0u64..400_000_000_000_000, steps in prop::collection::vec(-200_000i64..200_000, 1..50)) {
+                check_millis_run(start, &steps);
+            }
+
+            #[test]
             fn addresses(v4: [u8; 4], v6: [u16; 8], zeros: u8) {
                 let ip = Ipv4Addr::from(v4);
                 prop_assert_eq!(out(|o| write_ipv4(o, ip)), format!("x{ip}"));
@@ -1038,6 +1265,11 @@ mod tests {
                 }
                 let ip = Ipv6Addr::from(g);
                 prop_assert_eq!(out(|o| write_ipv6(o, ip)), format!("x{ip}"));
+                // Both paths: the 48-octet window, and a slice of exactly the text's length.
+                let want = ip.to_string();
+                let mut a = vec![b'#'; want.len() + 2];
+                let end = put_ipv6(&mut a, 2, ip);
+                prop_assert_eq!(&a[2..end], want.as_bytes());
             }
         }
     }

@@ -8,9 +8,10 @@ use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_usef
 use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::types::VARLEN;
+use crate::ipfix::value::TimeStyle;
 use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, Value, put_ipv4, put_ipv6, put_mac, put_millis, put_time, put_u64,
-    write_scalar,
+    MAX_SCALAR_TEXT, MillisText, Value, put_ipv4, put_ipv6, put_mac, put_millis, put_time, put_u8,
+    put_u64, write_scalar,
 };
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
@@ -62,7 +63,11 @@ impl Kind {
 /// path through [`Kind`].
 #[derive(Clone, Copy)]
 enum Op {
-    Empty,
+    /// This many empty cells in a row (at least one).
+    Empty(usize),
+    /// The leading metadata columns (this many), whose text is the same for every record of a
+    /// data set: written once per data set, copied for the others.
+    Prefix(usize),
     ExportTime,
     Meta(Meta),
     U8(usize),
@@ -70,7 +75,9 @@ enum Op {
     U32(usize),
     U64(usize),
     Ipv4(usize),
-    Millis(usize),
+    /// dateTimeMilliseconds at a fixed offset; the second number is the column, whose
+    /// [`MillisText`] remembers the last minute written.
+    Millis(usize, usize),
     Field {
         pos: Pos,
         /// The declared length (for `Pos::At`).
@@ -97,10 +104,11 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
         offsets.push(off);
         off = off.filter(|_| f.len != VARLEN).map(|o| o + f.len as usize);
     }
-    let ops: Vec<Op> = cols
+    let ops = cols
         .iter()
         .zip(&sel)
-        .map(|(c, s)| match (c, s) {
+        .enumerate()
+        .map(|(col, (c, s))| match (c, s) {
             (Column::Meta(Meta::ExportTime), _) => Op::ExportTime,
             (Column::Meta(m), _) => Op::Meta(*m),
             (_, Some(i)) => {
@@ -113,7 +121,7 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
                     (Some(off), Kind::Unsigned, 8) => Op::U64(off),
                     (Some(off), Kind::Ipv4, _) => Op::Ipv4(off),
                     (Some(off), Kind::Time, _) if f.dtype == D::DateTimeMilliseconds => {
-                        Op::Millis(off)
+                        Op::Millis(off, col)
                     }
                     (off, _, _) => Op::Field {
                         pos: match off {
@@ -127,9 +135,9 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
                     },
                 }
             }
-            _ => Op::Empty,
-        })
-        .collect();
+            _ => Op::Empty(1),
+        });
+    let ops = fuse(ops, prefix_len(cols));
     let walk = ops.iter().any(|s| {
         matches!(
             s,
@@ -140,6 +148,32 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
         )
     });
     Layout { ops, walk, useful }
+}
+
+/// How many columns at the start are metadata that [`Op::Prefix`] can write: those whose text
+/// depends on the message header and the template only. Worth it from two on.
+fn prefix_len(cols: &[Column]) -> usize {
+    let n = cols
+        .iter()
+        .take_while(|c| matches!(c, Column::Meta(_)))
+        .count();
+    if n >= 2 { n } else { 0 }
+}
+
+/// Replaces the first `prefix` ops by one [`Op::Prefix`] and joins runs of empty cells, so a
+/// record takes fewer dispatches.
+fn fuse(ops: impl Iterator<Item = Op>, prefix: usize) -> Vec<Op> {
+    let mut out = Vec::new();
+    if prefix > 0 {
+        out.push(Op::Prefix(prefix));
+    }
+    for op in ops.skip(prefix) {
+        match (out.last_mut(), op) {
+            (Some(Op::Empty(n)), Op::Empty(m)) => *n += m,
+            _ => out.push(op),
+        }
+    }
+    out
 }
 
 fn needs_quotes(cell: &[u8]) -> bool {
@@ -210,6 +244,52 @@ pub struct CsvPrinter<'w> {
     ranges: Vec<(usize, usize)>,
     /// The last `@export_time` written and its text: it changes once per message at most.
     export_time: Option<(u32, Vec<u8>)>,
+    prefix: PrefixText,
+    /// One per column, for [`Op::Millis`].
+    millis: Vec<MillisText>,
+}
+
+/// The text of the leading metadata columns ([`Op::Prefix`]) for the last data set.
+struct PrefixText {
+    /// Export time, domain, sequence number, template ID and scope count it was made from.
+    key: Option<(u32, u32, u32, u16, u16)>,
+    /// The cells joined by commas, padded with zeros to at least [`PREFIX_WINDOW`] octets.
+    text: Vec<u8>,
+    len: usize,
+}
+
+/// Prefixes up to this long are copied as one fixed-size block.
+const PREFIX_WINDOW: usize = 64;
+
+impl PrefixText {
+    /// The text for `r`'s message and template, made again when they changed.
+    #[inline]
+    /// Returns the padded text and its length.
+    fn get(&mut self, cols: &[Column], r: &RecordRef<'_>, time: TimeStyle) -> (&[u8], usize) {
+        let h = &r.msg.header;
+        let key = (
+            h.export_time,
+            h.domain,
+            h.sequence,
+            r.template.id,
+            r.template.scope_count,
+        );
+        if self.key != Some(key) {
+            self.key = Some(key);
+            self.text.clear();
+            for (i, c) in cols.iter().enumerate() {
+                if i > 0 {
+                    self.text.push(b',');
+                }
+                if let Column::Meta(m) = c {
+                    write_meta(&mut self.text, *m, r, time, false);
+                }
+            }
+            self.len = self.text.len();
+            self.text.resize(self.len.max(PREFIX_WINDOW), 0);
+        }
+        (&self.text, self.len)
+    }
 }
 
 impl<'w> CsvPrinter<'w> {
@@ -234,11 +314,17 @@ impl<'w> CsvPrinter<'w> {
             room,
             cell: Vec::new(),
             quoted: Vec::new(),
-            columns,
             opts,
             layouts: Layouts::default(),
             ranges: Vec::new(),
             export_time: None,
+            prefix: PrefixText {
+                key: None,
+                text: Vec::new(),
+                len: 0,
+            },
+            millis: vec![MillisText::default(); columns.len()],
+            columns,
         }
     }
 }
@@ -256,6 +342,8 @@ impl Printer for CsvPrinter<'_> {
             layouts,
             ranges,
             export_time,
+            prefix,
+            millis,
         } = self;
         let time = opts.time;
         let explicit = opts.columns.is_some();
@@ -272,16 +360,41 @@ impl Printer for CsvPrinter<'_> {
         }
         line.reserve(&mut **out, *room)?;
         // Every value is followed by a comma; the last one becomes the newline.
+        // The write position stays in a register through the record: every cell's position
+        // depends on the one before, and a round trip through memory per cell made that chain
+        // the slowest part of the loop.
         let d = r.data;
+        let mut pos = line.pos;
         for op in &layout.ops {
             let a = &mut line.buf[..];
-            let p = line.pos;
+            let p = pos;
             // Scalars (numbers, addresses, times) never hold a character that needs quoting,
             // so they are written straight into the line. A field the record is too short for
             // leaves its cell empty (records are delimited by their template, so it cannot
             // happen; it must not panic either).
             let end = match *op {
-                Op::Empty => p,
+                Op::Empty(n) => match a.get_mut(p..).and_then(|w| w.first_chunk_mut::<8>()) {
+                    Some(w) if n <= 8 => {
+                        *w = [b','; 8];
+                        p + n - 1
+                    }
+                    _ => {
+                        a[p..p + n - 1].fill(b',');
+                        p + n - 1
+                    }
+                },
+                Op::Prefix(k) => {
+                    let (text, len) = prefix.get(&columns[..k], r, time);
+                    match (
+                        a.get_mut(p..)
+                            .and_then(|w| w.first_chunk_mut::<PREFIX_WINDOW>()),
+                        text.first_chunk::<PREFIX_WINDOW>(),
+                    ) {
+                        (Some(w), Some(t)) if len <= PREFIX_WINDOW => *w = *t,
+                        _ => a[p..p + len].copy_from_slice(&text[..len]),
+                    }
+                    p + len
+                }
                 Op::ExportTime => {
                     let t = r.msg.header.export_time;
                     let e = match &mut *export_time {
@@ -309,7 +422,7 @@ impl Printer for CsvPrinter<'_> {
                     put_u64(a, p, v as u64)
                 }
                 Op::U8(off) => match d.get(off) {
-                    Some(&x) => put_u64(a, p, x as u64),
+                    Some(&x) => put_u8(a, p, x),
                     None => p,
                 },
                 Op::U16(off) => match fixed::<2>(d, off) {
@@ -328,9 +441,13 @@ impl Printer for CsvPrinter<'_> {
                     Some(x) => put_ipv4(a, p, x),
                     None => p,
                 },
-                Op::Millis(off) => match fixed::<8>(d, off) {
-                    Some(x) => put_millis(a, p, u64::from_be_bytes(x), time),
-                    None => p,
+                Op::Millis(off, col) => match (fixed::<8>(d, off), time) {
+                    (Some(x), TimeStyle::Rfc3339) => match millis.get_mut(col) {
+                        Some(m) => m.put(a, p, u64::from_be_bytes(x)),
+                        None => put_millis(a, p, u64::from_be_bytes(x), time),
+                    },
+                    (Some(x), TimeStyle::Epoch) => put_u64(a, p, u64::from_be_bytes(x)),
+                    (None, _) => p,
                 },
                 Op::Field {
                     pos,
@@ -380,6 +497,7 @@ impl Printer for CsvPrinter<'_> {
                                 cell
                             };
                             // Room for the cell and again for the rest of the record.
+                            line.pos = p;
                             line.reserve(&mut **out, text.len() + *room)?;
                             let p = line.pos;
                             line.buf[p..p + text.len()].copy_from_slice(text);
@@ -389,14 +507,15 @@ impl Printer for CsvPrinter<'_> {
                 }
             };
             line.buf[end] = b',';
-            line.pos = end + 1;
+            pos = end + 1;
         }
         if layout.ops.is_empty() {
-            line.buf[line.pos] = b'\n';
-            line.pos += 1;
+            line.buf[pos] = b'\n';
+            pos += 1;
         } else {
-            line.buf[line.pos - 1] = b'\n';
+            line.buf[pos - 1] = b'\n';
         }
+        line.pos = pos;
         Ok(())
     }
 
