@@ -271,17 +271,46 @@ fn put_digits(a: &mut [u8], end: usize, mut v: u64, n: usize) {
     }
 }
 
-/// The 8 decimal digits of `v < 10^8` (zero padded) as ASCII, the first digit in the lowest
-/// byte: the value is split into lanes (two of 4 digits, four of 2, eight of 1) that are
-/// divided all at once by multiplying with a scaled reciprocal, exact for these ranges.
+/// Powers of ten that fit in a u32.
+const POW10: [u32; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
+
+/// The number of decimal digits of `v` (1 for 0): the bit length gives it to within one
+/// (`* 1233 >> 12` is log10(2) to 12 bits), one table compare settles it.
 #[inline(always)]
-fn digits8(v: u32) -> u64 {
-    let x = (v / 10_000) as u64 | (((v % 10_000) as u64) << 32);
-    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
-    let x = hundreds | ((x - hundreds * 100) << 16);
-    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
-    let x = tens | ((x - tens * 10) << 8);
-    x | 0x3030_3030_3030_3030
+fn digit_count(v: u32) -> usize {
+    let v = v | 1;
+    let t = ((32 - v.leading_zeros()) * 1233) >> 12;
+    (t + 1) as usize - (v < POW10[t as usize]) as usize
+}
+
+/// Two digits of `v < 100` as a little-endian pair.
+#[inline(always)]
+fn digits2(v: u32) -> u64 {
+    let i = v as usize * 2;
+    u16::from_le_bytes([DIGITS2[i], DIGITS2[i + 1]]) as u64
+}
+
+/// The 8 decimal digits of `v < 10^8` (zero padded) as ASCII, the first digit in the lowest
+/// byte, from the two-digit table: three divisions by constants (two of them independent)
+/// and four loads. (Dividing all lanes at once with scaled reciprocals took more
+/// instructions and was no faster.)
+#[inline(always)]
+fn digits8_lut(v: u32) -> u64 {
+    let hi = v / 10_000;
+    let lo = v - hi * 10_000;
+    let (h1, l1) = (hi / 100, lo / 100);
+    digits2(h1) | digits2(hi - h1 * 100) << 16 | digits2(l1) << 32 | digits2(lo - l1 * 100) << 48
 }
 
 /// Decimal text of an unsigned integer (the digits `itoa` gives).
@@ -293,9 +322,8 @@ pub fn put_u64(a: &mut [u8], at: usize, v: u64) -> usize {
     if v < 100_000_000 {
         if let Some(w) = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<8>()) {
             let v = v as u32;
-            // `| 1` gives 0 its one digit and changes no other value's digit count.
-            let n = (v | 1).ilog10() as usize + 1;
-            *w = (digits8(v) >> (8 * (8 - n))).to_le_bytes();
+            let n = digit_count(v);
+            *w = (digits8_lut(v) >> (8 * (8 - n))).to_le_bytes();
             return at + n;
         }
     }
@@ -1078,16 +1106,26 @@ mod tests {
         }
 
         #[test]
-        fn eight_digit_lanes() {
+        fn eight_digits_and_counts() {
             // Every lane boundary: all values below 10^5, then a stride over the rest.
             let check = |v: u32| {
                 assert_eq!(
-                    digits8(v).to_le_bytes(),
+                    digits8_lut(v).to_le_bytes(),
                     *format!("{v:08}").as_bytes(),
                     "{v}"
                 );
             };
             (0..100_000).for_each(check);
+            let count = |v: u32| assert_eq!(digit_count(v), v.to_string().len(), "{v}");
+            (0..100_000).for_each(count);
+            (100_000..100_000_000).step_by(9_973).for_each(count);
+            for k in 0..10 {
+                let p = 10u32.pow(k);
+                [p - 1, p, p + 1, p.saturating_mul(2)].into_iter().for_each(|v| {
+                    assert_eq!(digit_count(v), v.to_string().len(), "{v}");
+                });
+            }
+            assert_eq!(digit_count(u32::MAX), 10);
             (100_000..100_000_000).step_by(9_973).for_each(check);
             check(99_999_999);
         }
