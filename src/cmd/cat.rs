@@ -6,7 +6,7 @@ use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::{CsvPrinter, union_columns_of};
 use crate::output::detail::DetailPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
@@ -150,17 +150,23 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             inputs.push((p, name));
         }
     }
+    // The first pass's inputs, rewound, for the second pass (a mapped file is mapped once).
+    let mut prescanned: Vec<Option<ByteSource>> = Vec::new();
     let csv_columns = if args.format == Format::Csv {
         match &columns {
             Some(c) => c.clone(),
-            None => union_columns(
-                &inputs.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
-                &model,
-            ),
+            None => {
+                prescanned = inputs
+                    .iter()
+                    .map(|(p, _)| ByteSource::open(p).ok())
+                    .collect();
+                union_columns_of(&mut prescanned, &model)
+            }
         }
     } else {
         Vec::new()
     };
+    let prescanned = std::sync::Mutex::new(prescanned);
 
     let mut out = Output::open(args.output.as_deref(), false, false)
         .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
@@ -181,7 +187,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             if left == 0 {
                 return FileOutcome::default();
             }
-            let src = match ByteSource::open(path) {
+            let reused = prescanned
+                .lock()
+                .ok()
+                .and_then(|mut v| v.get_mut(i).and_then(Option::take));
+            let src = match reused.map_or_else(|| ByteSource::open(path), Ok) {
                 Ok(s) => s,
                 Err(e) => {
                     report(format!("ipfixkit: {name}: {e}"));

@@ -179,6 +179,20 @@ impl ByteSource {
         })
     }
 
+    /// Goes back to the start, if the input is held whole (a mapped file or bytes in memory):
+    /// a second pass then reads the same mapping instead of mapping the file again. A stream
+    /// cannot go back: false.
+    pub fn rewind(&mut self) -> bool {
+        match self.kind {
+            Kind::Mapped(_) | Kind::Owned(_) => {
+                self.pos = 0;
+                self.offset = 0;
+                true
+            }
+            Kind::Stream { .. } => false,
+        }
+    }
+
     /// Absolute offset of the current position.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -264,4 +278,39 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mapped file goes back to its start for a second pass; a compressed one (a stream)
+    /// says it cannot, so the caller opens it again.
+    #[test]
+    fn rewind_mapped_not_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.bin");
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
+        std::fs::write(&plain, &bytes).unwrap();
+        let mut src = ByteSource::open(plain.to_str().unwrap()).unwrap();
+        let mut first = Vec::new();
+        src.read_to_end(&mut first).unwrap();
+        assert_eq!(first, bytes);
+        assert_eq!(src.offset(), bytes.len() as u64);
+        assert!(src.rewind());
+        assert_eq!(src.offset(), 0);
+        let mut second = Vec::new();
+        src.read_to_end(&mut second).unwrap();
+        assert_eq!(second, bytes);
+
+        let gz = dir.path().join("a.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, &bytes).unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        let mut src = ByteSource::open(gz.to_str().unwrap()).unwrap();
+        let mut all = Vec::new();
+        src.read_to_end(&mut all).unwrap();
+        assert_eq!(all, bytes);
+        assert!(!src.rewind());
+    }
 }

@@ -1121,9 +1121,11 @@ mod tests {
             (100_000..100_000_000).step_by(9_973).for_each(count);
             for k in 0..10 {
                 let p = 10u32.pow(k);
-                [p - 1, p, p + 1, p.saturating_mul(2)].into_iter().for_each(|v| {
-                    assert_eq!(digit_count(v), v.to_string().len(), "{v}");
-                });
+                [p - 1, p, p + 1, p.saturating_mul(2)]
+                    .into_iter()
+                    .for_each(|v| {
+                        assert_eq!(digit_count(v), v.to_string().len(), "{v}");
+                    });
             }
             assert_eq!(digit_count(u32::MAX), 10);
             (100_000..100_000_000).step_by(9_973).for_each(check);

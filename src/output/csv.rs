@@ -535,7 +535,21 @@ pub fn union_columns(
     paths: &[String],
     model: &std::sync::Arc<crate::ipfix::InfoModel>,
 ) -> Vec<Column> {
-    use crate::io::input::ByteSource;
+    let mut sources: Vec<Option<crate::io::input::ByteSource>> = paths
+        .iter()
+        .map(|p| crate::io::input::ByteSource::open(p).ok())
+        .collect();
+    union_columns_of(&mut sources, model)
+}
+
+/// [`union_columns`] over inputs already open (`None`: one that could not be opened, which
+/// the decoding pass reports). Each input is left rewound for that pass where it can be
+/// ([`ByteSource::rewind`](crate::io::input::ByteSource::rewind)); one that cannot is
+/// `None` afterwards and must be opened again.
+pub fn union_columns_of(
+    sources: &mut [Option<crate::io::input::ByteSource>],
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+) -> Vec<Column> {
     use crate::io::reader::decode_all;
     use crate::ipfix::session::{Flow, Visitor};
     use crate::ipfix::{DecodeError, Session};
@@ -590,10 +604,13 @@ pub fn union_columns(
         options: false,
         known: std::collections::HashSet::new(),
     };
-    for p in paths {
-        if let Ok(mut src) = ByteSource::open(p) {
+    for slot in sources.iter_mut() {
+        if let Some(src) = slot {
             let mut s = Session::new(model.clone());
-            decode_all(&mut src, &mut s, &mut c);
+            decode_all(src, &mut s, &mut c);
+            if !src.rewind() {
+                *slot = None;
+            }
         }
     }
     let mut cols: Vec<Column> = [Meta::ExportTime, Meta::Domain, Meta::Template]
