@@ -686,16 +686,10 @@ const OCTET_LEN: [u8; 256] = {
 };
 
 /// Dotted decimal `192.0.2.1`. Writes up to 16 octets (the last ones scratch).
-#[inline]
+#[inline(always)]
 pub fn put_ipv4(a: &mut [u8], at: usize, o: [u8; 4]) -> usize {
     let Some(w) = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<16>()) else {
-        let mut n = put_octet(a, at, o[0]);
-        a[n] = b'.';
-        n = put_octet(a, n + 1, o[1]);
-        a[n] = b'.';
-        n = put_octet(a, n + 1, o[2]);
-        a[n] = b'.';
-        return put_octet(a, n + 1, o[3]);
+        return put_ipv4_exact(a, at, o);
     };
     let mut n = 0;
     for &x in &o[..3] {
@@ -704,6 +698,18 @@ pub fn put_ipv4(a: &mut [u8], at: usize, o: [u8; 4]) -> usize {
     }
     w[n..n + 4].copy_from_slice(&OCTET_TEXT[o[3] as usize]);
     at + n + OCTET_LEN[o[3] as usize] as usize
+}
+
+/// [`put_ipv4`] for a slice with no room for the 16-octet window.
+#[inline(never)]
+fn put_ipv4_exact(a: &mut [u8], at: usize, o: [u8; 4]) -> usize {
+    let mut n = put_octet(a, at, o[0]);
+    a[n] = b'.';
+    n = put_octet(a, n + 1, o[1]);
+    a[n] = b'.';
+    n = put_octet(a, n + 1, o[2]);
+    a[n] = b'.';
+    put_octet(a, n + 1, o[3])
 }
 
 pub fn write_ipv4(out: &mut Vec<u8>, addr: Ipv4Addr) {
@@ -1296,6 +1302,9 @@ mod tests {
             fn addresses(v4: [u8; 4], v6: [u16; 8], zeros: u8) {
                 let ip = Ipv4Addr::from(v4);
                 prop_assert_eq!(out(|o| write_ipv4(o, ip)), format!("x{ip}"));
+                let mut exact = vec![0u8; ip.to_string().len()];
+                prop_assert_eq!(put_ipv4(&mut exact, 0, v4), exact.len());
+                prop_assert_eq!(exact, ip.to_string().into_bytes());
                 // Zero groups are what the compression is about: clear some.
                 let mut g = v6;
                 for (k, x) in g.iter_mut().enumerate() {
