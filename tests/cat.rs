@@ -557,7 +557,7 @@ fn broken_pipe_ends_quietly() {
 }
 
 /// JSON lines of flows that reach every fast path of the CSV writer: one-octet, two-, four-
-/// and eight-octet counters (one reduced-size), IPv4 and IPv6 addresses with zero runs
+/// and eight-octet counters (reduced-size ones too), alone and in neighbouring pairs, IPv4 and IPv6 addresses with zero runs
 /// everywhere RFC 5952 compresses them, millisecond times that move back and forth across
 /// minutes, days and years, a string, and templates that leave long runs of columns empty.
 fn fast_path_flows() -> String {
@@ -583,7 +583,7 @@ fn fast_path_flows() -> String {
         u64::MAX,
     ];
     let mut out = String::new();
-    let t256 = r#"{"@export_time":"2024-05-01T00:00:10Z","@domain":7,"@template":256,"@fields":["sourceIPv4Address(8)<ipv4Address>[4]","protocolIdentifier(4)<unsigned8>[1]","sourceTransportPort(7)<unsigned16>[2]","ingressInterface(10)<unsigned32>[4]","octetDeltaCount(1)<unsigned64>[8]","packetDeltaCount(2)<unsigned64>[4]","flowStartMilliseconds(152)<dateTimeMilliseconds>[8]","flowEndMilliseconds(153)<dateTimeMilliseconds>[8]","applicationName(96)<string>[v]"]}"#;
+    let t256 = r#"{"@export_time":"2024-05-01T00:00:10Z","@domain":7,"@template":256,"@fields":["sourceIPv4Address(8)<ipv4Address>[4]","destinationIPv4Address(12)<ipv4Address>[4]","protocolIdentifier(4)<unsigned8>[1]","tcpControlBits(6)<unsigned16>[1]","sourceTransportPort(7)<unsigned16>[2]","destinationTransportPort(11)<unsigned16>[2]","ingressInterface(10)<unsigned32>[4]","egressInterface(14)<unsigned32>[4]","octetDeltaCount(1)<unsigned64>[8]","packetDeltaCount(2)<unsigned64>[8]","postOctetDeltaCount(23)<unsigned64>[4]","flowStartMilliseconds(152)<dateTimeMilliseconds>[8]","flowEndMilliseconds(153)<dateTimeMilliseconds>[8]","applicationName(96)<string>[v]"]}"#;
     let t257 = r#"{"@export_time":"2024-05-01T00:00:10Z","@domain":8,"@template":257,"@fields":["sourceIPv6Address(27)<ipv6Address>[16]","destinationIPv6Address(28)<ipv6Address>[16]","flowEndMilliseconds(153)<dateTimeMilliseconds>[8]"]}"#;
     out.push_str(t256);
     out.push('\n');
@@ -600,15 +600,21 @@ fn fast_path_flows() -> String {
         let end = start + (k * 1_777) % 200_000;
         let c = counters[k as usize % counters.len()];
         out.push_str(&format!(
-            r#"{{"@export_time":"2024-05-01T00:{:02}:10Z","@domain":7,"@template":256,"sourceIPv4Address":"{}.{}.0.{}","protocolIdentifier":{},"sourceTransportPort":{},"ingressInterface":{},"octetDeltaCount":{},"packetDeltaCount":{},"flowStartMilliseconds":{},"flowEndMilliseconds":{},"applicationName":{}}}"#,
+            r#"{{"@export_time":"2024-05-01T00:{:02}:10Z","@domain":7,"@template":256,"sourceIPv4Address":"{}.{}.0.{}","destinationIPv4Address":"10.{}.{}.255","protocolIdentifier":{},"tcpControlBits":{},"sourceTransportPort":{},"destinationTransportPort":{},"ingressInterface":{},"egressInterface":{},"octetDeltaCount":{},"packetDeltaCount":{},"postOctetDeltaCount":{},"flowStartMilliseconds":{},"flowEndMilliseconds":{},"applicationName":{}}}"#,
             k / 60,
             k % 256,
             (k * 7) % 256,
             (k * 13) % 256,
+            (k * 3) % 256,
+            (k * 101) % 256,
             k % 256,
+            (k * 37) % 256,
             (k * 997) % 65_536,
+            (k * 7_919) % 65_536,
             c % 4_294_967_296,
+            (c / 3) % 4_294_967_296,
             c,
+            c / 7,
             c % 4_294_967_296,
             start,
             end,
