@@ -560,7 +560,7 @@ impl Default for MillisText {
 
 impl MillisText {
     /// Writes `ms` (milliseconds since 1970) like [`put_millis`] in RFC 3339 style.
-    #[inline]
+    #[inline(always)]
     pub fn put(&mut self, a: &mut [u8], at: usize, ms: u64) -> usize {
         let secs = ms / 1000;
         let frac = (ms - secs * 1000) as u32;
@@ -583,18 +583,23 @@ impl MillisText {
                 put_2(w, 21, frac % 100);
                 at + 24
             }
-            _ => {
-                let end = put_millis(a, at, ms, TimeStyle::Rfc3339);
-                // Only a four-digit year has the fixed shape the cache fills in.
-                if let Some(t) = a.get(at..end).and_then(|t| <&[u8; 24]>::try_from(t).ok()) {
-                    let k = slot.unwrap_or(self.next);
-                    self.texts[k] = *t;
-                    self.minutes[k] = minute;
-                    self.next = 1 - k;
-                }
-                end
-            }
+            _ => self.miss(a, at, ms, slot),
         }
+    }
+
+    /// A minute not in the cache (or a slice too short for the window): the full writer, and
+    /// the text kept for the next values of that minute.
+    #[inline(never)]
+    fn miss(&mut self, a: &mut [u8], at: usize, ms: u64, slot: Option<usize>) -> usize {
+        let end = put_millis(a, at, ms, TimeStyle::Rfc3339);
+        // Only a four-digit year has the fixed shape the cache fills in.
+        if let Some(t) = a.get(at..end).and_then(|t| <&[u8; 24]>::try_from(t).ok()) {
+            let k = slot.unwrap_or(self.next);
+            self.texts[k] = *t;
+            self.minutes[k] = ms / 60_000;
+            self.next = 1 - k;
+        }
+        end
     }
 }
 
