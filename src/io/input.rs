@@ -134,12 +134,25 @@ impl ByteSource {
         ByteSource::from_reader(Box::new(file))
     }
 
-    /// Wraps in-memory bytes (tests, fuzzing). Compressed bytes are decompressed.
+    /// Wraps in-memory bytes (tests, fuzzing). Compressed bytes are decompressed; if the
+    /// decompressor cannot even start, reading fails with its error.
     pub fn from_bytes(v: Vec<u8>) -> ByteSource {
-        if sniff_compression(&v) != Compression::None {
-            if let Ok(s) = ByteSource::from_reader(Box::new(io::Cursor::new(v.clone()))) {
-                return s;
-            }
+        let comp = sniff_compression(&v);
+        if comp != Compression::None {
+            return ByteSource::from_reader(Box::new(io::Cursor::new(v))).unwrap_or_else(|e| {
+                ByteSource {
+                    kind: Kind::Stream {
+                        reader: Box::new(Failing(Some(e))),
+                        buf: vec![0; STREAM_CHUNK],
+                        start: 0,
+                        end: 0,
+                        eof: false,
+                    },
+                    pos: 0,
+                    offset: 0,
+                    compression: comp,
+                }
+            });
         }
         ByteSource {
             kind: Kind::Owned(v),
@@ -267,6 +280,18 @@ impl Read for ByteSource {
     }
 }
 
+/// A reader whose first read fails with the given error (then it is at its end).
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -312,5 +337,10 @@ mod tests {
         src.read_to_end(&mut all).unwrap();
         assert_eq!(all, bytes);
         assert!(!src.rewind());
+        // The same compressed bytes from memory.
+        let mut src = ByteSource::from_bytes(std::fs::read(&gz).unwrap());
+        let mut all = Vec::new();
+        src.read_to_end(&mut all).unwrap();
+        assert_eq!(all, bytes);
     }
 }

@@ -58,12 +58,6 @@ pub enum ErrorKind {
     RecordPastSet { template: u16, record: u64 },
     /// A template whose records have no length cannot be counted.
     EmptyRecords { template: u16 },
-    /// The sequence number differs from the number of data records seen so far (RFC 7011 §3.1).
-    SequenceGap {
-        domain: u32,
-        expected: u32,
-        got: u32,
-    },
     /// Not IPFIX at all.
     NotIpfix { looks_like: &'static str },
     /// A read failed (e.g. corrupt compressed stream).
@@ -87,7 +81,6 @@ impl DecodeError {
         match self.kind {
             ErrorKind::WithdrawUnknown { .. }
             | ErrorKind::UnknownTemplate { .. }
-            | ErrorKind::SequenceGap { .. }
             | ErrorKind::BadFieldLength { .. }
             | ErrorKind::ReservedSetId => Severity::Warning,
             _ => Severity::Error,
@@ -196,14 +189,6 @@ impl fmt::Display for ErrorKind {
             ErrorKind::EmptyRecords { template } => write!(
                 f,
                 "template {template} describes zero-length records, which cannot be counted; set skipped"
-            ),
-            ErrorKind::SequenceGap {
-                domain,
-                expected,
-                got,
-            } => write!(
-                f,
-                "sequence number {got} in domain {domain}, expected {expected}"
             ),
             ErrorKind::NotIpfix { looks_like } => {
                 write!(f, "not an IPFIX file: it looks like {looks_like}")

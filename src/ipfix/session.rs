@@ -244,6 +244,8 @@ impl Session {
         });
         {
             let d = self.domains.entry(header.domain).or_default();
+            // A gap (lost or sampled-out messages, RFC 7011 §3.1) is normal in a capture and
+            // not damage: it is counted for --stats, never reported as a problem.
             if let Some(exp) = d.next_seq {
                 if exp != header.sequence {
                     *self.stats.sequence_gaps.entry(header.domain).or_default() += 1;
