@@ -8,18 +8,17 @@ use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name, 
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
+use crate::io::prepare::{PrepareOpts, Prepared, prepare};
 use crate::io::progress::bytes_bar;
-use crate::io::temp::{TempFile, is_regular, spool_reader};
-use crate::io::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
+use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
 use crate::ipfix::value::TimeStyle;
-use crate::ipfix::writer::MessageWriter;
 use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::{Column, PrintOptions, Printer, parse_columns};
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -149,7 +148,7 @@ struct Ctx<'a> {
     args: &'a Args,
     model: Arc<InfoModel>,
     opts: PrintOptions,
-    export_time: Option<u32>,
+    prep: PrepareOpts,
 }
 
 pub fn run(args: &Args) -> Result<(), Failure> {
@@ -185,13 +184,23 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     };
     let ctx = Ctx {
         args,
-        model,
+        model: model.clone(),
         opts: PrintOptions {
             columns,
             time,
             header: !args.no_header,
         },
-        export_time,
+        prep: PrepareOpts {
+            format: match args.from {
+                From::Auto => None,
+                From::Ipfix => Some(Sniffed::Ipfix),
+                From::Json => Some(Sniffed::Json),
+                From::Csv => Some(Sniffed::Csv),
+            },
+            model,
+            message_size: args.message_size as usize,
+            export_time: export_time.unwrap_or(0),
+        },
     };
     let inputs = args.input.inputs();
     if inputs.iter().filter(|p| *p == "-").count() > 1 {
@@ -203,149 +212,6 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
 }
 
-/// An input made ready for the IPFIX path: the IPFIX file to read (the input itself or a
-/// temporary encoding of its JSON/CSV) and its name for messages.
-struct Prepared {
-    path: String,
-    name: String,
-    _temp: Option<TempFile>,
-    /// The input already opened (stdin cannot be opened twice); taken by the first decode.
-    source: std::sync::Mutex<Option<ByteSource>>,
-}
-
-impl Prepared {
-    fn new(
-        path: String,
-        name: String,
-        temp: Option<TempFile>,
-        source: Option<ByteSource>,
-    ) -> Prepared {
-        Prepared {
-            path,
-            name,
-            _temp: temp,
-            source: std::sync::Mutex::new(source),
-        }
-    }
-}
-
-/// Encodes a JSON/CSV input to a temporary IPFIX file; IPFIX inputs pass through (stdin and
-/// pipes spooled when they must be read twice).
-fn prepare(
-    ctx: &Ctx,
-    path: &str,
-    need_twice: bool,
-    report: &mut dyn FnMut(String),
-) -> Option<Prepared> {
-    let name = display_name(path).to_string();
-    let mut src = match ByteSource::open(path) {
-        Ok(s) => s,
-        Err(e) => {
-            report(format!("ipfixkit: {name}: {e}"));
-            return None;
-        }
-    };
-    let head = src.fill(512).map(|h| h.to_vec()).unwrap_or_default();
-    let kind = match ctx.args.from {
-        From::Auto => sniff(&head),
-        From::Ipfix => Sniffed::Ipfix,
-        From::Json => Sniffed::Json,
-        From::Csv => Sniffed::Csv,
-    };
-    if kind == Sniffed::Ipfix {
-        if need_twice && !is_regular(path) {
-            // Stdin or a pipe read twice: spool what the open source yields (decompressed).
-            return match spool_reader(src) {
-                Ok(temp) => Some(Prepared::new(
-                    temp.path().to_string_lossy().into_owned(),
-                    name,
-                    Some(temp),
-                    None,
-                )),
-                Err(e) => {
-                    report(format!("ipfixkit: {name}: {e}"));
-                    None
-                }
-            };
-        }
-        return Some(Prepared::new(path.to_string(), name, None, Some(src)));
-    }
-    let temp = TempFile::new("ipfix");
-    let file = match std::fs::File::create(temp.path()) {
-        Ok(f) => f,
-        Err(e) => {
-            report(format!("ipfixkit: {}: {e}", temp.path().display()));
-            return None;
-        }
-    };
-    let mut out = std::io::BufWriter::new(file);
-    let mut enc = TextEncoder::new(
-        MessageWriter::new(&mut out, ctx.args.message_size as usize),
-        ctx.model.clone(),
-    );
-    enc.default_export_time = ctx.export_time.unwrap_or(0);
-    // CSV is read twice (see TextEncoder::csv_plan): stdin and pipes are spooled first.
-    let mut src = src;
-    let mut _csv_spool = None;
-    if kind == Sniffed::Csv {
-        if !is_regular(path) {
-            let spooled = spool_reader(src).and_then(|t| {
-                let s = ByteSource::open(&t.path().to_string_lossy())?;
-                Ok((t, s))
-            });
-            src = match spooled.map(|(t, s)| {
-                _csv_spool = Some(t);
-                s
-            }) {
-                Ok(s) => s,
-                Err(e) => {
-                    report(format!("ipfixkit: {name}: {e}"));
-                    return None;
-                }
-            };
-        }
-        let again = match &_csv_spool {
-            Some(t) => ByteSource::open(&t.path().to_string_lossy()),
-            None => ByteSource::open(path),
-        };
-        if let Ok(first) = again {
-            enc.csv_plan(BufReader::new(first));
-        }
-    }
-    let reader = BufReader::new(src);
-    let r = match kind {
-        Sniffed::Json => enc.json_lines(reader),
-        _ => enc.csv(reader),
-    };
-    let r = r.and_then(|()| {
-        enc.writer
-            .finish()
-            .map(|_| ())
-            .map_err(|e| EncodeFailure::Output(std::io::Error::other(e.to_string())))
-    });
-    if let Err(e) = r {
-        match e {
-            EncodeFailure::Input(e) => report(format!("ipfixkit: {name}: {e}")),
-            EncodeFailure::Output(e) => {
-                report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"))
-            }
-        }
-        return None;
-    }
-    if let Err(e) = out.flush() {
-        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
-        return None;
-    }
-    drop(out);
-    Some(Prepared::new(
-        temp.path().to_string_lossy().into_owned(),
-        name,
-        Some(temp),
-        None,
-    ))
-}
-
-/// Decodes one prepared IPFIX input into `printer`; true when it had errors.
 /// Decodes one prepared IPFIX input into `printer`.
 fn decode_into(
     ctx: &Ctx,
@@ -415,7 +281,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
     let prepared: Vec<Option<Prepared>> = inputs
         .iter()
-        .map(|p| prepare(ctx, p, need_twice, &mut report))
+        .map(|p| prepare(&ctx.prep, p, display_name(p), need_twice, &mut report))
         .collect();
     let mut failed = prepared.iter().any(Option::is_none);
     let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
@@ -515,7 +381,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
     let job =
         |i: usize, path: &str, _w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
             let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
-            let Some(p) = prepare(ctx, path, need_twice, report) else {
+            let Some(p) = prepare(&ctx.prep, path, display_name(path), need_twice, report) else {
                 return FileOutcome { failed: true };
             };
             let target = targets[i].to_string_lossy().into_owned();

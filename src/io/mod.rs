@@ -3,6 +3,7 @@
 pub mod driver;
 pub mod input;
 pub mod output;
+pub mod prepare;
 pub mod progress;
 pub mod reader;
 pub mod temp;

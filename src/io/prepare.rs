@@ -1,0 +1,161 @@
+//! Inputs made ready for the IPFIX path. `convert` and the commands that read JSON and CSV
+//! read everything as IPFIX: a JSON-lines or CSV input is encoded into a temporary IPFIX file
+//! first (one per input, since a file is one session), and an IPFIX input that must be read
+//! twice (a CSV column pass, then the records) is spooled when it is stdin or a pipe.
+
+use super::input::ByteSource;
+use super::temp::{TempFile, is_regular, spool_reader};
+use super::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
+use crate::ipfix::InfoModel;
+use crate::ipfix::writer::MessageWriter;
+use std::io::{BufReader, Write};
+use std::sync::Arc;
+
+/// How inputs are prepared.
+pub struct PrepareOpts {
+    /// The input format, or `None` to recognise it from the content.
+    pub format: Option<Sniffed>,
+    pub model: Arc<InfoModel>,
+    /// Largest IPFIX message written for a JSON/CSV input.
+    pub message_size: usize,
+    /// Export time of messages whose records carry none.
+    pub export_time: u32,
+}
+
+/// An input made ready for the IPFIX path: the IPFIX file to read (the input itself or a
+/// temporary encoding of its JSON/CSV) and its name for messages.
+pub struct Prepared {
+    pub path: String,
+    pub name: String,
+    _temp: Option<TempFile>,
+    /// The input already opened (stdin cannot be opened twice); taken by the first decode.
+    pub source: std::sync::Mutex<Option<ByteSource>>,
+}
+
+impl Prepared {
+    fn new(
+        path: String,
+        name: String,
+        temp: Option<TempFile>,
+        source: Option<ByteSource>,
+    ) -> Prepared {
+        Prepared {
+            path,
+            name,
+            _temp: temp,
+            source: std::sync::Mutex::new(source),
+        }
+    }
+}
+
+/// Encodes a JSON/CSV input to a temporary IPFIX file; IPFIX inputs pass through (stdin and
+/// pipes spooled when they must be read twice).
+pub fn prepare(
+    o: &PrepareOpts,
+    path: &str,
+    name: &str,
+    need_twice: bool,
+    report: &mut dyn FnMut(String),
+) -> Option<Prepared> {
+    let name = name.to_string();
+    let mut src = match ByteSource::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            report(format!("ipfixkit: {name}: {e}"));
+            return None;
+        }
+    };
+    let head = src.fill(512).map(|h| h.to_vec()).unwrap_or_default();
+    let kind = o.format.unwrap_or_else(|| sniff(&head));
+    if kind == Sniffed::Ipfix {
+        if need_twice && !is_regular(path) {
+            // Stdin or a pipe read twice: spool what the open source yields (decompressed).
+            return match spool_reader(src) {
+                Ok(temp) => Some(Prepared::new(
+                    temp.path().to_string_lossy().into_owned(),
+                    name,
+                    Some(temp),
+                    None,
+                )),
+                Err(e) => {
+                    report(format!("ipfixkit: {name}: {e}"));
+                    None
+                }
+            };
+        }
+        return Some(Prepared::new(path.to_string(), name, None, Some(src)));
+    }
+    let temp = TempFile::new("ipfix");
+    let file = match std::fs::File::create(temp.path()) {
+        Ok(f) => f,
+        Err(e) => {
+            report(format!("ipfixkit: {}: {e}", temp.path().display()));
+            return None;
+        }
+    };
+    let mut out = std::io::BufWriter::new(file);
+    let mut enc = TextEncoder::new(
+        MessageWriter::new(&mut out, o.message_size),
+        o.model.clone(),
+    );
+    enc.default_export_time = o.export_time;
+    // CSV is read twice (see TextEncoder::csv_plan): stdin and pipes are spooled first.
+    let mut src = src;
+    let mut _csv_spool = None;
+    if kind == Sniffed::Csv {
+        if !is_regular(path) {
+            let spooled = spool_reader(src).and_then(|t| {
+                let s = ByteSource::open(&t.path().to_string_lossy())?;
+                Ok((t, s))
+            });
+            src = match spooled.map(|(t, s)| {
+                _csv_spool = Some(t);
+                s
+            }) {
+                Ok(s) => s,
+                Err(e) => {
+                    report(format!("ipfixkit: {name}: {e}"));
+                    return None;
+                }
+            };
+        }
+        let again = match &_csv_spool {
+            Some(t) => ByteSource::open(&t.path().to_string_lossy()),
+            None => ByteSource::open(path),
+        };
+        if let Ok(first) = again {
+            enc.csv_plan(BufReader::new(first));
+        }
+    }
+    let reader = BufReader::new(src);
+    let r = match kind {
+        Sniffed::Json => enc.json_lines(reader),
+        _ => enc.csv(reader),
+    };
+    let r = r.and_then(|()| {
+        enc.writer
+            .finish()
+            .map(|_| ())
+            .map_err(|e| EncodeFailure::Output(std::io::Error::other(e.to_string())))
+    });
+    if let Err(e) = r {
+        match e {
+            EncodeFailure::Input(e) => report(format!("ipfixkit: {name}: {e}")),
+            EncodeFailure::Output(e) => {
+                report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"))
+            }
+        }
+        return None;
+    }
+    if let Err(e) = out.flush() {
+        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+        return None;
+    }
+    drop(out);
+    Some(Prepared::new(
+        temp.path().to_string_lossy().into_owned(),
+        name,
+        Some(temp),
+        None,
+    ))
+}
