@@ -11,6 +11,9 @@
 # table with times, input throughput and the ratio of each peer to `ipfixkit cat -f csv`.
 # Nothing here is part of `cargo test`; timing is never a test.
 #
+# First the headline (benches/headline.py): `cat -f csv -j1` and `ipfixDump -d` in interleaved
+# pairs, HEADLINE_RUNS of them (default 10), so both see the same phases of a drifting machine.
+#
 # Environment: RUNS (default 3), PY_LIMIT (seconds; default 300: when ipfix2csv would take
 # longer on N records, it is run on a 100k-record file and its time scaled, and the table says
 # so), SKIP_PY=1 to leave python-ipfix out.
@@ -18,6 +21,7 @@ set -euo pipefail
 
 N=${1:-1000000}
 RUNS=${RUNS:-3}
+HEADLINE_RUNS=${HEADLINE_RUNS:-10}
 PY_LIMIT=${PY_LIMIT:-300}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$ROOT/target/bench-data
@@ -85,6 +89,12 @@ print(min(r["times"]), r["user"] + r["system"])' "$RESULTS.json")
     printf '  %-44s %8.3f s\n' "$label" "$wall" >&2
 }
 
+# The headline of issue 2 first: ipfixkit CSV against ipfixDump, runs interleaved.
+if command -v ipfixDump >/dev/null; then
+    echo "interleaved: ipfixkit cat -f csv -j1 vs ipfixDump -d, $HEADLINE_RUNS pairs" >&2
+    HEADLINE=$(python3 "$ROOT/benches/headline.py" "$BIN" "$FILE" "$HEADLINE_RUNS")
+fi
+
 echo "timing on $FILE ($N records, $SIZE octets), best of $RUNS" >&2
 time_cmd "ipfixkit cat -f csv -j1" "$N" "$SIZE" 1 "$BIN" cat -f csv -j1 "$FILE"
 time_cmd "ipfixkit cat -f csv -j1 -F <main template>" "$N" "$SIZE" 1 \
@@ -126,6 +136,10 @@ time_cmd "ipfixkit cat -f csv -F <main> -j1, 4 files" "$((4 * N))" "$((4 * SIZE)
 time_cmd "ipfixkit cat -f csv -F <main> -j2, 4 files" "$((4 * N))" "$((4 * SIZE))" 1 \
     "$BIN" cat -f csv -F "$MAIN_CSV" -j2 $COPIES
 
+if [ -n "${HEADLINE:-}" ]; then
+    echo "$HEADLINE"
+    echo
+fi
 python3 - "$RESULTS" <<'EOF'
 import sys
 
