@@ -3,30 +3,21 @@
 //! template in the input, in first-seen order (the caller collects them in a first pass). A
 //! record lacking a column gets an empty cell.
 
+use super::cells::{
+    Line, PREFIX_WINDOW, Pos, PrefixText, be_uint, cell_ipv4, cell_millis, cell_u8, cell_u16,
+    cell_u32, cell_u64, copy_padded, fixed_offsets, pos_of,
+};
 use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
 use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::{RecordRef, Session};
-use crate::ipfix::types::VARLEN;
-use crate::ipfix::value::TimeStyle;
 use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, Value, put_ipv4, put_ipv6, put_mac, put_millis, put_time, put_u8,
-    put_u64, write_scalar,
+    MAX_SCALAR_TEXT, MillisText, Value, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
+    write_scalar,
 };
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 use std::net::Ipv6Addr;
-
-/// Where a field's bytes are in a record.
-#[derive(Clone, Copy)]
-enum Pos {
-    /// At a fixed offset: every field before the first variable-length one.
-    At(usize),
-    /// A variable-length field at a fixed offset (the first one): its length prefix is there.
-    AtVarlen(usize),
-    /// The i-th field, found by walking the record (fields after a variable-length one).
-    Nth(usize),
-}
 
 /// How a field is written, chosen once per template from its type and length. The common
 /// scalar types are written straight into the line with a bounded width; everything else goes
@@ -107,12 +98,7 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
     use DataType as D;
     let sel = select(cols, t);
     let useful = !explicit || selection_useful(cols, &sel);
-    let mut offsets = Vec::with_capacity(t.fields.len());
-    let mut off = Some(0usize);
-    for f in &t.fields {
-        offsets.push(off);
-        off = off.filter(|_| f.len != VARLEN).map(|o| o + f.len as usize);
-    }
+    let offsets = fixed_offsets(t);
     let ops = cols
         .iter()
         .zip(&sel)
@@ -132,12 +118,8 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
                     (Some(off), Kind::Time, _) if f.dtype == D::DateTimeMilliseconds => {
                         Op::Millis(off, col)
                     }
-                    (off, _, _) => Op::Field {
-                        pos: match off {
-                            Some(off) if f.len == VARLEN => Pos::AtVarlen(off),
-                            Some(off) => Pos::At(off),
-                            None => Pos::Nth(*i),
-                        },
+                    _ => Op::Field {
+                        pos: pos_of(t, &offsets, *i),
                         len: f.len as usize,
                         kind,
                         dtype: f.dtype,
@@ -196,65 +178,6 @@ fn fuse(ops: impl Iterator<Item = Op>, prefix: usize) -> Vec<Op> {
     out
 }
 
-// One cell of each fast kind at a fixed offset; a record too short for the field (it cannot
-// be: records are cut by their template's length) leaves the cell empty.
-
-#[inline(always)]
-fn cell_u8(a: &mut [u8], p: usize, d: &[u8], off: usize) -> usize {
-    match d.get(off) {
-        Some(&x) => put_u8(a, p, x),
-        None => p,
-    }
-}
-
-#[inline(always)]
-fn cell_u16(a: &mut [u8], p: usize, d: &[u8], off: usize) -> usize {
-    match fixed::<2>(d, off) {
-        Some(x) => put_u64(a, p, u16::from_be_bytes(x) as u64),
-        None => p,
-    }
-}
-
-#[inline(always)]
-fn cell_u32(a: &mut [u8], p: usize, d: &[u8], off: usize) -> usize {
-    match fixed::<4>(d, off) {
-        Some(x) => put_u64(a, p, u32::from_be_bytes(x) as u64),
-        None => p,
-    }
-}
-
-#[inline(always)]
-fn cell_u64(a: &mut [u8], p: usize, d: &[u8], off: usize) -> usize {
-    match fixed::<8>(d, off) {
-        Some(x) => put_u64(a, p, u64::from_be_bytes(x)),
-        None => p,
-    }
-}
-
-#[inline(always)]
-fn cell_ipv4(a: &mut [u8], p: usize, d: &[u8], off: usize) -> usize {
-    match fixed::<4>(d, off) {
-        Some(x) => put_ipv4(a, p, x),
-        None => p,
-    }
-}
-
-#[inline(always)]
-fn cell_millis(
-    a: &mut [u8],
-    p: usize,
-    d: &[u8],
-    off: usize,
-    cache: Option<&mut MillisText>,
-    time: TimeStyle,
-) -> usize {
-    match (fixed::<8>(d, off), time, cache) {
-        (Some(x), TimeStyle::Rfc3339, Some(m)) => m.put(a, p, u64::from_be_bytes(x)),
-        (Some(x), _, _) => put_millis(a, p, u64::from_be_bytes(x), time),
-        (None, _, _) => p,
-    }
-}
-
 /// Two cells with the comma between them: `first` at `p`, `second` after it.
 #[inline(always)]
 fn two(
@@ -273,53 +196,10 @@ fn needs_quotes(cell: &[u8]) -> bool {
         .any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'))
 }
 
-/// The `N` octets at `off`, if the record has them.
-#[inline(always)]
-fn fixed<const N: usize>(d: &[u8], off: usize) -> Option<[u8; N]> {
-    d.get(off..)?.first_chunk::<N>().copied()
-}
-
-/// Big-endian unsigned integer of 1 to 8 octets.
-#[inline]
-fn be_uint(b: &[u8]) -> u64 {
-    match *b {
-        [x] => x as u64,
-        [x, y] => u16::from_be_bytes([x, y]) as u64,
-        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
-        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
-        _ => b.iter().fold(0u64, |v, &x| (v << 8) | x as u64),
-    }
-}
-
 /// Room a record needs in the line buffer besides its `Other` cells: every column's widest
 /// scalar text and its separator.
 fn room_for(columns: usize) -> usize {
     columns * (MAX_SCALAR_TEXT + 1) + 1
-}
-
-/// Size of the line buffer; it is written out when a record might not fit.
-const BUF: usize = 1 << 17;
-
-/// The output buffer, always `buf.len()` long with `buf[..pos]` pending. Values are written
-/// into it by position, with no capacity check per value: that is what makes this printer fast.
-struct Line {
-    buf: Vec<u8>,
-    pos: usize,
-}
-
-impl Line {
-    /// Makes sure `need` octets fit after `pos`, writing out what is pending if not.
-    #[inline]
-    fn reserve(&mut self, out: &mut dyn Write, need: usize) -> io::Result<()> {
-        if self.buf.len() - self.pos < need {
-            out.write_all(&self.buf[..self.pos])?;
-            self.pos = 0;
-            if self.buf.len() < need {
-                self.buf.resize(need, 0);
-            }
-        }
-        Ok(())
-    }
 }
 
 pub struct CsvPrinter<'w> {
@@ -341,68 +221,23 @@ pub struct CsvPrinter<'w> {
     millis: Vec<MillisText>,
 }
 
-/// The text of the leading metadata columns ([`Op::Prefix`]) for the last data set.
-struct PrefixText {
-    /// Export time, domain, sequence number, template ID and scope count it was made from.
-    key: Option<(u32, u32, u32, u16, u16)>,
-    /// The cells joined by commas, padded with zeros to at least [`PREFIX_WINDOW`] octets.
-    text: Vec<u8>,
-    len: usize,
-}
-
-/// Prefixes up to this long are copied as one fixed-size block.
-const PREFIX_WINDOW: usize = 64;
-
-impl PrefixText {
-    /// The text for `r`'s message and template, made again when they changed.
-    #[inline]
-    /// Returns the padded text and its length.
-    fn get(&mut self, cols: &[Column], r: &RecordRef<'_>, time: TimeStyle) -> (&[u8], usize) {
-        let h = &r.msg.header;
-        let key = (
-            h.export_time,
-            h.domain,
-            h.sequence,
-            r.template.id,
-            r.template.scope_count,
-        );
-        if self.key != Some(key) {
-            self.key = Some(key);
-            self.text.clear();
-            for (i, c) in cols.iter().enumerate() {
-                if i > 0 {
-                    self.text.push(b',');
-                }
-                if let Column::Meta(m) = c {
-                    write_meta(&mut self.text, *m, r, time, false);
-                }
-            }
-            self.len = self.text.len();
-            self.text.resize(self.len.max(PREFIX_WINDOW), 0);
-        }
-        (&self.text, self.len)
-    }
-}
-
 impl<'w> CsvPrinter<'w> {
     /// `columns` is the final column list; the header is written if `opts.header`.
     pub fn new(out: &'w mut dyn Write, columns: Vec<Column>, opts: PrintOptions) -> Self {
-        let mut buf = Vec::with_capacity(BUF);
+        let mut head = Vec::new();
         if opts.header {
             for (i, c) in columns.iter().enumerate() {
                 if i > 0 {
-                    buf.push(b',');
+                    head.push(b',');
                 }
-                csv_cell(&mut buf, c.header().as_bytes());
+                csv_cell(&mut head, c.header().as_bytes());
             }
-            buf.push(b'\n');
+            head.push(b'\n');
         }
-        let pos = buf.len();
         let room = room_for(columns.len());
-        buf.resize((pos + room).max(BUF), 0);
         CsvPrinter {
             out,
-            line: Line { buf, pos },
+            line: Line::new(&head, room),
             room,
             cell: Vec::new(),
             quoted: Vec::new(),
@@ -410,11 +245,7 @@ impl<'w> CsvPrinter<'w> {
             layouts: Layouts::default(),
             ranges: Vec::new(),
             export_time: None,
-            prefix: PrefixText {
-                key: None,
-                text: Vec::new(),
-                len: 0,
-            },
+            prefix: PrefixText::default(),
             millis: vec![MillisText::default(); columns.len()],
             columns,
         }
@@ -476,16 +307,17 @@ impl Printer for CsvPrinter<'_> {
                     }
                 },
                 Op::Prefix(k) => {
-                    let (text, len) = prefix.get(&columns[..k], r, time);
-                    match (
-                        a.get_mut(p..)
-                            .and_then(|w| w.first_chunk_mut::<PREFIX_WINDOW>()),
-                        text.first_chunk::<PREFIX_WINDOW>(),
-                    ) {
-                        (Some(w), Some(t)) if len <= PREFIX_WINDOW => *w = *t,
-                        _ => a[p..p + len].copy_from_slice(&text[..len]),
-                    }
-                    p + len
+                    let (text, len) = prefix.get(r, |text| {
+                        for (i, c) in columns[..k].iter().enumerate() {
+                            if i > 0 {
+                                text.push(b',');
+                            }
+                            if let Column::Meta(m) = c {
+                                write_meta(text, *m, r, time, false);
+                            }
+                        }
+                    });
+                    copy_padded::<PREFIX_WINDOW>(a, p, text, len)
                 }
                 Op::ExportTime => {
                     let t = r.msg.header.export_time;
@@ -625,9 +457,7 @@ impl Printer for CsvPrinter<'_> {
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        self.out.write_all(&self.line.buf[..self.line.pos])?;
-        self.line.pos = 0;
-        self.out.flush()
+        self.line.flush(&mut *self.out)
     }
 }
 

@@ -3,6 +3,7 @@
 //! Printers resolve per-template layouts (keys, selected columns) once per template and reuse
 //! them through [`Layouts`]; per record they only decode and append to a reused buffer.
 
+pub mod cells;
 pub mod csv;
 pub mod detail;
 pub mod filtered;
