@@ -715,3 +715,71 @@ fn compare_csv_json(csv: &[u8], json: &str, args: &[&str]) -> usize {
     }
     n
 }
+
+/// The JSON writer's fast path for whole records agrees with its general path (`-F` naming
+/// every field, where each value goes through the general value writer), record by record.
+#[test]
+fn json_fast_path_agrees_with_general_path() {
+    let w = Workdir::new("json-paths");
+    let jsonl = w.write("fast.jsonl", fast_path_flows().as_bytes());
+    let fast = w.path("fast.ipfix");
+    w.run(&[
+        "convert",
+        "--to",
+        "ipfix",
+        "-o",
+        fast.to_str().unwrap(),
+        jsonl.to_str().unwrap(),
+    ])
+    .ok();
+    let mut inputs = vec![fast.to_string_lossy().into_owned()];
+    for s in [
+        "ipfixcol2-example_flows.ipfix",
+        "logstash-yaf-biflow-concat.ipfix",
+        "logstash-netscaler-varlen-concat.ipfix",
+        "ipfixcol-04-odid256-512.ipfix",
+    ] {
+        inputs.push(sample(s));
+    }
+    let mut compared = 0;
+    for input in &inputs {
+        // Every field key of the file, from the CSV header (after its metadata columns).
+        let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
+        let keys: Vec<&str> = header
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .filter(|k| !k.starts_with('@'))
+            .collect();
+        let list = format!("@export_time,@domain,@template,{}", keys.join(","));
+        for time in ["iso", "epoch"] {
+            let fast = w
+                .run(&["cat", "-q", "-f", "json", "--time", time, input])
+                .ok()
+                .out();
+            let general = w
+                .run(&[
+                    "cat", "-q", "-f", "json", "--time", time, "-F", &list, input,
+                ])
+                .ok()
+                .out();
+            let parse = |s: &str| -> Vec<serde_json::Value> {
+                s.lines()
+                    .map(|l| {
+                        let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                        v.as_object_mut().unwrap().remove("@scope");
+                        v
+                    })
+                    .collect()
+            };
+            let (a, b) = (parse(&fast), parse(&general));
+            assert_eq!(a.len(), b.len(), "{input} {time}");
+            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                assert_eq!(x, y, "{input} --time {time}: record {i}");
+            }
+            compared += a.len();
+        }
+    }
+    assert!(compared > 2 * 400, "only {compared} records compared");
+}
