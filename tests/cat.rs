@@ -783,3 +783,95 @@ fn json_fast_path_agrees_with_general_path() {
     }
     assert!(compared > 2 * 400, "only {compared} records compared");
 }
+
+/// Splits a `-f text` line into its `key=value` pairs (a value starting with `"` is a JSON
+/// string literal and may hold spaces); a leading `DOMAIN/TEMPLATE` token becomes `@domain`
+/// and `@template`.
+fn text_pairs(line: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches(' ');
+        let key_end = rest.find(['=', ' ']).unwrap_or(rest.len());
+        if rest[key_end..].starts_with('=') {
+            let key = rest[..key_end].to_string();
+            rest = &rest[key_end + 1..];
+            let value = if rest.starts_with('"') {
+                let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+                let v = de.next().unwrap().unwrap();
+                rest = &rest[de.byte_offset()..];
+                v
+            } else {
+                let end = rest.find(' ').unwrap_or(rest.len());
+                let v = rest[..end].to_string();
+                rest = &rest[end..];
+                v
+            };
+            out.push((key, value));
+        } else {
+            let (d, t) = rest[..key_end].split_once('/').unwrap();
+            out.push(("@domain".into(), d.into()));
+            out.push(("@template".into(), t.into()));
+            rest = &rest[key_end..];
+        }
+    }
+    out
+}
+
+/// The text writer's fast path for whole records agrees with its general path (`-F` naming
+/// every field), line by line.
+#[test]
+fn text_fast_path_agrees_with_general_path() {
+    let w = Workdir::new("text-paths");
+    let jsonl = w.write("fast.jsonl", fast_path_flows().as_bytes());
+    let fast = w.path("fast.ipfix");
+    w.run(&[
+        "convert",
+        "--to",
+        "ipfix",
+        "-o",
+        fast.to_str().unwrap(),
+        jsonl.to_str().unwrap(),
+    ])
+    .ok();
+    let mut inputs = vec![fast.to_string_lossy().into_owned()];
+    for s in [
+        "ipfixcol2-example_flows.ipfix",
+        "logstash-yaf-biflow-concat.ipfix",
+        "logstash-netscaler-varlen-concat.ipfix",
+        "ipfixcol-04-odid256-512.ipfix",
+    ] {
+        inputs.push(sample(s));
+    }
+    let mut compared = 0;
+    for input in &inputs {
+        let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
+        let keys: Vec<&str> = header
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .filter(|k| !k.starts_with('@'))
+            .collect();
+        let list = format!("@domain,@template,{}", keys.join(","));
+        for time in ["iso", "epoch"] {
+            let fast = w.run(&["cat", "-q", "--time", time, input]).ok().out();
+            let general = w
+                .run(&["cat", "-q", "--time", time, "-F", &list, input])
+                .ok()
+                .out();
+            let (a, b): (Vec<&str>, Vec<&str>) =
+                (fast.lines().collect(), general.lines().collect());
+            assert_eq!(a.len(), b.len(), "{input} {time}");
+            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                // -F lists columns in its own order; compare as sets of pairs.
+                let (mut px, mut py) = (text_pairs(x), text_pairs(y));
+                px.sort();
+                py.sort();
+                assert_eq!(px, py, "{input} --time {time}: line {i}:\n{x}\n{y}");
+            }
+            compared += a.len();
+        }
+    }
+    assert!(compared > 2 * 400, "only {compared} lines compared");
+}

@@ -9,12 +9,13 @@
 //! record is too short for writes nothing: records are cut by their template's length, so it
 //! cannot happen, but no input may make it panic either.
 
-use crate::ipfix::Template;
+use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::RecordRef;
 use crate::ipfix::types::VARLEN;
 use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, TimeStyle, put_ipv4, put_millis, put_u8, put_u64,
+    MAX_SCALAR_TEXT, MillisText, TimeStyle, Value, put_ipv4, put_millis, put_u8, put_u64,
 };
+use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 
 /// Where a field's bytes are in a record.
@@ -228,5 +229,188 @@ impl PrefixText {
             self.text.resize(self.len.max(PREFIX_WINDOW), 0);
         }
         (&self.text, self.len)
+    }
+}
+
+/// How a field of a whole record is written ([`FastRecord`]).
+#[derive(Clone, Copy)]
+enum FieldOp {
+    U8(usize),
+    U16(usize),
+    U32(usize),
+    U64(usize),
+    Ipv4(usize),
+    Millis(usize),
+    /// Through the printer's general value writer.
+    Other {
+        pos: Pos,
+        len: usize,
+        dtype: DataType,
+    },
+}
+
+struct FastField {
+    /// The text before the value (`,"key":` or ` key=`), padded with zeros to at least
+    /// [`KEY_WINDOW`] octets.
+    key: Vec<u8>,
+    key_len: usize,
+    op: FieldOp,
+}
+
+/// Keys up to this long are copied as one fixed-size block.
+const KEY_WINDOW: usize = 48;
+
+/// Every field of a template's records, in order, each after its key text: the whole-record
+/// layout of the JSON and text printers, made once per template.
+pub struct FastRecord {
+    fields: Vec<FastField>,
+    /// Whether some field is found by walking the record ([`Pos::Nth`]).
+    walk: bool,
+    /// Room the fast cells of a record need, keys and the line's end included.
+    room: usize,
+}
+
+/// What differs between the printers that use [`FastRecord`].
+pub struct RecordStyle {
+    /// IPv4 addresses and RFC 3339 times are quoted (JSON strings).
+    pub quote_text: bool,
+    /// Written after the last field.
+    pub end: &'static [u8],
+    /// Written for a fast field the record is too short for (records are cut by their
+    /// template's length, so it cannot happen; the line must still parse).
+    pub missing: &'static [u8],
+}
+
+/// Scratch a printer keeps for [`FastRecord::write`].
+#[derive(Default)]
+pub struct FastScratch {
+    /// One per field position, for millisecond times.
+    millis: Vec<MillisText>,
+    ranges: Vec<(usize, usize)>,
+    value: Vec<u8>,
+}
+
+impl FastRecord {
+    /// The layout of `t`'s records; `keys` gives the text before each field's value.
+    pub fn new(t: &Template, keys: impl Iterator<Item = Vec<u8>>) -> FastRecord {
+        use DataType as D;
+        let offsets = fixed_offsets(t);
+        let mut fields = Vec::with_capacity(t.fields.len());
+        let (mut walk, mut room) = (false, 2);
+        for ((i, f), mut key) in t.fields.iter().enumerate().zip(keys) {
+            let op = match (offsets[i], f.dtype, f.len) {
+                (Some(o), D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1) => {
+                    FieldOp::U8(o)
+                }
+                (Some(o), D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 2) => FieldOp::U16(o),
+                (Some(o), D::Unsigned32 | D::Unsigned64, 4) => FieldOp::U32(o),
+                (Some(o), D::Unsigned64, 8) => FieldOp::U64(o),
+                (Some(o), D::Ipv4Address, 4) => FieldOp::Ipv4(o),
+                (Some(o), D::DateTimeMilliseconds, 8) => FieldOp::Millis(o),
+                _ => FieldOp::Other {
+                    pos: pos_of(t, &offsets, i),
+                    len: f.len as usize,
+                    dtype: f.dtype,
+                },
+            };
+            walk |= matches!(
+                op,
+                FieldOp::Other {
+                    pos: Pos::Nth(_),
+                    ..
+                }
+            );
+            let key_len = key.len();
+            key.resize(key_len.max(KEY_WINDOW), 0);
+            room += key_len + CELL_ROOM;
+            fields.push(FastField { key, key_len, op });
+        }
+        FastRecord { fields, walk, room }
+    }
+
+    /// Writes record `r` after `prefix` (its padded text and length, see [`PrefixText`]):
+    /// the fast fields in place, the others through `general`, which appends a value's text.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write(
+        &self,
+        line: &mut Line,
+        out: &mut dyn Write,
+        r: &RecordRef<'_>,
+        prefix: (&[u8], usize),
+        style: &RecordStyle,
+        time: TimeStyle,
+        s: &mut FastScratch,
+        mut general: impl FnMut(&mut Vec<u8>, &Value<'_>),
+    ) -> io::Result<()> {
+        if s.millis.len() < self.fields.len() {
+            s.millis.resize(self.fields.len(), MillisText::default());
+        }
+        if self.walk {
+            s.ranges.clear();
+            let base = r.data.as_ptr() as usize;
+            for (_, v) in FieldValues::new(r.template, r.data) {
+                s.ranges.push((v.as_ptr() as usize - base, v.len()));
+            }
+        }
+        let (text, len) = prefix;
+        line.reserve(out, len + self.room)?;
+        let d = r.data;
+        let quote = style.quote_text;
+        // The write position stays in a register through the record: every value's position
+        // depends on the one before, and a round trip through memory per value made that
+        // chain the slowest part of the loop.
+        let mut pos = copy_padded::<PREFIX_WINDOW>(&mut line.buf, line.pos, text, len);
+        for (i, f) in self.fields.iter().enumerate() {
+            let a = &mut line.buf[..];
+            let p = copy_padded::<KEY_WINDOW>(a, pos, &f.key, f.key_len);
+            let end = match f.op {
+                FieldOp::U8(off) => cell_u8(a, p, d, off),
+                FieldOp::U16(off) => cell_u16(a, p, d, off),
+                FieldOp::U32(off) => cell_u32(a, p, d, off),
+                FieldOp::U64(off) => cell_u64(a, p, d, off),
+                FieldOp::Ipv4(off) if quote => quoted(a, p, |a, p| cell_ipv4(a, p, d, off)),
+                FieldOp::Ipv4(off) => cell_ipv4(a, p, d, off),
+                FieldOp::Millis(off) => match time {
+                    TimeStyle::Rfc3339 if quote => quoted(a, p, |a, p| {
+                        cell_millis(a, p, d, off, s.millis.get_mut(i), time)
+                    }),
+                    _ => cell_millis(a, p, d, off, s.millis.get_mut(i), time),
+                },
+                FieldOp::Other {
+                    pos: at,
+                    len,
+                    dtype,
+                } => {
+                    let bytes = match at {
+                        Pos::At(off) => d.get(off..off + len),
+                        Pos::AtVarlen(off) => d.get(off..).and_then(split_varlen).map(|(v, _)| v),
+                        Pos::Nth(k) => s.ranges.get(k).and_then(|&(o, n)| d.get(o..o + n)),
+                    };
+                    s.value.clear();
+                    match bytes {
+                        Some(b) => general(&mut s.value, &decode(dtype, b)),
+                        None => s.value.extend_from_slice(style.missing),
+                    }
+                    // Room for the value and again for the rest of the record.
+                    line.pos = p;
+                    let n = s.value.len();
+                    line.reserve(out, n + self.room)?;
+                    let p = line.pos;
+                    line.buf[p..p + n].copy_from_slice(&s.value);
+                    p + n
+                }
+            };
+            pos = if end == p {
+                let m = style.missing;
+                line.buf[p..p + m.len()].copy_from_slice(m);
+                p + m.len()
+            } else {
+                end
+            };
+        }
+        let e = style.end;
+        line.buf[pos..pos + e.len()].copy_from_slice(e);
+        line.pos = pos + e.len();
+        Ok(())
     }
 }

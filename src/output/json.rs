@@ -7,16 +7,12 @@
 //! millisecond times are written in place, the rest through [`json_value`]. `-F` selections
 //! and template lines are written through a scratch buffer.
 
-use super::cells::{
-    CELL_ROOM, Line, PREFIX_WINDOW, Pos, PrefixText, cell_ipv4, cell_millis, cell_u8, cell_u16,
-    cell_u32, cell_u64, copy_padded, fixed_offsets, pos_of, quoted,
-};
+use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle};
 use super::render::{json_escape_str, json_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
-use crate::ipfix::list::{FieldValues, split_varlen};
+use crate::ipfix::list::FieldValues;
 use crate::ipfix::session::{RecordRef, Session};
-use crate::ipfix::value::{MillisText, TimeStyle};
-use crate::ipfix::{DataType, Template, decode};
+use crate::ipfix::{Template, decode};
 use std::io::{self, Write};
 
 struct Layout {
@@ -24,42 +20,15 @@ struct Layout {
     keys: Vec<Vec<u8>>,
     sel: Option<Vec<Option<usize>>>,
     useful: bool,
-    /// The fast path for whole records: one entry per field.
-    fields: Vec<FastField>,
-    /// Whether some field is found by walking the record ([`Pos::Nth`]).
-    walk: bool,
-    /// Room the fast cells of a record need, keys included.
-    room: usize,
+    /// The fast path for whole records (without `-F`).
+    fast: Option<FastRecord>,
 }
 
-/// Keys up to this long are copied as one fixed-size block.
-const KEY_WINDOW: usize = 48;
-
-struct FastField {
-    /// `,"key":`, padded with zeros to at least [`KEY_WINDOW`] octets.
-    key: Vec<u8>,
-    key_len: usize,
-    op: Op,
-}
-
-/// How one field's value is written, chosen once per template.
-#[derive(Clone, Copy)]
-enum Op {
-    U8(usize),
-    U16(usize),
-    U32(usize),
-    U64(usize),
-    /// Quoted.
-    Ipv4(usize),
-    /// dateTimeMilliseconds: quoted RFC 3339, or a bare integer with `--time epoch`.
-    Millis(usize),
-    /// Through `decode` and [`json_value`].
-    Other {
-        pos: Pos,
-        len: usize,
-        dtype: DataType,
-    },
-}
+const JSON_STYLE: RecordStyle = RecordStyle {
+    quote_text: true,
+    end: b"}\n",
+    missing: b"null",
+};
 
 pub struct JsonPrinter<'w> {
     out: &'w mut dyn Write,
@@ -72,8 +41,7 @@ pub struct JsonPrinter<'w> {
     /// Also write a line per template definition (`convert --to json`, lossless).
     templates: bool,
     prefix: PrefixText,
-    /// One per field position, for [`Op::Millis`].
-    millis: Vec<MillisText>,
+    scratch: FastScratch,
 }
 
 impl<'w> JsonPrinter<'w> {
@@ -87,36 +55,15 @@ impl<'w> JsonPrinter<'w> {
             ranges: Vec::new(),
             templates: false,
             prefix: PrefixText::default(),
-            millis: Vec::new(),
+            scratch: FastScratch::default(),
         }
     }
 
     /// A whole record, by the layout's fast path.
     fn record_fast(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
-        let JsonPrinter {
-            out,
-            line,
-            buf,
-            opts,
-            layouts,
-            ranges,
-            prefix,
-            millis,
-            ..
-        } = self;
-        let time = opts.time;
-        let layout = layouts.get(r.template, |t| make_layout(t, None));
-        if millis.len() < layout.fields.len() {
-            millis.resize(layout.fields.len(), MillisText::default());
-        }
-        if layout.walk {
-            ranges.clear();
-            let base = r.data.as_ptr() as usize;
-            for (_, v) in FieldValues::new(r.template, r.data) {
-                ranges.push((v.as_ptr() as usize - base, v.len()));
-            }
-        }
-        let (text, len) = prefix.get(r, |b| {
+        let time = self.opts.time;
+        let layout = self.layouts.get(r.template, |t| make_layout(t, None));
+        let prefix = self.prefix.get(r, |b| {
             b.extend_from_slice(b"{\"@export_time\":");
             write_meta(b, Meta::ExportTime, r, time, true);
             b.extend_from_slice(b",\"@domain\":");
@@ -128,62 +75,19 @@ impl<'w> JsonPrinter<'w> {
                 write_meta(b, Meta::Scope, r, time, true);
             }
         });
-        line.reserve(&mut **out, len + layout.room)?;
-        let d = r.data;
-        // The write position stays in a register through the record (see the CSV printer).
-        let mut pos = copy_padded::<PREFIX_WINDOW>(&mut line.buf, line.pos, text, len);
-        for (i, f) in layout.fields.iter().enumerate() {
-            let a = &mut line.buf[..];
-            let p = copy_padded::<KEY_WINDOW>(a, pos, &f.key, f.key_len);
-            let end = match f.op {
-                Op::U8(off) => cell_u8(a, p, d, off),
-                Op::U16(off) => cell_u16(a, p, d, off),
-                Op::U32(off) => cell_u32(a, p, d, off),
-                Op::U64(off) => cell_u64(a, p, d, off),
-                Op::Ipv4(off) => quoted(a, p, |a, p| cell_ipv4(a, p, d, off)),
-                Op::Millis(off) => match time {
-                    TimeStyle::Rfc3339 => quoted(a, p, |a, p| {
-                        cell_millis(a, p, d, off, millis.get_mut(i), time)
-                    }),
-                    TimeStyle::Epoch => cell_millis(a, p, d, off, None, time),
-                },
-                Op::Other {
-                    pos: at,
-                    len,
-                    dtype,
-                } => {
-                    let bytes = match at {
-                        Pos::At(off) => d.get(off..off + len),
-                        Pos::AtVarlen(off) => d.get(off..).and_then(split_varlen).map(|(v, _)| v),
-                        Pos::Nth(k) => ranges.get(k).and_then(|&(o, n)| d.get(o..o + n)),
-                    };
-                    buf.clear();
-                    match bytes {
-                        Some(b) => json_value(buf, &decode(dtype, b), r.scope, time, 0),
-                        None => buf.extend_from_slice(b"null"),
-                    }
-                    // Room for the value and again for the rest of the record.
-                    line.pos = p;
-                    line.reserve(&mut **out, buf.len() + layout.room)?;
-                    let p = line.pos;
-                    let n = buf.len();
-                    line.buf[p..p + n].copy_from_slice(buf);
-                    buf.clear();
-                    p + n
-                }
-            };
-            // A fast cell the record is too short for (records are cut by their template's
-            // length, so it cannot happen) still leaves valid JSON.
-            pos = if end == p {
-                line.buf[p..p + 4].copy_from_slice(b"null");
-                p + 4
-            } else {
-                end
-            };
-        }
-        line.buf[pos..pos + 2].copy_from_slice(b"}\n");
-        line.pos = pos + 2;
-        Ok(())
+        let Some(fast) = &layout.fast else {
+            return Ok(());
+        };
+        fast.write(
+            &mut self.line,
+            &mut *self.out,
+            r,
+            prefix,
+            &JSON_STYLE,
+            time,
+            &mut self.scratch,
+            |out, v| json_value(out, v, r.scope, time, 0),
+        )
     }
 
     /// Moves the scratch buffer's text into the line.
@@ -208,7 +112,7 @@ impl<'w> JsonPrinter<'w> {
 }
 
 fn make_layout(t: &Template, columns: Option<&[Column]>) -> Layout {
-    let keys = super::render::field_keys(t)
+    let keys: Vec<Vec<u8>> = super::render::field_keys(t)
         .iter()
         .map(|k| {
             let mut v = b",\"".to_vec();
@@ -222,50 +126,14 @@ fn make_layout(t: &Template, columns: Option<&[Column]>) -> Layout {
         (Some(s), Some(c)) => selection_useful(c, s),
         _ => true,
     };
-    let mut layout = Layout {
+    let fast = columns
+        .is_none()
+        .then(|| FastRecord::new(t, keys.iter().cloned()));
+    Layout {
         keys,
         sel,
         useful,
-        fields: Vec::new(),
-        walk: false,
-        room: 2,
-    };
-    if columns.is_none() {
-        fast_fields(t, &mut layout);
-    }
-    layout
-}
-
-/// Fills in the fast path of a layout for whole records.
-fn fast_fields(t: &Template, layout: &mut Layout) {
-    use DataType as D;
-    let offsets = fixed_offsets(t);
-    for (i, f) in t.fields.iter().enumerate() {
-        let op = match (offsets[i], f.dtype, f.len) {
-            (Some(o), D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1) => Op::U8(o),
-            (Some(o), D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 2) => Op::U16(o),
-            (Some(o), D::Unsigned32 | D::Unsigned64, 4) => Op::U32(o),
-            (Some(o), D::Unsigned64, 8) => Op::U64(o),
-            (Some(o), D::Ipv4Address, 4) => Op::Ipv4(o),
-            (Some(o), D::DateTimeMilliseconds, 8) => Op::Millis(o),
-            _ => Op::Other {
-                pos: pos_of(t, &offsets, i),
-                len: f.len as usize,
-                dtype: f.dtype,
-            },
-        };
-        layout.walk |= matches!(
-            op,
-            Op::Other {
-                pos: Pos::Nth(_),
-                ..
-            }
-        );
-        let mut key = layout.keys[i].clone();
-        let key_len = key.len();
-        key.resize(key_len.max(KEY_WINDOW), 0);
-        layout.room += key_len + CELL_ROOM;
-        layout.fields.push(FastField { key, key_len, op });
+        fast,
     }
 }
 

@@ -1,7 +1,11 @@
 //! `-f text` (the default): one line per record, `DOMAIN/TEMPLATE key=value key=value ...`.
 //! Values use the text forms of DESIGN.md; a value with spaces, quotes, `=` or control
 //! characters is written as a JSON string literal so the line stays splittable.
+//!
+//! Whole records (no `-F`) take the fast path of [`super::cells`], as JSON does: numbers,
+//! IPv4 addresses and millisecond times, which never need quoting, are written in place.
 
+use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle};
 use super::render::{json_str, text_value};
 use super::{Column, Layouts, PrintOptions, Printer, select, selection_useful, write_meta};
 use crate::ipfix::list::FieldValues;
@@ -13,26 +17,41 @@ struct Layout {
     keys: Vec<String>,
     sel: Option<Vec<Option<usize>>>,
     useful: bool,
+    /// The fast path for whole records (without `-F`).
+    fast: Option<FastRecord>,
 }
+
+const TEXT_STYLE: RecordStyle = RecordStyle {
+    quote_text: false,
+    end: b"\n",
+    missing: b"\"\"",
+};
 
 pub struct TextPrinter<'w> {
     out: &'w mut dyn Write,
+    line: Line,
+    /// Scratch for `-F` lines.
     buf: Vec<u8>,
     val: Vec<u8>,
     opts: PrintOptions,
     layouts: Layouts<Layout>,
     ranges: Vec<(usize, usize)>,
+    prefix: PrefixText,
+    scratch: FastScratch,
 }
 
 impl<'w> TextPrinter<'w> {
     pub fn new(out: &'w mut dyn Write, opts: PrintOptions) -> Self {
         TextPrinter {
             out,
-            buf: Vec::with_capacity(1 << 17),
+            line: Line::new(&[], 0),
+            buf: Vec::new(),
             val: Vec::new(),
             opts,
             layouts: Layouts::default(),
             ranges: Vec::new(),
+            prefix: PrefixText::default(),
+            scratch: FastScratch::default(),
         }
     }
 }
@@ -61,10 +80,15 @@ impl Printer for TextPrinter<'_> {
                 (Some(s), Some(c)) => selection_useful(c, s),
                 _ => true,
             };
+            let keys = super::render::field_keys(t);
+            let fast = columns
+                .is_none()
+                .then(|| FastRecord::new(t, keys.iter().map(|k| format!(" {k}=").into_bytes())));
             Layout {
-                keys: super::render::field_keys(t),
+                keys,
                 sel,
                 useful,
+                fast,
             }
         });
         if !layout.useful {
@@ -119,30 +143,42 @@ impl Printer for TextPrinter<'_> {
                 }
             }
             _ => {
-                b.extend_from_slice(ib.format(r.msg.header.domain).as_bytes());
-                b.push(b'/');
-                b.extend_from_slice(ib.format(r.template.id).as_bytes());
-                for (i, (f, v)) in FieldValues::new(r.template, r.data).enumerate() {
-                    b.push(b' ');
-                    b.extend_from_slice(layout.keys[i].as_bytes());
-                    b.push(b'=');
-                    self.val.clear();
-                    text_value(&mut self.val, &decode(f.dtype, v), r.scope, time);
-                    push_value(b, &self.val);
-                }
+                let Some(fast) = &layout.fast else {
+                    return Ok(());
+                };
+                let prefix = self.prefix.get(r, |b| {
+                    b.extend_from_slice(ib.format(r.msg.header.domain).as_bytes());
+                    b.push(b'/');
+                    b.extend_from_slice(ib.format(r.template.id).as_bytes());
+                });
+                let val = &mut self.val;
+                return fast.write(
+                    &mut self.line,
+                    &mut *self.out,
+                    r,
+                    prefix,
+                    &TEXT_STYLE,
+                    time,
+                    &mut self.scratch,
+                    |out, v| {
+                        val.clear();
+                        text_value(val, v, r.scope, time);
+                        push_value(out, val);
+                    },
+                );
             }
         }
         b.push(b'\n');
-        if b.len() >= 1 << 16 {
-            self.out.write_all(b)?;
-            b.clear();
-        }
+        let n = b.len();
+        self.line.reserve(&mut *self.out, n)?;
+        let p = self.line.pos;
+        self.line.buf[p..p + n].copy_from_slice(b);
+        self.line.pos += n;
+        b.clear();
         Ok(())
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        self.line.flush(&mut *self.out)
     }
 }
