@@ -1,6 +1,6 @@
 //! Arbitrary bytes through the whole read path: framing and resynchronisation
 //! (`decode_all`), the session (templates, withdrawals, RFC 5610 type records), and
-//! every record rendered by the JSON and CSV printers, structured data included.
+//! every record rendered by the JSON, text and CSV printers, structured data included.
 //!
 //! The input must never panic, hang or allocate out of proportion: libFuzzer's
 //! `-timeout` and `-rss_limit_mb` turn the last two into findings.
@@ -14,6 +14,7 @@ use ipfixkit::ipfix::{DecodeError, InfoModel, Template};
 use ipfixkit::output::csv::CsvPrinter;
 use ipfixkit::output::json::JsonPrinter;
 use ipfixkit::output::render::field_keys;
+use ipfixkit::output::text::TextPrinter;
 use ipfixkit::output::{Column, Drive, Meta, PrintOptions, Printer};
 use libfuzzer_sys::fuzz_target;
 use std::sync::Arc;
@@ -62,6 +63,11 @@ fuzz_target!(|data: &[u8]| {
     let mut json = JsonPrinter::new(&mut out, PrintOptions::default());
     run(data, &mut json, &model);
     drop(json);
+
+    let mut out = Vec::new();
+    let mut text = TextPrinter::new(&mut out, PrintOptions::default());
+    run(data, &mut text, &model);
+    drop(text);
 
     let mut columns: Vec<Column> = [Meta::ExportTime, Meta::Domain, Meta::Template]
         .into_iter()
