@@ -14,7 +14,7 @@ use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::{CsvPrinter, union_columns_of};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::{Column, PrintOptions, Printer, parse_columns};
@@ -213,6 +213,25 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 }
 
 /// Decodes one prepared IPFIX input into `printer`.
+/// The CSV columns of prepared inputs (a first pass over each). An input already open is
+/// scanned and put back rewound, so a mapped file is mapped once for both passes.
+fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>) -> Vec<Column> {
+    let mut sources: Vec<Option<ByteSource>> = ready
+        .iter()
+        .map(|p| {
+            let opened = p.source.lock().ok().and_then(|mut g| g.take());
+            opened.or_else(|| ByteSource::open(&p.path).ok())
+        })
+        .collect();
+    let columns = union_columns_of(&mut sources, model);
+    for (p, s) in ready.iter().zip(sources) {
+        if let (Some(s), Ok(mut slot)) = (s, p.source.lock()) {
+            *slot = Some(s);
+        }
+    }
+    columns
+}
+
 fn decode_into(
     ctx: &Ctx,
     p: &Prepared,
@@ -310,10 +329,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     } else {
         let columns = match (&ctx.opts.columns, args.to) {
             (Some(c), _) => c.clone(),
-            (None, To::Csv) => union_columns(
-                &ready.iter().map(|p| p.path.clone()).collect::<Vec<_>>(),
-                &ctx.model,
-            ),
+            (None, To::Csv) => csv_columns(&ready, &ctx.model),
             _ => Vec::new(),
         };
         let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
@@ -394,7 +410,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             };
             let columns = match (&ctx.opts.columns, args.to) {
                 (Some(c), _) => c.clone(),
-                (None, To::Csv) => union_columns(std::slice::from_ref(&p.path), &ctx.model),
+                (None, To::Csv) => csv_columns(&[&p], &ctx.model),
                 _ => Vec::new(),
             };
             let failed = if args.to == To::Ipfix {
