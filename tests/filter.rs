@@ -542,3 +542,20 @@ fn closed_pipe_and_full_disk() {
         }
     }
 }
+
+/// CSV without -F needs a first pass for its columns: stdin is spooled for it, so a pipe
+/// gives the same CSV as the file.
+#[test]
+fn csv_from_stdin_equals_csv_from_file() {
+    let w = Workdir::new("filter-csv-stdin");
+    let f = testdata("samples/ipfixcol2-example_flows.ipfix");
+    let bytes = std::fs::read(&f).unwrap();
+    let f = f.to_string_lossy().into_owned();
+    for expr in ["proto tcp", "not proto tcp"] {
+        let from_file = w.run(&["filter", "-f", "csv", expr, &f]).ok();
+        let from_stdin = w.run_stdin(&["filter", "-f", "csv", expr], &bytes).ok();
+        assert!(from_file.out().lines().count() > 1, "{expr}: no records");
+        assert_eq!(from_file.out(), from_stdin.out(), "{expr}");
+        assert!(from_stdin.stderr.is_empty(), "{}", from_stdin.stderr);
+    }
+}

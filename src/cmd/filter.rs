@@ -5,8 +5,9 @@ use crate::filter::Filter;
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
+use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::{CsvPrinter, union_columns_of};
 use crate::output::filtered::Filtered;
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
@@ -159,60 +160,73 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         }
         ipfix.close().map_err(output_failure)?;
     } else {
+        // CSV without -F takes its columns from a first pass over every input (stdin and
+        // pipes are spooled for it, as `cat` does); the second pass reuses what it opened.
+        let mut paths = inputs.clone();
+        let mut spooled = Vec::new();
+        let mut prescanned: Vec<Option<ByteSource>> = Vec::new();
         let csv_columns = match (&columns, args.format) {
             (Some(c), _) => c.clone(),
             (None, Format::Csv) if !args.count => {
-                if inputs.iter().any(|p| !crate::io::temp::is_regular(p)) {
-                    return Err(Failure::usage(
-                        "CSV from stdin needs -F (the columns come from a first pass over the input)",
-                    ));
+                for (path, input) in paths.iter_mut().zip(&inputs) {
+                    if !is_regular(input) {
+                        let tmp = spool(input).map_err(|e| {
+                            Failure::failed(format!("ipfixkit: {}: {e}", display_name(input)))
+                        })?;
+                        *path = tmp.path().to_string_lossy().into_owned();
+                        spooled.push(tmp);
+                    }
                 }
-                union_columns(&inputs, &model)
+                prescanned = paths.iter().map(|p| ByteSource::open(p).ok()).collect();
+                union_columns_of(&mut prescanned, &model)
             }
             _ => Vec::new(),
         };
-        let job =
-            |i: usize, p: &str, w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
-                let Some(src) = open(p, report) else {
-                    return FileOutcome { failed: true };
-                };
-                let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
-                    None
-                } else {
-                    Some(match args.format {
-                        Format::Json => Box::new(JsonPrinter::new(w, opts.clone())),
-                        Format::Csv => {
-                            let o = PrintOptions {
-                                header: i == 0,
-                                ..opts.clone()
-                            };
-                            Box::new(CsvPrinter::new(w, csv_columns.clone(), o))
-                        }
-                        _ => Box::new(TextPrinter::new(w, opts.clone())),
-                    })
-                };
-                let mut f = Filtered::new(
-                    inner.as_deref_mut().map(|p| p as &mut dyn Printer),
-                    &filter,
-                    args.invert,
-                    false,
-                );
-                let d = decode_file(&dopts, src, p, &mut f, report);
-                matched.fetch_add(f.matched, Ordering::SeqCst);
-                // Output errors surface through the driver, which owns the output.
-                FileOutcome {
-                    failed: d.failed && d.output_error.is_none(),
-                }
+        let prescanned = std::sync::Mutex::new(prescanned);
+        let job = |i: usize,
+                   _p: &str,
+                   w: &mut dyn Write,
+                   report: &mut dyn FnMut(String)|
+         -> FileOutcome {
+            let p = inputs[i].as_str();
+            let reused = prescanned
+                .lock()
+                .ok()
+                .and_then(|mut v| v.get_mut(i).and_then(Option::take));
+            let Some(src) = reused.or_else(|| open(&paths[i], report)) else {
+                return FileOutcome { failed: true };
             };
+            let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
+                None
+            } else {
+                Some(match args.format {
+                    Format::Json => Box::new(JsonPrinter::new(w, opts.clone())),
+                    Format::Csv => {
+                        let o = PrintOptions {
+                            header: i == 0,
+                            ..opts.clone()
+                        };
+                        Box::new(CsvPrinter::new(w, csv_columns.clone(), o))
+                    }
+                    _ => Box::new(TextPrinter::new(w, opts.clone())),
+                })
+            };
+            let mut f = Filtered::new(
+                inner.as_deref_mut().map(|p| p as &mut dyn Printer),
+                &filter,
+                args.invert,
+                false,
+            );
+            let d = decode_file(&dopts, src, p, &mut f, report);
+            matched.fetch_add(f.matched, Ordering::SeqCst);
+            // Output errors surface through the driver, which owns the output.
+            FileOutcome {
+                failed: d.failed && d.output_error.is_none(),
+            }
+        };
         let mut on_problem = |line: &str| report(line.to_string());
-        let outcomes = driver::run(
-            &inputs,
-            args.input.threads(),
-            &mut out,
-            &mut on_problem,
-            job,
-        )
-        .map_err(output_failure)?;
+        let outcomes = driver::run(&paths, args.input.threads(), &mut out, &mut on_problem, job)
+            .map_err(output_failure)?;
         failed |= outcomes.iter().any(|o| o.failed);
         if args.count {
             writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;
