@@ -485,7 +485,7 @@ pub fn union_columns_of(
     sources: &mut [Option<crate::io::input::ByteSource>],
     model: &std::sync::Arc<crate::ipfix::InfoModel>,
 ) -> Vec<Column> {
-    use crate::io::reader::decode_all;
+    use crate::io::reader::scan_headers;
     use crate::ipfix::session::{Flow, Visitor};
     use crate::ipfix::{DecodeError, Session};
     use crate::output::Meta;
@@ -542,7 +542,7 @@ pub fn union_columns_of(
     for slot in sources.iter_mut() {
         if let Some(src) = slot {
             let mut s = Session::new(model.clone());
-            decode_all(src, &mut s, &mut c);
+            scan_headers(src, &mut s, &mut c);
             if !src.rewind() {
                 *slot = None;
             }
