@@ -6,7 +6,7 @@ use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns_of};
+use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::detail::DetailPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
@@ -160,7 +160,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                     .iter()
                     .map(|(p, _)| ByteSource::open(p).ok())
                     .collect();
-                union_columns_of(&mut prescanned, &model)
+                union_columns(&mut prescanned, &model, args.input.threads())
             }
         }
     } else {

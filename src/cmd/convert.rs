@@ -14,7 +14,7 @@ use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns_of};
+use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::{Column, PrintOptions, Printer, parse_columns};
@@ -215,7 +215,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 /// Decodes one prepared IPFIX input into `printer`.
 /// The CSV columns of prepared inputs (a first pass over each). An input already open is
 /// scanned and put back rewound, so a mapped file is mapped once for both passes.
-fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>) -> Vec<Column> {
+fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>, threads: usize) -> Vec<Column> {
     let mut sources: Vec<Option<ByteSource>> = ready
         .iter()
         .map(|p| {
@@ -223,7 +223,7 @@ fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>) -> Vec<Column> {
             opened.or_else(|| ByteSource::open(&p.path).ok())
         })
         .collect();
-    let columns = union_columns_of(&mut sources, model);
+    let columns = union_columns(&mut sources, model, threads);
     for (p, s) in ready.iter().zip(sources) {
         if let (Some(s), Ok(mut slot)) = (s, p.source.lock()) {
             *slot = Some(s);
@@ -329,7 +329,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     } else {
         let columns = match (&ctx.opts.columns, args.to) {
             (Some(c), _) => c.clone(),
-            (None, To::Csv) => csv_columns(&ready, &ctx.model),
+            (None, To::Csv) => csv_columns(&ready, &ctx.model, args.input.threads()),
             _ => Vec::new(),
         };
         let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
@@ -410,7 +410,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             };
             let columns = match (&ctx.opts.columns, args.to) {
                 (Some(c), _) => c.clone(),
-                (None, To::Csv) => csv_columns(&[&p], &ctx.model),
+                (None, To::Csv) => csv_columns(&[&p], &ctx.model, 1),
                 _ => Vec::new(),
             };
             let failed = if args.to == To::Ipfix {

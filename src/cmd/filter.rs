@@ -7,7 +7,7 @@ use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns_of};
+use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::filtered::Filtered;
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
@@ -178,7 +178,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                     }
                 }
                 prescanned = paths.iter().map(|p| ByteSource::open(p).ok()).collect();
-                union_columns_of(&mut prescanned, &model)
+                union_columns(&mut prescanned, &model, args.input.threads())
             }
             _ => Vec::new(),
         };

@@ -9,6 +9,7 @@ use super::cells::{
 };
 use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
+use crate::io::input::ByteSource;
 use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{
@@ -463,88 +464,54 @@ impl Printer for CsvPrinter<'_> {
 
 /// Columns for CSV without `-F`: `@export_time,@domain,@template`, then the union of the field
 /// keys of every template that data sets use (a template without data adds no column). This
-/// pass reads set headers only, not records. The union keeps each template's own field order where the templates
-/// agree (a merge of the sequences; ties go to the first seen), so CSV -> IPFIX -> CSV gives
-/// the columns back in their order. Problems are reported by the decoding pass, not here.
+/// pass reads set headers only, not records. The union keeps each template's own field order
+/// where the templates agree (a merge of the sequences; ties go to the first seen), so
+/// CSV -> IPFIX -> CSV gives the columns back in their order. Problems are reported by the
+/// decoding pass, not here.
+///
+/// `sources` are the inputs, already open (`None`: one that could not be opened, which the
+/// decoding pass reports). Each is left rewound for that pass where it can be
+/// ([`ByteSource::rewind`]); one that cannot is `None` afterwards and must be opened again.
+/// With `threads` > 1 the inputs are scanned in parallel; the result does not depend on it.
 pub fn union_columns(
-    paths: &[String],
+    sources: &mut [Option<ByteSource>],
     model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    threads: usize,
 ) -> Vec<Column> {
-    let mut sources: Vec<Option<crate::io::input::ByteSource>> = paths
-        .iter()
-        .map(|p| crate::io::input::ByteSource::open(p).ok())
-        .collect();
-    union_columns_of(&mut sources, model)
-}
-
-/// [`union_columns`] over inputs already open (`None`: one that could not be opened, which
-/// the decoding pass reports). Each input is left rewound for that pass where it can be
-/// ([`ByteSource::rewind`](crate::io::input::ByteSource::rewind)); one that cannot is
-/// `None` afterwards and must be opened again.
-pub fn union_columns_of(
-    sources: &mut [Option<crate::io::input::ByteSource>],
-    model: &std::sync::Arc<crate::ipfix::InfoModel>,
-) -> Vec<Column> {
-    use crate::io::reader::scan_headers;
-    use crate::ipfix::session::{Flow, Visitor};
-    use crate::ipfix::{DecodeError, Session};
-    use crate::output::Meta;
-
-    /// Key lists of the templates that records use, in first-use order.
-    struct Collect {
-        seqs: Vec<Vec<String>>,
-        last: usize,
-        /// Template definitions already collected, by address. Records of a few templates
-        /// alternate set by set, so the keys are worked out once per definition, not once per
-        /// change of template. The map holds the templates, so an address cannot be reused by
-        /// another definition while it is here.
-        seen: Layouts<()>,
-        /// Some record is an options record: the CSV needs an @scope column.
-        options: bool,
-        known: std::collections::HashSet<Vec<String>>,
-    }
-    impl Visitor for Collect {
-        /// A data set of a known template: its keys count; its records need not be walked.
-        fn data_set(
-            &mut self,
-            _m: &crate::ipfix::MessageCtx,
-            t: &std::sync::Arc<Template>,
-        ) -> bool {
-            let p = std::sync::Arc::as_ptr(t) as usize;
-            if p != self.last {
-                self.last = p;
-                self.options |= t.is_options();
-                let seqs = &mut self.seqs;
-                let known = &mut self.known;
-                self.seen.get(t, |t| {
-                    let keys = super::render::field_keys(t);
-                    if known.insert(keys.clone()) {
-                        seqs.push(keys);
-                    }
-                });
-            }
-            false
-        }
-        fn record(&mut self, _r: &RecordRef<'_>) -> Flow {
-            Flow::Continue
-        }
-        fn problem(&mut self, _e: &DecodeError) -> Flow {
-            Flow::Continue
-        }
-    }
-    let mut c = Collect {
-        seqs: Vec::new(),
-        last: 0,
-        seen: Layouts::default(),
-        options: false,
-        known: std::collections::HashSet::new(),
-    };
-    for slot in sources.iter_mut() {
+    use rayon::prelude::*;
+    let scan = |slot: &mut Option<ByteSource>| -> FileKeys {
+        let mut keys = FileKeys::default();
         if let Some(src) = slot {
-            let mut s = Session::new(model.clone());
-            scan_headers(src, &mut s, &mut c);
+            let mut s = crate::ipfix::Session::new(model.clone());
+            crate::io::reader::scan_headers(src, &mut s, &mut keys);
             if !src.rewind() {
                 *slot = None;
+            }
+        }
+        keys
+    };
+    let threads = threads.clamp(1, sources.len().max(1));
+    let pool = (threads > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok()
+        })
+        .flatten();
+    let per_file: Vec<FileKeys> = match pool {
+        Some(pool) => pool.install(|| sources.par_iter_mut().map(scan).collect()),
+        None => sources.iter_mut().map(scan).collect(),
+    };
+    // In input order, as one pass over all files would have seen them.
+    let mut seqs: Vec<Vec<String>> = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    let mut options = false;
+    for f in per_file {
+        options |= f.options;
+        for keys in f.seqs {
+            if known.insert(keys.clone()) {
+                seqs.push(keys);
             }
         }
     }
@@ -552,15 +519,56 @@ pub fn union_columns_of(
         .into_iter()
         .map(Column::Meta)
         .collect();
-    if c.options {
+    if options {
         cols.push(Column::Meta(Meta::Scope));
     }
-    for k in merge_orders(&c.seqs) {
+    for k in merge_orders(&seqs) {
         if let Ok(col) = Column::parse(&k) {
             cols.push(col);
         }
     }
     cols
+}
+
+/// The field keys of the templates one file's records use, in first-use order.
+#[derive(Default)]
+struct FileKeys {
+    seqs: Vec<Vec<String>>,
+    last: usize,
+    /// Template definitions already collected, by address. Records of a few templates
+    /// alternate set by set, so the keys are worked out once per definition, not once per
+    /// change of template. The map holds the templates, so an address cannot be reused by
+    /// another definition while it is here.
+    seen: Layouts<()>,
+    /// Some record is an options record: the CSV needs an @scope column.
+    options: bool,
+    known: std::collections::HashSet<Vec<String>>,
+}
+
+impl crate::ipfix::session::Visitor for FileKeys {
+    /// A data set of a known template: its keys count; its records need not be walked.
+    fn data_set(&mut self, _m: &crate::ipfix::MessageCtx, t: &std::sync::Arc<Template>) -> bool {
+        let p = std::sync::Arc::as_ptr(t) as usize;
+        if p != self.last {
+            self.last = p;
+            self.options |= t.is_options();
+            let seqs = &mut self.seqs;
+            let known = &mut self.known;
+            self.seen.get(t, |t| {
+                let keys = super::render::field_keys(t);
+                if known.insert(keys.clone()) {
+                    seqs.push(keys);
+                }
+            });
+        }
+        false
+    }
+    fn record(&mut self, _r: &RecordRef<'_>) -> crate::ipfix::session::Flow {
+        crate::ipfix::session::Flow::Continue
+    }
+    fn problem(&mut self, _e: &crate::ipfix::DecodeError) -> crate::ipfix::session::Flow {
+        crate::ipfix::session::Flow::Continue
+    }
 }
 
 /// Merges sequences into one containing every element once, keeping each sequence's relative
