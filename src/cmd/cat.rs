@@ -1,12 +1,10 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name, output_failure};
+use super::{DecodeOpts, Failure, InputArgs, Inputs, decode_file, output_failure};
 use crate::io::driver::{self, FileOutcome};
-use crate::io::input::ByteSource;
 use crate::io::output::Output;
-use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::CsvPrinter;
 use crate::output::detail::DetailPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
@@ -134,43 +132,18 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         header: !args.no_header,
     };
 
-    // Inputs: (path to open, name to show). CSV without -F needs two passes, so stdin and
-    // pipes are spooled to a temporary file first.
-    let mut spooled = Vec::new();
-    let mut inputs: Vec<(String, String)> = Vec::new();
-    let needs_prescan =
-        args.format == Format::Csv && columns.is_none() && !args.templates && !args.stats;
-    for p in args.input.inputs() {
-        let name = display_name(&p).to_string();
-        if needs_prescan && !is_regular(&p) {
-            let tmp = spool(&p).map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
-            inputs.push((tmp.path().to_string_lossy().into_owned(), name));
-            spooled.push(tmp);
-        } else {
-            inputs.push((p, name));
+    let mut inputs = Inputs::new(args.input.inputs());
+    let csv_columns = match (&columns, args.format) {
+        (Some(c), Format::Csv) => c.clone(),
+        (None, Format::Csv) if !args.templates && !args.stats => {
+            inputs.scan_csv(&model, args.input.threads())?
         }
-    }
-    // The first pass's inputs, rewound, for the second pass (a mapped file is mapped once).
-    let mut prescanned: Vec<Option<ByteSource>> = Vec::new();
-    let csv_columns = if args.format == Format::Csv {
-        match &columns {
-            Some(c) => c.clone(),
-            None => {
-                prescanned = inputs
-                    .iter()
-                    .map(|(p, _)| ByteSource::open(p).ok())
-                    .collect();
-                union_columns(&mut prescanned, &model, args.input.threads())
-            }
-        }
-    } else {
-        Vec::new()
+        _ => Vec::new(),
     };
-    let prescanned = std::sync::Mutex::new(prescanned);
 
     let mut out = Output::open(args.output.as_deref(), false, false)
         .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
-    let several = inputs.len() > 1;
+    let several = inputs.paths.len() > 1;
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
     // -n across files must take the first N in input order: decode those files one by one.
     let threads = if args.limit.is_some() {
@@ -178,25 +151,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     } else {
         args.input.threads()
     };
-    let paths: Vec<String> = inputs.iter().map(|(p, _)| p.clone()).collect();
 
     let job =
         |i: usize, _p: &str, out: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
-            let (path, name) = &inputs[i];
+            let name = &inputs.names[i];
             let left = remaining.load(Ordering::SeqCst);
             if left == 0 {
                 return FileOutcome::default();
             }
-            let reused = prescanned
-                .lock()
-                .ok()
-                .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-            let src = match reused.map_or_else(|| ByteSource::open(path), Ok) {
-                Ok(s) => s,
-                Err(e) => {
-                    report(format!("ipfixkit: {name}: {e}"));
-                    return FileOutcome { failed: true };
-                }
+            let Some(src) = inputs.open(i, report) else {
+                return FileOutcome { failed: true };
             };
             if several && args.format == Format::Detail && !args.stats && !args.templates {
                 let _ = writeln!(out, "=== {name}");
@@ -254,8 +218,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    let result = driver::run(&paths, threads, &mut out, &mut on_problem, job);
-    drop(spooled);
+    let result = driver::run(&inputs.paths, threads, &mut out, &mut on_problem, job);
     match result {
         Ok(outcomes) => {
             out.finish().map_err(output_failure)?;

@@ -1,13 +1,12 @@
 //! `ipfixkit filter`: keep the records for which an expression holds.
 
-use super::{DecodeOpts, Failure, InputArgs, decode_file, display_name, output_failure};
+use super::{DecodeOpts, Failure, InputArgs, Inputs, decode_file, display_name, output_failure};
 use crate::filter::Filter;
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
-use crate::io::temp::{is_regular, spool};
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::CsvPrinter;
 use crate::output::filtered::Filtered;
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
@@ -160,40 +159,20 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         }
         ipfix.close().map_err(output_failure)?;
     } else {
-        // CSV without -F takes its columns from a first pass over every input (stdin and
-        // pipes are spooled for it, as `cat` does); the second pass reuses what it opened.
-        let mut paths = inputs.clone();
-        let mut spooled = Vec::new();
-        let mut prescanned: Vec<Option<ByteSource>> = Vec::new();
+        // CSV without -F takes its columns from a first pass over every input.
+        let mut files = Inputs::new(inputs.clone());
         let csv_columns = match (&columns, args.format) {
             (Some(c), _) => c.clone(),
-            (None, Format::Csv) if !args.count => {
-                for (path, input) in paths.iter_mut().zip(&inputs) {
-                    if !is_regular(input) {
-                        let tmp = spool(input).map_err(|e| {
-                            Failure::failed(format!("ipfixkit: {}: {e}", display_name(input)))
-                        })?;
-                        *path = tmp.path().to_string_lossy().into_owned();
-                        spooled.push(tmp);
-                    }
-                }
-                prescanned = paths.iter().map(|p| ByteSource::open(p).ok()).collect();
-                union_columns(&mut prescanned, &model, args.input.threads())
-            }
+            (None, Format::Csv) if !args.count => files.scan_csv(&model, args.input.threads())?,
             _ => Vec::new(),
         };
-        let prescanned = std::sync::Mutex::new(prescanned);
         let job = |i: usize,
                    _p: &str,
                    w: &mut dyn Write,
                    report: &mut dyn FnMut(String)|
          -> FileOutcome {
             let p = inputs[i].as_str();
-            let reused = prescanned
-                .lock()
-                .ok()
-                .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-            let Some(src) = reused.or_else(|| open(&paths[i], report)) else {
+            let Some(src) = files.open(i, report) else {
                 return FileOutcome { failed: true };
             };
             let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
@@ -225,8 +204,14 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
-        let outcomes = driver::run(&paths, args.input.threads(), &mut out, &mut on_problem, job)
-            .map_err(output_failure)?;
+        let outcomes = driver::run(
+            &files.paths,
+            args.input.threads(),
+            &mut out,
+            &mut on_problem,
+            job,
+        )
+        .map_err(output_failure)?;
         failed |= outcomes.iter().any(|o| o.failed);
         if args.count {
             writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;

@@ -104,6 +104,75 @@ pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
+/// The inputs of a command that may print CSV. CSV without `-F` takes its columns from a first
+/// pass over every input ([`Inputs::scan_csv`]): stdin and pipes are spooled to temporary
+/// files for it, and what that pass opened is kept, rewound, for the decoding pass, so a
+/// mapped file is mapped once.
+pub struct Inputs {
+    /// What to open for each input: the input itself, or its spool.
+    pub paths: Vec<String>,
+    /// What to call each input in messages.
+    pub names: Vec<String>,
+    spooled: Vec<crate::io::temp::TempFile>,
+    opened: std::sync::Mutex<Vec<Option<crate::io::input::ByteSource>>>,
+}
+
+impl Inputs {
+    pub fn new(inputs: Vec<String>) -> Inputs {
+        Inputs {
+            names: inputs.iter().map(|p| display_name(p).to_string()).collect(),
+            paths: inputs,
+            spooled: Vec::new(),
+            opened: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The CSV column union of all inputs (see [`crate::output::csv::union_columns`]).
+    pub fn scan_csv(
+        &mut self,
+        model: &Arc<InfoModel>,
+        threads: usize,
+    ) -> Result<Vec<crate::output::Column>, Failure> {
+        for (path, name) in self.paths.iter_mut().zip(&self.names) {
+            if !crate::io::temp::is_regular(path) {
+                let tmp = crate::io::temp::spool(path)
+                    .map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
+                *path = tmp.path().to_string_lossy().into_owned();
+                self.spooled.push(tmp);
+            }
+        }
+        let mut opened: Vec<_> = self
+            .paths
+            .iter()
+            .map(|p| crate::io::input::ByteSource::open(p).ok())
+            .collect();
+        let columns = crate::output::csv::union_columns(&mut opened, model, threads);
+        self.opened = std::sync::Mutex::new(opened);
+        Ok(columns)
+    }
+
+    /// Input `i` for decoding: what the column pass left open, or opened now. A failure is
+    /// reported as one line naming the input.
+    pub fn open(
+        &self,
+        i: usize,
+        report: &mut dyn FnMut(String),
+    ) -> Option<crate::io::input::ByteSource> {
+        let kept = self
+            .opened
+            .lock()
+            .ok()
+            .and_then(|mut v| v.get_mut(i).and_then(Option::take));
+        match kept.map_or_else(|| crate::io::input::ByteSource::open(&self.paths[i]), Ok) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                report(format!("ipfixkit: {}: {e}", self.names[i]));
+                None
+            }
+        }
+    }
+}
+
 /// Formats a decode problem as the one-line message of DESIGN.md and decides, per `--strict`
 /// and `--quiet`, whether decoding goes on. Returns the line to print, if any.
 pub fn problem_line(file: &str, e: &DecodeError, quiet: bool) -> Option<String> {
