@@ -79,7 +79,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s j -l thread
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s f -l format -d 'Output format' -r -f -a "ipfix\t'IPFIX file with the kept records, their templates and all options records'
 text\t'One line per record (as `cat`)'
 json\t'One JSON object per record'
-csv\t'CSV with a header row'"
+csv\t'CSV with a header row; without -F its columns come from a first pass over the input (stdin and pipes are spooled to a temporary file for it)'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"

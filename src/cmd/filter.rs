@@ -36,6 +36,7 @@ Examples:
   ipfixkit filter 'proto udp and dst port 53' flows.ipfix -o dns.ipfix
   ipfixkit filter --count 'octetDeltaCount > 1000000' archive/*.ipfix.zst
   ipfixkit filter -f json 'src net 2001:db8::/32' flows.ipfix | jq .
+  zstdcat flows.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
   ipfixkit filter --invert 'ip 192.0.2.1' flows.ipfix -o without.ipfix
 
 IPFIX output (the default) carries the templates the kept records need and every options
@@ -93,7 +94,8 @@ pub enum Format {
     Text,
     /// One JSON object per record.
     Json,
-    /// CSV with a header row.
+    /// CSV with a header row; without -F its columns come from a first pass over the
+    /// input (stdin and pipes are spooled to a temporary file for it).
     Csv,
 }
 
