@@ -635,13 +635,9 @@ fn fast_path_flows() -> String {
     out
 }
 
-/// Every CSV cell equals the value the JSON writer gives for the same record and column (an
-/// empty cell where the record has no such field): the CSV writer's fast paths against the
-/// general one, on the samples and on flows made for those paths, in both time styles and
-/// with `-F` lists whose metadata prefix is long and whose columns repeat.
-#[test]
-fn csv_cells_agree_with_json() {
-    let w = Workdir::new("csv-json");
+/// The inputs of the fast-path tests: [`fast_path_flows`] encoded to IPFIX in `w`, then
+/// samples from other exporters (lists, varlen, enterprise IEs, several domains).
+fn fast_path_inputs(w: &Workdir) -> Vec<String> {
     let jsonl = w.write("fast.jsonl", fast_path_flows().as_bytes());
     let fast = w.path("fast.ipfix");
     w.run(&[
@@ -653,8 +649,7 @@ fn csv_cells_agree_with_json() {
         jsonl.to_str().unwrap(),
     ])
     .ok();
-    let fast = fast.to_string_lossy().into_owned();
-    let mut inputs = vec![fast.clone()];
+    let mut inputs = vec![fast.to_string_lossy().into_owned()];
     for s in [
         "ipfixcol2-example_flows.ipfix",
         "logstash-yaf-biflow-concat.ipfix",
@@ -664,6 +659,30 @@ fn csv_cells_agree_with_json() {
     ] {
         inputs.push(sample(s));
     }
+    inputs
+}
+
+/// Every field key of an input, comma-separated: its CSV header after the metadata columns.
+fn field_list(w: &Workdir, input: &str) -> String {
+    let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
+    let keys: Vec<&str> = header
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .filter(|k| !k.starts_with('@'))
+        .collect();
+    keys.join(",")
+}
+
+/// Every CSV cell equals the value the JSON writer gives for the same record and column (an
+/// empty cell where the record has no such field): the CSV writer's fast paths against the
+/// general one, on the samples and on flows made for those paths, in both time styles and
+/// with `-F` lists whose metadata prefix is long and whose columns repeat.
+#[test]
+fn csv_cells_agree_with_json() {
+    let w = Workdir::new("csv-json");
+    let inputs = fast_path_inputs(&w);
     let long_prefix = "@export_time,@sequence,@export_time,@domain,@template,@export_time,\
                        sourceIPv4Address,octetDeltaCount,flowEndMilliseconds,@domain,\
                        flowEndMilliseconds,sourceIPv6Address";
@@ -721,38 +740,10 @@ fn compare_csv_json(csv: &[u8], json: &str, args: &[&str]) -> usize {
 #[test]
 fn json_fast_path_agrees_with_general_path() {
     let w = Workdir::new("json-paths");
-    let jsonl = w.write("fast.jsonl", fast_path_flows().as_bytes());
-    let fast = w.path("fast.ipfix");
-    w.run(&[
-        "convert",
-        "--to",
-        "ipfix",
-        "-o",
-        fast.to_str().unwrap(),
-        jsonl.to_str().unwrap(),
-    ])
-    .ok();
-    let mut inputs = vec![fast.to_string_lossy().into_owned()];
-    for s in [
-        "ipfixcol2-example_flows.ipfix",
-        "logstash-yaf-biflow-concat.ipfix",
-        "logstash-netscaler-varlen-concat.ipfix",
-        "ipfixcol-04-odid256-512.ipfix",
-    ] {
-        inputs.push(sample(s));
-    }
+    let inputs = fast_path_inputs(&w);
     let mut compared = 0;
     for input in &inputs {
-        // Every field key of the file, from the CSV header (after its metadata columns).
-        let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
-        let keys: Vec<&str> = header
-            .lines()
-            .next()
-            .unwrap()
-            .split(',')
-            .filter(|k| !k.starts_with('@'))
-            .collect();
-        let list = format!("@export_time,@domain,@template,{}", keys.join(","));
+        let list = format!("@export_time,@domain,@template,{}", field_list(&w, input));
         for time in ["iso", "epoch"] {
             let fast = w
                 .run(&["cat", "-q", "-f", "json", "--time", time, input])
@@ -823,37 +814,10 @@ fn text_pairs(line: &str) -> Vec<(String, String)> {
 #[test]
 fn text_fast_path_agrees_with_general_path() {
     let w = Workdir::new("text-paths");
-    let jsonl = w.write("fast.jsonl", fast_path_flows().as_bytes());
-    let fast = w.path("fast.ipfix");
-    w.run(&[
-        "convert",
-        "--to",
-        "ipfix",
-        "-o",
-        fast.to_str().unwrap(),
-        jsonl.to_str().unwrap(),
-    ])
-    .ok();
-    let mut inputs = vec![fast.to_string_lossy().into_owned()];
-    for s in [
-        "ipfixcol2-example_flows.ipfix",
-        "logstash-yaf-biflow-concat.ipfix",
-        "logstash-netscaler-varlen-concat.ipfix",
-        "ipfixcol-04-odid256-512.ipfix",
-    ] {
-        inputs.push(sample(s));
-    }
+    let inputs = fast_path_inputs(&w);
     let mut compared = 0;
     for input in &inputs {
-        let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
-        let keys: Vec<&str> = header
-            .lines()
-            .next()
-            .unwrap()
-            .split(',')
-            .filter(|k| !k.starts_with('@'))
-            .collect();
-        let list = format!("@domain,@template,{}", keys.join(","));
+        let list = format!("@domain,@template,{}", field_list(&w, input));
         for time in ["iso", "epoch"] {
             let fast = w.run(&["cat", "-q", "--time", time, input]).ok().out();
             let general = w

@@ -34,6 +34,12 @@ pub struct ChunkWriter<'a> {
     free: &'a Mutex<Vec<Vec<u8>>>,
 }
 
+/// An empty chunk buffer: one written out before, or a new one.
+fn fresh_chunk(free: &Mutex<Vec<Vec<u8>>>) -> Vec<u8> {
+    let reused = free.lock().ok().and_then(|mut f| f.pop());
+    reused.unwrap_or_else(|| Vec::with_capacity(CHUNK))
+}
+
 /// Output is handed over in chunks of this size, at most `SLOTS` per file in flight: a worker
 /// on a later file can run 32 MiB ahead before it waits for the files before it. (Few, large
 /// slots: a channel's slots are allocated up front, one channel per input file.)
@@ -50,9 +56,7 @@ impl Write for ChunkWriter<'_> {
     }
     fn flush(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
-            let next = self.free.lock().ok().and_then(|mut f| f.pop());
-            let next = next.unwrap_or_else(|| Vec::with_capacity(CHUNK));
-            let chunk = std::mem::replace(&mut self.buf, next);
+            let chunk = std::mem::replace(&mut self.buf, fresh_chunk(self.free));
             self.tx
                 .send(Event::Data(chunk))
                 .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "output closed"))?;
@@ -117,9 +121,8 @@ where
                     let Some(tx) = txs[i].lock().ok().and_then(|mut g| g.take()) else {
                         continue;
                     };
-                    let first = free.lock().ok().and_then(|mut f| f.pop());
                     let mut w = ChunkWriter {
-                        buf: first.unwrap_or_else(|| Vec::with_capacity(CHUNK)),
+                        buf: fresh_chunk(&free),
                         tx: tx.clone(),
                         free: &free,
                     };

@@ -139,20 +139,8 @@ impl ByteSource {
     pub fn from_bytes(v: Vec<u8>) -> ByteSource {
         let comp = sniff_compression(&v);
         if comp != Compression::None {
-            return ByteSource::from_reader(Box::new(io::Cursor::new(v))).unwrap_or_else(|e| {
-                ByteSource {
-                    kind: Kind::Stream {
-                        reader: Box::new(Failing(Some(e))),
-                        buf: vec![0; STREAM_CHUNK],
-                        start: 0,
-                        end: 0,
-                        eof: false,
-                    },
-                    pos: 0,
-                    offset: 0,
-                    compression: comp,
-                }
-            });
+            return ByteSource::from_reader(Box::new(io::Cursor::new(v)))
+                .unwrap_or_else(|e| ByteSource::stream(Box::new(Failing(Some(e))), comp));
         }
         ByteSource {
             kind: Kind::Owned(v),
@@ -178,7 +166,12 @@ impl ByteSource {
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(whole)?),
             Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(whole)),
         };
-        Ok(ByteSource {
+        Ok(ByteSource::stream(reader, comp))
+    }
+
+    /// A source that reads `reader` (already decompressed) through a window buffer.
+    fn stream(reader: Box<dyn Read + Send>, compression: Compression) -> ByteSource {
+        ByteSource {
             kind: Kind::Stream {
                 reader,
                 buf: vec![0; STREAM_CHUNK],
@@ -188,8 +181,8 @@ impl ByteSource {
             },
             pos: 0,
             offset: 0,
-            compression: comp,
-        })
+            compression,
+        }
     }
 
     /// Goes back to the start, if the input is held whole (a mapped file or bytes in memory):

@@ -338,35 +338,17 @@ fn put_u64_long(a: &mut [u8], at: usize, v: u64) -> usize {
     at + n
 }
 
-/// Each octet value's decimal digits, padded to 3 octets, then the digit count.
-const U8_TEXT: [[u8; 4]; 256] = {
-    let mut t = [[0u8; 4]; 256];
-    let mut i = 0;
-    while i < 256 {
-        let (h, d, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
-        t[i] = if i >= 100 {
-            [b'0' + h, b'0' + d, b'0' + o, 3]
-        } else if i >= 10 {
-            [b'0' + d, b'0' + o, 0, 2]
-        } else {
-            [b'0' + o, 0, 0, 1]
-        };
-        i += 1;
-    }
-    t
-};
-
 /// Decimal text of one octet: a table copy (protocols, flags and the like), with no arithmetic.
 /// Writes 4 octets (the last ones scratch).
 #[inline(always)]
 pub fn put_u8(a: &mut [u8], at: usize, x: u8) -> usize {
-    let t = U8_TEXT[x as usize];
     match a.get_mut(at..).and_then(|w| w.first_chunk_mut::<4>()) {
+        // The dot an address puts after the digits is scratch here.
         Some(w) => {
-            *w = t;
-            at + t[3] as usize
+            *w = OCTET_TEXT[x as usize];
+            at + OCTET_LEN[x as usize] as usize
         }
-        None => put_u64_long(a, at, x as u64),
+        None => put_octet(a, at, x),
     }
 }
 

@@ -29,6 +29,58 @@ pub enum Pos {
     Nth(usize),
 }
 
+impl Pos {
+    /// The field's value octets in record `d`: `len` is the declared length (for `At`),
+    /// `ranges` the record's walked fields (for `Nth`, see [`field_ranges`]).
+    #[inline]
+    pub fn bytes<'d>(self, d: &'d [u8], len: usize, ranges: &[(usize, usize)]) -> Option<&'d [u8]> {
+        match self {
+            Pos::At(off) => d.get(off..off + len),
+            Pos::AtVarlen(off) => d.get(off..).and_then(split_varlen).map(|(v, _)| v),
+            Pos::Nth(i) => ranges.get(i).and_then(|&(o, n)| d.get(o..o + n)),
+        }
+    }
+}
+
+/// Where each field of `r` is (offset, length), found by walking the record: for fields
+/// after a variable-length one ([`Pos::Nth`]) and for `-F` selections.
+pub fn field_ranges(r: &RecordRef<'_>, ranges: &mut Vec<(usize, usize)>) {
+    ranges.clear();
+    let base = r.data.as_ptr() as usize;
+    for (_, v) in FieldValues::new(r.template, r.data) {
+        ranges.push((v.as_ptr() as usize - base, v.len()));
+    }
+}
+
+/// The scalars a cell writes at a fixed offset without decoding. Each gives the text the
+/// general path (`decode`, then the value writer) gives: `decode` reads every unsigned type
+/// of 1 to 8 octets as its big-endian value, so the declared type only matters for addresses
+/// and times.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    U8,
+    U16,
+    U32,
+    U64,
+    Ipv4,
+    Millis,
+}
+
+impl Scalar {
+    pub fn of(dtype: DataType, len: u16) -> Option<Scalar> {
+        use DataType as D;
+        Some(match (dtype, len) {
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1) => Scalar::U8,
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 2) => Scalar::U16,
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 4) => Scalar::U32,
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 8) => Scalar::U64,
+            (D::Ipv4Address, 4) => Scalar::Ipv4,
+            (D::DateTimeMilliseconds, 8) => Scalar::Millis,
+            _ => return None,
+        })
+    }
+}
+
 /// The offset of each field of `t` where it is fixed: every field up to and including the
 /// first variable-length one.
 pub fn fixed_offsets(t: &Template) -> Vec<Option<usize>> {
@@ -293,20 +345,17 @@ pub struct FastScratch {
 impl FastRecord {
     /// The layout of `t`'s records; `keys` gives the text before each field's value.
     pub fn new(t: &Template, keys: impl Iterator<Item = Vec<u8>>) -> FastRecord {
-        use DataType as D;
         let offsets = fixed_offsets(t);
         let mut fields = Vec::with_capacity(t.fields.len());
         let (mut walk, mut room) = (false, 2);
         for ((i, f), mut key) in t.fields.iter().enumerate().zip(keys) {
-            let op = match (offsets[i], f.dtype, f.len) {
-                (Some(o), D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1) => {
-                    FieldOp::U8(o)
-                }
-                (Some(o), D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 2) => FieldOp::U16(o),
-                (Some(o), D::Unsigned32 | D::Unsigned64, 4) => FieldOp::U32(o),
-                (Some(o), D::Unsigned64, 8) => FieldOp::U64(o),
-                (Some(o), D::Ipv4Address, 4) => FieldOp::Ipv4(o),
-                (Some(o), D::DateTimeMilliseconds, 8) => FieldOp::Millis(o),
+            let op = match (offsets[i], Scalar::of(f.dtype, f.len)) {
+                (Some(o), Some(Scalar::U8)) => FieldOp::U8(o),
+                (Some(o), Some(Scalar::U16)) => FieldOp::U16(o),
+                (Some(o), Some(Scalar::U32)) => FieldOp::U32(o),
+                (Some(o), Some(Scalar::U64)) => FieldOp::U64(o),
+                (Some(o), Some(Scalar::Ipv4)) => FieldOp::Ipv4(o),
+                (Some(o), Some(Scalar::Millis)) => FieldOp::Millis(o),
                 _ => FieldOp::Other {
                     pos: pos_of(t, &offsets, i),
                     len: f.len as usize,
@@ -346,11 +395,7 @@ impl FastRecord {
             s.millis.resize(self.fields.len(), MillisText::default());
         }
         if self.walk {
-            s.ranges.clear();
-            let base = r.data.as_ptr() as usize;
-            for (_, v) in FieldValues::new(r.template, r.data) {
-                s.ranges.push((v.as_ptr() as usize - base, v.len()));
-            }
+            field_ranges(r, &mut s.ranges);
         }
         let (text, len) = prefix;
         line.reserve(out, len + self.room)?;
@@ -381,13 +426,8 @@ impl FastRecord {
                     len,
                     dtype,
                 } => {
-                    let bytes = match at {
-                        Pos::At(off) => d.get(off..off + len),
-                        Pos::AtVarlen(off) => d.get(off..).and_then(split_varlen).map(|(v, _)| v),
-                        Pos::Nth(k) => s.ranges.get(k).and_then(|&(o, n)| d.get(o..o + n)),
-                    };
                     s.value.clear();
-                    match bytes {
+                    match at.bytes(d, len, &s.ranges) {
                         Some(b) => general(&mut s.value, &decode(dtype, b)),
                         None => s.value.extend_from_slice(style.missing),
                     }

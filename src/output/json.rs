@@ -7,16 +7,15 @@
 //! millisecond times are written in place, the rest through [`json_value`]. `-F` selections
 //! and template lines are written through a scratch buffer.
 
-use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle};
+use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle, field_ranges};
 use super::render::{json_escape_str, json_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
-use crate::ipfix::list::FieldValues;
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::{Template, decode};
 use std::io::{self, Write};
 
 struct Layout {
-    /// `,"key":` for every field, pre-escaped.
+    /// `,"key":` for every field, pre-escaped (for `-F`; whole records keep theirs in `fast`).
     keys: Vec<Vec<u8>>,
     sel: Option<Vec<Option<usize>>>,
     useful: bool,
@@ -126,9 +125,11 @@ fn make_layout(t: &Template, columns: Option<&[Column]>) -> Layout {
         (Some(s), Some(c)) => selection_useful(c, s),
         _ => true,
     };
-    let fast = columns
-        .is_none()
-        .then(|| FastRecord::new(t, keys.iter().cloned()));
+    // Whole records take the keys into their fast path; `-F` selections look them up.
+    let (keys, fast) = match columns {
+        None => (Vec::new(), Some(FastRecord::new(t, keys.into_iter()))),
+        Some(_) => (keys, None),
+    };
     Layout {
         keys,
         sel,
@@ -192,11 +193,7 @@ impl Printer for JsonPrinter<'_> {
             return Ok(());
         }
         let b = &mut self.buf;
-        self.ranges.clear();
-        let base = r.data.as_ptr() as usize;
-        for (_, v) in FieldValues::new(r.template, r.data) {
-            self.ranges.push((v.as_ptr() as usize - base, v.len()));
-        }
+        field_ranges(r, &mut self.ranges);
         b.push(b'{');
         let mut first = true;
         for (c, s) in cols.iter().zip(sel) {

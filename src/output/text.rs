@@ -5,10 +5,9 @@
 //! Whole records (no `-F`) take the fast path of [`super::cells`], as JSON does: numbers,
 //! IPv4 addresses and millisecond times, which never need quoting, are written in place.
 
-use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle};
+use super::cells::{FastRecord, FastScratch, Line, PrefixText, RecordStyle, field_ranges};
 use super::render::{json_str, text_value};
 use super::{Column, Layouts, PrintOptions, Printer, select, selection_useful, write_meta};
-use crate::ipfix::list::FieldValues;
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::{Template, decode};
 use std::io::{self, Write};
@@ -99,11 +98,7 @@ impl Printer for TextPrinter<'_> {
         match (&layout.sel, columns) {
             (Some(sel), Some(cols)) => {
                 let mut first = true;
-                self.ranges.clear();
-                let base = r.data.as_ptr() as usize;
-                for (_, v) in FieldValues::new(r.template, r.data) {
-                    self.ranges.push((v.as_ptr() as usize - base, v.len()));
-                }
+                field_ranges(r, &mut self.ranges);
                 for (c, s) in cols.iter().zip(sel) {
                     if !first {
                         b.push(b' ');
