@@ -6,6 +6,10 @@ use ipfixkit::cmd::{self, Cli, Command, Failure};
 
 fn main() {
     let cli = Cli::parse();
+    // Interrupted runs remove their temporaries and exit 130/143/129.
+    if let Err(e) = ipfixkit::io::temp::remove_on_signals() {
+        eprintln!("ipfixkit: warning: cannot handle signals: {e}");
+    }
     let result: Result<(), Failure> = match &cli.command {
         Command::Cat(a) => cmd::cat::run(a),
         Command::Convert(a) => cmd::convert::run(a),

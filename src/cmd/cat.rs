@@ -141,8 +141,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         _ => Vec::new(),
     };
 
-    let mut out = Output::open(args.output.as_deref(), false, false)
-        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let mut out = Output::open(args.output.as_deref(), false, false)?;
     let several = inputs.paths.len() > 1;
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
     // -n across files must take the first N in input order: decode those files one by one.

@@ -291,8 +291,7 @@ fn make_printer<'w>(
 fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     let args = ctx.args;
     let binary = args.to == To::Ipfix;
-    let mut out = Output::open(args.output.as_deref(), binary, args.force)
-        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let mut out = Output::open(args.output.as_deref(), binary, args.force)?;
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
         let _ = writeln!(stderr, "{s}");
@@ -374,8 +373,12 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
 /// One output per input into `dir`, inputs converted in parallel.
 fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
     let args = ctx.args;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Failure::failed(format!("ipfixkit: {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::failed(format!(
+            "ipfixkit: output directory {}: cannot create it: {e}",
+            dir.display()
+        ))
+    })?;
     let mut targets: Vec<PathBuf> = Vec::new();
     for p in inputs {
         let t = dir.join(format!("{}.{}", stem(p), args.to.ext()));
@@ -404,7 +407,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let mut out = match Output::open(Some(&target), false, true) {
                 Ok(o) => o,
                 Err(e) => {
-                    report(format!("ipfixkit: {target}: {e}"));
+                    report(format!("ipfixkit: {e}"));
                     return FileOutcome { failed: true };
                 }
             };
@@ -420,7 +423,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 match d.output_error.map(Err).unwrap_or_else(|| printer.close()) {
                     Ok(()) => d.failed,
                     Err(e) => {
-                        report(format!("ipfixkit: {target}: {e}"));
+                        report(format!("ipfixkit: {e}"));
                         return FileOutcome { failed: true };
                     }
                 }
@@ -428,13 +431,13 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
                 let d = decode_into(ctx, &p, &mut *printer, report, &progress);
                 if let Some(e) = d.output_error {
-                    report(format!("ipfixkit: {target}: {e}"));
+                    report(format!("ipfixkit: {e}"));
                     return FileOutcome { failed: true };
                 }
                 d.failed
             };
             if let Err(e) = out.finish() {
-                report(format!("ipfixkit: {target}: {e}"));
+                report(format!("ipfixkit: {e}"));
                 return FileOutcome { failed: true };
             }
             FileOutcome { failed }

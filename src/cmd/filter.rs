@@ -123,8 +123,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     };
     let inputs = args.input.inputs();
     let binary = args.format == Format::Ipfix && !args.count;
-    let mut out = Output::open(args.output.as_deref(), binary, args.force)
-        .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
+    let mut out = Output::open(args.output.as_deref(), binary, args.force)?;
     let dopts = DecodeOpts {
         model: &model,
         strict: args.input.strict,

@@ -215,7 +215,8 @@ impl Failure {
     }
 }
 
-/// The failure for an error writing the output: a closed pipe ends quietly with 0.
+/// The failure for an error writing the output (whose message names the output): a closed
+/// pipe ends quietly with 0.
 pub fn output_failure(e: std::io::Error) -> Failure {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Failure {
@@ -223,7 +224,19 @@ pub fn output_failure(e: std::io::Error) -> Failure {
             message: None,
         }
     } else {
-        Failure::failed(format!("ipfixkit: output: {e}"))
+        Failure::failed(format!("ipfixkit: {e}"))
+    }
+}
+
+/// An output that cannot be opened: refusing a terminal is a usage error (2), a path that
+/// cannot be written a failure (1).
+impl From<crate::io::output::OpenError> for Failure {
+    fn from(e: crate::io::output::OpenError) -> Failure {
+        if e.is_usage() {
+            Failure::usage(e.to_string())
+        } else {
+            Failure::failed(format!("ipfixkit: {e}"))
+        }
     }
 }
 

@@ -1,8 +1,73 @@
-//! Temporary files: spooling a stream that must be read twice, and intermediate outputs.
+//! Temporary files: spooling a stream that must be read twice, intermediate outputs, and the
+//! temporaries outputs are written through before their rename.
+//!
+//! Every temporary is registered here while it exists, so that SIGINT, SIGTERM and SIGHUP
+//! ([`remove_on_signals`]) remove them all before the process exits with 128 + the signal:
+//! an interrupted `convert -o` must not leave hundreds of MB of hidden `.x.ipfixkit-PID.tmp`.
+//! The handler runs on its own thread (`signal-hook`'s iterator), not in signal context, so it
+//! may take the registry's lock; [`publish`] renames under the same lock, so a signal either
+//! sees the temporary (and removes it) or the finished output (and leaves it).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The temporaries that exist now.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Records `p` as a temporary to remove on a signal (before it is created, so there is no
+/// moment in which it exists unregistered).
+pub fn register(p: &Path) {
+    live().push(p.to_path_buf());
+}
+
+/// `p` is gone (removed, or renamed into place).
+pub fn unregister(p: &Path) {
+    let mut l = live();
+    if let Some(i) = l.iter().rposition(|q| q == p) {
+        l.swap_remove(i);
+    }
+}
+
+/// Renames the temporary `temp` onto `dest` and forgets it, atomically with respect to the
+/// signal handler.
+pub fn publish(temp: &Path, dest: &Path) -> io::Result<()> {
+    let mut l = live();
+    std::fs::rename(temp, dest)?;
+    if let Some(i) = l.iter().rposition(|q| q == temp) {
+        l.swap_remove(i);
+    }
+    Ok(())
+}
+
+/// Removes every registered temporary (called on a signal, just before exiting).
+pub fn remove_all() {
+    let l = live();
+    for p in l.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// Starts the thread that, on SIGINT, SIGTERM or SIGHUP, removes the temporaries and exits
+/// with 128 + the signal number (130, 143, 129), as a shell reports a process killed by it.
+pub fn remove_on_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                remove_all();
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
 
 /// A temporary file path, removed on drop.
 pub struct TempFile(PathBuf);
@@ -10,11 +75,13 @@ pub struct TempFile(PathBuf);
 impl TempFile {
     pub fn new(tag: &str) -> TempFile {
         static N: AtomicU64 = AtomicU64::new(0);
-        TempFile(std::env::temp_dir().join(format!(
+        let p = std::env::temp_dir().join(format!(
             "ipfixkit-{}-{}.{tag}",
             std::process::id(),
             N.fetch_add(1, Ordering::SeqCst)
-        )))
+        ));
+        register(&p);
+        TempFile(p)
     }
 
     pub fn path(&self) -> &Path {
@@ -25,6 +92,7 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        unregister(&self.0);
     }
 }
 
