@@ -47,6 +47,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates (RFC 7013 §10 form) instead of records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records (with -f json: one JSON object per file)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -70,8 +72,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l force -d 'Write binary IPFIX even when stdout is a terminal'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l progress -d 'Show a progress bar on a terminal (the default)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progress -d 'Never show a progress bar'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -90,6 +92,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet 
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand generate" -s h -l help -d 'Print help'

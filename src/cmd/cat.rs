@@ -1,6 +1,6 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{DecodeOpts, Failure, InputArgs, Inputs, decode_file, output_failure};
+use super::{DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
 use crate::ipfix::value::TimeStyle;
@@ -14,32 +14,34 @@ use crate::output::{Column, PrintOptions, Printer, parse_columns};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const EXAMPLES: &str = "\
+/// Shown verbatim (never wrapped): see [`super::help_template`].
+pub const EXAMPLES: &str = "\
 Examples:
   ipfixkit cat flows.ipfix
       one line per record: DOMAIN/TEMPLATE name=value ...
-  ipfixkit cat -f json flows.ipfix.zst | jq 'select(.destinationTransportPort == 443)'
-      NDJSON with IANA names as keys and @export_time, @domain, @template metadata
-  ipfixkit cat -f csv -F @export_time,sourceIPv4Address,destinationIPv4Address,octetDeltaCount a.ipfix b.ipfix
+  ipfixkit cat -f json flows.ipfix.zst | jq 'select(.protocolIdentifier == 17)'
+      NDJSON: IANA names as keys, @export_time, @domain, @template
+  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount a.ipfix b.ipfix
       CSV of chosen columns from two files, in file order (decoded in parallel)
   ipfixkit cat -f detail -n 5 flows.ipfix
-      message headers, sets, templates and the first 5 records, one field per line
+      message headers, sets, templates and the first 5 records
   ipfixkit cat --templates --stats flows.ipfix
-      the templates and a summary (records per template, time spans, sequence gaps)
+      the templates and a summary (records per template, times, sequence gaps)
   ipfixkit cat --ie-spec my.iespec vendor.ipfix
-      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines
+      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines";
 
-CSV: without -F the columns are @export_time,@domain,@template and then every field of every
-template in the input (union, first-seen order); a record lacking a column gets an empty cell.
+const NOTES: &str = "\
+CSV: without -F the columns are @export_time,@domain,@template and then every field of every \
+template in the input (union, first-seen order); a record lacking a column gets an empty cell. \
 With -F, records that have none of the named IE fields are skipped.
 
-Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes on
-at the next message and the exit status is 1 (0 when there were only warnings). Records read
+Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes \
+on at the next message and the exit status is 1 (0 when there were only warnings). Records read \
 before a problem are always printed.";
 
 /// Prints the records of IPFIX files.
 #[derive(clap::Args, Debug)]
-#[command(after_help = EXAMPLES)]
+#[command(help_template = super::help_template(EXAMPLES), after_help = NOTES)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -77,6 +79,9 @@ pub struct Args {
     /// Write to FILE instead of stdout (written to a temporary file, renamed on success).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<String>,
+
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +148,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 
     let mut out = Output::open(args.output.as_deref(), false, false)?;
     let several = inputs.paths.len() > 1;
+    let bar = args.progress.bar(&inputs.paths, args.output.as_deref());
+    let progress = |n: u64| bar.inc(n);
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
     // -n across files must take the first N in input order: decode those files one by one.
     let threads = if args.limit.is_some() {
@@ -195,6 +202,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 strict: args.input.strict,
                 quiet: args.input.quiet,
                 limit,
+                progress: Some(&progress),
             };
             // Output errors surface through the driver, which owns the output.
             let d = decode_file(&dopts, src, name, &mut *printer, report);
@@ -218,6 +226,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let _ = writeln!(stderr, "{line}");
     };
     let result = driver::run(&inputs.paths, threads, &mut out, &mut on_problem, job);
+    bar.finish_and_clear();
     match result {
         Ok(outcomes) => {
             out.finish().map_err(output_failure)?;

@@ -4,12 +4,14 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
+use super::{
+    DecodeOpts, Decoded, Failure, InputArgs, ProgressArgs, decode_file, display_name,
+    output_failure,
+};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
 use crate::io::prepare::{PrepareOpts, Prepared, prepare};
-use crate::io::progress::bytes_bar;
 use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
@@ -22,33 +24,36 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const EXAMPLES: &str = "\
+/// Shown verbatim (never wrapped): see [`super::help_template`].
+pub const EXAMPLES: &str = "\
 Examples:
   ipfixkit convert --to json flows.ipfix > flows.jsonl
-      lossless NDJSON: a line per template (\"@fields\": RFC 7013 specs) and per record
+      lossless NDJSON: a line per template (\"@fields\") and per record
   ipfixkit convert --to ipfix flows.jsonl -o flows.ipfix
-      back to IPFIX with the same templates, domains, export times and records
+      back to IPFIX: same templates, domains, export times and records
   ipfixkit convert --to csv -d out/ archive/*.ipfix.gz
-      one CSV per input, converted in parallel, with a progress bar on a terminal
+      one CSV per input, in parallel, with a progress bar on a terminal
   ipfixkit convert --to ipfix rows.csv -o fixture.ipfix --message-size 1400
-      CSV to IPFIX: templates from the column names, messages of at most 1400 octets
-  jq -c 'select(.destinationTransportPort == 53)' flows.jsonl | ipfixkit convert --to ipfix - -o dns.ipfix
+      CSV to IPFIX: templates from the column names, messages <= 1400 octets
+  jq -c 'select(.destinationTransportPort == 53)' flows.jsonl \\
+      | ipfixkit convert --to ipfix - -o dns.ipfix";
 
-Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from
-overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced
-length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`,
-`@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their
-own template. Values use the same text forms `cat` prints; a value that does not parse stops
+const NOTES: &str = "\
+Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from \
+overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced \
+length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`, \
+`@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their \
+own template. Values use the same text forms `cat` prints; a value that does not parse stops \
 that input with an error naming file, line and column.
 
-CSV output: columns are @export_time,@domain,@template then the union of all templates'
-fields (each template's field order kept where templates agree: one header cannot hold two
-orders of the same fields), empty cells where a record lacks a field. Because
+CSV output: columns are @export_time,@domain,@template then the union of all templates' \
+fields (each template's field order kept where templates agree: one header cannot hold two \
+orders of the same fields), empty cells where a record lacks a field. Because \
 an empty cell means \"absent\", an empty string value does not survive CSV -> IPFIX.";
 
 /// Converts between IPFIX, JSON lines and CSV.
 #[derive(clap::Args, Debug)]
-#[command(after_help = EXAMPLES)]
+#[command(help_template = super::help_template(EXAMPLES), after_help = NOTES)]
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
@@ -106,13 +111,8 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
 
-    /// Show a progress bar on a terminal (the default).
-    #[arg(long, overrides_with = "no_progress")]
-    pub progress: bool,
-
-    /// Never show a progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,7 +237,7 @@ fn decode_into(
     p: &Prepared,
     printer: &mut dyn Printer,
     report: &mut dyn FnMut(String),
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Decoded {
     let opened = p.source.lock().ok().and_then(|mut g| g.take());
     let src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
@@ -257,10 +257,9 @@ fn decode_into(
         strict: ctx.args.input.strict,
         quiet: ctx.args.input.quiet,
         limit: None,
+        progress: Some(progress),
     };
-    let d = decode_file(&o, src, &p.name, printer, report);
-    progress(d.octets);
-    d
+    decode_file(&o, src, &p.name, printer, report)
 }
 
 fn make_printer<'w>(
@@ -303,12 +302,8 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         .collect();
     let mut failed = prepared.iter().any(Option::is_none);
     let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
-    let total: u64 = ready
-        .iter()
-        .filter_map(|p| std::fs::metadata(&p.path).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = bytes_bar(total, !args.no_progress && args.output.is_some());
+    let paths: Vec<&str> = ready.iter().map(|p| p.path.as_str()).collect();
+    let bar = args.progress.bar(&paths, args.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     if args.to == To::Ipfix {
         // One writer for all inputs: sequence numbers and templates continue across them.
@@ -390,12 +385,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
         }
         targets.push(t);
     }
-    let total: u64 = inputs
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    let bar = bytes_bar(total, !args.no_progress);
+    let bar = args.progress.bar(inputs, Some(""));
     let progress = |n: u64| bar.inc(n);
     let job =
         |i: usize, path: &str, _w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {

@@ -1,6 +1,8 @@
 //! `ipfixkit filter`: keep the records for which an expression holds.
 
-use super::{DecodeOpts, Failure, InputArgs, Inputs, decode_file, display_name, output_failure};
+use super::{
+    DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, display_name, output_failure,
+};
 use crate::filter::Filter;
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
@@ -15,7 +17,7 @@ use crate::output::{PrintOptions, Printer, parse_columns};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const EXAMPLES: &str = "\
+pub const EXAMPLES: &str = "\
 Expressions:
   octetDeltaCount > 1000000                      comparisons: == != < <= > >= (IE name, value)
   flowStartMilliseconds >= 2024-05-01T00:00:00Z  times in RFC 3339 (or epoch in the IE's unit)
@@ -84,6 +86,9 @@ pub struct Args {
     /// Write binary IPFIX even when stdout is a terminal.
     #[arg(long)]
     pub force: bool,
+
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,11 +129,14 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let inputs = args.input.inputs();
     let binary = args.format == Format::Ipfix && !args.count;
     let mut out = Output::open(args.output.as_deref(), binary, args.force)?;
+    let bar = args.progress.bar(&inputs, args.output.as_deref());
+    let progress = |n: u64| bar.inc(n);
     let dopts = DecodeOpts {
         model: &model,
         strict: args.input.strict,
         quiet: args.input.quiet,
         limit: None,
+        progress: Some(&progress),
     };
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
@@ -218,6 +226,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;
         }
     }
+    bar.finish_and_clear();
     out.finish().map_err(output_failure)?;
     if failed {
         Err(Failure::quiet())

@@ -11,20 +11,48 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const EXAMPLES: &str = "\
+/// Shown verbatim (never wrapped): see [`help_template`].
+pub const EXAMPLES: &str = "\
 Examples:
   ipfixkit cat flows.ipfix                      one line per record
   ipfixkit cat -f json flows.ipfix.gz | jq .    NDJSON, gzip recognised by content
-  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount *.ipfix > flows.csv
+  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount f.ipfix > f.csv
   ipfixkit cat --templates --stats flows.ipfix  what is in a file
   ipfixkit convert --to csv -d out/ *.ipfix.gz  one CSV per input, in parallel
   ipfixkit convert --to ipfix rows.csv -o x.ipfix   CSV (or JSON lines) to IPFIX
-  ipfixkit filter 'proto udp and port 53' f.ipfix -o dns.ipfix   select records
+  ipfixkit filter 'proto udp and port 53' f.ipfix -o dns.ipfix
   ipfixkit <COMMAND> --help                     more on each command";
+
+/// The help layout of every command: clap's, then the command's examples as they are written.
+/// clap wraps `after_help` to the terminal's width, which breaks an example command in the
+/// middle of a line; text that is part of a help template is written unchanged. So examples
+/// go into the template and only prose into `after_help`. (An example must not contain `{`:
+/// the template language would take it for a tag; a test checks every example shows whole.)
+pub fn help_template(examples: &str) -> String {
+    format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{{all-args}}\n\n{examples}{{after-help}}"
+    )
+}
+
+/// The examples of a command (`""` for the top level), for the man pages.
+pub fn examples(command: &str) -> &'static str {
+    match command {
+        "cat" => cat::EXAMPLES,
+        "convert" => convert::EXAMPLES,
+        "filter" => filter::EXAMPLES,
+        _ => EXAMPLES,
+    }
+}
 
 /// A fast, RFC-correct toolbox for IPFIX files (RFC 5655).
 #[derive(Parser, Debug)]
-#[command(name = "ipfixkit", version, about, after_help = EXAMPLES, propagate_version = true)]
+#[command(
+    name = "ipfixkit",
+    version,
+    about,
+    help_template = help_template(EXAMPLES),
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -96,6 +124,40 @@ impl InputArgs {
                 .map_err(|e| format!("{}: {e}", p.display()))?;
         }
         Ok(Arc::new(m))
+    }
+}
+
+/// `--progress` / `--no-progress`, for every command that reads inputs.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ProgressArgs {
+    /// Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By
+    /// default it is drawn only on a terminal, and not when the records go to it too.
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never draw a progress bar.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+}
+
+impl ProgressArgs {
+    /// The bar over `inputs` for a command writing to `output` (`None` or `-`: stdout).
+    pub fn bar<S: AsRef<str>>(&self, inputs: &[S], output: Option<&str>) -> indicatif::ProgressBar {
+        use crate::io::progress::{When, bytes_bar, total_size};
+        use std::io::IsTerminal;
+        let when = if self.no_progress {
+            When::Never
+        } else if self.progress {
+            When::Always
+        } else {
+            When::Auto
+        };
+        let to_stdout = matches!(output, None | Some("-") | Some("/dev/stdout"));
+        bytes_bar(
+            total_size(inputs),
+            when,
+            to_stdout && std::io::stdout().is_terminal(),
+        )
     }
 }
 
@@ -247,6 +309,8 @@ pub struct DecodeOpts<'a> {
     pub quiet: bool,
     /// Stop after this many records.
     pub limit: Option<u64>,
+    /// Told the input octets read as decoding goes (a progress bar).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
 /// Result of decoding one input.
@@ -282,7 +346,15 @@ pub fn decode_file(
         problem_flow(o.strict)
     };
     let mut drive = crate::output::Drive::new(printer, &mut on_problem, o.limit);
+    drive.progress = o.progress.map(|inc| crate::output::Progress {
+        inc,
+        raw: src.progress_counter(),
+        told: 0,
+    });
     crate::io::reader::decode_all(&mut src, &mut session, &mut drive);
+    if let Some(p) = &mut drive.progress {
+        p.at(src.offset(), true);
+    }
     let records = drive.records;
     let io_error = drive.io_error.take();
     drop(drive);

@@ -71,6 +71,9 @@ pub struct ByteSource {
     /// Absolute offset of the current position.
     offset: u64,
     pub compression: Compression,
+    /// Octets of the underlying file read so far, for a compressed input (its decompressed
+    /// offset says nothing about how far through the file it is): what progress bars count.
+    raw_read: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Window buffers start here and grow only as far as one message needs.
@@ -119,6 +122,7 @@ impl ByteSource {
                             pos: 0,
                             offset: 0,
                             compression: comp,
+                            raw_read: None,
                         });
                     }
                     Err(_) => {
@@ -147,6 +151,7 @@ impl ByteSource {
             pos: 0,
             offset: 0,
             compression: Compression::None,
+            raw_read: None,
         }
     }
 
@@ -154,9 +159,15 @@ impl ByteSource {
     pub fn from_reader(mut r: Box<dyn Read + Send>) -> io::Result<ByteSource> {
         let mut head = [0u8; 6];
         let n = read_up_to(&mut r, &mut head)?;
+        let comp = sniff_compression(&head[..n]);
+        let raw_read = (comp != Compression::None)
+            .then(|| std::sync::Arc::new(std::sync::atomic::AtomicU64::new(n as u64)));
+        let r: Box<dyn Read + Send> = match &raw_read {
+            Some(c) => Box::new(Counting(r, c.clone())),
+            None => r,
+        };
         let prefix = io::Cursor::new(head[..n].to_vec());
         let whole: Box<dyn Read + Send> = Box::new(prefix.chain(r));
-        let comp = sniff_compression(&head[..n]);
         let reader: Box<dyn Read + Send> = match comp {
             Compression::None => whole,
             Compression::Gzip => {
@@ -166,7 +177,9 @@ impl ByteSource {
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(whole)?),
             Compression::Xz => Box::new(xz2::read::XzDecoder::new_multi_decoder(whole)),
         };
-        Ok(ByteSource::stream(reader, comp))
+        let mut src = ByteSource::stream(reader, comp);
+        src.raw_read = raw_read;
+        Ok(src)
     }
 
     /// A source that reads `reader` (already decompressed) through a window buffer.
@@ -182,6 +195,7 @@ impl ByteSource {
             pos: 0,
             offset: 0,
             compression,
+            raw_read: None,
         }
     }
 
@@ -202,6 +216,13 @@ impl ByteSource {
     /// Absolute offset of the current position.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// How far through the underlying file reading is: the offset, or for a compressed input
+    /// a counter of the compressed octets read, shared so that a visitor can read it while
+    /// the decoder borrows the source.
+    pub fn progress_counter(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicU64>> {
+        self.raw_read.clone()
     }
 
     /// Size of the input when known up front (mapped files).
@@ -269,6 +290,21 @@ impl Read for ByteSource {
         let n = avail.len().min(buf.len());
         buf[..n].copy_from_slice(&avail[..n]);
         self.consume(n);
+        Ok(n)
+    }
+}
+
+/// Counts the octets a reader yields (the compressed input under a decompressor).
+struct Counting(
+    Box<dyn Read + Send>,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+);
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }

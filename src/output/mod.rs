@@ -56,6 +56,31 @@ pub struct Drive<'a> {
     pub limit: Option<u64>,
     pub records: u64,
     pub io_error: Option<io::Error>,
+    /// Told how many more input octets were read, about every MiB (progress bars).
+    pub progress: Option<Progress<'a>>,
+}
+
+/// Where a progress bar learns how far decoding is: message offsets, or for a compressed
+/// input the compressed octets read ([`crate::io::input::ByteSource::progress_counter`]).
+pub struct Progress<'a> {
+    pub inc: &'a (dyn Fn(u64) + Sync),
+    pub raw: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// Octets already told.
+    pub told: u64,
+}
+
+impl Progress<'_> {
+    /// Tells the bar about octets up to `offset` (or the raw counter), once a MiB has gathered.
+    pub fn at(&mut self, offset: u64, force: bool) {
+        let now = match &self.raw {
+            Some(c) => c.load(std::sync::atomic::Ordering::Relaxed),
+            None => offset,
+        };
+        if now > self.told && (force || now - self.told >= 1 << 20) {
+            (self.inc)(now - self.told);
+            self.told = now;
+        }
+    }
 }
 
 impl<'a> Drive<'a> {
@@ -70,6 +95,7 @@ impl<'a> Drive<'a> {
             limit,
             records: 0,
             io_error: None,
+            progress: None,
         }
     }
 
@@ -86,6 +112,9 @@ impl<'a> Drive<'a> {
 
 impl Visitor for Drive<'_> {
     fn message(&mut self, m: &MessageCtx) -> Flow {
+        if let Some(p) = &mut self.progress {
+            p.at(m.offset, false);
+        }
         let r = self.printer.message(m);
         self.check(r)
     }
