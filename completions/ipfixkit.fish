@@ -44,8 +44,8 @@ epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `170000000017
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates (RFC 7013 §10 form) instead of records'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records (with -f json: one JSON object per file)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates instead of records: text (RFC 7013 §10 form), -f json (one object per definition) or -f csv (one row per template field)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records: text, -f json (one object per file) or -f csv (one row per file)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s V -l version -d 'Print version'

@@ -26,8 +26,18 @@ Examples:
       message headers, sets, templates and the first 5 records, one field per line
   ipfixkit cat --templates --stats flows.ipfix
       the templates and a summary (records per template, time spans, sequence gaps)
+  ipfixkit cat --templates -f json flows.ipfix | jq -c .fields
+      one JSON object per template definition
+  ipfixkit cat --stats -f csv archive/*.ipfix > summary.csv
+      one CSV row of totals per file
   ipfixkit cat --ie-spec my.iespec vendor.ipfix
       name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines
+
+--templates prints text (RFC 7013 §10 specs), -f json (an object per
+definition: domain, template, scope, message, offset, fields with name, pen,
+id, length, type; one per withdrawal too) or -f csv (a row per template field).
+--stats prints text, -f json (an object per file) or -f csv (a row per file).
+--templates --stats together print text only. Any other -f exits with 2.
 
 CSV: without -F the columns are @export_time,@domain,@template and then every field of every
 template in the input (union, first-seen order); a record lacking a column gets an empty cell.
@@ -54,11 +64,13 @@ pub struct Args {
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
 
-    /// List the templates (RFC 7013 §10 form) instead of records.
+    /// List the templates instead of records: text (RFC 7013 §10 form), -f json (one object
+    /// per definition) or -f csv (one row per template field).
     #[arg(long)]
     pub templates: bool,
 
-    /// Print a summary per file instead of records (with -f json: one JSON object per file).
+    /// Print a summary per file instead of records: text, -f json (one object per file) or
+    /// -f csv (one row per file).
     #[arg(long)]
     pub stats: bool,
 
@@ -99,7 +111,28 @@ pub enum TimeArg {
     Epoch,
 }
 
+/// The `-f` forms `--templates` and `--stats` print (see [`EXAMPLES`]); any other is a usage
+/// error, never silently replaced by text.
+fn check_summary_format(args: &Args) -> Result<(), Failure> {
+    let f = match args.format {
+        Format::Text => return Ok(()),
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Detail => "detail",
+    };
+    let what = match (args.templates, args.stats) {
+        (true, true) => "--templates --stats together print text only",
+        (true, false) if args.format != Format::Detail => return Ok(()),
+        (false, true) if args.format != Format::Detail => return Ok(()),
+        (true, false) => "--templates prints text, json or csv",
+        (false, true) => "--stats prints text, json or csv",
+        (false, false) => return Ok(()),
+    };
+    Err(Failure::usage(format!("{what}, not -f {f}")))
+}
+
 pub fn run(args: &Args) -> Result<(), Failure> {
+    check_summary_format(args)?;
     let model = args.input.model().map_err(Failure::usage)?;
     let columns = match &args.fields {
         Some(list) => {
@@ -166,15 +199,24 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 let _ = writeln!(out, "=== {name}");
             }
             let mut tbuf = Vec::new();
+            // CSV forms: only the first file of the output carries the header.
+            let header = opts.header && i == 0;
             let mut printer: Box<dyn Printer + '_> = if args.stats {
-                let p = StatsPrinter::new(&mut *out, name, args.format == Format::Json);
+                let p = match args.format {
+                    Format::Csv => StatsPrinter::csv(&mut *out, name, header),
+                    f => StatsPrinter::new(&mut *out, name, f == Format::Json),
+                };
                 if args.templates {
                     Box::new(p.with_templates(&mut tbuf))
                 } else {
                     Box::new(p)
                 }
             } else if args.templates {
-                Box::new(TemplatesPrinter::new(&mut *out))
+                Box::new(match args.format {
+                    Format::Json => TemplatesPrinter::json(&mut *out, name),
+                    Format::Csv => TemplatesPrinter::csv(&mut *out, name, header),
+                    _ => TemplatesPrinter::new(&mut *out),
+                })
             } else {
                 match args.format {
                     Format::Text => Box::new(TextPrinter::new(&mut *out, opts.clone())),

@@ -1,17 +1,33 @@
 //! `--stats`: a summary of an input: messages, domains, export time span, records per
-//! template, flow time span (from flowStart*/flowEnd* IEs of any precision), data sets without
-//! template, sequence gaps, learned IEs and problem counts. Text, or one JSON object with
-//! `-f json`.
+//! template, flow time span, data sets without template, sequence gaps, learned IEs and problem
+//! counts. Text; one JSON object per input with `-f json`; one CSV row per input with `-f csv`
+//! (the scalar totals, columns [`CSV_HEADER`]).
+//!
+//! The flow time span comes from flowStart*/flowEnd* IEs (150..=157) of any precision.
 
 use super::Printer;
-use super::render::json_str;
+use super::render::{csv_cell, json_str};
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{Instant, write_rfc3339};
 use std::io::{self, Write};
 
+/// The columns of `--stats -f csv`: one row per input. `domains` counts observation domains,
+/// `sets_without_template` and `sequence_gaps` are totals over the domains; times are RFC 3339
+/// UTC, empty when unknown.
+pub const CSV_HEADER: &str = "@file,messages,octets,records,options_records,domains,\
+export_time_first,export_time_last,flow_time_first,flow_time_last,templates_defined,\
+template_replacements,withdrawals,sets_without_template,sequence_gaps,learned_ies,errors,warnings";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    Text,
+    Json,
+    Csv { header: bool },
+}
+
 pub struct StatsPrinter<'w> {
     out: &'w mut dyn Write,
-    json: bool,
+    form: Form,
     name: String,
     /// Earliest flow start and latest flow end, in nanoseconds since the epoch.
     flows: super::FlowSpan,
@@ -20,14 +36,27 @@ pub struct StatsPrinter<'w> {
 }
 
 impl<'w> StatsPrinter<'w> {
+    /// Text, or one JSON object with `json`.
     pub fn new(out: &'w mut dyn Write, name: &str, json: bool) -> Self {
         StatsPrinter {
             out,
-            json,
+            form: if json { Form::Json } else { Form::Text },
             name: name.to_string(),
             flows: super::FlowSpan::default(),
             templates: None,
         }
+    }
+
+    /// One CSV row, after the header row when `header`.
+    pub fn csv(out: &'w mut dyn Write, name: &str, header: bool) -> Self {
+        StatsPrinter {
+            form: Form::Csv { header },
+            ..StatsPrinter::new(out, name, false)
+        }
+    }
+
+    fn flow_window(&self) -> Option<(i128, i128)> {
+        self.flows.window()
     }
 
     /// Lists templates too, into their own buffer written before the summary.
@@ -95,7 +124,39 @@ impl Printer for StatsPrinter<'_> {
     fn finish(&mut self, s: &Session) -> io::Result<()> {
         let st = &s.stats;
         let secs = |x: u32| time_text(x as i128 * 1_000_000_000);
-        if self.json {
+        let flow_window = self.flow_window();
+        if let Form::Csv { header } = self.form {
+            let mut b = Vec::new();
+            if header {
+                b.extend_from_slice(CSV_HEADER.as_bytes());
+                b.push(b'\n');
+            }
+            csv_cell(&mut b, self.name.as_bytes());
+            let export = st.export_time.map(|(lo, hi)| (secs(lo), secs(hi)));
+            let flow = flow_window.map(|(lo, hi)| (time_text(lo), time_text(hi)));
+            let (ef, el) = export.unwrap_or_default();
+            let (ff, fl) = flow.unwrap_or_default();
+            let gaps: u64 = st.sequence_gaps.values().sum();
+            let unknown: u64 = st.unknown_sets.values().sum();
+            writeln!(
+                b,
+                ",{},{},{},{},{},{ef},{el},{ff},{fl},{},{},{},{unknown},{gaps},{},{},{}",
+                st.messages,
+                st.bytes,
+                st.records,
+                st.options_records,
+                st.messages_per_domain.len(),
+                st.templates_defined,
+                st.template_replacements,
+                st.withdrawals,
+                st.learned_ies,
+                st.errors,
+                st.warnings
+            )?;
+            self.out.write_all(&b)?;
+            return self.out.flush();
+        }
+        if self.form == Form::Json {
             let mut b = Vec::new();
             b.extend_from_slice(b"{\"@file\":");
             json_str(&mut b, &self.name);
@@ -117,7 +178,7 @@ impl Printer for StatsPrinter<'_> {
             if let Some((lo, hi)) = st.export_time {
                 write!(b, ",\"export_time\":[\"{}\",\"{}\"]", secs(lo), secs(hi))?;
             }
-            if let Some((lo, hi)) = self.flows.window() {
+            if let Some((lo, hi)) = flow_window {
                 write!(
                     b,
                     ",\"flow_time\":[\"{}\",\"{}\"]",
@@ -171,7 +232,7 @@ impl Printer for StatsPrinter<'_> {
             "records           {} ({} of them options records)",
             st.records, st.options_records
         )?;
-        if let Some((lo, hi)) = self.flows.window() {
+        if let Some((lo, hi)) = flow_window {
             writeln!(
                 b,
                 "flow time         {} .. {}",
