@@ -199,3 +199,137 @@ fn formats_they_cannot_print_are_usage_errors() {
     let templates = std::fs::read_to_string(testdata("expected/article.templates")).unwrap();
     assert_eq!(rel(&r.out()), format!("{stats}templates\n{templates}"));
 }
+
+/// `--stats -f json` of one input: its flow_time pair, if any.
+fn flow_time(w: &Workdir, file: &str) -> Option<(String, String)> {
+    let out = run_both(w, &["cat", "--stats", "-f", "json", file]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let t = v.get("flow_time")?;
+    Some((t[0].as_str()?.to_string(), t[1].as_str()?.to_string()))
+}
+
+fn pair(a: &str, b: &str) -> Option<(String, String)> {
+    Some((a.to_string(), b.to_string()))
+}
+
+/// JSON lines to an IPFIX file in the work directory.
+fn ipfix_from_json(w: &Workdir, name: &str, lines: &str) -> String {
+    let src = w.write(&format!("{name}.jsonl"), lines.as_bytes());
+    let out = w.path(name);
+    w.run(&[
+        "convert",
+        "--to",
+        "ipfix",
+        src.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    out.to_string_lossy().into_owned()
+}
+
+#[test]
+fn flow_time_from_softflowd_uptimes() {
+    let w = Workdir::new("uptime-softflowd");
+    // softflowd's default time format: flowStartSysUpTime/flowEndSysUpTime (ms) relative to
+    // systemInitTimeMilliseconds of its options record (2026-12-01T22:29:20.640Z, export
+    // time 2026-12-01T22:29:20Z = 1796164160000 ms). ipfixDump shows the raw values:
+    // earliest start 2620087167, latest end 2620494167 (every record: see below). In -r
+    // mode softflowd counts uptime from its own start and the pcap is from 2023, so the
+    // counter wrapped: init + uptime is 30 days after the export. The time nearest the export
+    // is init + uptime - 2^32: 1796164160640 + 2620087167 - 4294967296 = 1794489280511 ms =
+    // 2026-11-12T13:14:40.511Z, and the end 407 s later (the pcap's 6 min 47 s, as the
+    // absolute-time files show).
+    let f = path("interop/softflowd-uptime.ipfix");
+    let recs: Vec<serde_json::Value> = w
+        .run(&["cat", "-f", "json", &f])
+        .ok()
+        .out()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let min_start = recs
+        .iter()
+        .filter_map(|r| r["flowStartSysUpTime"].as_u64())
+        .min();
+    let max_end = recs
+        .iter()
+        .filter_map(|r| r["flowEndSysUpTime"].as_u64())
+        .max();
+    assert_eq!((min_start, max_end), (Some(2620087167), Some(2620494167)));
+    assert_eq!(
+        recs[0]["systemInitTimeMilliseconds"],
+        "2026-12-01T22:29:20.640Z"
+    );
+    assert_eq!(
+        flow_time(&w, &f),
+        pair("2026-11-12T13:14:40.511Z", "2026-11-12T13:21:27.511Z")
+    );
+    let text = w.run(&["cat", "--stats", &f]).ok().out();
+    assert!(
+        text.contains("\nflow time         2026-11-12T13:14:40.511Z .. 2026-11-12T13:21:27.511Z\n"),
+        "{text}"
+    );
+    // Record output keeps the raw values.
+    assert!(
+        recs.iter()
+            .all(|r| r.get("flowStartMilliseconds").is_none())
+    );
+    // The same capture with absolute times (-A milli) is unchanged.
+    for f in ["interop/softflowd-uni.ipfix", "interop/softflowd-bi.ipfix"] {
+        assert_eq!(
+            flow_time(&w, &path(f)),
+            pair("2023-11-14T22:13:20Z", "2023-11-14T22:20:07Z"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn flow_time_from_uptimes_order_and_wrap() {
+    let w = Workdir::new("uptime-wrap");
+    // systemInit comes after the data (message 2), and is 0.5 s after that data's export
+    // time, while its uptimes are just below 2^32: the flows ended 2.5 and 0.5 s before the
+    // export (4294964296 + 500 - 2^32 = -2500), not 49.7 days after it. The record after
+    // the options record has a small uptime (after the wrap): 10 s export, 1000 + 500 ms
+    // after init = 00:00:01.500, ends at 00:00:08.500. Domain 2 has no systemInit: its
+    // uptimes are not resolved with domain 1's.
+    let f = ipfix_from_json(
+        &w,
+        "wrap.ipfix",
+        r#"{"@export_time":"2024-05-01T00:00:00Z","@domain":1,"flowStartSysUpTime":4294964296,"flowEndSysUpTime":4294966296,"octetDeltaCount":100}
+{"@export_time":"2024-05-01T00:00:01Z","@domain":1,"@scope":1,"meteringProcessId":7,"systemInitTimeMilliseconds":"2024-05-01T00:00:00.500Z"}
+{"@export_time":"2024-05-01T00:00:10Z","@domain":1,"flowStartSysUpTime":1000,"flowEndSysUpTime":8000,"octetDeltaCount":200}
+{"@export_time":"2024-05-01T00:00:10Z","@domain":2,"flowStartSysUpTime":5,"flowEndSysUpTime":6,"octetDeltaCount":300}
+"#,
+    );
+    assert_eq!(
+        flow_time(&w, &f),
+        pair("2024-04-30T23:59:57.500Z", "2024-05-01T00:00:08.500Z")
+    );
+
+    // systemInit in the flow record itself, after its uptimes, from a device up 60 days:
+    // the counter wrapped once, so init + uptime is 2^32 ms short. The start uptime is
+    // (60 d - 5 s) mod 2^32 = 889027704, the end (60 d - 2 s) mod 2^32 = 889030704.
+    let f = ipfix_from_json(
+        &w,
+        "long-up.ipfix",
+        r#"{"@export_time":"2024-05-01T00:00:00Z","@domain":3,"flowStartSysUpTime":889027704,"flowEndSysUpTime":889030704,"systemInitTimeMilliseconds":"2024-03-02T00:00:00.000Z"}
+"#,
+    );
+    assert_eq!(
+        flow_time(&w, &f),
+        pair("2024-04-30T23:59:55Z", "2024-04-30T23:59:58Z")
+    );
+
+    // Uptimes and no systemInit anywhere: no flow time (as before).
+    let f = ipfix_from_json(
+        &w,
+        "no-init.ipfix",
+        r#"{"@export_time":"2024-05-01T00:00:00Z","@domain":1,"flowStartSysUpTime":1000,"flowEndSysUpTime":2000}
+"#,
+    );
+    assert_eq!(flow_time(&w, &f), None);
+    let text = w.run(&["cat", "--stats", &f]).ok().out();
+    assert!(!text.contains("flow time"), "{text}");
+}

@@ -36,7 +36,9 @@ Examples:
 --templates prints text (RFC 7013 §10 specs), -f json (an object per
 definition: domain, template, scope, message, offset, fields with name, pen,
 id, length, type; one per withdrawal too) or -f csv (a row per template field).
---stats prints text, -f json (an object per file) or -f csv (a row per file).
+--stats prints text, -f json (an object per file) or -f csv (a row per file);
+its flow time also counts flowStart/EndSysUpTime, made absolute with the
+domain's systemInitTimeMilliseconds.
 --templates --stats together print text only. Any other -f exits with 2.
 
 CSV: without -F the columns are @export_time,@domain,@template and then every field of every
