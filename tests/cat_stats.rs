@@ -333,3 +333,159 @@ fn flow_time_from_uptimes_order_and_wrap() {
     let text = w.run(&["cat", "--stats", &f]).ok().out();
     assert!(!text.contains("flow time"), "{text}");
 }
+
+/// The recorded JSON of a sample (testdata/expected/samples/NAME.json): its record lines.
+fn golden_json_lines(sample: &str) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(testdata(&format!("expected/samples/{sample}.json"))).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn keys_of(lines: &[String]) -> std::collections::BTreeSet<String> {
+    lines
+        .iter()
+        .flat_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v.as_object().unwrap().keys().cloned().collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn no_options_and_options_only() {
+    let w = Workdir::new("options-flags");
+    let yaf = path(YAF);
+    // Independently: the recorded JSON of the YAF sample, split on @scope (only options
+    // records carry it). YAF mixes one options record (its process statistics) between
+    // two flow records.
+    let all = golden_json_lines("logstash-yaf-biflow-concat.ipfix");
+    let (opt, data): (Vec<String>, Vec<String>) = all
+        .iter()
+        .cloned()
+        .partition(|l| l.contains(r#""@scope":"#));
+    assert_eq!((data.len(), opt.len()), (2, 1));
+
+    let json = run_both(&w, &["cat", "-f", "json", "--no-options", &yaf]);
+    assert_eq!(json, data.concat());
+    let json = run_both(&w, &["cat", "-f", "json", "--options-only", &yaf]);
+    assert_eq!(json, opt.concat());
+
+    for (flag, want) in [("--no-options", &data), ("--options-only", &opt)] {
+        let text = run_both(&w, &["cat", flag, &yaf]);
+        assert_eq!(text.lines().count(), want.len(), "text {flag}");
+        // CSV: the columns come only from the templates whose records are printed.
+        let csv = run_both(&w, &["cat", "-f", "csv", flag, &yaf]);
+        assert_eq!(csv.lines().count(), want.len() + 1, "csv {flag}");
+        let header: std::collections::BTreeSet<String> = csv
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect();
+        assert_eq!(header, keys_of(want), "csv header {flag}");
+        // convert --to csv takes the same flags and gives the same table.
+        let conv = run_both(&w, &["convert", "--to", "csv", flag, &yaf]);
+        assert_eq!(conv, csv, "convert {flag}");
+        // convert --to json keeps every template line (lossless templates), fewer records.
+        let conv = run_both(&w, &["convert", "--to", "json", flag, &yaf]);
+        let full = run_both(&w, &["convert", "--to", "json", &yaf]);
+        let tpl = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| l.contains(r#""@fields":"#))
+                .map(String::from)
+                .collect()
+        };
+        assert_eq!(tpl(&conv), tpl(&full));
+        let recs: Vec<String> = conv
+            .lines()
+            .filter(|l| !l.contains(r#""@fields":"#))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(&recs, want, "convert json {flag}");
+    }
+    assert!(!run_both(&w, &["cat", "-f", "csv", "--no-options", &yaf]).contains("@scope"));
+
+    // detail: the options record is left out, every template is still shown.
+    let full = run_both(&w, &["cat", "-f", "detail", &yaf]);
+    let part = run_both(&w, &["cat", "-f", "detail", "--no-options", &yaf]);
+    let count = |s: &str, pat: &str| s.lines().filter(|l| l.contains(pat)).count();
+    assert_eq!(count(&full, "options record "), 1);
+    assert_eq!(count(&part, "options record "), 0);
+    for pat in ["template 53248 (", "options template", "template "] {
+        assert_eq!(
+            count(&part, pat),
+            count(&full, pat) - usize::from(pat == "template ")
+        );
+    }
+    let only = run_both(&w, &["cat", "-f", "detail", "--options-only", &yaf]);
+    assert_eq!(count(&only, "options record "), 1);
+    assert_eq!(count(&only, "    record "), 0);
+
+    // -n counts the records printed.
+    let first = run_both(
+        &w,
+        &["cat", "-f", "json", "-n", "1", "--options-only", &yaf],
+    );
+    assert_eq!(first, opt[0]);
+
+    // Several files, in order: softflowd has its options record first.
+    let sfd = path("interop/softflowd-uni.ipfix");
+    let json = run_both(&w, &["cat", "-f", "json", "--no-options", &yaf, &sfd]);
+    assert_eq!(json.lines().count(), 2 + 14);
+    assert!(!json.contains(r#""@scope":"#));
+}
+
+#[test]
+fn options_flags_usage_errors() {
+    let w = Workdir::new("options-refuse");
+    let yaf = path(YAF);
+    for (args, msg) in [
+        (
+            vec!["cat", "--stats", "--no-options", &yaf],
+            "ipfixkit: --no-options selects records to print; --stats prints none\n",
+        ),
+        (
+            vec!["cat", "--templates", "--options-only", &yaf],
+            "ipfixkit: --options-only selects records to print; --templates prints none\n",
+        ),
+        (
+            vec![
+                "convert",
+                "--to",
+                "ipfix",
+                "--no-options",
+                &yaf,
+                "-o",
+                "x.ipfix",
+            ],
+            "ipfixkit: --no-options applies to JSON and CSV output, not IPFIX\n",
+        ),
+    ] {
+        let r = w.run(&args).code(2);
+        assert_eq!(r.stderr, msg, "{args:?}");
+        assert!(r.stdout.is_empty());
+    }
+    let r = w
+        .run(&["cat", "--no-options", "--options-only", &yaf])
+        .code(2);
+    assert!(r.stderr.contains("cannot be used with"), "{}", r.stderr);
+    assert!(!w.path("x.ipfix").exists());
+}
+
+#[test]
+fn filter_csv_columns_leave_out_options_templates() {
+    // filter never prints options records as text/JSON/CSV, so their templates must not add
+    // (always empty) columns to its CSV.
+    let w = Workdir::new("filter-csv-options");
+    let yaf = path(YAF);
+    let csv = run_both(
+        &w,
+        &["filter", "-f", "csv", "exists(octetTotalCount)", &yaf],
+    );
+    let want = run_both(&w, &["cat", "-f", "csv", "--no-options", &yaf]);
+    assert_eq!(csv, want);
+}

@@ -1,6 +1,6 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{DecodeOpts, Failure, InputArgs, Inputs, decode_file, output_failure};
+use super::{DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, decode_file, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
 use crate::ipfix::value::TimeStyle;
@@ -30,16 +30,23 @@ Examples:
       one JSON object per template definition
   ipfixkit cat --stats -f csv archive/*.ipfix > summary.csv
       one CSV row of totals per file
+  ipfixkit cat -f csv --no-options yaf.ipfix
+      flow records only: options records (YAF's statistics) left out
   ipfixkit cat --ie-spec my.iespec vendor.ipfix
       name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines
 
 --templates prints text (RFC 7013 §10 specs), -f json (an object per
-definition: domain, template, scope, message, offset, fields with name, pen,
-id, length, type; one per withdrawal too) or -f csv (a row per template field).
+definition: domain, template, scope, message, offset, fields with name,
+pen, id, length, type; one per withdrawal too) or -f csv (a row per
+template field).
 --stats prints text, -f json (an object per file) or -f csv (a row per file);
 its flow time also counts flowStart/EndSysUpTime, made absolute with the
 domain's systemInitTimeMilliseconds.
 --templates --stats together print text only. Any other -f exits with 2.
+
+--no-options / --options-only work with every record format: -f detail still
+shows templates and set headers; CSV columns come only from the templates
+whose records are printed; -n counts printed records.
 
 CSV: without -F the columns are @export_time,@domain,@template and then every field of every
 template in the input (union, first-seen order); a record lacking a column gets an empty cell.
@@ -75,6 +82,9 @@ pub struct Args {
     /// -f csv (one row per file).
     #[arg(long)]
     pub stats: bool,
+
+    #[command(flatten)]
+    pub options: OptionsArgs,
 
     /// Stop after N records (across all files, in input order).
     #[arg(short = 'n', long = "count", value_name = "N")]
@@ -135,6 +145,14 @@ fn check_summary_format(args: &Args) -> Result<(), Failure> {
 
 pub fn run(args: &Args) -> Result<(), Failure> {
     check_summary_format(args)?;
+    if let Some(flag) = args.options.flag() {
+        if args.stats || args.templates {
+            let what = if args.stats { "--stats" } else { "--templates" };
+            return Err(Failure::usage(format!(
+                "{flag} selects records to print; {what} prints none"
+            )));
+        }
+    }
     let model = args.input.model().map_err(Failure::usage)?;
     let columns = match &args.fields {
         Some(list) => {
@@ -171,7 +189,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let csv_columns = match (&columns, args.format) {
         (Some(c), Format::Csv) => c.clone(),
         (None, Format::Csv) if !args.templates && !args.stats => {
-            inputs.scan_csv(&model, args.input.threads())?
+            inputs.scan_csv(&model, args.input.threads(), args.options.records())?
         }
         _ => Vec::new(),
     };
@@ -240,6 +258,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 strict: args.input.strict,
                 quiet: args.input.quiet,
                 limit,
+                options: args.options.records(),
             };
             // Output errors surface through the driver, which owns the output.
             let d = decode_file(&dopts, src, name, &mut *printer, report);

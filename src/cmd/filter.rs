@@ -130,6 +130,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         strict: args.input.strict,
         quiet: args.input.quiet,
         limit: None,
+        options: crate::output::OptionsRecords::All,
     };
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
@@ -165,7 +166,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let mut files = Inputs::new(inputs.clone());
         let csv_columns = match (&columns, args.format) {
             (Some(c), _) => c.clone(),
-            (None, Format::Csv) if !args.count => files.scan_csv(&model, args.input.threads())?,
+            // Options records are never printed here, so their templates give no columns.
+            (None, Format::Csv) if !args.count => files.scan_csv(
+                &model,
+                args.input.threads(),
+                crate::output::OptionsRecords::Without,
+            )?,
             _ => Vec::new(),
         };
         let job = |i: usize,

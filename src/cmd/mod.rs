@@ -65,6 +65,39 @@ pub struct InputArgs {
     pub quiet: bool,
 }
 
+/// `--no-options` / `--options-only`, for the commands that print records as text, JSON or CSV.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct OptionsArgs {
+    /// Leave out options records (exporter statistics, sampling, type information);
+    /// templates are still shown where the format shows them.
+    #[arg(long, conflicts_with = "options_only")]
+    pub no_options: bool,
+
+    /// Print only the options records.
+    #[arg(long)]
+    pub options_only: bool,
+}
+
+impl OptionsArgs {
+    pub fn records(&self) -> crate::output::OptionsRecords {
+        use crate::output::OptionsRecords as O;
+        match (self.no_options, self.options_only) {
+            (true, _) => O::Without,
+            (_, true) => O::Only,
+            _ => O::All,
+        }
+    }
+
+    /// The flag given, for messages.
+    pub fn flag(&self) -> Option<&'static str> {
+        match (self.no_options, self.options_only) {
+            (true, _) => Some("--no-options"),
+            (_, true) => Some("--options-only"),
+            _ => None,
+        }
+    }
+}
+
 impl InputArgs {
     /// The inputs, `-` when none were given.
     pub fn inputs(&self) -> Vec<String> {
@@ -132,6 +165,7 @@ impl Inputs {
         &mut self,
         model: &Arc<InfoModel>,
         threads: usize,
+        options: crate::output::OptionsRecords,
     ) -> Result<Vec<crate::output::Column>, Failure> {
         for (path, name) in self.paths.iter_mut().zip(&self.names) {
             if !crate::io::temp::is_regular(path) {
@@ -146,7 +180,7 @@ impl Inputs {
             .iter()
             .map(|p| crate::io::input::ByteSource::open(p).ok())
             .collect();
-        let columns = crate::output::csv::union_columns(&mut opened, model, threads);
+        let columns = crate::output::csv::union_columns(&mut opened, model, threads, options);
         self.opened = std::sync::Mutex::new(opened);
         Ok(columns)
     }
@@ -234,6 +268,8 @@ pub struct DecodeOpts<'a> {
     pub quiet: bool,
     /// Stop after this many records.
     pub limit: Option<u64>,
+    /// Which records reach the printer (and count for `limit`).
+    pub options: crate::output::OptionsRecords,
 }
 
 /// Result of decoding one input.
@@ -268,7 +304,8 @@ pub fn decode_file(
         }
         problem_flow(o.strict)
     };
-    let mut drive = crate::output::Drive::new(printer, &mut on_problem, o.limit);
+    let mut drive =
+        crate::output::Drive::new(printer, &mut on_problem, o.limit).with_options(o.options);
     crate::io::reader::decode_all(&mut src, &mut session, &mut drive);
     let records = drive.records;
     let io_error = drive.io_error.take();
