@@ -44,8 +44,10 @@ epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `170000000017
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates (RFC 7013 §10 form) instead of records'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records (with -f json: one JSON object per file)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates instead of records: text (RFC 7013 §10 form), -f json (one object per definition) or -f csv (one row per template field)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records: text, -f json (one object per file) or -f csv (one row per file)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l options-only -d 'Print only the options records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-progress -d 'Never draw a progress bar'
@@ -69,6 +71,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-si
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l options-only -d 'Print only the options records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l force -d 'Write binary IPFIX even when stdout is a terminal'

@@ -537,7 +537,7 @@ fn output_file_and_failures() {
         assert_eq!(r.status.code(), Some(1));
         let e = String::from_utf8_lossy(&r.stderr);
         assert!(
-            e.contains("ipfixkit: output:") && e.to_lowercase().contains("no space"),
+            e.contains("ipfixkit: output <stdout>:") && e.to_lowercase().contains("no space"),
             "{e}"
         );
     }

@@ -79,6 +79,11 @@ fn committed_peer_files_agree_with_peers() {
     );
     problems.extend(check_file(&peers, &dir.join("softflowd-uni.ipfix"), None));
     problems.extend(check_file(&peers, &dir.join("softflowd-bi.ipfix"), None));
+    problems.extend(check_file(
+        &peers,
+        &dir.join("softflowd-uptime.ipfix"),
+        None,
+    ));
     assert_agree(problems);
 }
 

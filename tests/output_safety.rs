@@ -136,6 +136,29 @@ fn character_device_output_is_written_into() {
         return;
     }
     std::os::unix::fs::symlink("null", w.path("to-null")).unwrap();
+    // A full device of the test's own (major 1, minor 7): writing into it fails, named.
+    let full = w.path("full");
+    assert!(
+        Command::new("mknod")
+            .arg(&full)
+            .args(["c", "1", "7"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = common::big_input(&w).display().to_string();
+    let r = w.run(&["cat", "-o", "full", &big]).code(1);
+    assert!(
+        r.stderr.starts_with("ipfixkit: output full: ") && r.stderr.contains("No space"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        std::fs::metadata(&full)
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
     for out in ["null", "to-null"] {
         w.run(&["cat", "-o", out, &article()]).ok();
         w.run(&["filter", "packetDeltaCount >= 0", "-o", out, &article()])

@@ -1,6 +1,8 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, output_failure};
+use super::{
+    DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, decode_file, output_failure,
+};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
 use crate::ipfix::value::TimeStyle;
@@ -27,10 +29,27 @@ Examples:
       message headers, sets, templates and the first 5 records
   ipfixkit cat --templates --stats flows.ipfix
       the templates and a summary (records per template, times, sequence gaps)
+  ipfixkit cat --templates -f json flows.ipfix | jq -c .fields
+      one JSON object per template definition
+  ipfixkit cat --stats -f csv archive/*.ipfix > summary.csv
+      one CSV row of totals per file
+  ipfixkit cat -f csv --no-options yaf.ipfix
+      flow records only: options records (YAF's statistics) left out
   ipfixkit cat --ie-spec my.iespec vendor.ipfix
       name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines";
 
 const NOTES: &str = "\
+--templates prints text (RFC 7013 §10 specs), -f json (an object per definition: domain, \
+template, scope, message, offset, fields with name, pen, id, length, type; one per withdrawal \
+too) or -f csv (a row per template field). --stats prints text, -f json (an object per file) \
+or -f csv (a row per file); its flow time also counts flowStart/EndSysUpTime, made absolute \
+with the domain's systemInitTimeMilliseconds. --templates --stats together print text only. \
+Any other -f exits with 2.
+
+--no-options / --options-only work with every record format: -f detail still shows templates \
+and set headers; CSV columns come only from the templates whose records are printed; -n counts \
+printed records.
+
 CSV: without -F the columns are @export_time,@domain,@template and then every field of every \
 template in the input (union, first-seen order); a record lacking a column gets an empty cell. \
 With -F, records that have none of the named IE fields are skipped.
@@ -56,13 +75,18 @@ pub struct Args {
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
 
-    /// List the templates (RFC 7013 §10 form) instead of records.
+    /// List the templates instead of records: text (RFC 7013 §10 form), -f json (one object
+    /// per definition) or -f csv (one row per template field).
     #[arg(long)]
     pub templates: bool,
 
-    /// Print a summary per file instead of records (with -f json: one JSON object per file).
+    /// Print a summary per file instead of records: text, -f json (one object per file) or
+    /// -f csv (one row per file).
     #[arg(long)]
     pub stats: bool,
+
+    #[command(flatten)]
+    pub options: OptionsArgs,
 
     /// Stop after N records (across all files, in input order).
     #[arg(short = 'n', long = "count", value_name = "N")]
@@ -104,7 +128,36 @@ pub enum TimeArg {
     Epoch,
 }
 
+/// The `-f` forms `--templates` and `--stats` print (see [`EXAMPLES`]); any other is a usage
+/// error, never silently replaced by text.
+fn check_summary_format(args: &Args) -> Result<(), Failure> {
+    let f = match args.format {
+        Format::Text => return Ok(()),
+        Format::Json => "json",
+        Format::Csv => "csv",
+        Format::Detail => "detail",
+    };
+    let what = match (args.templates, args.stats) {
+        (true, true) => "--templates --stats together print text only",
+        (true, false) if args.format != Format::Detail => return Ok(()),
+        (false, true) if args.format != Format::Detail => return Ok(()),
+        (true, false) => "--templates prints text, json or csv",
+        (false, true) => "--stats prints text, json or csv",
+        (false, false) => return Ok(()),
+    };
+    Err(Failure::usage(format!("{what}, not -f {f}")))
+}
+
 pub fn run(args: &Args) -> Result<(), Failure> {
+    check_summary_format(args)?;
+    if let Some(flag) = args.options.flag() {
+        if args.stats || args.templates {
+            let what = if args.stats { "--stats" } else { "--templates" };
+            return Err(Failure::usage(format!(
+                "{flag} selects records to print; {what} prints none"
+            )));
+        }
+    }
     let model = args.input.model().map_err(Failure::usage)?;
     let columns = match &args.fields {
         Some(list) => {
@@ -141,7 +194,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let csv_columns = match (&columns, args.format) {
         (Some(c), Format::Csv) => c.clone(),
         (None, Format::Csv) if !args.templates && !args.stats => {
-            inputs.scan_csv(&model, args.input.threads())?
+            inputs.scan_csv(&model, args.input.threads(), args.options.records())?
         }
         _ => Vec::new(),
     };
@@ -172,15 +225,24 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 let _ = writeln!(out, "=== {name}");
             }
             let mut tbuf = Vec::new();
+            // CSV forms: only the first file of the output carries the header.
+            let header = opts.header && i == 0;
             let mut printer: Box<dyn Printer + '_> = if args.stats {
-                let p = StatsPrinter::new(&mut *out, name, args.format == Format::Json);
+                let p = match args.format {
+                    Format::Csv => StatsPrinter::csv(&mut *out, name, header),
+                    f => StatsPrinter::new(&mut *out, name, f == Format::Json),
+                };
                 if args.templates {
                     Box::new(p.with_templates(&mut tbuf))
                 } else {
                     Box::new(p)
                 }
             } else if args.templates {
-                Box::new(TemplatesPrinter::new(&mut *out))
+                Box::new(match args.format {
+                    Format::Json => TemplatesPrinter::json(&mut *out, name),
+                    Format::Csv => TemplatesPrinter::csv(&mut *out, name, header),
+                    _ => TemplatesPrinter::new(&mut *out),
+                })
             } else {
                 match args.format {
                     Format::Text => Box::new(TextPrinter::new(&mut *out, opts.clone())),
@@ -203,6 +265,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 quiet: args.input.quiet,
                 limit,
                 progress: Some(&progress),
+                options: args.options.records(),
             };
             // Output errors surface through the driver, which owns the output.
             let d = decode_file(&dopts, src, name, &mut *printer, report);

@@ -5,7 +5,7 @@
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
 use super::{
-    DecodeOpts, Decoded, Failure, InputArgs, ProgressArgs, decode_file, display_name,
+    DecodeOpts, Decoded, Failure, InputArgs, OptionsArgs, ProgressArgs, decode_file, display_name,
     output_failure,
 };
 use crate::io::driver::{self, FileOutcome};
@@ -45,6 +45,9 @@ length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@expor
 `@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their \
 own template. Values use the same text forms `cat` prints; a value that does not parse stops \
 that input with an error naming file, line and column.
+
+--no-options / --options-only (JSON and CSV output) leave out or keep only options records; \
+JSON output keeps every template line.
 
 CSV output: columns are @export_time,@domain,@template then the union of all templates' \
 fields (each template's field order kept where templates agree: one header cannot hold two \
@@ -88,6 +91,9 @@ pub struct Args {
     /// JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type's unit (`epoch`).
     #[arg(long, value_enum, default_value_t = super::cat::TimeArg::Iso)]
     pub time: super::cat::TimeArg,
+
+    #[command(flatten)]
+    pub options: OptionsArgs,
 
     /// CSV output: leave out the header row.
     #[arg(long)]
@@ -164,6 +170,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             "--fields applies to JSON and CSV output, not IPFIX",
         ));
     }
+    if let (Some(flag), To::Ipfix) = (args.options.flag(), args.to) {
+        return Err(Failure::usage(format!(
+            "{flag} applies to JSON and CSV output, not IPFIX"
+        )));
+    }
     let export_time = match &args.export_time {
         Some(t) => {
             let (secs, nanos) =
@@ -215,7 +226,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
 /// Decodes one prepared IPFIX input into `printer`.
 /// The CSV columns of prepared inputs (a first pass over each). An input already open is
 /// scanned and put back rewound, so a mapped file is mapped once for both passes.
-fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>, threads: usize) -> Vec<Column> {
+fn csv_columns(
+    ready: &[&Prepared],
+    model: &Arc<InfoModel>,
+    threads: usize,
+    options: crate::output::OptionsRecords,
+) -> Vec<Column> {
     let mut sources: Vec<Option<ByteSource>> = ready
         .iter()
         .map(|p| {
@@ -223,7 +239,7 @@ fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>, threads: usize) -> V
             opened.or_else(|| ByteSource::open(&p.path).ok())
         })
         .collect();
-    let columns = union_columns(&mut sources, model, threads);
+    let columns = union_columns(&mut sources, model, threads, options);
     for (p, s) in ready.iter().zip(sources) {
         if let (Some(s), Ok(mut slot)) = (s, p.source.lock()) {
             *slot = Some(s);
@@ -258,6 +274,7 @@ fn decode_into(
         quiet: ctx.args.input.quiet,
         limit: None,
         progress: Some(progress),
+        options: ctx.args.options.records(),
     };
     decode_file(&o, src, &p.name, printer, report)
 }
@@ -323,7 +340,12 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     } else {
         let columns = match (&ctx.opts.columns, args.to) {
             (Some(c), _) => c.clone(),
-            (None, To::Csv) => csv_columns(&ready, &ctx.model, args.input.threads()),
+            (None, To::Csv) => csv_columns(
+                &ready,
+                &ctx.model,
+                args.input.threads(),
+                args.options.records(),
+            ),
             _ => Vec::new(),
         };
         let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
@@ -403,7 +425,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             };
             let columns = match (&ctx.opts.columns, args.to) {
                 (Some(c), _) => c.clone(),
-                (None, To::Csv) => csv_columns(&[&p], &ctx.model, 1),
+                (None, To::Csv) => csv_columns(&[&p], &ctx.model, 1, ctx.args.options.records()),
                 _ => Vec::new(),
             };
             let failed = if args.to == To::Ipfix {

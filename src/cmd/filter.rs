@@ -17,36 +17,41 @@ use crate::output::{PrintOptions, Printer, parse_columns};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Shown verbatim (never wrapped): see [`super::help_template`].
 pub const EXAMPLES: &str = "\
 Expressions:
-  octetDeltaCount > 1000000                      comparisons: == != < <= > >= (IE name, value)
-  flowStartMilliseconds >= 2024-05-01T00:00:00Z  times in RFC 3339 (or epoch in the IE's unit)
-  sourceIPv4Address in 10.0.0.0/8                prefixes, IPv4 and IPv6
-  destinationTransportPort in [53, 443, 8080]    lists
-  applicationName ~ \"^ht\"                        regular expression on strings
-  exists(reverseOctetDeltaCount)                 the record has the IE
-  not (a or b) and c, also ! || &&               logic and parentheses
-  proto tcp|udp|icmp|icmp6|sctp|gre|esp|N        nfdump-style shorthands:
-  src ip ADDR, dst ip ADDR, ip ADDR              address on either side (host = ip)
+  octetDeltaCount > 1000000          comparisons: == != < <= > >=
+  flowStartMilliseconds >= 2024-05-01T00:00:00Z
+                                     times in RFC 3339 (or epoch in the IE's unit)
+  sourceIPv4Address in 10.0.0.0/8    prefixes, IPv4 and IPv6
+  destinationTransportPort in [53, 443, 8080]
+                                     lists
+  applicationName ~ \"^ht\"            regular expression on strings
+  exists(reverseOctetDeltaCount)     the record has the IE
+  not (a or b) and c, also ! || &&   logic and parentheses
+  proto tcp|udp|icmp|icmp6|sctp|gre|esp|N
+                                     nfdump-style shorthands:
+  src ip ADDR, dst ip ADDR, ip ADDR  address on either side (host = ip)
   src port N, dst port N, port N, port in [..]
   src net PREFIX, dst net PREFIX, net PREFIX
-
-A test on an IE the record does not have is false (so `not` of it is true). Unsigned 64-bit
-values compare exactly. Names and values are checked when the expression is parsed.
 
 Examples:
   ipfixkit filter 'proto udp and dst port 53' flows.ipfix -o dns.ipfix
   ipfixkit filter --count 'octetDeltaCount > 1000000' archive/*.ipfix.zst
   ipfixkit filter -f json 'src net 2001:db8::/32' flows.ipfix | jq .
   zstdcat flows.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
-  ipfixkit filter --invert 'ip 192.0.2.1' flows.ipfix -o without.ipfix
+  ipfixkit filter --invert 'ip 192.0.2.1' flows.ipfix -o without.ipfix";
 
-IPFIX output (the default) carries the templates the kept records need and every options
+const NOTES: &str = "\
+A test on an IE the record does not have is false (so `not` of it is true). Unsigned 64-bit \
+values compare exactly. Names and values are checked when the expression is parsed.
+
+IPFIX output (the default) carries the templates the kept records need and every options \
 record (they are not filtered); it is refused on a terminal unless -o or --force.";
 
 /// Keeps the records for which an expression holds.
 #[derive(clap::Args, Debug)]
-#[command(after_help = EXAMPLES)]
+#[command(help_template = super::help_template(EXAMPLES), after_help = NOTES)]
 pub struct Args {
     /// The filter expression (see below).
     #[arg(value_name = "EXPR")]
@@ -137,6 +142,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         quiet: args.input.quiet,
         limit: None,
         progress: Some(&progress),
+        options: crate::output::OptionsRecords::All,
     };
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
@@ -172,7 +178,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         let mut files = Inputs::new(inputs.clone());
         let csv_columns = match (&columns, args.format) {
             (Some(c), _) => c.clone(),
-            (None, Format::Csv) if !args.count => files.scan_csv(&model, args.input.threads())?,
+            // Options records are never printed here, so their templates give no columns.
+            (None, Format::Csv) if !args.count => files.scan_csv(
+                &model,
+                args.input.threads(),
+                crate::output::OptionsRecords::Without,
+            )?,
             _ => Vec::new(),
         };
         let job = |i: usize,

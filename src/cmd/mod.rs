@@ -93,6 +93,39 @@ pub struct InputArgs {
     pub quiet: bool,
 }
 
+/// `--no-options` / `--options-only`, for the commands that print records as text, JSON or CSV.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct OptionsArgs {
+    /// Leave out options records (exporter statistics, sampling, type information);
+    /// templates are still shown where the format shows them.
+    #[arg(long, conflicts_with = "options_only")]
+    pub no_options: bool,
+
+    /// Print only the options records.
+    #[arg(long)]
+    pub options_only: bool,
+}
+
+impl OptionsArgs {
+    pub fn records(&self) -> crate::output::OptionsRecords {
+        use crate::output::OptionsRecords as O;
+        match (self.no_options, self.options_only) {
+            (true, _) => O::Without,
+            (_, true) => O::Only,
+            _ => O::All,
+        }
+    }
+
+    /// The flag given, for messages.
+    pub fn flag(&self) -> Option<&'static str> {
+        match (self.no_options, self.options_only) {
+            (true, _) => Some("--no-options"),
+            (_, true) => Some("--options-only"),
+            _ => None,
+        }
+    }
+}
+
 impl InputArgs {
     /// The inputs, `-` when none were given.
     pub fn inputs(&self) -> Vec<String> {
@@ -194,6 +227,7 @@ impl Inputs {
         &mut self,
         model: &Arc<InfoModel>,
         threads: usize,
+        options: crate::output::OptionsRecords,
     ) -> Result<Vec<crate::output::Column>, Failure> {
         for (path, name) in self.paths.iter_mut().zip(&self.names) {
             if !crate::io::temp::is_regular(path) {
@@ -208,7 +242,7 @@ impl Inputs {
             .iter()
             .map(|p| crate::io::input::ByteSource::open(p).ok())
             .collect();
-        let columns = crate::output::csv::union_columns(&mut opened, model, threads);
+        let columns = crate::output::csv::union_columns(&mut opened, model, threads, options);
         self.opened = std::sync::Mutex::new(opened);
         Ok(columns)
     }
@@ -311,6 +345,8 @@ pub struct DecodeOpts<'a> {
     pub limit: Option<u64>,
     /// Told the input octets read as decoding goes (a progress bar).
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Which records reach the printer (and count for `limit`).
+    pub options: crate::output::OptionsRecords,
 }
 
 /// Result of decoding one input.
@@ -345,7 +381,8 @@ pub fn decode_file(
         }
         problem_flow(o.strict)
     };
-    let mut drive = crate::output::Drive::new(printer, &mut on_problem, o.limit);
+    let mut drive =
+        crate::output::Drive::new(printer, &mut on_problem, o.limit).with_options(o.options);
     drive.progress = o.progress.map(|inc| crate::output::Progress {
         inc,
         raw: src.progress_counter(),

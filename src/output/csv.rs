@@ -458,14 +458,20 @@ impl Printer for CsvPrinter<'_> {
 /// decoding pass reports). Each is left rewound for that pass where it can be
 /// ([`ByteSource::rewind`]); one that cannot is `None` afterwards and must be opened again.
 /// With `threads` > 1 the inputs are scanned in parallel; the result does not depend on it.
+/// Only templates whose records `options` keeps give columns (`--no-options`: not the options
+/// templates').
 pub fn union_columns(
     sources: &mut [Option<ByteSource>],
     model: &std::sync::Arc<crate::ipfix::InfoModel>,
     threads: usize,
+    options: super::OptionsRecords,
 ) -> Vec<Column> {
     use rayon::prelude::*;
     let scan = |slot: &mut Option<ByteSource>| -> FileKeys {
-        let mut keys = FileKeys::default();
+        let mut keys = FileKeys {
+            options_filter: options,
+            ..FileKeys::default()
+        };
         if let Some(src) = slot {
             let mut s = crate::ipfix::Session::new(model.clone());
             crate::io::reader::scan_headers(src, &mut s, &mut keys);
@@ -528,13 +534,15 @@ struct FileKeys {
     /// Some record is an options record: the CSV needs an @scope column.
     options: bool,
     known: std::collections::HashSet<Vec<String>>,
+    /// Which templates' records will be printed, so which give columns.
+    options_filter: super::OptionsRecords,
 }
 
 impl crate::ipfix::session::Visitor for FileKeys {
     /// A data set of a known template: its keys count; its records need not be walked.
     fn data_set(&mut self, _m: &crate::ipfix::MessageCtx, t: &std::sync::Arc<Template>) -> bool {
         let p = std::sync::Arc::as_ptr(t) as usize;
-        if p != self.last {
+        if p != self.last && self.options_filter.keeps(t) {
             self.last = p;
             self.options |= t.is_options();
             let seqs = &mut self.seqs;

@@ -48,8 +48,31 @@ pub trait Printer {
     }
 }
 
+/// Which records reach the printer: all, all but options records, or options records only
+/// (`--no-options`, `--options-only`). Templates, sets and messages are not affected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptionsRecords {
+    #[default]
+    All,
+    Without,
+    Only,
+}
+
+impl OptionsRecords {
+    /// Whether records of `t` are kept: decided by the template alone.
+    #[inline]
+    pub fn keeps(self, t: &Template) -> bool {
+        match self {
+            OptionsRecords::All => true,
+            OptionsRecords::Without => !t.is_options(),
+            OptionsRecords::Only => t.is_options(),
+        }
+    }
+}
+
 /// Adapts a printer to the session's visitor: counts records for `-n`, sends problems to the
-/// reporter, and stops at the first write error (kept in `io_error`).
+/// reporter, and stops at the first write error (kept in `io_error`). Records that
+/// `options` leaves out are neither printed nor counted.
 pub struct Drive<'a> {
     pub printer: &'a mut dyn Printer,
     pub on_problem: &'a mut dyn FnMut(&DecodeError) -> Flow,
@@ -58,6 +81,7 @@ pub struct Drive<'a> {
     pub io_error: Option<io::Error>,
     /// Told how many more input octets were read, about every MiB (progress bars).
     pub progress: Option<Progress<'a>>,
+    pub options: OptionsRecords,
 }
 
 /// Where a progress bar learns how far decoding is: message offsets, or for a compressed
@@ -96,7 +120,14 @@ impl<'a> Drive<'a> {
             records: 0,
             io_error: None,
             progress: None,
+            options: OptionsRecords::All,
         }
+    }
+
+    /// Leaves out options records, or keeps only them.
+    pub fn with_options(mut self, options: OptionsRecords) -> Self {
+        self.options = options;
+        self
     }
 
     fn check(&mut self, r: io::Result<()>) -> Flow {
@@ -131,6 +162,9 @@ impl Visitor for Drive<'_> {
         self.check(r)
     }
     fn record(&mut self, r: &RecordRef<'_>) -> Flow {
+        if self.options != OptionsRecords::All && !self.options.keeps(r.template) {
+            return Flow::Continue;
+        }
         if self.limit.is_some_and(|n| self.records >= n) {
             return Flow::Stop;
         }

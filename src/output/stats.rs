@@ -1,32 +1,72 @@
 //! `--stats`: a summary of an input: messages, domains, export time span, records per
-//! template, flow time span (from flowStart*/flowEnd* IEs of any precision), data sets without
-//! template, sequence gaps, learned IEs and problem counts. Text, or one JSON object with
-//! `-f json`.
+//! template, flow time span, data sets without template, sequence gaps, learned IEs and problem
+//! counts. Text; one JSON object per input with `-f json`; one CSV row per input with `-f csv`
+//! (the scalar totals, columns [`CSV_HEADER`]).
+//!
+//! The flow time span comes from flowStart*/flowEnd* IEs (150..=157) of any precision and from
+//! the uptime-relative flowStartSysUpTime/flowEndSysUpTime (22/21, milliseconds since the
+//! exporter's start) made absolute with the domain's systemInitTimeMilliseconds (160) from an
+//! options record or the record itself (softflowd writes these): see [`Uptimes`].
 
-use super::Printer;
-use super::render::json_str;
+use super::render::{csv_cell, json_str};
+use super::{Layouts, Printer};
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{Instant, write_rfc3339};
+use crate::ipfix::{Template, Value, decode};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+
+/// The columns of `--stats -f csv`: one row per input. `domains` counts observation domains,
+/// `sets_without_template` and `sequence_gaps` are totals over the domains; times are RFC 3339
+/// UTC, empty when unknown.
+pub const CSV_HEADER: &str = "@file,messages,octets,records,options_records,domains,\
+export_time_first,export_time_last,flow_time_first,flow_time_last,templates_defined,\
+template_replacements,withdrawals,sets_without_template,sequence_gaps,learned_ies,errors,warnings";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    Text,
+    Json,
+    Csv { header: bool },
+}
 
 pub struct StatsPrinter<'w> {
     out: &'w mut dyn Write,
-    json: bool,
+    form: Form,
     name: String,
     /// Earliest flow start and latest flow end, in nanoseconds since the epoch.
     flows: super::FlowSpan,
+    uptimes: Uptimes,
     /// Also list templates as they are defined (`--templates --stats`).
     templates: Option<super::templates::TemplatesPrinter<'w>>,
 }
 
 impl<'w> StatsPrinter<'w> {
+    /// Text, or one JSON object with `json`.
     pub fn new(out: &'w mut dyn Write, name: &str, json: bool) -> Self {
         StatsPrinter {
             out,
-            json,
+            form: if json { Form::Json } else { Form::Text },
             name: name.to_string(),
             flows: super::FlowSpan::default(),
+            uptimes: Uptimes::default(),
             templates: None,
+        }
+    }
+
+    /// One CSV row, after the header row when `header`.
+    pub fn csv(out: &'w mut dyn Write, name: &str, header: bool) -> Self {
+        StatsPrinter {
+            form: Form::Csv { header },
+            ..StatsPrinter::new(out, name, false)
+        }
+    }
+
+    /// The flow time window: absolute flow times and resolved uptimes together.
+    fn flow_window(&self) -> Option<(i128, i128)> {
+        match (self.flows.window(), self.uptimes.window()) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (w, None) | (None, w) => w,
         }
     }
 
@@ -89,13 +129,46 @@ impl Printer for StatsPrinter<'_> {
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         self.flows.observe(r);
+        self.uptimes.observe(r);
         Ok(())
     }
 
     fn finish(&mut self, s: &Session) -> io::Result<()> {
         let st = &s.stats;
         let secs = |x: u32| time_text(x as i128 * 1_000_000_000);
-        if self.json {
+        let flow_window = self.flow_window();
+        if let Form::Csv { header } = self.form {
+            let mut b = Vec::new();
+            if header {
+                b.extend_from_slice(CSV_HEADER.as_bytes());
+                b.push(b'\n');
+            }
+            csv_cell(&mut b, self.name.as_bytes());
+            let export = st.export_time.map(|(lo, hi)| (secs(lo), secs(hi)));
+            let flow = flow_window.map(|(lo, hi)| (time_text(lo), time_text(hi)));
+            let (ef, el) = export.unwrap_or_default();
+            let (ff, fl) = flow.unwrap_or_default();
+            let gaps: u64 = st.sequence_gaps.values().sum();
+            let unknown: u64 = st.unknown_sets.values().sum();
+            writeln!(
+                b,
+                ",{},{},{},{},{},{ef},{el},{ff},{fl},{},{},{},{unknown},{gaps},{},{},{}",
+                st.messages,
+                st.bytes,
+                st.records,
+                st.options_records,
+                st.messages_per_domain.len(),
+                st.templates_defined,
+                st.template_replacements,
+                st.withdrawals,
+                st.learned_ies,
+                st.errors,
+                st.warnings
+            )?;
+            self.out.write_all(&b)?;
+            return self.out.flush();
+        }
+        if self.form == Form::Json {
             let mut b = Vec::new();
             b.extend_from_slice(b"{\"@file\":");
             json_str(&mut b, &self.name);
@@ -117,7 +190,7 @@ impl Printer for StatsPrinter<'_> {
             if let Some((lo, hi)) = st.export_time {
                 write!(b, ",\"export_time\":[\"{}\",\"{}\"]", secs(lo), secs(hi))?;
             }
-            if let Some((lo, hi)) = self.flows.window() {
+            if let Some((lo, hi)) = flow_window {
                 write!(
                     b,
                     ",\"flow_time\":[\"{}\",\"{}\"]",
@@ -171,7 +244,7 @@ impl Printer for StatsPrinter<'_> {
             "records           {} ({} of them options records)",
             st.records, st.options_records
         )?;
-        if let Some((lo, hi)) = self.flows.window() {
+        if let Some((lo, hi)) = flow_window {
             writeln!(
                 b,
                 "flow time         {} .. {}",
@@ -218,5 +291,192 @@ impl Printer for StatsPrinter<'_> {
         )?;
         self.out.write_all(&b)?;
         self.out.flush()
+    }
+}
+
+/// Flow times relative to the exporter's uptime (flowStartSysUpTime, flowEndSysUpTime: u32
+/// milliseconds since systemInitTimeMilliseconds), made absolute per observation domain.
+///
+/// Two things make this more than `init + uptime`:
+///
+/// - Order: the options record carrying systemInitTimeMilliseconds may come after the data
+///   records. Until a domain's first one, its uptimes are kept as offsets from a reference
+///   record ([`Pending`]) and resolved when it arrives; records after it are resolved at once
+///   with the latest value (an exporter that restarts sends a new one).
+/// - Wrap: the counter wraps every 2^32 ms (49.7 days), and an exporter may send a
+///   systemInitTime from after a wrap with data from before it. Of the times
+///   `init + uptime + k * 2^32` the one nearest the record's message export time is taken
+///   (the modular difference), so the result lies within 2^31 ms of the export time.
+///
+/// Memory is a few words per domain, whatever the input holds.
+#[derive(Default)]
+pub struct Uptimes {
+    domains: BTreeMap<u32, DomainUptimes>,
+    /// Per template: whether it has any of the IEs (22, 21, 160), so other records are not
+    /// walked.
+    relevant: Layouts<bool>,
+}
+
+type MinMax = Option<(i128, i128)>;
+
+#[derive(Default)]
+struct DomainUptimes {
+    /// The latest systemInitTimeMilliseconds, in ms since 1970.
+    init: Option<i128>,
+    /// Resolved starts and ends, in ms since 1970.
+    starts: MinMax,
+    ends: MinMax,
+    /// Uptimes seen before the domain's first systemInitTimeMilliseconds.
+    pending: Option<Pending>,
+}
+
+/// Uptimes whose systemInit is not known yet, as offsets (ms) from the absolute time of a
+/// reference uptime: `(E - E0) + wrap(u - u0 - (E - E0))` for uptime `u` in a message exported
+/// at `E`. Added to the reference's absolute time this is the record's own nearest-to-export
+/// time whenever the two records' (time - export time) differ by less than 2^31 ms, whatever
+/// the file's length or where the counter wrapped.
+struct Pending {
+    uptime: u32,
+    export_ms: i128,
+    starts: MinMax,
+    ends: MinMax,
+}
+
+const WRAP: i128 = 1 << 32;
+
+/// `x` modulo 2^32, as the representative in [-2^31, 2^31).
+fn wrap32(x: i128) -> i128 {
+    let r = x.rem_euclid(WRAP);
+    if r >= WRAP / 2 { r - WRAP } else { r }
+}
+
+/// Of `init + uptime + k * 2^32`, the time nearest `export_ms`.
+pub fn absolute_uptime(init_ms: i128, uptime: u32, export_ms: i128) -> i128 {
+    export_ms + wrap32(init_ms + uptime as i128 - export_ms)
+}
+
+fn widen(m: &mut MinMax, v: i128) {
+    let (lo, hi) = m.get_or_insert((v, v));
+    *lo = (*lo).min(v);
+    *hi = (*hi).max(v);
+}
+
+fn shifted(m: MinMax, by: i128) -> MinMax {
+    m.map(|(lo, hi)| (lo + by, hi + by))
+}
+
+fn relevant(t: &Template) -> bool {
+    t.fields
+        .iter()
+        .any(|f| f.pen == 0 && matches!(f.id, 21 | 22 | 160))
+}
+
+impl Uptimes {
+    pub fn observe(&mut self, r: &RecordRef<'_>) {
+        if !*self.relevant.get(r.template, relevant) {
+            return;
+        }
+        // At most a few of each per record; systemInit first, whatever the field order.
+        let mut init = None;
+        let mut starts = [None; 2];
+        let mut ends = [None; 2];
+        let (mut ns, mut ne) = (0, 0);
+        for (f, b) in r.fields() {
+            if f.pen != 0 {
+                continue;
+            }
+            match (f.id, decode(f.dtype, b)) {
+                (160, v) => {
+                    if let Some(i) = v.instant() {
+                        init = Some(i.secs as i128 * 1000 + (i.nanos / 1_000_000) as i128);
+                    }
+                }
+                (22, Value::Unsigned(u)) if ns < 2 => {
+                    starts[ns] = Some(u as u32);
+                    ns += 1;
+                }
+                (21, Value::Unsigned(u)) if ne < 2 => {
+                    ends[ne] = Some(u as u32);
+                    ne += 1;
+                }
+                _ => {}
+            }
+        }
+        let export_ms = r.msg.header.export_time as i128 * 1000;
+        let d = self.domains.entry(r.domain()).or_default();
+        if let Some(i) = init {
+            if d.init.is_none() {
+                if let Some(p) = d.pending.take() {
+                    let base = absolute_uptime(i, p.uptime, p.export_ms);
+                    if let Some((lo, hi)) = shifted(p.starts, base) {
+                        widen(&mut d.starts, lo);
+                        widen(&mut d.starts, hi);
+                    }
+                    if let Some((lo, hi)) = shifted(p.ends, base) {
+                        widen(&mut d.ends, lo);
+                        widen(&mut d.ends, hi);
+                    }
+                }
+            }
+            d.init = Some(i);
+        }
+        for (u, is_start) in starts
+            .into_iter()
+            .flatten()
+            .map(|u| (u, true))
+            .chain(ends.into_iter().flatten().map(|u| (u, false)))
+        {
+            match d.init {
+                Some(i) => {
+                    let t = absolute_uptime(i, u, export_ms);
+                    widen(if is_start { &mut d.starts } else { &mut d.ends }, t);
+                }
+                None => {
+                    let p = d.pending.get_or_insert(Pending {
+                        uptime: u,
+                        export_ms,
+                        starts: None,
+                        ends: None,
+                    });
+                    let de = export_ms - p.export_ms;
+                    let off = de + wrap32(u as i128 - p.uptime as i128 - de);
+                    widen(if is_start { &mut p.starts } else { &mut p.ends }, off);
+                }
+            }
+        }
+    }
+
+    /// Earliest start (or end) to latest end (or start) over the domains whose uptimes could
+    /// be resolved, in nanoseconds since 1970.
+    pub fn window(&self) -> Option<(i128, i128)> {
+        let mut w: MinMax = None;
+        for d in self.domains.values() {
+            let (Some(lo), Some(hi)) = (d.starts.or(d.ends), d.ends.or(d.starts)) else {
+                continue;
+            };
+            widen(&mut w, lo.0);
+            widen(&mut w, hi.1);
+        }
+        w.map(|(lo, hi)| (lo * 1_000_000, hi * 1_000_000))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::absolute_uptime;
+
+    #[test]
+    fn uptime_nearest_export_time() {
+        let e = 1_700_000_000_000i128;
+        // No wrap: init + uptime.
+        assert_eq!(absolute_uptime(e - 10_000, 4_000, e), e - 6_000);
+        // Uptime just below 2^32 and a systemInit from after the wrap: before the export,
+        // not 49.7 days after it.
+        let init = e - 500;
+        assert_eq!(absolute_uptime(init, u32::MAX - 999, e), e - 1_500);
+        // A device up for 60 days: init + uptime is 2^32 ms before the right time.
+        let init = e - 60 * 86_400_000;
+        let up = ((60 * 86_400_000 - 2_000) % (1i128 << 32)) as u32;
+        assert_eq!(absolute_uptime(init, up, e), e - 2_000);
     }
 }

@@ -114,7 +114,11 @@ port=$(<"$work/port")
 #    directory, so that value does not depend on where the input lives.
 name=$(basename "$pcap")
 cp "$pcap" "$work/$name"
-(cd "$work" && exec "$softflowd" -d -6 -r "$name" -v 10 -A milli -n "127.0.0.1:$port" \
+# SOFTFLOWD_TIME=uptime leaves -A out: softflowd's default, flowStart/EndSysUpTime
+# relative to the systemInitTimeMilliseconds of its options record.
+time_args=(-A milli)
+[[ ${SOFTFLOWD_TIME:-milli} == uptime ]] && time_args=()
+(cd "$work" && exec "$softflowd" -d -6 -r "$name" -v 10 ${time_args[@]+"${time_args[@]}"} -n "127.0.0.1:$port" \
     -c "$work/ctl" -p "$work/pid" "$@" \
     >"$work/softflowd.out" 2>"$work/softflowd.err") &
 softflowd_pid=$!
