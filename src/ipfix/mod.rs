@@ -8,6 +8,7 @@ pub mod encode;
 pub mod error;
 pub mod list;
 pub mod registry;
+pub mod remap;
 pub mod session;
 pub mod template;
 pub mod text;

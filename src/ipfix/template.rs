@@ -5,6 +5,15 @@ use super::registry::{IeDef, InfoModel, unknown_name};
 use super::types::{DataType, VARLEN};
 use std::sync::Arc;
 
+/// A field specifier as it is on the wire (RFC 7011 §3.2): enterprise number (0 for IANA),
+/// IE ID and length ([`VARLEN`] for variable length). What makes two templates the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldSpec {
+    pub pen: u32,
+    pub id: u16,
+    pub len: u16,
+}
+
 /// A field specifier of a template, with its IE resolved.
 #[derive(Clone, Debug)]
 pub struct Field {
@@ -47,6 +56,15 @@ impl Field {
 
     pub fn is_varlen(&self) -> bool {
         self.len == VARLEN
+    }
+
+    /// The specifier as it is on the wire.
+    pub fn field_spec(&self) -> FieldSpec {
+        FieldSpec {
+            pen: self.pen,
+            id: self.id,
+            len: self.len,
+        }
     }
 
     /// True when the IE is known but the declared length does not fit its type.
