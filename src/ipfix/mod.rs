@@ -7,6 +7,7 @@
 pub mod encode;
 pub mod error;
 pub mod list;
+pub mod netflow;
 pub mod registry;
 pub mod remap;
 pub mod session;
