@@ -259,6 +259,141 @@ impl<'a> Iterator for StmlEntries<'a> {
     }
 }
 
+/// The first damage inside a record's structured data: the index of the top-level field, the
+/// offset of the damage within the record, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListFault {
+    pub field: usize,
+    pub at: usize,
+    pub what: ListProblem,
+}
+
+/// What is wrong inside a list; the same cases the printers show as `{"@error": ...}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListProblem {
+    /// A view refused the bytes (header too short, element past the end, ...).
+    Malformed(&'static str),
+    /// A subTemplateList or subTemplateMultiList entry uses a template the domain does not have
+    /// (never defined, or withdrawn).
+    UnknownTemplate(u16),
+    TooDeep,
+}
+
+impl std::fmt::Display for ListProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListProblem::Malformed(m) => f.write_str(m),
+            ListProblem::UnknownTemplate(t) => write!(f, "template {t} is not defined"),
+            ListProblem::TooDeep => write!(f, "lists nested deeper than {MAX_DEPTH}"),
+        }
+    }
+}
+
+/// Finds the first damage in the structured data of one record of `t`, walking it exactly as
+/// the printers render it (same views, same depth limit), so a record whose output carries an
+/// `@error` value is the record this reports. Allocates nothing; work is bounded by the record
+/// size times [`MAX_DEPTH`], because every nested list lies inside its parent's bytes.
+pub fn check_record(t: &Template, record: &[u8], scope: &dyn Scope) -> Option<ListFault> {
+    for (i, (f, v)) in FieldValues::new(t, record).enumerate() {
+        if !f.dtype.is_list() {
+            continue;
+        }
+        if let Err((at, what)) = check_list(f.dtype, v, scope, 0) {
+            return Some(ListFault {
+                field: i,
+                at: offset_in(record, v) + at,
+                what,
+            });
+        }
+    }
+    None
+}
+
+/// Offset of `part` (a sub-slice) within `whole`.
+fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+type Checked = Result<(), (usize, ListProblem)>;
+
+fn check_list(t: super::DataType, b: &[u8], scope: &dyn Scope, depth: usize) -> Checked {
+    if depth >= MAX_DEPTH {
+        return Err((0, ListProblem::TooDeep));
+    }
+    let bad = |at: usize, m: &'static str| Err((at, ListProblem::Malformed(m)));
+    match t {
+        super::DataType::BasicList => {
+            let l = match BasicList::parse(b, scope) {
+                Ok(l) => l,
+                Err(m) => return bad(0, m),
+            };
+            // where the next element starts: after the header, then after each whole element
+            let mut pos = b.len() - l.elements.len();
+            for e in l.elements() {
+                match e {
+                    Ok(v) => {
+                        if l.field.dtype.is_list() {
+                            check_list(l.field.dtype, v, scope, depth + 1)
+                                .map_err(|(at, p)| (offset_in(b, v) + at, p))?;
+                        }
+                        pos = offset_in(b, v) + v.len();
+                    }
+                    Err(m) => return bad(pos, m),
+                }
+            }
+            Ok(())
+        }
+        super::DataType::SubTemplateList => {
+            let (_, tid, data) = match parse_stl(b) {
+                Ok(x) => x,
+                Err(m) => return bad(0, m),
+            };
+            check_records(tid, data, scope, depth).map_err(|(at, p)| (offset_in(b, data) + at, p))
+        }
+        super::DataType::SubTemplateMultiList => {
+            let (_, entries) = match parse_stml(b) {
+                Ok(x) => x,
+                Err(m) => return bad(0, m),
+            };
+            let mut pos = 1usize;
+            for e in entries {
+                match e {
+                    Ok((tid, data)) => {
+                        check_records(tid, data, scope, depth)
+                            .map_err(|(at, p)| (offset_in(b, data) + at, p))?;
+                        pos = offset_in(b, data) + data.len();
+                    }
+                    Err(m) => return bad(pos, m),
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_records(tid: u16, data: &[u8], scope: &dyn Scope, depth: usize) -> Checked {
+    let Some(t) = scope.template(tid) else {
+        return Err((0, ListProblem::UnknownTemplate(tid)));
+    };
+    let mut records = Records::new(t, data, false);
+    loop {
+        let at = data.len() - records.rest().len();
+        match records.next() {
+            None => return Ok(()),
+            Some(Err(m)) => return Err((at, ListProblem::Malformed(m))),
+            Some(Ok(r)) => {
+                for (f, v) in FieldValues::new(t, r) {
+                    if f.dtype.is_list() {
+                        check_list(f.dtype, v, scope, depth + 1)
+                            .map_err(|(a, p)| (offset_in(data, v) + a, p))?;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Adds to `out` the IDs of the templates a record refers to from structured data
 /// (subTemplateList and subTemplateMultiList, at any depth), so a writer can send them first.
 pub fn template_refs(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>) {

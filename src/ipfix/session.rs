@@ -510,6 +510,9 @@ impl Session {
         let mut count = 0u64;
         let mut fault = None;
         let mut flow = Flow::Continue;
+        // Records of templates without structured data skip the list walk entirely.
+        let lists = t.fields.iter().any(|f| f.dtype.is_list());
+        let mut list_errors = 0u64;
         {
             let domain = &self.domains[&odid];
             let scope = DomainScope {
@@ -528,13 +531,37 @@ impl Session {
                             offset: rec_off,
                             scope: &scope,
                         };
+                        let this_off = rec_off;
                         rec_off += data.len() as u64;
                         if let Some(layout) = t.type_info {
                             if let Some(def) = type_record(&rr, layout) {
                                 learned.push(def);
                             }
                         }
-                        if visitor.record(&rr) == Flow::Stop {
+                        let mut next = visitor.record(&rr);
+                        // Damage inside lists is reported after the record, which is still
+                        // delivered (its printers show the damaged list as an @error value):
+                        // once per record, whatever the printers do with it.
+                        if lists {
+                            if let Some(lf) = super::list::check_record(&t, data, &scope) {
+                                list_errors += 1;
+                                let e = DecodeError {
+                                    offset: this_off + lf.at as u64,
+                                    message: Some(m.index),
+                                    set: Some(set_id),
+                                    kind: ErrorKind::ListDamage {
+                                        template: set_id,
+                                        record: count,
+                                        field: t.fields[lf.field].name.to_string(),
+                                        what: lf.what.to_string(),
+                                    },
+                                };
+                                if visitor.problem(&e) == Flow::Stop {
+                                    next = Flow::Stop;
+                                }
+                            }
+                        }
+                        if next == Flow::Stop {
                             flow = Flow::Stop;
                             break;
                         }
@@ -550,6 +577,7 @@ impl Session {
             }
         }
         self.message_records = self.message_records.wrapping_add(count as u32);
+        self.stats.errors += list_errors;
         self.stats.records += count;
         if t.is_options() {
             self.stats.options_records += count;
