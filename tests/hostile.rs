@@ -1601,6 +1601,33 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
             1,
         ),
         (
+            "bad-learned-name",
+            // an RFC 5610 type record naming 99/1 "@domain", then a record using it
+            msg(
+                1,
+                &[
+                    s(
+                        3,
+                        &tr(
+                            400,
+                            2,
+                            &[(0, 346, 4), (0, 303, 2), (0, 339, 1), (0, 341, VARLEN)],
+                        ),
+                    ),
+                    s(
+                        400,
+                        &[
+                            0, 0, 0, 99, 0, 1, 3, 7, b'@', b'd', b'o', b'm', b'a', b'i', b'n',
+                        ],
+                    ),
+                    s(2, &tr(500, 0, &[(99, 1, 4)])),
+                    s(500, &[0, 0, 0, 1]),
+                ],
+            ),
+            r#"err@46 m1 s400 BadLearnedName { pen: 99, id: 1, name: "@domain", why: "is not a valid IE name (an ASCII letter, then letters and digits, at most 128)" }"#,
+            2,
+        ),
+        (
             "not-ipfix",
             // a NetFlow v9 header (RFC 3954 §5.1): version 9, count 0, uptime, time, seq, source
             vec![
@@ -1683,6 +1710,7 @@ fn malformed_files_are_current_and_give_their_error() {
         "NotIpfix",
         "Io",
         "ListDamage",
+        "BadLearnedName",
     ] {
         assert!(kinds.iter().any(|x| x == k), "no file for {k}");
     }

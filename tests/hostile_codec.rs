@@ -366,3 +366,233 @@ fn list_checking_costs_nothing_for_clean_big_inputs() {
     assert!(!got.iter().any(|l| l.starts_with("err")));
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Class 5: names from RFC 5610 type records that would break the output are refused.
+
+/// An RFC 5610 type options template 400 (scope privateEnterpriseNumber,
+/// informationElementId; informationElementDataType, informationElementName[v]).
+fn type_template() -> Vec<u8> {
+    tr(
+        400,
+        2,
+        &[(0, 346, 4), (0, 303, 2), (0, 339, 1), (0, 341, VARLEN)],
+    )
+}
+
+/// One type record: (PEN, ID) is of data type `dtype` (registry value), named `name`.
+fn type_rec(pen: u32, id: u16, dtype: u8, name: &[u8]) -> Vec<u8> {
+    let mut r = pen.to_be_bytes().to_vec();
+    r.extend_from_slice(&id.to_be_bytes());
+    r.push(dtype);
+    r.extend(varlen(name));
+    r
+}
+
+/// A file: the type template and `records` (one type set, at 32 + 4), then template 500 =
+/// octetDeltaCount[4], the enterprise IEs `ies` ([4] each), and one data record of 500.
+fn typed_file(records: &[Vec<u8>], ies: &[(u32, u16)]) -> Vec<u8> {
+    let mut fields = vec![(0u32, 1u16, 4u16)];
+    fields.extend(ies.iter().map(|&(p, i)| (p, i, 4)));
+    let mut data = vec![0, 0, 0, 7];
+    for k in 0..ies.len() {
+        data.extend_from_slice(&[0, 0, 1, k as u8]);
+    }
+    msg(
+        1,
+        &[
+            s(3, &type_template()),
+            s(400, &records.concat()),
+            s(2, &tr(500, 0, &fields)),
+            s(500, &data),
+        ],
+    )
+}
+
+fn warnings(lines: &[String]) -> Vec<&str> {
+    lines
+        .iter()
+        .filter(|l| l.starts_with("err@"))
+        .map(String::as_str)
+        .collect()
+}
+
+fn template_500(lines: &[String]) -> &str {
+    lines
+        .iter()
+        .find(|l| l.starts_with("tpl 500@"))
+        .map(String::as_str)
+        .unwrap()
+}
+
+#[test]
+fn type_record_names_that_are_not_ie_names_are_refused() {
+    let long = vec![b'a'; 200];
+    for (name, shown) in [
+        (&b"@domain"[..], "\"@domain\""),
+        (b"@export_time", "\"@export_time\""),
+        (b"a\nb", "\"a\\nb\""),
+        (b"ab\x07c\x1b[2J", "\"ab\\u{7}c\\u{1b}[2J\""),
+        (b"x,y", "\"x,y\""),
+        (b"name#2", "\"name#2\""),
+        (b"en1:id2", "\"en1:id2\""),
+        (b"9lives", "\"9lives\""),
+        (b"with space", "\"with space\""),
+        (b"caf\xc3\xa9", "\"caf\u{e9}\""),
+        (b"a\"b", "\"a\\\"b\""),
+        (
+            &long,
+            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\"",
+        ),
+    ] {
+        let b = typed_file(&[type_rec(99, 1, 3, name)], &[(99, 1)]);
+        let got = run(&b);
+        let at = 42 + 4; // the type set is at 42 (after the 26-octet options template set)
+        assert_eq!(
+            warnings(&got),
+            [format!(
+                "err@{at} m1 s400 BadLearnedName {{ pen: 99, id: 1, name: {shown}, why: \"is not a valid IE name (an ASCII letter, then letters and digits, at most 128)\" }}"
+            )],
+            "{name:?}:\n{}",
+            got.join("\n")
+        );
+        // the IE keeps its number key (and its learned type)
+        assert!(
+            template_500(&got).ends_with(" octetDeltaCount,en99:id1"),
+            "{name:?}: {}",
+            template_500(&got)
+        );
+    }
+}
+
+#[test]
+fn a_type_record_cannot_take_another_ies_name() {
+    // IANA's octetDeltaCount (0/1) is in the template too: it must keep its name alone
+    let b = typed_file(&[type_rec(99, 1, 4, b"octetDeltaCount")], &[(99, 1)]);
+    let got = run(&b);
+    assert_eq!(
+        warnings(&got),
+        [
+            "err@46 m1 s400 BadLearnedName { pen: 99, id: 1, name: \"octetDeltaCount\", why: \"is the name of another IE\" }"
+        ]
+    );
+    assert!(template_500(&got).ends_with(" octetDeltaCount,en99:id1"));
+    // nor a vendor name, nor a reverse one
+    for name in [&b"netscalerTransactionId"[..], b"reverseOctetDeltaCount"] {
+        let got = run(&typed_file(&[type_rec(99, 1, 4, name)], &[(99, 1)]));
+        assert_eq!(warnings(&got).len(), 1, "{got:?}");
+    }
+    // nor the name another type record gave to another IE in the domain
+    let b = typed_file(
+        &[
+            type_rec(99, 1, 3, b"fooCount"),
+            type_rec(99, 2, 3, b"fooCount"),
+        ],
+        &[(99, 1), (99, 2)],
+    );
+    let got = run(&b);
+    assert_eq!(
+        warnings(&got),
+        [
+            "err@64 m1 s400 BadLearnedName { pen: 99, id: 2, name: \"fooCount\", why: \"another type record in this domain already gave to another IE\" }"
+        ]
+    );
+    assert!(template_500(&got).ends_with(" octetDeltaCount,fooCount,en99:id2"));
+}
+
+#[test]
+fn good_names_are_learned_and_bad_ones_are_warned_once() {
+    let b = typed_file(
+        &[
+            type_rec(99, 1, 3, b"fooCount2"),
+            type_rec(99, 3, 3, b"VRFlike"),
+        ],
+        &[(99, 1), (99, 3)],
+    );
+    let got = run(&b);
+    assert!(warnings(&got).is_empty(), "{got:?}");
+    assert!(template_500(&got).ends_with(" octetDeltaCount,fooCount2,VRFlike"));
+    // an exporter re-sends its type records with every template refresh: one warning only
+    let bad = type_rec(99, 1, 3, b"@domain");
+    let one = typed_file(&[bad.clone(), bad], &[(99, 1)]);
+    let b = [one.clone(), one.clone(), one].concat();
+    let got = run(&b);
+    assert_eq!(warnings(&got).len(), 1, "{got:?}");
+    // no name at all is fine too
+    let mut r = 99u32.to_be_bytes().to_vec();
+    r.extend_from_slice(&[0, 1, 3]);
+    let b = msg(
+        1,
+        &[
+            s(3, &tr(401, 2, &[(0, 346, 4), (0, 303, 2), (0, 339, 1)])),
+            s(401, &r),
+            s(2, &tr(500, 0, &[(99, 1, 4)])),
+            s(500, &[0, 0, 0, 1]),
+        ],
+    );
+    let got = run(&b);
+    assert!(warnings(&got).is_empty(), "{got:?}");
+}
+
+#[test]
+fn type_records_do_not_override_vendor_dictionaries() {
+    // NetScaler 5951/129 is netscalerTransactionId, unsigned32: a type record cannot rename
+    // or retype it (it is part of the built-in model), and nothing is warned
+    let b = typed_file(&[type_rec(5951, 129, 13, b"hijacked")], &[(5951, 129)]);
+    let got = run(&b);
+    assert!(warnings(&got).is_empty(), "{got:?}");
+    assert!(template_500(&got).ends_with(" octetDeltaCount,netscalerTransactionId"));
+}
+
+#[test]
+fn refused_names_keep_every_output_format_whole() {
+    let w = Workdir::new("hostile_codec_names");
+    let b = typed_file(
+        &[type_rec(99, 1, 3, b"@domain"), type_rec(99, 2, 3, b"a\nb")],
+        &[(99, 1), (99, 2)],
+    );
+    w.write("names.ipfix", &b);
+    let warn = "ipfixkit: names.ipfix: byte 46 (message 1, set 400): warning: type record names IE 99/1 \"@domain\", which is not a valid IE name (an ASCII letter, then letters and digits, at most 128); it keeps the key en99:id1\n\
+                ipfixkit: names.ipfix: byte 63 (message 1, set 400): warning: type record names IE 99/2 \"a\\nb\", which is not a valid IE name (an ASCII letter, then letters and digits, at most 128); it keeps the key en99:id2\n";
+    let r = w.run(&["cat", "-f", "json", "names.ipfix"]).ok();
+    assert_eq!(r.stderr, warn);
+    // (the type records themselves come first, as options records)
+    let out = r.out();
+    assert_eq!(out.lines().count(), 3);
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "{\"@export_time\":\"2023-11-14T22:13:20Z\",\"@domain\":1,\"@template\":500,\"octetDeltaCount\":7,\"en99:id1\":256,\"en99:id2\":257}"
+    );
+    let r = w
+        .run(&[
+            "cat",
+            "-f",
+            "csv",
+            "-F",
+            "@domain,octetDeltaCount,en99:id1,en99:id2",
+            "names.ipfix",
+        ])
+        .ok();
+    assert_eq!(
+        r.out(),
+        "@domain,octetDeltaCount,en99:id1,en99:id2\n1,7,256,257\n"
+    );
+    let r = w.run(&["cat", "-f", "csv", "names.ipfix"]).ok();
+    let out = r.out();
+    let header = out.lines().next().unwrap();
+    assert_eq!(header.matches("@domain").count(), 1, "{header}");
+    assert!(
+        header.ends_with(",octetDeltaCount,en99:id1,en99:id2"),
+        "{header}"
+    );
+    let r = w.run(&["cat", "names.ipfix"]).ok();
+    let out = r.out();
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "1/500 octetDeltaCount=7 en99:id1=256 en99:id2=257"
+    );
+    // -q hides the warnings; they never change the exit status
+    let r = w.run(&["cat", "-q", "names.ipfix"]).ok();
+    assert_eq!(r.stderr, "");
+}
