@@ -596,3 +596,93 @@ fn refused_names_keep_every_output_format_whole() {
     let r = w.run(&["cat", "-q", "names.ipfix"]).ok();
     assert_eq!(r.stderr, "");
 }
+
+// ---------------------------------------------------------------------------------------------
+// An attack of our own: structured data that makes the IPFIX writer's template collection
+// quadratic. `filter` (IPFIX output) asks, for every record, which templates its lists refer
+// to (`list::template_refs`), so it can send them first; each new ID was checked against every
+// ID found so far. One 64 KiB record of 16 000 subTemplateMultiList entries, each naming another
+// template, made that 128 million comparisons per record.
+
+/// A record of template 261 = subTemplateMultiList[v] with `n` empty entries naming templates
+/// 1000, 1001, ... (none defined: an empty entry of an unknown template is not damage).
+fn many_refs(n: u16) -> Vec<u8> {
+    let mut content = vec![3u8];
+    for i in 0..n {
+        content.extend_from_slice(&(1000 + i).to_be_bytes());
+        content.extend_from_slice(&[0, 4]);
+    }
+    msg(
+        1,
+        &[
+            s(2, &tr(261, 0, &[(0, 293, VARLEN)])),
+            s(261, &varlen(&content)),
+        ],
+    )
+}
+
+struct Refs {
+    refs: Vec<u16>,
+    total: usize,
+}
+
+impl Visitor for Refs {
+    fn record(&mut self, r: &RecordRef<'_>) -> Flow {
+        self.refs.clear();
+        ipfixkit::ipfix::list::template_refs(r.template, r.data, r.scope, &mut self.refs);
+        self.total += self.refs.len();
+        Flow::Continue
+    }
+    fn problem(&mut self, _e: &DecodeError) -> Flow {
+        Flow::Continue
+    }
+}
+
+#[test]
+fn template_references_of_many_lists_are_collected_in_linear_time() {
+    let one = many_refs(16_000);
+    assert!(one.len() < 65_536);
+    let b: Vec<u8> = std::iter::repeat_n(one, 20).flatten().collect();
+    let mut v = Refs {
+        refs: Vec::new(),
+        total: 0,
+    };
+    let t = Instant::now();
+    let mut session = Session::new(InfoModel::builtin());
+    decode_all(&mut ByteSource::from_bytes(b), &mut session, &mut v);
+    let took = t.elapsed();
+    assert_eq!(v.total, 20 * 16_000, "every ID once per record");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // first-seen order, no repeats
+    let mut session = Session::new(InfoModel::builtin());
+    let twice = [&[3u8, 0x03, 0xE9, 0, 4, 0x03, 0xE8, 0, 4, 0x03, 0xE9, 0, 4][..]].concat();
+    let b = msg(
+        1,
+        &[
+            s(2, &tr(261, 0, &[(0, 293, VARLEN)])),
+            s(261, &varlen(&twice)),
+        ],
+    );
+    let mut v = Refs {
+        refs: Vec::new(),
+        total: 0,
+    };
+    decode_all(&mut ByteSource::from_bytes(b), &mut session, &mut v);
+    assert_eq!(v.refs, [1001, 1000]);
+    // past the first 16 IDs (where the set takes over from the scan) repeats are still dropped
+    let mut content = vec![3u8];
+    for i in (0..20u16).chain(0..20).chain(19..25) {
+        content.extend_from_slice(&(1000 + i).to_be_bytes());
+        content.extend_from_slice(&[0, 4]);
+    }
+    let b = msg(
+        1,
+        &[
+            s(2, &tr(261, 0, &[(0, 293, VARLEN)])),
+            s(261, &varlen(&content)),
+        ],
+    );
+    let mut session = Session::new(InfoModel::builtin());
+    decode_all(&mut ByteSource::from_bytes(b), &mut session, &mut v);
+    assert_eq!(v.refs, (1000..1025).collect::<Vec<u16>>());
+}

@@ -396,54 +396,86 @@ fn check_records(tid: u16, data: &[u8], scope: &dyn Scope, depth: usize) -> Chec
 
 /// Adds to `out` the IDs of the templates a record refers to from structured data
 /// (subTemplateList and subTemplateMultiList, at any depth), so a writer can send them first.
+/// Each ID is added once, in first-seen order. Linear in the record size: up to 16 IDs are
+/// deduplicated by a scan of `out`, more through a 65 536-bit set (allocated only then), since
+/// one 64 KiB record can name 16 000 templates and a scan per ID made that quadratic.
 pub fn template_refs(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>) {
-    refs_in(t, record, scope, out, 0);
+    let mut refs = RefSet { out, bits: None };
+    refs_in(t, record, scope, &mut refs, 0);
 }
 
-fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    for (f, v) in FieldValues::new(t, record) {
-        match f.dtype {
-            super::DataType::SubTemplateList => {
-                if let Ok((_, tid, data)) = parse_stl(v) {
-                    refs_of(tid, data, scope, out, depth);
-                }
+struct RefSet<'o> {
+    out: &'o mut Vec<u16>,
+    bits: Option<Box<[u64; 1024]>>,
+}
+
+impl RefSet<'_> {
+    const SCAN: usize = 16;
+
+    fn add(&mut self, tid: u16) {
+        let (word, bit) = (tid as usize / 64, 1u64 << (tid % 64));
+        if let Some(b) = &mut self.bits {
+            if b[word] & bit == 0 {
+                b[word] |= bit;
+                self.out.push(tid);
             }
-            super::DataType::SubTemplateMultiList => {
-                if let Ok((_, entries)) = parse_stml(v) {
-                    for (tid, data) in entries.flatten() {
-                        refs_of(tid, data, scope, out, depth);
-                    }
-                }
+            return;
+        }
+        if self.out.contains(&tid) {
+            return;
+        }
+        self.out.push(tid);
+        if self.out.len() > Self::SCAN {
+            let mut b = Box::new([0u64; 1024]);
+            for &t in self.out.iter() {
+                b[t as usize / 64] |= 1u64 << (t % 64);
             }
-            super::DataType::BasicList => {
-                if let Ok(l) = BasicList::parse(v, scope) {
-                    if l.field.dtype.is_list() {
-                        // A list of lists: wrap each element as a one-field record.
-                        let inner = Template::new(0, 0, vec![l.field.clone()]);
-                        for e in l.elements().flatten() {
-                            let mut one = Vec::with_capacity(e.len() + 3);
-                            if l.field.len == VARLEN {
-                                one.push(255);
-                                one.extend_from_slice(&(e.len() as u16).to_be_bytes());
-                            }
-                            one.extend_from_slice(e);
-                            refs_in(&inner, &one, scope, out, depth + 1);
-                        }
-                    }
-                }
-            }
-            _ => {}
+            self.bits = Some(b);
         }
     }
 }
 
-fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
-    if !out.contains(&tid) {
-        out.push(tid);
+fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    for (f, v) in FieldValues::new(t, record) {
+        if f.dtype.is_list() {
+            refs_list(f.dtype, v, scope, out, depth);
+        }
     }
+}
+
+/// The references of one list value; a basicList of lists has list contents as elements.
+fn refs_list(t: super::DataType, v: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match t {
+        super::DataType::SubTemplateList => {
+            if let Ok((_, tid, data)) = parse_stl(v) {
+                refs_of(tid, data, scope, out, depth);
+            }
+        }
+        super::DataType::SubTemplateMultiList => {
+            if let Ok((_, entries)) = parse_stml(v) {
+                for (tid, data) in entries.flatten() {
+                    refs_of(tid, data, scope, out, depth);
+                }
+            }
+        }
+        super::DataType::BasicList => {
+            if let Ok(l) = BasicList::parse(v, scope) {
+                if l.field.dtype.is_list() {
+                    for e in l.elements().flatten() {
+                        refs_list(l.field.dtype, e, scope, out, depth + 1);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    out.add(tid);
     if let Some(t) = scope.template(tid) {
         for r in Records::new(t, data, false).flatten() {
             refs_in(t, r, scope, out, depth + 1);
