@@ -117,9 +117,10 @@ fn list_file(tid: u16, ie: u16, content: &[u8], extra: &[Vec<u8>]) -> Vec<u8> {
 
 #[test]
 fn list_damage_is_reported_at_its_byte() {
-    // (case, template, list IE, content, extra templates, expected problem)
     let zero_records = tr(301, 0, &[(0, 82, 0)]);
-    let cases: Vec<(&str, u16, u16, Vec<u8>, Vec<Vec<u8>>, &str)> = vec![
+    /// (case, template, list IE, content, extra templates, expected problem)
+    type Case = (&'static str, u16, u16, Vec<u8>, Vec<Vec<u8>>, &'static str);
+    let cases: Vec<Case> = vec![
         (
             "subTemplateMultiList entry length 0",
             261,
@@ -605,7 +606,8 @@ fn refused_names_keep_every_output_format_whole() {
 // template, made that 128 million comparisons per record.
 
 /// A record of template 261 = subTemplateMultiList[v] with `n` empty entries naming templates
-/// 1000, 1001, ... (none defined: an empty entry of an unknown template is not damage).
+/// 1000, 1001, ... (none defined, which is also reported as damage; the references are still
+/// collected, as the writer needs them when the templates come later).
 fn many_refs(n: u16) -> Vec<u8> {
     let mut content = vec![3u8];
     for i in 0..n {
