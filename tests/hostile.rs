@@ -492,7 +492,16 @@ fn list_record(tid: u16, ie: u16, content: &[u8], extra_templates: &[Vec<u8>]) -
     msg(1, &[s(2, &tset), s(tid, &data)])
 }
 
-fn list_events(tid: u16, extras: &[Vec<u8>], content: &[u8], json: &str) -> Vec<String> {
+/// The events of [`list_record`]: the templates, the record with its list rendered as `json`,
+/// and, when the list is damaged (`err_at`: offset of the damage in `content`), the
+/// `ListDamage` problem after the record, with the first `@error` message of `json`.
+fn list_events(
+    tid: u16,
+    extras: &[Vec<u8>],
+    content: &[u8],
+    json: &str,
+    err_at: Option<usize>,
+) -> Vec<String> {
     let mut data = vec![0xFF];
     data.extend_from_slice(&(content.len() as u16).to_be_bytes());
     data.extend_from_slice(content);
@@ -503,7 +512,24 @@ fn list_events(tid: u16, extras: &[Vec<u8>], content: &[u8], json: &str) -> Vec<
         at += t.len();
     }
     ev.push(format!("tpl {tid}@{at}"));
-    ev.push(format!("rec {tid}@{} d1 {} {json}", at + 8 + 4, hex(&data)));
+    let rec_at = at + 8 + 4;
+    ev.push(format!("rec {tid}@{rec_at} d1 {} {json}", hex(&data)));
+    if let Some(off) = err_at {
+        let what = json
+            .split("\"@error\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a damaged list renders an @error");
+        let field = match tid {
+            259 => "basicList",
+            260 => "subTemplateList",
+            _ => "subTemplateMultiList",
+        };
+        ev.push(format!(
+            "err@{} m1 s{tid} ListDamage {{ template: {tid}, record: 1, field: {field:?}, what: {what:?} }}",
+            rec_at + 3 + off
+        ));
+    }
     ev
 }
 
@@ -521,7 +547,7 @@ fn every_truncation_of_a_basic_list_header() {
         expect(
             &format!("basicList header cut at {k}"),
             &b,
-            &strs(&list_events(259, &[], c, &json)),
+            &strs(&list_events(259, &[], c, &json, Some(0))),
         );
     }
     for k in 5..9 {
@@ -534,7 +560,7 @@ fn every_truncation_of_a_basic_list_header() {
         expect(
             &format!("enterprise basicList header cut at {k}"),
             &b,
-            &strs(&list_events(259, &[], c, &json)),
+            &strs(&list_events(259, &[], c, &json, Some(0))),
         );
     }
     // complete headers: an empty list, and one whose element runs past the list
@@ -543,7 +569,7 @@ fn every_truncation_of_a_basic_list_header() {
     expect(
         "empty basicList",
         &b,
-        &strs(&list_events(259, &[], &iana, json)),
+        &strs(&list_events(259, &[], &iana, json, None)),
     );
     let c = cat(&[&iana, &[192, 0, 2]]);
     let json = r#"{"semantic":"allOf","element":"sourceIPv4Address","values":[{"@error":"list element runs past the end of the list","@hex":""}]}"#;
@@ -551,7 +577,7 @@ fn every_truncation_of_a_basic_list_header() {
     expect(
         "basicList element cut",
         &b,
-        &strs(&list_events(259, &[], &c, json)),
+        &strs(&list_events(259, &[], &c, json, Some(5))),
     );
     // element length 0 with content would never end
     let c = [3u8, 0, 82, 0, 0, 1, 2];
@@ -560,7 +586,7 @@ fn every_truncation_of_a_basic_list_header() {
     expect(
         "basicList element length 0",
         &b,
-        &strs(&list_events(259, &[], &c, json)),
+        &strs(&list_events(259, &[], &c, json, Some(0))),
     );
 }
 
@@ -578,7 +604,13 @@ fn every_truncation_of_a_sub_template_list_header() {
         expect(
             &format!("subTemplateList header cut at {k}"),
             &b,
-            &strs(&list_events(260, std::slice::from_ref(&inner), c, &json)),
+            &strs(&list_events(
+                260,
+                std::slice::from_ref(&inner),
+                c,
+                &json,
+                Some(0),
+            )),
         );
     }
     let c = cat(&[&hdr, &[0, 80, 0]]);
@@ -587,7 +619,13 @@ fn every_truncation_of_a_sub_template_list_header() {
     expect(
         "subTemplateList record cut",
         &b,
-        &strs(&list_events(260, std::slice::from_ref(&inner), &c, json)),
+        &strs(&list_events(
+            260,
+            std::slice::from_ref(&inner),
+            &c,
+            json,
+            Some(5),
+        )),
     );
     // a template nobody defined, and one whose records have no length
     let c = [4u8, 1, 45, 0, 80];
@@ -596,7 +634,13 @@ fn every_truncation_of_a_sub_template_list_header() {
     expect(
         "subTemplateList unknown template",
         &b,
-        &strs(&list_events(260, std::slice::from_ref(&inner), &c, json)),
+        &strs(&list_events(
+            260,
+            std::slice::from_ref(&inner),
+            &c,
+            json,
+            Some(3),
+        )),
     );
     let empty = tr(301, 0, &[(0, 82, 0)]);
     let json = r#"{"semantic":"ordered","template":301,"records":[{"@error":"template describes zero-length records","@hex":""}]}"#;
@@ -604,7 +648,13 @@ fn every_truncation_of_a_sub_template_list_header() {
     expect(
         "subTemplateList of zero-length records",
         &b,
-        &strs(&list_events(260, &[inner.clone(), empty.clone()], &c, json)),
+        &strs(&list_events(
+            260,
+            &[inner.clone(), empty.clone()],
+            &c,
+            json,
+            Some(3),
+        )),
     );
 }
 
@@ -612,7 +662,15 @@ fn every_truncation_of_a_sub_template_list_header() {
 fn every_truncation_of_a_sub_template_multi_list_header() {
     let inner = tr(300, 0, &[(0, 11, 2)]);
     let full = [3u8, 1, 44, 0, 6, 0, 80];
-    let ev = |c: &[u8], json: &str| list_events(261, std::slice::from_ref(&inner), c, json);
+    let ev = |c: &[u8], json: &str| {
+        // every damage here is in the first entry, after the semantic octet (or no octet)
+        let at = if json.contains("@error") {
+            Some(c.len().min(1))
+        } else {
+            None
+        };
+        list_events(261, std::slice::from_ref(&inner), c, json, at)
+    };
     let json = r#"{"@error":"subTemplateMultiList without its semantic octet","@hex":""}"#;
     let b = list_record(261, 293, &[], std::slice::from_ref(&inner));
     expect("subTemplateMultiList empty", &b, &strs(&ev(&[], json)));
@@ -1122,8 +1180,9 @@ fn nested_basic(depth: usize) -> Vec<u8> {
     msg(1, &[s(2, &tr(256, 0, &[(0, 291, VARLEN)])), s(256, &data)])
 }
 
-/// Decodes and prints as JSON on a thread with a small stack, returning the output.
-fn json_on_small_stack(b: Vec<u8>) -> String {
+/// Decodes and prints as JSON on a thread with a small stack, returning the output and the
+/// problems reported.
+fn json_on_small_stack(b: Vec<u8>) -> (String, Vec<String>) {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(move || {
@@ -1141,8 +1200,8 @@ fn json_on_small_stack(b: Vec<u8>) -> String {
             drop(d);
             p.finish(&session).unwrap();
             drop(p);
-            assert!(problems.is_empty(), "{problems:?}");
-            String::from_utf8(out).unwrap()
+            let problems: Vec<String> = problems.iter().map(|e| format!("{:?}", e.kind)).collect();
+            (String::from_utf8(out).unwrap(), problems)
         })
         .unwrap()
         .join()
@@ -1153,27 +1212,37 @@ fn json_on_small_stack(b: Vec<u8>) -> String {
 fn deeply_nested_lists_stop_at_the_depth_limit() {
     let b = nested_stl(10_000);
     assert!(b.len() <= 65535, "{}", b.len());
-    let out = json_on_small_stack(b);
+    let (out, problems) = json_on_small_stack(b);
     assert_eq!(out.lines().count(), 1);
     assert_eq!(out.matches(r#""template":256"#).count(), 16, "{out:.300}");
     assert!(out.contains(r#"{"@error":"lists nested too deeply","@hex":"030100ff"#));
+    // the cut is damage: reported once, at the 17th level (3 + 4 octets deeper per level)
+    assert_eq!(
+        problems,
+        [
+            r#"ListDamage { template: 256, record: 1, field: "subTemplateList", what: "lists nested deeper than 16" }"#
+        ]
+    );
 
     let b = nested_basic(7_000);
     assert!(b.len() <= 65535, "{}", b.len());
-    let out = json_on_small_stack(b);
+    let (out, problems) = json_on_small_stack(b);
     assert_eq!(
         out.matches(r#""element":"basicList""#).count(),
         16,
         "{out:.300}"
     );
     assert!(out.contains("lists nested too deeply"));
+    assert_eq!(problems.len(), 1, "{problems:?}");
 
     // shallow nesting decodes completely
-    let out = json_on_small_stack(nested_stl(5));
+    let (out, problems) = json_on_small_stack(nested_stl(5));
     assert_eq!(out.matches(r#""template":256"#).count(), 5, "{out}");
     assert!(!out.contains("@error"));
-    let out = json_on_small_stack(nested_basic(3));
+    assert!(problems.is_empty(), "{problems:?}");
+    let (out, problems) = json_on_small_stack(nested_basic(3));
     assert!(out.contains(r#""values":["192.0.2.1"]"#), "{out}");
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 /// A 64 KiB input of one hostile pattern, repeated.
@@ -1519,6 +1588,46 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
             2,
         ),
         (
+            "list-damage",
+            // a subTemplateList of template 301, which nobody defined; the record is kept
+            msg(
+                1,
+                &[
+                    s(2, &tr(260, 0, &[(0, 292, VARLEN)])),
+                    s(260, &[0xFF, 0, 5, 4, 1, 45, 0, 80]),
+                ],
+            ),
+            r#"err@38 m1 s260 ListDamage { template: 260, record: 1, field: "subTemplateList", what: "template 301 is not defined" }"#,
+            1,
+        ),
+        (
+            "bad-learned-name",
+            // an RFC 5610 type record naming 99/1 "@domain", then a record using it
+            msg(
+                1,
+                &[
+                    s(
+                        3,
+                        &tr(
+                            400,
+                            2,
+                            &[(0, 346, 4), (0, 303, 2), (0, 339, 1), (0, 341, VARLEN)],
+                        ),
+                    ),
+                    s(
+                        400,
+                        &[
+                            0, 0, 0, 99, 0, 1, 3, 7, b'@', b'd', b'o', b'm', b'a', b'i', b'n',
+                        ],
+                    ),
+                    s(2, &tr(500, 0, &[(99, 1, 4)])),
+                    s(500, &[0, 0, 0, 1]),
+                ],
+            ),
+            r#"err@46 m1 s400 BadLearnedName { pen: 99, id: 1, name: "@domain", why: "is not a valid IE name (an ASCII letter, then letters and digits, at most 128)" }"#,
+            2,
+        ),
+        (
             "not-ipfix",
             // a NetFlow v9 header (RFC 3954 §5.1): version 9, count 0, uptime, time, seq, source
             vec![
@@ -1600,6 +1709,8 @@ fn malformed_files_are_current_and_give_their_error() {
         "EmptyRecords",
         "NotIpfix",
         "Io",
+        "ListDamage",
+        "BadLearnedName",
     ] {
         assert!(kinds.iter().any(|x| x == k), "no file for {k}");
     }

@@ -3,14 +3,15 @@
 //! every record rendered by the JSON, text and CSV printers, structured data included.
 //!
 //! The input must never panic, hang or allocate out of proportion: libFuzzer's
-//! `-timeout` and `-rss_limit_mb` turn the last two into findings.
+//! `-timeout` and `-rss_limit_mb` turn the last two into findings. One consistency check: the
+//! records reported as having damaged structured data are exactly those printed with `@error`.
 
 #![no_main]
 
 use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
 use ipfixkit::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
-use ipfixkit::ipfix::{DecodeError, InfoModel, Template};
+use ipfixkit::ipfix::{DecodeError, ErrorKind, InfoModel, Template};
 use ipfixkit::output::csv::CsvPrinter;
 use ipfixkit::output::json::JsonPrinter;
 use ipfixkit::output::render::field_keys;
@@ -41,14 +42,22 @@ impl Visitor for Keys {
     }
 }
 
-fn run(data: &[u8], printer: &mut dyn Printer, model: &Arc<InfoModel>) {
+/// Decodes into `printer`; returns how many records were reported as having damaged lists.
+fn run(data: &[u8], printer: &mut dyn Printer, model: &Arc<InfoModel>) -> usize {
     let mut src = ByteSource::from_bytes(data.to_vec());
     let mut session = Session::new(model.clone());
-    let mut on_problem = |_: &DecodeError| Flow::Continue;
+    let mut damaged = 0;
+    let mut on_problem = |e: &DecodeError| {
+        if matches!(e.kind, ErrorKind::ListDamage { .. }) {
+            damaged += 1;
+        }
+        Flow::Continue
+    };
     let mut drive = Drive::new(printer, &mut on_problem, None);
     decode_all(&mut src, &mut session, &mut drive);
     drop(drive);
     let _ = printer.finish(&session);
+    damaged
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -61,8 +70,17 @@ fuzz_target!(|data: &[u8]| {
 
     let mut out = Vec::new();
     let mut json = JsonPrinter::new(&mut out, PrintOptions::default());
-    run(data, &mut json, &model);
+    let damaged = run(data, &mut json, &model);
     drop(json);
+    // The session's list check and the printers' rendering walk lists the same way: a record
+    // is reported as damaged exactly when its JSON carries an `{"@error": ...}` value (a string
+    // holding that text is escaped, so it cannot match).
+    let mark = b"{\"@error\":";
+    let shown = out
+        .split(|&b| b == b'\n')
+        .filter(|l| l.windows(mark.len()).any(|w| w == mark))
+        .count();
+    assert_eq!(damaged, shown, "ListDamage reports vs records with @error");
 
     let mut out = Vec::new();
     let mut text = TextPrinter::new(&mut out, PrintOptions::default());

@@ -62,6 +62,25 @@ pub enum ErrorKind {
     NotIpfix { looks_like: &'static str },
     /// A read failed (e.g. corrupt compressed stream).
     Io { message: String },
+    /// Structured data (RFC 6313) inside a record is damaged: the record is still delivered,
+    /// and printers show the damaged list as an `{"@error": ...}` value.
+    ListDamage {
+        template: u16,
+        /// 1-based index of the record in its set.
+        record: u64,
+        /// Output key of the top-level list field.
+        field: String,
+        what: String,
+    },
+    /// An RFC 5610 type record names an IE with a name that cannot be an output key (not
+    /// letter-then-letters-and-digits, or the name of another IE); the IE keeps its
+    /// `en<PEN>:id<ID>` key.
+    BadLearnedName {
+        pen: u32,
+        id: u16,
+        name: String,
+        why: &'static str,
+    },
 }
 
 /// A problem at a place in the input.
@@ -82,7 +101,8 @@ impl DecodeError {
             ErrorKind::WithdrawUnknown { .. }
             | ErrorKind::UnknownTemplate { .. }
             | ErrorKind::BadFieldLength { .. }
-            | ErrorKind::ReservedSetId => Severity::Warning,
+            | ErrorKind::ReservedSetId
+            | ErrorKind::BadLearnedName { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -194,6 +214,19 @@ impl fmt::Display for ErrorKind {
                 write!(f, "not an IPFIX file: it looks like {looks_like}")
             }
             ErrorKind::Io { message } => write!(f, "read failed: {message}"),
+            ErrorKind::ListDamage {
+                template,
+                record,
+                field,
+                what,
+            } => write!(
+                f,
+                "record {record} of template {template}: structured data in {field} is damaged: {what}; shown as an @error value"
+            ),
+            ErrorKind::BadLearnedName { pen, id, name, why } => write!(
+                f,
+                "type record names IE {pen}/{id} {name:?}, which {why}; it keeps the key en{pen}:id{id}"
+            ),
         }
     }
 }

@@ -259,56 +259,223 @@ impl<'a> Iterator for StmlEntries<'a> {
     }
 }
 
-/// Adds to `out` the IDs of the templates a record refers to from structured data
-/// (subTemplateList and subTemplateMultiList, at any depth), so a writer can send them first.
-pub fn template_refs(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>) {
-    refs_in(t, record, scope, out, 0);
+/// The first damage inside a record's structured data: the index of the top-level field, the
+/// offset of the damage within the record, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListFault {
+    pub field: usize,
+    pub at: usize,
+    pub what: ListProblem,
 }
 
-fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    for (f, v) in FieldValues::new(t, record) {
-        match f.dtype {
-            super::DataType::SubTemplateList => {
-                if let Ok((_, tid, data)) = parse_stl(v) {
-                    refs_of(tid, data, scope, out, depth);
-                }
-            }
-            super::DataType::SubTemplateMultiList => {
-                if let Ok((_, entries)) = parse_stml(v) {
-                    for (tid, data) in entries.flatten() {
-                        refs_of(tid, data, scope, out, depth);
-                    }
-                }
-            }
-            super::DataType::BasicList => {
-                if let Ok(l) = BasicList::parse(v, scope) {
-                    if l.field.dtype.is_list() {
-                        // A list of lists: wrap each element as a one-field record.
-                        let inner = Template::new(0, 0, vec![l.field.clone()]);
-                        for e in l.elements().flatten() {
-                            let mut one = Vec::with_capacity(e.len() + 3);
-                            if l.field.len == VARLEN {
-                                one.push(255);
-                                one.extend_from_slice(&(e.len() as u16).to_be_bytes());
-                            }
-                            one.extend_from_slice(e);
-                            refs_in(&inner, &one, scope, out, depth + 1);
-                        }
-                    }
-                }
-            }
-            _ => {}
+/// What is wrong inside a list; the same cases the printers show as `{"@error": ...}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListProblem {
+    /// A view refused the bytes (header too short, element past the end, ...).
+    Malformed(&'static str),
+    /// A subTemplateList or subTemplateMultiList entry uses a template the domain does not have
+    /// (never defined, or withdrawn).
+    UnknownTemplate(u16),
+    TooDeep,
+}
+
+impl std::fmt::Display for ListProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ListProblem::Malformed(m) => f.write_str(m),
+            ListProblem::UnknownTemplate(t) => write!(f, "template {t} is not defined"),
+            ListProblem::TooDeep => write!(f, "lists nested deeper than {MAX_DEPTH}"),
         }
     }
 }
 
-fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut Vec<u16>, depth: usize) {
-    if !out.contains(&tid) {
-        out.push(tid);
+/// Finds the first damage in the structured data of one record of `t`, walking it exactly as
+/// the printers render it (same views, same depth limit), so a record whose output carries an
+/// `@error` value is the record this reports. Allocates nothing; work is bounded by the record
+/// size times [`MAX_DEPTH`], because every nested list lies inside its parent's bytes.
+pub fn check_record(t: &Template, record: &[u8], scope: &dyn Scope) -> Option<ListFault> {
+    for (i, (f, v)) in FieldValues::new(t, record).enumerate() {
+        if !f.dtype.is_list() {
+            continue;
+        }
+        if let Err((at, what)) = check_list(f.dtype, v, scope, 0) {
+            return Some(ListFault {
+                field: i,
+                at: offset_in(record, v) + at,
+                what,
+            });
+        }
     }
+    None
+}
+
+/// Offset of `part` (a sub-slice) within `whole`.
+fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+type Checked = Result<(), (usize, ListProblem)>;
+
+fn check_list(t: super::DataType, b: &[u8], scope: &dyn Scope, depth: usize) -> Checked {
+    if depth >= MAX_DEPTH {
+        return Err((0, ListProblem::TooDeep));
+    }
+    let bad = |at: usize, m: &'static str| Err((at, ListProblem::Malformed(m)));
+    match t {
+        super::DataType::BasicList => {
+            let l = match BasicList::parse(b, scope) {
+                Ok(l) => l,
+                Err(m) => return bad(0, m),
+            };
+            // where the next element starts: after the header, then after each whole element
+            let mut pos = b.len() - l.elements.len();
+            for e in l.elements() {
+                match e {
+                    Ok(v) => {
+                        if l.field.dtype.is_list() {
+                            check_list(l.field.dtype, v, scope, depth + 1)
+                                .map_err(|(at, p)| (offset_in(b, v) + at, p))?;
+                        }
+                        pos = offset_in(b, v) + v.len();
+                    }
+                    Err(m) => return bad(pos, m),
+                }
+            }
+            Ok(())
+        }
+        super::DataType::SubTemplateList => {
+            let (_, tid, data) = match parse_stl(b) {
+                Ok(x) => x,
+                Err(m) => return bad(0, m),
+            };
+            check_records(tid, data, scope, depth).map_err(|(at, p)| (offset_in(b, data) + at, p))
+        }
+        super::DataType::SubTemplateMultiList => {
+            let (_, entries) = match parse_stml(b) {
+                Ok(x) => x,
+                Err(m) => return bad(0, m),
+            };
+            let mut pos = 1usize;
+            for e in entries {
+                match e {
+                    Ok((tid, data)) => {
+                        check_records(tid, data, scope, depth)
+                            .map_err(|(at, p)| (offset_in(b, data) + at, p))?;
+                        pos = offset_in(b, data) + data.len();
+                    }
+                    Err(m) => return bad(pos, m),
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_records(tid: u16, data: &[u8], scope: &dyn Scope, depth: usize) -> Checked {
+    let Some(t) = scope.template(tid) else {
+        return Err((0, ListProblem::UnknownTemplate(tid)));
+    };
+    let mut records = Records::new(t, data, false);
+    loop {
+        let at = data.len() - records.rest().len();
+        match records.next() {
+            None => return Ok(()),
+            Some(Err(m)) => return Err((at, ListProblem::Malformed(m))),
+            Some(Ok(r)) => {
+                for (f, v) in FieldValues::new(t, r) {
+                    if f.dtype.is_list() {
+                        check_list(f.dtype, v, scope, depth + 1)
+                            .map_err(|(a, p)| (offset_in(data, v) + a, p))?;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds to `out` the IDs of the templates a record refers to from structured data
+/// (subTemplateList and subTemplateMultiList, at any depth), so a writer can send them first.
+/// Each ID is added once, in first-seen order. Linear in the record size: up to 16 IDs are
+/// deduplicated by a scan of `out`, more through a 65 536-bit set (allocated only then), since
+/// one 64 KiB record can name 16 000 templates and a scan per ID made that quadratic.
+pub fn template_refs(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut Vec<u16>) {
+    let mut refs = RefSet { out, bits: None };
+    refs_in(t, record, scope, &mut refs, 0);
+}
+
+struct RefSet<'o> {
+    out: &'o mut Vec<u16>,
+    bits: Option<Box<[u64; 1024]>>,
+}
+
+impl RefSet<'_> {
+    const SCAN: usize = 16;
+
+    fn add(&mut self, tid: u16) {
+        let (word, bit) = (tid as usize / 64, 1u64 << (tid % 64));
+        if let Some(b) = &mut self.bits {
+            if b[word] & bit == 0 {
+                b[word] |= bit;
+                self.out.push(tid);
+            }
+            return;
+        }
+        if self.out.contains(&tid) {
+            return;
+        }
+        self.out.push(tid);
+        if self.out.len() > Self::SCAN {
+            let mut b = Box::new([0u64; 1024]);
+            for &t in self.out.iter() {
+                b[t as usize / 64] |= 1u64 << (t % 64);
+            }
+            self.bits = Some(b);
+        }
+    }
+}
+
+fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    for (f, v) in FieldValues::new(t, record) {
+        if f.dtype.is_list() {
+            refs_list(f.dtype, v, scope, out, depth);
+        }
+    }
+}
+
+/// The references of one list value; a basicList of lists has list contents as elements.
+fn refs_list(t: super::DataType, v: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match t {
+        super::DataType::SubTemplateList => {
+            if let Ok((_, tid, data)) = parse_stl(v) {
+                refs_of(tid, data, scope, out, depth);
+            }
+        }
+        super::DataType::SubTemplateMultiList => {
+            if let Ok((_, entries)) = parse_stml(v) {
+                for (tid, data) in entries.flatten() {
+                    refs_of(tid, data, scope, out, depth);
+                }
+            }
+        }
+        super::DataType::BasicList => {
+            if let Ok(l) = BasicList::parse(v, scope) {
+                if l.field.dtype.is_list() {
+                    for e in l.elements().flatten() {
+                        refs_list(l.field.dtype, e, scope, out, depth + 1);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    out.add(tid);
     if let Some(t) = scope.template(tid) {
         for r in Records::new(t, data, false).flatten() {
             refs_in(t, r, scope, out, depth + 1);

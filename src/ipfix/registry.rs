@@ -1,8 +1,11 @@
 //! The information model: which Information Element a (PEN, ID) pair is.
 //!
 //! Built in: every IANA IE (RFC 7012 registry), the RFC 5103 reverse IEs (PEN 29305, same ID),
-//! and the CERT/NetSA elements YAF writes (PEN 6871; reverse ones at ID | 0x4000). The table is
-//! generated at build time from `data/*.csv` by `build.rs`. Users add IEs with spec lines in the
+//! the CERT/NetSA elements YAF writes (PEN 6871; reverse ones at ID | 0x4000), and vendor
+//! dictionaries for Cisco (9), Juniper (2636), NetScaler (5951), VMware (6876) and ntop (35632),
+//! whose names carry the vendor's prefix and never equal another built-in name. The table is
+//! generated at build time from `data/*.csv` by `build.rs`; `data/README.md` gives the sources.
+//! Precedence: built-in < `--ie-spec`; RFC 5610 type records never replace either. Users add IEs with spec lines in the
 //! RFC 7013 §10 form `name(pen/id)<type>[length]` (`--ie-spec`), as python-ipfix reads them.
 //! Elements learned from RFC 5610 type records are scoped to a file and a domain, so they live
 //! in the session, not here.
@@ -278,6 +281,73 @@ mod tests {
         assert_eq!(m.by_name("en0:id8").unwrap().name, "sourceIPv4Address");
         assert_eq!(m.get(0, 529).map(|d| d.id), Some(529));
         assert!(m.len() > 1200);
+    }
+
+    #[test]
+    fn vendor_dictionaries_are_built_in() {
+        let m = InfoModel::builtin();
+        for (pen, id, name, dtype) in [
+            (5951, 129, "netscalerTransactionId", DataType::Unsigned32),
+            (5951, 130, "netscalerHttpReqUrl", DataType::String),
+            (
+                5951,
+                158,
+                "netscalerHttpResForwFB",
+                DataType::DateTimeMicroseconds,
+            ),
+            (9, 12236, "ciscoClientIPv4Address", DataType::Ipv4Address),
+            (2636, 137, "juniperCommonPropertiesId", DataType::Unsigned64),
+            (6876, 881, "vmwareTenantSourceIPv4", DataType::Ipv4Address),
+            (35632, 119, "ntopL7ProtoName", DataType::String),
+        ] {
+            let d = m.get(pen, id).unwrap_or_else(|| panic!("{pen}/{id}"));
+            assert_eq!((&*d.name, d.dtype), (name, dtype));
+            assert_eq!(m.by_name(name).map(|d| (d.pen, d.id)), Some((pen, id)));
+            assert_eq!(m.by_name(&unknown_name(pen, id)).unwrap().name, name);
+        }
+        // vendor IEs have no derived reverse forms
+        assert!(m.get(5951, 129 | 0x4000).is_none());
+        // every vendor name has its prefix and is a valid IE name; none shadows IANA's
+        for d in m.all() {
+            let prefix = match d.pen {
+                9 => "cisco",
+                2636 => "juniper",
+                5951 => "netscaler",
+                6876 => "vmware",
+                35632 => "ntop",
+                _ => continue,
+            };
+            assert!(d.name.starts_with(prefix), "{}", d.name);
+            assert!(
+                d.name.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{}",
+                d.name
+            );
+            assert_eq!(
+                m.by_name(&d.name).map(|x| (x.pen, x.id)),
+                Some((d.pen, d.id))
+            );
+        }
+        let count = |pen| m.all().iter().filter(|d| d.pen == pen).count();
+        assert_eq!(
+            [
+                count(9),
+                count(5951),
+                count(2636),
+                count(6876),
+                count(35632)
+            ],
+            [59, 121, 1, 10, 60]
+        );
+    }
+
+    #[test]
+    fn ie_spec_overrides_a_vendor_definition() {
+        let mut m = (*InfoModel::builtin()).clone();
+        m.load_spec_text("mine(5951/129)<string>\n").unwrap();
+        assert_eq!(m.get(5951, 129).unwrap().name, "mine");
+        assert!(m.by_name("netscalerTransactionId").is_none());
+        assert_eq!(m.by_name("mine").unwrap().dtype, DataType::String);
     }
 
     #[test]

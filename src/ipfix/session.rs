@@ -5,6 +5,12 @@
 //! records. [`Session::process_message`] walks one message's sets in order and hands every
 //! template, record and problem to a [`Visitor`]; records are zero-copy views into the message
 //! bytes plus the template that describes them.
+//!
+//! Two checks run here, so every command reports them the same way and once: damage inside a
+//! record's structured data (RFC 6313, [`super::list::check_record`], only for templates that
+//! have list fields) is a `ListDamage` error after the record; an RFC 5610 name that cannot be an
+//! output key ([`valid_ie_name`], or another IE's name) is a `BadLearnedName` warning and the IE
+//! keeps its `en<PEN>:id<ID>` key.
 
 use super::error::{DecodeError, ErrorKind};
 use super::list::{FieldValues, Records, Scope};
@@ -97,6 +103,10 @@ pub struct Domain {
     /// IEs learned from RFC 5610 type records in this domain.
     pub learned: HashMap<(u32, u16), Arc<IeDef>>,
     conflicting: HashSet<(u32, u16)>,
+    /// Which learned IE holds each learned name, so two IEs never share an output key.
+    learned_names: HashMap<Arc<str>, (u32, u16)>,
+    /// IEs whose type-record name was refused (warned once per IE and domain).
+    refused_names: HashSet<(u32, u16)>,
     /// Which template IDs have used an IE (a superset: entries outlive withdrawals), so an
     /// RFC 5610 lesson finds the templates to re-resolve without scanning them all.
     users: HashMap<(u32, u16), HashSet<u16>>,
@@ -506,10 +516,13 @@ impl Session {
         if !visitor.data_set(m, &t) && t.type_info.is_none() {
             return Flow::Continue;
         }
-        let mut learned: Vec<IeDef> = Vec::new();
+        let mut learned: Vec<(IeDef, u64)> = Vec::new();
         let mut count = 0u64;
         let mut fault = None;
         let mut flow = Flow::Continue;
+        // Records of templates without structured data skip the list walk entirely.
+        let lists = t.fields.iter().any(|f| f.dtype.is_list());
+        let mut list_errors = 0u64;
         {
             let domain = &self.domains[&odid];
             let scope = DomainScope {
@@ -528,13 +541,37 @@ impl Session {
                             offset: rec_off,
                             scope: &scope,
                         };
+                        let this_off = rec_off;
                         rec_off += data.len() as u64;
                         if let Some(layout) = t.type_info {
                             if let Some(def) = type_record(&rr, layout) {
-                                learned.push(def);
+                                learned.push((def, this_off));
                             }
                         }
-                        if visitor.record(&rr) == Flow::Stop {
+                        let mut next = visitor.record(&rr);
+                        // Damage inside lists is reported after the record, which is still
+                        // delivered (its printers show the damaged list as an @error value):
+                        // once per record, whatever the printers do with it.
+                        if lists {
+                            if let Some(lf) = super::list::check_record(&t, data, &scope) {
+                                list_errors += 1;
+                                let e = DecodeError {
+                                    offset: this_off + lf.at as u64,
+                                    message: Some(m.index),
+                                    set: Some(set_id),
+                                    kind: ErrorKind::ListDamage {
+                                        template: set_id,
+                                        record: count,
+                                        field: t.fields[lf.field].name.to_string(),
+                                        what: lf.what.to_string(),
+                                    },
+                                };
+                                if visitor.problem(&e) == Flow::Stop {
+                                    next = Flow::Stop;
+                                }
+                            }
+                        }
+                        if next == Flow::Stop {
                             flow = Flow::Stop;
                             break;
                         }
@@ -550,6 +587,7 @@ impl Session {
             }
         }
         self.message_records = self.message_records.wrapping_add(count as u32);
+        self.stats.errors += list_errors;
         self.stats.records += count;
         if t.is_options() {
             self.stats.options_records += count;
@@ -560,7 +598,11 @@ impl Session {
             .entry((odid, set_id))
             .or_default() += count;
         if !learned.is_empty() {
-            self.learn(odid, learned);
+            for (off, k) in self.learn(odid, learned) {
+                if flow == Flow::Continue {
+                    flow = self.report(visitor, off, Some(m.index), Some(set_id), k);
+                }
+            }
         }
         if flow == Flow::Stop {
             return Flow::Stop;
@@ -583,22 +625,45 @@ impl Session {
     /// conflicting records is forgotten. Live templates of the domain that use a changed IE are
     /// re-resolved, and only those: rebuilding every template on every lesson made hostile
     /// input quadratic (thousands of templates times thousands of one-record type sets).
-    fn learn(&mut self, odid: u32, defs: Vec<IeDef>) {
+    ///
+    /// A name that cannot be an output key is refused (the IE keeps its type and its
+    /// `en<PEN>:id<ID>` key); the refusals are returned as warnings with the record's offset,
+    /// once per IE and domain, however often the exporter re-sends the record.
+    fn learn(&mut self, odid: u32, defs: Vec<(IeDef, u64)>) -> Vec<(u64, ErrorKind)> {
         let model = self.model.clone();
         let d = self.domains.entry(odid).or_default();
         let mut touched: HashSet<(u32, u16)> = HashSet::new();
-        for def in defs {
+        let mut warnings = Vec::new();
+        for (mut def, off) in defs {
             let key = (def.pen, def.id);
             if model.get(key.0, key.1).is_some() || d.conflicting.contains(&key) {
                 continue;
             }
+            if let Some(why) = refused_name(&def, &model, &d.learned_names) {
+                if d.refused_names.insert(key) {
+                    warnings.push((
+                        off,
+                        ErrorKind::BadLearnedName {
+                            pen: key.0,
+                            id: key.1,
+                            name: shown_name(&def.name),
+                            why,
+                        },
+                    ));
+                }
+                def.name = Cow::Owned(super::registry::unknown_name(key.0, key.1));
+            }
             match d.learned.get(&key) {
                 Some(old) if **old == def => continue,
-                Some(_) => {
+                Some(old) => {
+                    if d.learned_names.get(old.name.as_ref()) == Some(&key) {
+                        d.learned_names.remove(old.name.as_ref());
+                    }
                     d.learned.remove(&key);
                     d.conflicting.insert(key);
                 }
                 None => {
+                    d.learned_names.insert(Arc::from(def.name.as_ref()), key);
                     d.learned.insert(key, Arc::new(def));
                     self.stats.learned_ies += 1;
                 }
@@ -606,7 +671,7 @@ impl Session {
             touched.insert(key);
         }
         if touched.is_empty() {
-            return;
+            return warnings;
         }
         // Only a touched key resolves differently now (the model never changes), so the other
         // fields keep their resolution.
@@ -643,7 +708,62 @@ impl Session {
                 .collect();
             *t = Arc::new(Template::new(t.id, t.scope_count, fields));
         }
+        warnings
     }
+}
+
+/// The longest name accepted from a type record: enough for any registry name, short enough
+/// that a hostile name cannot swell every output record.
+pub const MAX_LEARNED_NAME: usize = 128;
+
+/// Whether `name` can be an IE name in output (RFC 7012 §2.3): an ASCII letter, then ASCII
+/// letters and digits. IANA's own names (`VRFname`, `IPSecSPI`) start with a capital, so either
+/// case is allowed first; nothing else is, since no exporter in the samples needs more and
+/// every other character means something in one of the outputs (`@` metadata, `#` repeats, `:`
+/// in `en<PEN>:id<ID>`, `,` in `-F`, quotes and control characters in text and CSV).
+pub fn valid_ie_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= MAX_LEARNED_NAME
+        && b[0].is_ascii_alphabetic()
+        && b.iter().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// A refused name as a message shows it: at most 64 characters (a name can be 64 KiB).
+fn shown_name(name: &str) -> String {
+    match name.char_indices().nth(64) {
+        Some((i, _)) => format!("{}...", &name[..i]),
+        None => name.to_string(),
+    }
+}
+
+/// Why a type record's name for `def` cannot be used, if it cannot: not a valid IE name, the
+/// name of another IE in the model (built-in, vendor or `--ie-spec`), or of another IE learned
+/// in this domain. A record without a name (`en<PEN>:id<ID>`) is never refused.
+fn refused_name(
+    def: &IeDef,
+    model: &InfoModel,
+    learned: &HashMap<Arc<str>, (u32, u16)>,
+) -> Option<&'static str> {
+    let key = (def.pen, def.id);
+    if super::registry::parse_unknown_name(&def.name) == Some(key) {
+        return None;
+    }
+    if !valid_ie_name(&def.name) {
+        return Some(
+            "is not a valid IE name (an ASCII letter, then letters and digits, at most 128)",
+        );
+    }
+    if model
+        .by_name(&def.name)
+        .is_some_and(|o| (o.pen, o.id) != key)
+    {
+        return Some("is the name of another IE");
+    }
+    if learned.get(def.name.as_ref()).is_some_and(|k| *k != key) {
+        return Some("another type record in this domain already gave to another IE");
+    }
+    None
 }
 
 fn fault_kind(f: TemplateFault) -> ErrorKind {
