@@ -200,6 +200,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             model,
             message_size: args.message_size as usize,
             export_time: export_time.unwrap_or(0),
+            strict: args.input.strict,
         },
     };
     let inputs = args.input.inputs();
@@ -302,7 +303,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         .iter()
         .map(|p| prepare(&ctx.prep, p, display_name(p), need_twice, &mut report))
         .collect();
-    let mut failed = prepared.iter().any(Option::is_none);
+    let mut failed = prepared.iter().any(|p| p.as_ref().is_none_or(|p| p.failed));
     let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
     let total: u64 = ready
         .iter()
@@ -355,8 +356,9 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         }
     }
     bar.finish_and_clear();
-    // A text input that did not encode leaves nothing to show for it: do not publish a file
-    // that silently lacks it. Damaged IPFIX inputs still publish every readable record.
+    // A text input of which nothing encoded leaves nothing to show for it: do not publish a
+    // file that silently lacks it. Damaged IPFIX inputs, and text inputs with some bad lines,
+    // still publish every readable record (and exit 1).
     if prepared.iter().any(Option::is_none) && args.output.is_some() {
         return Err(Failure::failed(format!(
             "ipfixkit: {} not written because an input failed",
@@ -400,6 +402,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let Some(p) = prepare(&ctx.prep, path, display_name(path), need_twice, report) else {
                 return FileOutcome { failed: true };
             };
+            let text_failed = p.failed;
             let target = targets[i].to_string_lossy().into_owned();
             let mut out = match Output::open(Some(&target), false, true) {
                 Ok(o) => o,
@@ -437,7 +440,9 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 report(format!("ipfixkit: {target}: {e}"));
                 return FileOutcome { failed: true };
             }
-            FileOutcome { failed }
+            FileOutcome {
+                failed: failed || text_failed,
+            }
         };
     let mut stderr = std::io::stderr();
     let mut on_problem = |line: &str| {
