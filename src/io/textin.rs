@@ -69,10 +69,23 @@ impl std::fmt::Display for InputError {
             write!(f, ", column {c}")?;
         }
         if let Some(k) = &self.key {
-            write!(f, " ({k})")?;
+            write!(f, " ({})", shorten(k, 80))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", shorten(&self.message, 400))
     }
+}
+
+/// `s`, or its first `max` octets (at a character boundary) and `...`: a line of one
+/// hostile megabyte quoted in an error would make a megabyte error line.
+fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} octets)", &s[..end], s.len()).into()
 }
 
 /// Output errors are kept apart from input errors: they end the whole run.
@@ -212,7 +225,12 @@ impl<W: Write> TextEncoder<W> {
     fn json_line(&mut self, n: u64, raw: &str) -> Result<(), EncodeFailure> {
         let v = parse_json(raw).map_err(|e| json_error(n, &e))?;
         let Json::Object(obj) = v else {
-            return Err(err(n, "expected a JSON object per line"));
+            return Err(EncodeFailure::Input(InputError {
+                line: n,
+                column: Some(raw.len() - raw.trim_start().len() + 1),
+                key: None,
+                message: "expected a JSON object per line".into(),
+            }));
         };
         let col = |key: &str| raw.find(&format!("\"{key}\"")).map(|i| i + 1);
         let at = |key: &str, message: String| {
@@ -472,7 +490,7 @@ impl<W: Write> TextEncoder<W> {
                 column: Some(rec.len().min(headers.len()) + 1),
                 key: None,
                 message: format!(
-                    "the row has {} cells, the header {} columns",
+                    "ragged row: {} cells where the header has {}",
                     rec.len(),
                     headers.len()
                 ),
@@ -819,7 +837,7 @@ impl<W: Write> TextEncoder<W> {
         let p = parse(dtype, s).map_err(|m| match cell {
             // serde_json reads integers past 64 bits as floating point: say so.
             Cell::Json(Json::Number(n)) if n.is_f64() && is_integer(dtype) => format!(
-                "{n} is not a {} value (out of range, or not a whole number)",
+                "{n} does not fit {} (out of range, or not a whole number)",
                 dtype.name()
             ),
             _ => m,
@@ -990,8 +1008,9 @@ fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
         .from_reader(r)
 }
 
-/// serde_json's limit on nested arrays and objects (its default recursion limit).
-pub const JSON_DEPTH: usize = 128;
+/// The most arrays and objects nested in one another that serde_json reads (its recursion
+/// limit, 128, counts the level it refuses).
+pub const JSON_DEPTH: usize = 127;
 
 /// One JSON line as a value. A key repeated in one object (at any depth) is an error:
 /// serde_json's own map would silently keep one of them.
@@ -1009,7 +1028,7 @@ fn json_error(n: u64, e: &serde_json::Error) -> EncodeFailure {
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(w, _)| w);
     let message = if what.starts_with("recursion limit exceeded") {
-        format!("nested too deeply (limit {JSON_DEPTH} levels of arrays and objects)")
+        format!("nested too deeply (at most {JSON_DEPTH} levels of arrays and objects)")
     } else if e.is_data() {
         what.to_string()
     } else {

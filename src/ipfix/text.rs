@@ -61,7 +61,10 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
         | DataType::Unsigned16
         | DataType::Unsigned32
         | DataType::Unsigned64 => {
-            let v: u64 = s.trim().parse().map_err(|_| bad("an unsigned integer"))?;
+            let v: u64 = s.trim().parse().map_err(|_| match digits(s) {
+                Some(d) => format!("{d} is out of range for {}", t.name()),
+                None => bad("an unsigned integer"),
+            })?;
             let max = match t {
                 DataType::Unsigned8 => u8::MAX as u64,
                 DataType::Unsigned16 => u16::MAX as u64,
@@ -74,7 +77,10 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
             Parsed::Unsigned(v)
         }
         DataType::Signed8 | DataType::Signed16 | DataType::Signed32 | DataType::Signed64 => {
-            let v: i64 = s.trim().parse().map_err(|_| bad("an integer"))?;
+            let v: i64 = s.trim().parse().map_err(|_| match digits(s) {
+                Some(d) => format!("{d} is out of range for {}", t.name()),
+                None => bad("an integer"),
+            })?;
             let (lo, hi) = match t {
                 DataType::Signed8 => (i8::MIN as i64, i8::MAX as i64),
                 DataType::Signed16 => (i16::MIN as i64, i16::MAX as i64),
@@ -102,9 +108,13 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
         DataType::Ipv4Address => {
             Parsed::Ipv4(s.trim().parse().map_err(|_| bad("an IPv4 address"))?)
         }
-        DataType::Ipv6Address => {
-            Parsed::Ipv6(s.trim().parse().map_err(|_| bad("an IPv6 address"))?)
-        }
+        DataType::Ipv6Address => Parsed::Ipv6(s.trim().parse().map_err(|_| {
+            if s.contains('%') {
+                format!("{s:?} is not an IPv6 address: IPFIX addresses have no zone ID")
+            } else {
+                bad("an IPv6 address")
+            }
+        })?),
         DataType::String => Parsed::String(s.as_bytes().to_vec()),
         DataType::OctetArray => {
             Parsed::Octets(parse_hex(s.trim()).ok_or_else(|| bad("hex octets"))?)
@@ -168,6 +178,13 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
             ));
         }
     })
+}
+
+/// `s` trimmed, if it is an integer (optionally signed) however large.
+fn digits(s: &str) -> Option<&str> {
+    let t = s.trim();
+    let d = t.strip_prefix(['-', '+']).unwrap_or(t);
+    (!d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())).then_some(t)
 }
 
 fn parse_float(s: &str) -> Option<f64> {
