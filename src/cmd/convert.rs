@@ -38,8 +38,12 @@ Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or 
 overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced
 length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`,
 `@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their
-own template. Values use the same text forms `cat` prints; a value that does not parse stops
-that input with an error naming file, line and column.
+own template. Values use the same text forms `cat` prints. A line (or CSV row) that does not
+parse is reported with file, line and column and left out; the other records are written and
+the exit status is 1 (--strict stops at the first bad line, keeping the records before it).
+A bad CSV header, or an input with no good line, writes nothing. A key repeated in one JSON
+object is an error; repeated CSV columns are `name`, `name#2`, ... A leading byte-order mark
+is skipped.
 
 CSV output: columns are @export_time,@domain,@template then the union of all templates'
 fields (each template's field order kept where templates agree: one header cannot hold two
