@@ -47,13 +47,28 @@ fn encode(model: &Arc<InfoModel>, data: &[u8], csv: bool, strict: bool) -> Optio
     let mut enc = TextEncoder::new(MessageWriter::new(&mut out, 512), model.clone());
     enc.strict = strict;
     let mut reported = 0u64;
-    let mut report = |_: &ipfixkit::io::textin::InputError| reported += 1;
-    let _ = if csv {
+    // Formatting each error exercises the shortening of hostile keys and messages.
+    let mut report = |e: &ipfixkit::io::textin::InputError| {
+        reported += 1;
+        assert!(
+            e.to_string().len() < 2048,
+            "an error line of {} octets",
+            e.to_string().len()
+        );
+    };
+    let r = if csv {
         enc.csv_plan(data);
         enc.csv(data, &mut report)
     } else {
         enc.json_lines(data, &mut report)
     };
+    if let Err(ipfixkit::io::textin::EncodeFailure::Input(e)) = &r {
+        assert!(
+            e.to_string().len() < 2048,
+            "an error line of {} octets",
+            e.to_string().len()
+        );
+    }
     if strict {
         assert_eq!(reported, 0, "strict reports nothing: it stops");
     }
