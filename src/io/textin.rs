@@ -8,7 +8,14 @@
 //! `@export_time`, `@template` and `@scope` are honoured when present.
 //!
 //! Values use the text forms of DESIGN.md (see `ipfix::text`); structured data is given in the
-//! JSON form the printers write. A value that does not parse is an error naming line and column.
+//! JSON form the printers write. A line (or CSV row) that does not encode is an [`InputError`]
+//! naming line and column; like a damaged IPFIX message it is reported and skipped (or, with
+//! `strict`, ends the input), and nothing of it reaches the writer, so what was written stays
+//! valid IPFIX. A key repeated in one JSON object is such an error (serde_json's map would
+//! keep one of the values); repeated CSV columns are numbered `name#2`, ... A UTF-8
+//! byte-order mark before the first line is skipped. Nesting is bounded twice: serde_json
+//! reads at most [`JSON_DEPTH`] levels, and structured data at most `list::MAX_DEPTH` levels
+//! of lists, what the decoder renders.
 
 use crate::ipfix::registry::{InfoModel, parse_unknown_name};
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
