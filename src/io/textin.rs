@@ -10,8 +10,8 @@
 //! Values use the text forms of DESIGN.md (see `ipfix::text`); structured data is given in the
 //! JSON form the printers write. A line (or CSV row) that does not encode is an [`InputError`]
 //! naming line and column; like a damaged IPFIX message it is reported and skipped (or, with
-//! `strict`, ends the input), and nothing of it reaches the writer, so what was written stays
-//! valid IPFIX. A key repeated in one JSON object is such an error (serde_json's map would
+//! `strict`, ends the input); of a bad line at most a template definition reaches the
+//! writer, never a record, so what was written stays valid IPFIX (the fuzz target checks it). A key repeated in one JSON object is such an error (serde_json's map would
 //! keep one of the values); repeated CSV columns are numbered `name#2`, ... A UTF-8
 //! byte-order mark before the first line is skipped. Nesting is bounded twice: serde_json
 //! reads at most [`JSON_DEPTH`] levels, and structured data at most `list::MAX_DEPTH` levels
