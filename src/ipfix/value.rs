@@ -464,9 +464,6 @@ pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
         w[end] = b'Z';
         return at + end + 1;
     }
-    // The cold branch: years outside 0..=9999, in ISO 8601's expanded form (a sign, then at
-    // least four digits), which `text::parse_rfc3339` reads back. Only
-    // dateTimeMilliseconds reaches years past 9999 (its largest value is in +584556019).
     let (y, m, d) = civil_from_days(days);
     let mut n = if (0..=9999).contains(&y) {
         let y = y as u32;
@@ -474,14 +471,7 @@ pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
         put_2(a, at + 2, y % 100);
         at + 4
     } else {
-        a[at] = if y < 0 { b'-' } else { b'+' };
-        let v = y.unsigned_abs();
-        if v < 10_000 {
-            put_digits(a, at + 5, v, 4);
-            at + 5
-        } else {
-            put_u64(a, at + 1, v)
-        }
+        put_expanded_year(a, at, y)
     };
     a[n] = b'-';
     put_2(a, n + 1, m);
@@ -510,6 +500,22 @@ pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
     }
     a[n] = b'Z';
     n + 1
+}
+
+/// A year outside 0..=9999 in ISO 8601's expanded form (a sign, then at least four digits),
+/// which `text::parse_rfc3339` reads back. Only dateTimeMilliseconds reaches years past 9999
+/// (its largest value is in +584556019): kept out of line, off the printers' path.
+#[cold]
+#[inline(never)]
+fn put_expanded_year(a: &mut [u8], at: usize, y: i64) -> usize {
+    a[at] = if y < 0 { b'-' } else { b'+' };
+    let v = y.unsigned_abs();
+    if v < 10_000 {
+        put_digits(a, at + 5, v, 4);
+        at + 5
+    } else {
+        put_u64(a, at + 1, v)
+    }
 }
 
 /// Milliseconds since 1970 (dateTimeMilliseconds) in the given style.
