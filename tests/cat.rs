@@ -374,7 +374,11 @@ fn parallel_output_is_identical_and_ordered() {
         let four = w.run(&c);
         // These inputs decode with warnings only (a data set whose template is missing).
         assert_eq!(one.code, 0, "{fmt}: {}", one.stderr);
-        assert!(one.stdout.len() > 100_000, "{fmt}: {} octets", one.stdout.len());
+        assert!(
+            one.stdout.len() > 100_000,
+            "{fmt}: {} octets",
+            one.stdout.len()
+        );
         assert!(
             one.stdout == two.stdout && two.stdout == four.stdout,
             "{fmt}: -j1/-j2/-j4 differ"
@@ -595,11 +599,15 @@ fn fast_path_flows() -> String {
     out.push('\n');
     let base: i64 = 1_714_521_570_000; // 2024-04-30T23:59:30Z
     for k in 0..300i64 {
-        // Steps of 7.3 s with a jump back every 11th record; one record at the end of 9999.
-        let start = if k == 150 {
-            253_402_300_799_999
-        } else {
-            base + (k * 7_300) % 95_000 - if k % 11 == 0 { 3_600_000 } else { 0 }
+        // Steps of 7.3 s with a jump back every 11th record; one record at the end of 9999,
+        // others past it (expanded years, which the minute cache must not hold), at 0 and 1.
+        let start = match k {
+            150 => 253_402_300_799_999,
+            151 => 253_402_300_800_000,
+            152 => 0,
+            153 => 1,
+            154 => i64::MAX - 200_000,
+            _ => base + (k * 7_300) % 95_000 - if k % 11 == 0 { 3_600_000 } else { 0 },
         };
         let end = start + (k * 1_777) % 200_000;
         let c = counters[k as usize % counters.len()];

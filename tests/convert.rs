@@ -210,49 +210,67 @@ fn text_inputs_derive_templates() {
     );
 }
 
+/// A bad value is one line naming file, line, column (and key); the good records of the
+/// input are still written and the exit status is 1; an input with no good record (or a bad
+/// CSV header, on line 1) leaves no output file.
 #[test]
 fn bad_values_name_file_line_and_column() {
     let w = Workdir::new("conv-errors");
-    let cases: &[(&str, &str, &str)] = &[
+    // (file, content, what stderr says, records written: None when no output is left)
+    let cases: &[(&str, &str, &str, Option<usize>)] = &[
         (
             "a.csv",
             "sourceIPv4Address,octetDeltaCount\n10.0.0.1,5\n10.0.0.300,6\n",
             "a.csv: line 3, column 1 (sourceIPv4Address): \"10.0.0.300\" is not an IPv4 address",
+            Some(1),
         ),
         (
             "b.csv",
             "sourceIPv4Address,octetDeltaCount[1]\n10.0.0.1,256\n",
             "b.csv: line 2, column 2 (octetDeltaCount[1]): 256 does not fit in 1 octets",
+            None,
         ),
         (
             "c.csv",
             "noSuchElement\n1\n",
-            "c.csv: line 2, column 1 (noSuchElement): \"noSuchElement\" is not a known IE name",
+            "c.csv: line 1, column 1 (noSuchElement): CSV header: \"noSuchElement\" is not a known IE name",
+            None,
         ),
         (
             "d.jsonl",
             "{\"sourceIPv4Address\":\"10.0.0.1\"}\n{\"octetDeltaCount\":-1}\n",
-            "d.jsonl: line 2, column 2 (octetDeltaCount): \"-1\" is not an unsigned integer",
+            "d.jsonl: line 2, column 2 (octetDeltaCount): -1 is out of range for unsigned64",
+            Some(1),
         ),
         (
             "e.jsonl",
             "{\"sourceIPv4Address\":\"10.0.0.1\"\n",
             "e.jsonl: line 1, column 31: not JSON",
+            None,
         ),
         (
             "f.csv",
             "@export_time,protocolIdentifier\nyesterday,6\n",
             "f.csv: line 2, column 1 (@export_time): \"yesterday\" is not an RFC 3339 time",
+            None,
         ),
         (
             "g.jsonl",
             "{\"flowStartMilliseconds\":\"2024-05-01T00:00:00.1234Z\"}\n",
             "is more precise than dateTimeMilliseconds",
+            None,
+        ),
+        (
+            "h.txt",
+            "not json\n",
+            "h.txt: line 1, column 1 (not json): CSV header: \"not json\" is not a known IE name",
+            None,
         ),
     ];
-    for (name, content, want) in cases {
+    for (name, content, want, written) in cases {
         let p = w.write(name, content.as_bytes());
         let out = w.path("out.ipfix");
+        let _ = std::fs::remove_file(&out);
         let r = w
             .run(&[
                 "convert",
@@ -264,17 +282,55 @@ fn bad_values_name_file_line_and_column() {
             ])
             .code(1);
         assert!(r.stderr.contains(want), "{name}: {}", r.stderr);
-        assert_eq!(
-            r.stderr.lines().count(),
-            2,
-            "{name}: one line for the error, one for the output: {}",
-            r.stderr
-        );
-        assert!(
-            !out.exists(),
-            "{name}: a failed conversion must not leave an output file"
-        );
+        let lines = r.stderr.lines().count();
+        match written {
+            Some(n) => {
+                assert_eq!(lines, 1, "{name}: one line for the error: {}", r.stderr);
+                let recs = w.run(&["cat", "-q", out.to_str().unwrap()]).ok().out();
+                assert_eq!(recs.lines().count(), *n, "{name}: {recs}");
+            }
+            None => {
+                assert_eq!(
+                    lines, 2,
+                    "{name}: one line for the error, one for the output: {}",
+                    r.stderr
+                );
+                assert!(
+                    !out.exists(),
+                    "{name}: a conversion with nothing good must not leave an output file"
+                );
+            }
+        }
     }
+    // Echoed on stdin, not JSON: an error on line 1, exit 1, no file.
+    let out = w.path("x.ipfix");
+    let r = w
+        .run_stdin(
+            &["convert", "--to", "ipfix", "-o", out.to_str().unwrap()],
+            b"not json\n",
+        )
+        .code(1);
+    assert!(
+        r.stderr
+            .starts_with("ipfixkit: <stdin>: line 1, column 1 (not json): CSV header:"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    // -d: the good records of a partly bad input are written, the run exits 1.
+    let dir = w.path("outdir");
+    let a = w.path("a.csv");
+    w.run(&[
+        "convert",
+        "--to",
+        "json",
+        "-d",
+        dir.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ])
+    .code(1);
+    let json = std::fs::read_to_string(dir.join("a.json")).unwrap();
+    assert!(json.contains("\"octetDeltaCount\":5"), "{json}");
     // Usage errors.
     let p = w.write("ok.csv", b"protocolIdentifier\n6\n");
     w.run(&["convert", p.to_str().unwrap()]).code(2);

@@ -1744,10 +1744,12 @@ fn text_input_fuzz_findings() {
     ] {
         let mut out = Vec::new();
         let mut enc = TextEncoder::new(MessageWriter::new(&mut out, 512), model.clone());
+        // Strict: a bad line is returned, not reported and skipped.
+        enc.strict = true;
         let r = if input[0] == b'{' {
-            enc.json_lines(input)
+            enc.json_lines(input, &mut |_| {})
         } else {
-            enc.csv(input)
+            enc.csv(input, &mut |_| {})
         };
         assert!(
             r.is_err(),

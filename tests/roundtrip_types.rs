@@ -1,7 +1,11 @@
 //! Property tests: every data type, at every length its type allows, survives
 //! `encode` -> `decode`; structured data built from encoded elements survives a trip through
 //! `Session` + `decode_all`; and so does a whole message with a template of random fields and
-//! random records.
+//! random records. Time values, random and at the extremes of every time type, survive their
+//! text forms: what each printer (text, JSON, CSV; RFC 3339 and epoch) writes reads back
+//! through `convert --to ipfix` as the same value.
+
+mod common;
 
 use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
@@ -13,6 +17,8 @@ use ipfixkit::ipfix::list::{
     BasicList, FieldValues, Records, Scope, parse_stl, parse_stml, split_varlen,
 };
 use ipfixkit::ipfix::session::{Flow, RecordRef, Session, Visitor};
+use ipfixkit::ipfix::text::parse;
+use ipfixkit::ipfix::value::{TimeStyle, write_scalar};
 use ipfixkit::ipfix::{
     DataType, DecodeError, IeDef, InfoModel, Semantics, Units, VARLEN, Value, decode,
 };
@@ -827,4 +833,202 @@ fn nested_lists_through_session() {
         addrs,
         ["192.0.2.1", "198.51.100.7", "192.0.2.1", "198.51.100.7"]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time values through their text forms.
+
+/// The value of time type `t` with raw wire value `raw` (seconds are the low 32 bits).
+fn time_of(t: DataType, raw: u64) -> Value<'static> {
+    match t {
+        DataType::DateTimeSeconds => Value::Seconds(raw as u32),
+        DataType::DateTimeMilliseconds => Value::Millis(raw),
+        DataType::DateTimeMicroseconds => Value::Micros(raw),
+        _ => Value::Nanos(raw),
+    }
+}
+
+const TIME_TYPES: [DataType; 4] = [
+    DataType::DateTimeSeconds,
+    DataType::DateTimeMilliseconds,
+    DataType::DateTimeMicroseconds,
+    DataType::DateTimeNanoseconds,
+];
+
+/// Raw values at the edges of each time type: 0, 1, the largest, next to it, and where the
+/// printed form changes (four-digit years end, NTP seconds roll over).
+fn edge_raws(t: DataType) -> Vec<u64> {
+    match t {
+        DataType::DateTimeSeconds => vec![0, 1, u32::MAX as u64, u32::MAX as u64 - 1],
+        DataType::DateTimeMilliseconds => vec![
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            253_402_300_799_999,
+            253_402_300_800_000,
+            i64::MAX as u64,
+        ],
+        _ => vec![
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            u64::MAX - 0x7FF,
+            u64::MAX << 32,
+            1 << 32,
+            (1 << 32) - 1,
+        ],
+    }
+}
+
+/// Printed in `style`, parsed back as `t`, printed again: the same text.
+fn text_round_trip(t: DataType, v: &Value<'_>, style: TimeStyle) -> Result<(), String> {
+    let mut a = Vec::new();
+    write_scalar(&mut a, v, style);
+    let text = String::from_utf8(a).map_err(|e| e.to_string())?;
+    let p = parse(t, &text).map_err(|e| format!("{t:?} {v:?} {style:?}: {text}: {e}"))?;
+    let mut b = Vec::new();
+    write_scalar(&mut b, &p.as_value(), style);
+    if b != text.as_bytes() {
+        return Err(format!(
+            "{t:?} {v:?} {style:?}: {text} came back as {}",
+            String::from_utf8_lossy(&b)
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn time_text_forms_round_trip() {
+    for t in TIME_TYPES {
+        for raw in edge_raws(t) {
+            for style in [TimeStyle::Rfc3339, TimeStyle::Epoch] {
+                text_round_trip(t, &time_of(t, raw), style).unwrap();
+            }
+        }
+    }
+    let mut runner = TestRunner::new(Config::with_cases(2000));
+    let strategy = (0usize..4, any::<u64>(), any::<bool>());
+    runner
+        .run(&strategy, |(k, raw, epoch)| {
+            let t = TIME_TYPES[k];
+            let style = if epoch {
+                TimeStyle::Epoch
+            } else {
+                TimeStyle::Rfc3339
+            };
+            text_round_trip(t, &time_of(t, raw), style).map_err(TestCaseError::fail)
+        })
+        .unwrap();
+}
+
+/// A file of one record per edge value: flowStart{Seconds,Milli,Micro,Nanoseconds} (IANA
+/// 150, 152, 154, 156) and flowEndMilliseconds (153) after a string, so that the general
+/// path (a field after a variable-length one) meets the same values as the fast one.
+fn edge_time_file() -> Vec<u8> {
+    let cols: Vec<Vec<u64>> = TIME_TYPES.iter().map(|t| edge_raws(*t)).collect();
+    let rows = cols.iter().map(Vec::len).max().unwrap();
+    let tset = template_record(
+        256,
+        0,
+        &[
+            (0, 150, 4),
+            (0, 152, 8),
+            (0, 154, 8),
+            (0, 156, 8),
+            (0, 96, VARLEN),
+            (0, 153, 8),
+        ],
+    )
+    .unwrap();
+    let mut data = Vec::new();
+    for r in 0..rows {
+        let v = |c: usize| cols[c][r % cols[c].len()];
+        data.extend_from_slice(&(v(0) as u32).to_be_bytes());
+        for c in 1..4 {
+            data.extend_from_slice(&v(c).to_be_bytes());
+        }
+        data.extend_from_slice(&[1, b'x']);
+        data.extend_from_slice(&cols[1][(r + 2) % cols[1].len()].to_be_bytes());
+    }
+    encode::message(
+        1_700_000_000,
+        0,
+        1,
+        &[
+            encode::set(2, &tset).unwrap(),
+            encode::set(256, &data).unwrap(),
+        ],
+    )
+    .unwrap()
+}
+
+/// Every printer's form of the edge values reads back as the same values: JSON and CSV
+/// (both time styles) through `convert --to ipfix`; the text printer's values equal the CSV
+/// cells; the fast paths print what the general path (`-F` of every field) prints.
+#[test]
+fn edge_times_round_trip_through_every_printer() {
+    let w = common::Workdir::new("rt-edge-times");
+    let f = w.write("edges.ipfix", &edge_time_file());
+    let f = f.to_str().unwrap();
+    let want = w.run(&["cat", "-f", "json", f]).ok().out();
+    assert_eq!(want.lines().count(), 8, "{want}");
+    assert!(want.contains("\"flowStartMilliseconds\":\"+584556019-04-03T14:25:51.615Z\""));
+    let all = "@export_time,@domain,@template,flowStartSeconds,flowStartMilliseconds,\
+               flowStartMicroseconds,flowStartNanoseconds,applicationName,flowEndMilliseconds";
+    for time in ["iso", "epoch"] {
+        for to in ["json", "csv"] {
+            let printed = w.run(&["convert", "--to", to, "--time", time, f]).ok();
+            let p = w.write(&format!("printed.{to}"), &printed.stdout);
+            let back = w.path("back.ipfix");
+            w.run(&[
+                "convert",
+                "--to",
+                "ipfix",
+                p.to_str().unwrap(),
+                "-o",
+                back.to_str().unwrap(),
+            ])
+            .ok();
+            let again = w.run(&["cat", "-f", "json", back.to_str().unwrap()]).ok();
+            assert_eq!(again.out(), want, "{to} --time {time}:\n{}", printed.out());
+        }
+        // Fast and general paths agree, for each printer.
+        for format in ["json", "csv", "text"] {
+            let fast = w.run(&["cat", "-f", format, "--time", time, f]).ok().out();
+            let general = w
+                .run(&["cat", "-f", format, "--time", time, "-F", all, f])
+                .ok()
+                .out();
+            if format == "text" {
+                // -F adds the metadata as key=value pairs; the values must agree.
+                for (a, b) in fast.lines().zip(general.lines()) {
+                    let values = |l: &str| -> Vec<String> {
+                        l.split(' ')
+                            .filter(|p| p.starts_with("flow"))
+                            .map(String::from)
+                            .collect()
+                    };
+                    assert_eq!(values(a), values(b), "text --time {time}");
+                }
+                assert_eq!(fast.lines().count(), general.lines().count());
+            } else {
+                assert_eq!(fast, general, "{format} --time {time}");
+            }
+        }
+        // The text printer writes the CSV forms.
+        let text = w.run(&["cat", "--time", time, f]).ok().out();
+        let csv = w.run(&["cat", "-f", "csv", "--time", time, f]).ok().out();
+        let mut rows = csv.lines();
+        let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+        for (line, row) in text.lines().zip(rows) {
+            let cells: Vec<&str> = row.split(',').collect();
+            for pair in line.split(' ').filter(|p| p.starts_with("flow")) {
+                let (k, v) = pair.split_once('=').unwrap();
+                let c = header.iter().position(|h| *h == k).unwrap();
+                assert_eq!(cells[c], v, "--time {time}: {k}");
+            }
+        }
+    }
 }

@@ -43,8 +43,12 @@ Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or 
 overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced \
 length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`, \
 `@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their \
-own template. Values use the same text forms `cat` prints; a value that does not parse stops \
-that input with an error naming file, line and column.
+own template. Values use the same text forms `cat` prints. A line (or CSV row) that does not \
+parse is reported with file, line and column and left out; the other records are written and \
+the exit status is 1 (--strict stops at the first bad line, keeping the records before it). \
+A bad CSV header, or an input with no good line, writes nothing. A key repeated in one JSON \
+object is an error; repeated CSV columns are `name`, `name#2`, ... A leading byte-order mark \
+is skipped.
 
 --no-options / --options-only (JSON and CSV output) leave out or keep only options records; \
 JSON output keeps every template line.
@@ -211,6 +215,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             model,
             message_size: args.message_size as usize,
             export_time: export_time.unwrap_or(0),
+            strict: args.input.strict,
         },
     };
     let inputs = args.input.inputs();
@@ -317,7 +322,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         .iter()
         .map(|p| prepare(&ctx.prep, p, display_name(p), need_twice, &mut report))
         .collect();
-    let mut failed = prepared.iter().any(Option::is_none);
+    let mut failed = prepared.iter().any(|p| p.as_ref().is_none_or(|p| p.failed));
     let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
     let paths: Vec<&str> = ready.iter().map(|p| p.path.as_str()).collect();
     let bar = args.progress.bar(&paths, args.output.as_deref());
@@ -371,8 +376,9 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         }
     }
     bar.finish_and_clear();
-    // A text input that did not encode leaves nothing to show for it: do not publish a file
-    // that silently lacks it. Damaged IPFIX inputs still publish every readable record.
+    // A text input of which nothing encoded leaves nothing to show for it: do not publish a
+    // file that silently lacks it. Damaged IPFIX inputs, and text inputs with some bad lines,
+    // still publish every readable record (and exit 1).
     if prepared.iter().any(Option::is_none) && args.output.is_some() {
         return Err(Failure::failed(format!(
             "ipfixkit: {} not written because an input failed",
@@ -415,6 +421,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let Some(p) = prepare(&ctx.prep, path, display_name(path), need_twice, report) else {
                 return FileOutcome { failed: true };
             };
+            let text_failed = p.failed;
             let target = targets[i].to_string_lossy().into_owned();
             let mut out = match Output::open(Some(&target), false, true) {
                 Ok(o) => o,
@@ -452,7 +459,9 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 report(format!("ipfixkit: {e}"));
                 return FileOutcome { failed: true };
             }
-            FileOutcome { failed }
+            FileOutcome {
+                failed: failed || text_failed,
+            }
         };
     let mut stderr = std::io::stderr();
     let mut on_problem = |line: &str| {

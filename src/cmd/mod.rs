@@ -153,7 +153,8 @@ impl InputArgs {
         let mut m = (*base).clone();
         for p in &self.ie_spec {
             let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            m.load_spec_text(&text)
+            // A byte-order mark some editors write is not part of the first spec.
+            m.load_spec_text(text.strip_prefix('\u{feff}').unwrap_or(&text))
                 .map_err(|e| format!("{}: {e}", p.display()))?;
         }
         Ok(Arc::new(m))

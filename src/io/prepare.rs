@@ -20,13 +20,20 @@ pub struct PrepareOpts {
     pub message_size: usize,
     /// Export time of messages whose records carry none.
     pub export_time: u32,
+    /// Stop a JSON/CSV input at its first bad line (`--strict`) instead of leaving it out.
+    pub strict: bool,
 }
+
+/// Bad lines reported one by one per input; the rest are counted in one line at the end.
+pub const MAX_REPORTED: u64 = 100;
 
 /// An input made ready for the IPFIX path: the IPFIX file to read (the input itself or a
 /// temporary encoding of its JSON/CSV) and its name for messages.
 pub struct Prepared {
     pub path: String,
     pub name: String,
+    /// A JSON/CSV input had bad lines (reported): its IPFIX holds the records of the others.
+    pub failed: bool,
     _temp: Option<TempFile>,
     /// The input already opened (stdin cannot be opened twice); taken by the first decode.
     pub source: std::sync::Mutex<Option<ByteSource>>,
@@ -42,6 +49,7 @@ impl Prepared {
         Prepared {
             path,
             name,
+            failed: false,
             _temp: temp,
             source: std::sync::Mutex::new(source),
         }
@@ -49,7 +57,11 @@ impl Prepared {
 }
 
 /// Encodes a JSON/CSV input to a temporary IPFIX file; IPFIX inputs pass through (stdin and
-/// pipes spooled when they must be read twice).
+/// pipes spooled when they must be read twice). Bad lines of a JSON/CSV input are reported
+/// and left out (with `strict`, the first one ends the input), and the input is marked
+/// `failed`; the records before (and, without `strict`, after) them are kept, as they are for
+/// damaged IPFIX. `None` when nothing of the input could be used: it could not be read, its
+/// CSV header is bad, or it had errors and not one good record.
 pub fn prepare(
     o: &PrepareOpts,
     path: &str,
@@ -127,24 +139,39 @@ pub fn prepare(
             enc.csv_plan(BufReader::new(first));
         }
     }
+    enc.strict = o.strict;
     let reader = BufReader::new(src);
-    let r = match kind {
-        Sniffed::Json => enc.json_lines(reader),
-        _ => enc.csv(reader),
-    };
-    let r = r.and_then(|()| {
-        enc.writer
-            .finish()
-            .map(|_| ())
-            .map_err(|e| EncodeFailure::Output(std::io::Error::other(e.to_string())))
-    });
-    if let Err(e) = r {
-        match e {
-            EncodeFailure::Input(e) => report(format!("ipfixkit: {name}: {e}")),
-            EncodeFailure::Output(e) => {
-                report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"))
+    let mut reported = 0u64;
+    let r = {
+        let mut on_bad = |e: &super::textin::InputError| {
+            reported += 1;
+            if reported <= MAX_REPORTED {
+                report(format!("ipfixkit: {name}: {e}"));
             }
+        };
+        match kind {
+            Sniffed::Json => enc.json_lines(reader, &mut on_bad),
+            _ => enc.csv(reader, &mut on_bad),
         }
+    };
+    if reported > MAX_REPORTED {
+        report(format!(
+            "ipfixkit: {name}: {} more bad lines not shown ({reported} in all)",
+            reported - MAX_REPORTED
+        ));
+    }
+    match &r {
+        Ok(()) => {}
+        Err(EncodeFailure::Input(e)) => report(format!("ipfixkit: {name}: {e}")),
+        Err(EncodeFailure::Output(e)) => {
+            report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+            return None;
+        }
+    }
+    let failed = r.is_err() || enc.input_errors > 0;
+    let records = enc.records;
+    if let Err(e) = enc.writer.finish() {
+        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
         return None;
     }
     if let Err(e) = out.flush() {
@@ -152,10 +179,15 @@ pub fn prepare(
         return None;
     }
     drop(out);
-    Some(Prepared::new(
+    if failed && records == 0 {
+        return None;
+    }
+    let mut p = Prepared::new(
         temp.path().to_string_lossy().into_owned(),
         name,
         Some(temp),
         None,
-    ))
+    );
+    p.failed = failed;
+    Some(p)
 }

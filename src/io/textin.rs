@@ -8,12 +8,20 @@
 //! `@export_time`, `@template` and `@scope` are honoured when present.
 //!
 //! Values use the text forms of DESIGN.md (see `ipfix::text`); structured data is given in the
-//! JSON form the printers write. A value that does not parse is an error naming line and column.
+//! JSON form the printers write. A line (or CSV row) that does not encode is an [`InputError`]
+//! naming line and column; like a damaged IPFIX message it is reported and skipped (or, with
+//! `strict`, ends the input); of a bad line at most a template definition reaches the
+//! writer, never a record, so what was written stays valid IPFIX (the fuzz target checks it). A key repeated in one JSON object is such an error (serde_json's map would
+//! keep one of the values); repeated CSV columns are numbered `name#2`, ... A UTF-8
+//! byte-order mark before the first line is skipped. Nesting is bounded twice: serde_json
+//! reads at most [`JSON_DEPTH`] levels, and structured data at most `list::MAX_DEPTH` levels
+//! of lists, what the decoder renders.
 
 use crate::ipfix::registry::{InfoModel, parse_unknown_name};
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
 use crate::ipfix::types::{DataType, VARLEN, list_semantic_from_name};
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
+use serde::Deserialize as _;
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::io::{BufRead, Read, Write};
@@ -68,10 +76,23 @@ impl std::fmt::Display for InputError {
             write!(f, ", column {c}")?;
         }
         if let Some(k) = &self.key {
-            write!(f, " ({k})")?;
+            write!(f, " ({})", shorten(k, 80))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", shorten(&self.message, 400))
     }
+}
+
+/// `s`, or its first `max` octets (at a character boundary) and `...`: a line of one
+/// hostile megabyte quoted in an error would make a megabyte error line.
+fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} octets)", &s[..end], s.len()).into()
 }
 
 /// Output errors are kept apart from input errors: they end the whole run.
@@ -111,6 +132,10 @@ pub struct TextEncoder<W: Write> {
     /// CSV first pass: for each (domain, @template), the columns some row of it fills.
     csv_hints: HashMap<(u32, u16), Vec<String>>,
     pub records: u64,
+    /// Stop at the first bad line or row (`--strict`) instead of reporting it and going on.
+    pub strict: bool,
+    /// Bad lines and rows met (reported and left out, or the one stopped at).
+    pub input_errors: u64,
 }
 
 impl<W: Write> TextEncoder<W> {
@@ -125,6 +150,8 @@ impl<W: Write> TextEncoder<W> {
             cur_export: 0,
             csv_hints: HashMap::new(),
             records: 0,
+            strict: false,
+            input_errors: 0,
         }
     }
 
@@ -141,30 +168,76 @@ impl<W: Write> TextEncoder<W> {
         }
     }
 
-    /// Reads JSON lines (blank lines ignored).
-    pub fn json_lines(&mut self, r: impl BufRead) -> Result<(), EncodeFailure> {
-        for (i, line) in r.lines().enumerate() {
-            let n = i as u64 + 1;
-            let line = line.map_err(|e| err(n, format!("read failed: {e}")))?;
-            if line.trim().is_empty() {
-                continue;
+    /// A bad line or row: counted, then handed to `report` and left out, or (`strict`) the
+    /// end of this input. Output errors always end it.
+    fn skip_or_stop(
+        &mut self,
+        e: EncodeFailure,
+        report: &mut dyn FnMut(&InputError),
+    ) -> Result<(), EncodeFailure> {
+        match e {
+            EncodeFailure::Input(e) => {
+                self.input_errors += 1;
+                if self.strict {
+                    return Err(EncodeFailure::Input(e));
+                }
+                report(&e);
+                Ok(())
             }
-            self.json_line(n, &line)?;
+            out => Err(out),
         }
-        Ok(())
+    }
+
+    /// Reads JSON lines (blank lines ignored, a leading byte-order mark skipped). A line that
+    /// does not encode is reported and left out, as the IPFIX reader resynchronises at the
+    /// next message; the records before and after it are kept. A read error ends the input.
+    pub fn json_lines(
+        &mut self,
+        mut r: impl BufRead,
+        report: &mut dyn FnMut(&InputError),
+    ) -> Result<(), EncodeFailure> {
+        let mut raw = Vec::new();
+        let mut n = 0u64;
+        loop {
+            raw.clear();
+            let got = r
+                .read_until(b'\n', &mut raw)
+                .map_err(|e| err(n + 1, format!("read failed: {e}")))?;
+            if got == 0 {
+                return Ok(());
+            }
+            n += 1;
+            let mut line = &raw[..];
+            if n == 1 {
+                line = line.strip_prefix(BOM).unwrap_or(line);
+            }
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let done = match std::str::from_utf8(line) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => self.json_line(n, text),
+                Err(e) => Err(EncodeFailure::Input(InputError {
+                    line: n,
+                    column: Some(e.valid_up_to() + 1),
+                    key: None,
+                    message: "not UTF-8".into(),
+                })),
+            };
+            if let Err(e) = done {
+                self.skip_or_stop(e, report)?;
+            }
+        }
     }
 
     fn json_line(&mut self, n: u64, raw: &str) -> Result<(), EncodeFailure> {
-        let v: Json = serde_json::from_str(raw).map_err(|e| {
-            EncodeFailure::Input(InputError {
-                line: n,
-                column: Some(e.column()),
-                key: None,
-                message: format!("not JSON: {e}"),
-            })
-        })?;
+        let v = parse_json(raw).map_err(|e| json_error(n, &e))?;
         let Json::Object(obj) = v else {
-            return Err(err(n, "expected a JSON object per line"));
+            return Err(EncodeFailure::Input(InputError {
+                line: n,
+                column: Some(raw.len() - raw.trim_start().len() + 1),
+                key: None,
+                message: "expected a JSON object per line".into(),
+            }));
         };
         let col = |key: &str| raw.find(&format!("\"{key}\"")).map(|i| i + 1);
         let at = |key: &str, message: String| {
@@ -274,33 +347,82 @@ impl<W: Write> TextEncoder<W> {
         Ok(())
     }
 
-    /// Reads CSV with a header row.
+    /// The header row: one key per column. A repeated IE name is numbered as the JSON form
+    /// numbers repeated IEs (`name`, `name#2`, ...), so every column keeps its own values;
+    /// every IE column is checked here, so a header that is not one fails on its line (1).
+    fn csv_header(&self, rec: &csv::ByteRecord) -> Result<Vec<String>, EncodeFailure> {
+        let line = rec.position().map_or(1, |p| p.line());
+        let at = |i: usize, key: Option<&str>, message: String| {
+            EncodeFailure::Input(InputError {
+                line,
+                column: Some(i + 1),
+                key: key.map(String::from),
+                message: format!("CSV header: {message}"),
+            })
+        };
+        let mut keys: Vec<String> = Vec::with_capacity(rec.len());
+        for (i, raw) in rec.iter().enumerate() {
+            let raw = if i == 0 {
+                raw.strip_prefix(BOM).unwrap_or(raw)
+            } else {
+                raw
+            };
+            let h = std::str::from_utf8(raw)
+                .map_err(|_| at(i, None, "the column name is not UTF-8".into()))?;
+            let seen = keys.iter().any(|k| k == h);
+            if h.starts_with('@') {
+                if !META_COLUMNS.contains(&h) {
+                    return Err(at(i, Some(h), "unknown metadata column".into()));
+                }
+                if seen {
+                    return Err(at(i, Some(h), "repeated metadata column".into()));
+                }
+                keys.push(h.to_string());
+                continue;
+            }
+            self.key_spec(h).map_err(|m| at(i, Some(h), m))?;
+            let key = match (seen, h.contains('#')) {
+                (false, _) => h.to_string(),
+                (true, true) => return Err(at(i, Some(h), "repeated column".into())),
+                (true, false) => (2..)
+                    .map(|k| format!("{h}#{k}"))
+                    .find(|k| !keys.contains(k))
+                    .unwrap_or_default(),
+            };
+            keys.push(key);
+        }
+        Ok(keys)
+    }
+
     /// A first pass over CSV: learns which columns each (domain, @template) fills in some row,
     /// so that its template has them all and an empty string in one row is an empty value,
     /// not a different template. Errors are left to the real pass.
     pub fn csv_plan(&mut self, r: impl Read) {
-        let mut rd = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(r);
-        let Ok(headers) = rd
-            .headers()
-            .map(|h| h.iter().map(String::from).collect::<Vec<_>>())
-        else {
+        let mut rd = csv_reader(r);
+        let mut rec = csv::ByteRecord::new();
+        if !matches!(rd.read_byte_record(&mut rec), Ok(true)) {
+            return;
+        }
+        let Ok(headers) = self.csv_header(&rec) else {
             return;
         };
         let find = |name: &str| headers.iter().position(|h| h == name);
         let (Some(c_tid), c_dom) = (find("@template"), find("@domain")) else {
             return;
         };
+        fn cell(rec: &csv::ByteRecord, c: usize) -> Option<&str> {
+            rec.get(c).and_then(|b| std::str::from_utf8(b).ok())
+        }
         let mut used: HashMap<(u32, u16), Vec<bool>> = HashMap::new();
-        let mut rec = csv::StringRecord::new();
-        while let Ok(true) = rd.read_record(&mut rec) {
-            let Some(tid) = rec.get(c_tid).and_then(|s| s.trim().parse::<u16>().ok()) else {
+        while let Ok(true) = rd.read_byte_record(&mut rec) {
+            if rec.len() != headers.len() {
+                continue;
+            }
+            let Some(tid) = cell(&rec, c_tid).and_then(|s| s.trim().parse::<u16>().ok()) else {
                 continue;
             };
             let domain = c_dom
-                .and_then(|c| rec.get(c))
+                .and_then(|c| cell(&rec, c))
                 .and_then(|s| s.trim().parse::<u32>().ok())
                 .unwrap_or(0);
             let u = used
@@ -323,149 +445,173 @@ impl<W: Write> TextEncoder<W> {
         }
     }
 
-    pub fn csv(&mut self, r: impl Read) -> Result<(), EncodeFailure> {
-        let mut rd = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(r);
-        let headers: Vec<String> = rd
-            .headers()
-            .map_err(|e| err(1, format!("bad CSV header: {e}")))?
-            .iter()
-            .map(String::from)
-            .collect();
-        for (i, h) in headers.iter().enumerate() {
-            if h.starts_with('@')
-                && ![
-                    "@export_time",
-                    "@domain",
-                    "@template",
-                    "@sequence",
-                    "@scope",
-                ]
-                .contains(&h.as_str())
-            {
-                return Err(EncodeFailure::Input(InputError {
-                    line: 1,
-                    column: Some(i + 1),
-                    key: Some(h.clone()),
-                    message: "unknown metadata column".into(),
-                }));
-            }
+    /// Reads CSV with a header row (a leading byte-order mark skipped). A row that does not
+    /// encode (a bad value, cells that are not UTF-8, more or fewer cells than the header) is
+    /// reported and left out like a bad JSON line; a bad header ends the input.
+    pub fn csv(
+        &mut self,
+        r: impl Read,
+        report: &mut dyn FnMut(&InputError),
+    ) -> Result<(), EncodeFailure> {
+        let mut rd = csv_reader(r);
+        let mut rec = csv::ByteRecord::new();
+        match rd.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(err(1, format!("bad CSV header: {e}"))),
         }
+        let headers = self.csv_header(&rec)?;
         let find = |name: &str| headers.iter().position(|h| h == name);
-        let (c_time, c_dom, c_tid, c_scope) = (
-            find("@export_time"),
-            find("@domain"),
-            find("@template"),
-            find("@scope"),
-        );
-        let mut rec = csv::StringRecord::new();
+        let cols = MetaCols {
+            time: find("@export_time"),
+            domain: find("@domain"),
+            template: find("@template"),
+            scope: find("@scope"),
+        };
         loop {
-            match rd.read_record(&mut rec) {
-                Ok(false) => break,
+            match rd.read_byte_record(&mut rec) {
+                Ok(false) => return Ok(()),
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let line = e.position().map_or(0, |p| p.line());
                     return Err(err(line, format!("bad CSV: {e}")));
                 }
             }
-            let n = rec.position().map(|p| p.line()).unwrap_or(0);
-            let at = |c: usize, message: String| {
-                EncodeFailure::Input(InputError {
-                    line: n,
-                    column: Some(c + 1),
-                    key: Some(headers[c].clone()),
-                    message,
-                })
-            };
-            let get = |c: Option<usize>| {
-                c.and_then(|c| rec.get(c))
-                    .filter(|s| !s.is_empty())
-                    .map(|s| (c.unwrap_or(0), s))
-            };
-            let domain = match get(c_dom) {
-                Some((c, s)) => s
-                    .trim()
-                    .parse::<u32>()
-                    .map_err(|_| at(c, format!("{s:?} is not a domain ID")))?,
-                None => 0,
-            };
-            let export_time = match get(c_time) {
-                Some((c, s)) => export_time(&Json::String(s.to_string())).map_err(|m| at(c, m))?,
-                None => self.default_export_time,
-            };
-            self.default_export_time = export_time;
-            let tid = match get(c_tid) {
-                Some((c, s)) => Some(
-                    s.trim()
-                        .parse::<u16>()
-                        .ok()
-                        .filter(|t| *t >= 256)
-                        .ok_or_else(|| at(c, format!("{s:?} is not a template ID (256..65535)")))?,
-                ),
-                None => None,
-            };
-            let scope = match get(c_scope) {
-                Some((c, s)) => Some(
-                    s.trim()
-                        .parse::<u16>()
-                        .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
-                ),
-                None => None,
-            };
-            let mut cells: Vec<(&str, Cell)> = headers
-                .iter()
-                .zip(rec.iter())
-                .filter(|(h, v)| !h.starts_with('@') && !v.is_empty())
-                .map(|(h, v)| (h.as_str(), Cell::Text(v)))
-                .collect();
-            // A @template seen in the first pass gets the columns any of its rows fills.
-            if let Some(t) = tid {
-                if !self.layouts.contains_key(&(domain, t)) {
-                    if let Some(cols) = self.csv_hints.get(&(domain, t)).cloned() {
-                        let keys: Vec<&str> = cols.iter().map(String::as_str).collect();
-                        // A column that is not an IE leaves it to the row's own keys (and error).
-                        let _ = self.layout_for(domain, Some(t), scope, &keys);
-                    }
-                }
+            if let Err(e) = self.csv_row(&headers, cols, &rec) {
+                self.skip_or_stop(e, report)?;
             }
-            // An empty cell is an absent field, except where the row's @template has that
-            // column as a variable-length string or octets: then it is an empty value.
-            if let Some(l) = tid.and_then(|t| self.layouts.get(&(domain, t))) {
-                let missing: Vec<&str> = l
-                    .fields
-                    .iter()
-                    .filter(|f| !cells.iter().any(|(k, _)| *k == f.key))
-                    .filter_map(|f| {
-                        let empty_ok = f.len == VARLEN
-                            && matches!(f.dtype, DataType::String | DataType::OctetArray);
-                        headers
-                            .iter()
-                            .find(|h| **h == f.key && empty_ok)
-                            .map(|h| h.as_str())
-                    })
-                    .collect();
-                if missing.len() + cells.len() == l.fields.len() {
-                    cells.extend(missing.into_iter().map(|k| (k, Cell::Text(""))));
-                }
-            }
-            if cells.is_empty() {
-                return Err(err(n, "the row has no IE values"));
-            }
-            let keys: Vec<&str> = cells.iter().map(|(k, _)| *k).collect();
-            let col_of = |k: &str| headers.iter().position(|h| h == k).unwrap_or(0);
-            let layout = self
-                .layout_for(domain, tid, scope, &keys)
-                .map_err(|(k, m)| at(col_of(&k), m))?;
-            self.cur_export = export_time;
-            self.encode_record(domain, &layout, &cells)
-                .map_err(|(k, m)| at(col_of(&k), m))?;
-            self.writer
-                .record(domain, export_time, layout.id, &self.buf)
-                .map_err(|e| Self::out_err(e, n))?;
-            self.records += 1;
         }
+    }
+
+    /// Encodes one CSV row.
+    fn csv_row(
+        &mut self,
+        headers: &[String],
+        cols: MetaCols,
+        rec: &csv::ByteRecord,
+    ) -> Result<(), EncodeFailure> {
+        let n = rec.position().map_or(0, |p| p.line());
+        if rec.len() != headers.len() {
+            return Err(EncodeFailure::Input(InputError {
+                line: n,
+                column: Some(rec.len().min(headers.len()) + 1),
+                key: None,
+                message: format!(
+                    "ragged row: {} cells where the header has {}",
+                    rec.len(),
+                    headers.len()
+                ),
+            }));
+        }
+        let at = |c: usize, message: String| {
+            EncodeFailure::Input(InputError {
+                line: n,
+                column: Some(c + 1),
+                key: Some(headers[c].clone()),
+                message,
+            })
+        };
+        let mut row: Vec<&str> = Vec::with_capacity(rec.len());
+        for (c, b) in rec.iter().enumerate() {
+            let s = std::str::from_utf8(b).map_err(|e| {
+                at(
+                    c,
+                    format!("not UTF-8 (octet {} of the cell)", e.valid_up_to() + 1),
+                )
+            })?;
+            row.push(s);
+        }
+        let MetaCols {
+            time: c_time,
+            domain: c_dom,
+            template: c_tid,
+            scope: c_scope,
+        } = cols;
+        let get = |c: Option<usize>| {
+            c.and_then(|c| row.get(c).copied().map(|s| (c, s)))
+                .filter(|(_, s)| !s.is_empty())
+        };
+        let domain = match get(c_dom) {
+            Some((c, s)) => s
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| at(c, format!("{s:?} is not a domain ID")))?,
+            None => 0,
+        };
+        let export_time = match get(c_time) {
+            Some((c, s)) => export_time(&Json::String(s.to_string())).map_err(|m| at(c, m))?,
+            None => self.default_export_time,
+        };
+        self.default_export_time = export_time;
+        let tid = match get(c_tid) {
+            Some((c, s)) => Some(
+                s.trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|t| *t >= 256)
+                    .ok_or_else(|| at(c, format!("{s:?} is not a template ID (256..65535)")))?,
+            ),
+            None => None,
+        };
+        let scope = match get(c_scope) {
+            Some((c, s)) => Some(
+                s.trim()
+                    .parse::<u16>()
+                    .map_err(|_| at(c, format!("{s:?} is not a scope count")))?,
+            ),
+            None => None,
+        };
+        let mut cells: Vec<(&str, Cell)> = headers
+            .iter()
+            .zip(row.iter())
+            .filter(|(h, v)| !h.starts_with('@') && !v.is_empty())
+            .map(|(h, v)| (h.as_str(), Cell::Text(v)))
+            .collect();
+        // A @template seen in the first pass gets the columns any of its rows fills.
+        if let Some(t) = tid {
+            if !self.layouts.contains_key(&(domain, t)) {
+                if let Some(cols) = self.csv_hints.get(&(domain, t)).cloned() {
+                    let keys: Vec<&str> = cols.iter().map(String::as_str).collect();
+                    // A column that is not an IE leaves it to the row's own keys (and error).
+                    let _ = self.layout_for(domain, Some(t), scope, &keys);
+                }
+            }
+        }
+        // An empty cell is an absent field, except where the row's @template has that
+        // column as a variable-length string or octets: then it is an empty value.
+        if let Some(l) = tid.and_then(|t| self.layouts.get(&(domain, t))) {
+            let missing: Vec<&str> = l
+                .fields
+                .iter()
+                .filter(|f| !cells.iter().any(|(k, _)| *k == f.key))
+                .filter_map(|f| {
+                    let empty_ok = f.len == VARLEN
+                        && matches!(f.dtype, DataType::String | DataType::OctetArray);
+                    headers
+                        .iter()
+                        .find(|h| **h == f.key && empty_ok)
+                        .map(|h| h.as_str())
+                })
+                .collect();
+            if missing.len() + cells.len() == l.fields.len() {
+                cells.extend(missing.into_iter().map(|k| (k, Cell::Text(""))));
+            }
+        }
+        if cells.is_empty() {
+            return Err(err(n, "the row has no IE values"));
+        }
+        let keys: Vec<&str> = cells.iter().map(|(k, _)| *k).collect();
+        let col_of = |k: &str| headers.iter().position(|h| h == k).unwrap_or(0);
+        let layout = self
+            .layout_for(domain, tid, scope, &keys)
+            .map_err(|(k, m)| at(col_of(&k), m))?;
+        self.cur_export = export_time;
+        self.encode_record(domain, &layout, &cells)
+            .map_err(|(k, m)| at(col_of(&k), m))?;
+        self.writer
+            .record(domain, export_time, layout.id, &self.buf)
+            .map_err(|e| Self::out_err(e, n))?;
+        self.records += 1;
         Ok(())
     }
 
@@ -650,8 +796,12 @@ impl<W: Write> TextEncoder<W> {
         out: &mut Vec<u8>,
         depth: usize,
     ) -> Result<(), String> {
+        // The decoder renders MAX_DEPTH levels of lists in lists: write no more than it reads.
         if depth > crate::ipfix::list::MAX_DEPTH {
-            return Err("lists nested too deeply".into());
+            return Err(format!(
+                "structured data nested too deeply (limit {} levels of lists)",
+                crate::ipfix::list::MAX_DEPTH
+            ));
         }
         if dtype.is_list() {
             let parsed;
@@ -691,7 +841,14 @@ impl<W: Write> TextEncoder<W> {
             }
             Cell::Json(other) => return Err(format!("{other} is not a {} value", dtype.name())),
         };
-        let p = parse(dtype, s)?;
+        let p = parse(dtype, s).map_err(|m| match cell {
+            // serde_json reads integers past 64 bits as floating point: say so.
+            Cell::Json(Json::Number(n)) if n.is_f64() && is_integer(dtype) => format!(
+                "{n} does not fit {} (out of range, or not a whole number)",
+                dtype.name()
+            ),
+            _ => m,
+        })?;
         encode_parsed(&p, dtype, len, out)
     }
 
@@ -826,6 +983,145 @@ impl<W: Write> TextEncoder<W> {
         }
         Ok(())
     }
+}
+
+/// The metadata columns CSV input honours (`@sequence` is accepted and recomputed).
+const META_COLUMNS: [&str; 5] = [
+    "@export_time",
+    "@domain",
+    "@template",
+    "@sequence",
+    "@scope",
+];
+
+/// Where the metadata columns of a CSV header are.
+#[derive(Clone, Copy)]
+struct MetaCols {
+    time: Option<usize>,
+    domain: Option<usize>,
+    template: Option<usize>,
+    scope: Option<usize>,
+}
+
+/// The UTF-8 byte-order mark some editors put at the start of a text file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Rows as bytes (cells are checked for UTF-8 one by one, so the error names the column) and
+/// of any length (checked against the header, so a ragged row is one bad row, not the end).
+fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r)
+}
+
+/// The most arrays and objects nested in one another that serde_json reads (its recursion
+/// limit, 128, counts the level it refuses).
+pub const JSON_DEPTH: usize = 127;
+
+/// One JSON line as a value. A key repeated in one object (at any depth) is an error:
+/// serde_json's own map would silently keep one of them.
+fn parse_json(raw: &str) -> Result<Json, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    let Unique(v) = Unique::deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+/// A serde_json error as an input error at its line (`n`) and column, in our words.
+fn json_error(n: u64, e: &serde_json::Error) -> EncodeFailure {
+    let full = e.to_string();
+    let what = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(w, _)| w);
+    let message = if what.starts_with("recursion limit exceeded") {
+        format!("nested too deeply (at most {JSON_DEPTH} levels of arrays and objects)")
+    } else if e.is_data() {
+        what.to_string()
+    } else {
+        format!("not JSON: {what}")
+    };
+    EncodeFailure::Input(InputError {
+        line: n,
+        column: Some(e.column()),
+        key: None,
+        message,
+    })
+}
+
+/// A JSON value that refuses repeated keys ([`parse_json`]).
+struct Unique(Json);
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Json, A::Error> {
+        let mut v = Vec::new();
+        while let Some(Unique(x)) = a.next_element()? {
+            v.push(x);
+        }
+        Ok(Json::Array(v))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Json, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = a.next_key::<String>()? {
+            if m.contains_key(&k) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "repeated key {k:?} in one object"
+                )));
+            }
+            let Unique(v) = a.next_value()?;
+            m.insert(k, v);
+        }
+        Ok(Json::Object(m))
+    }
+}
+
+fn is_integer(t: DataType) -> bool {
+    use DataType as D;
+    matches!(
+        t,
+        D::Unsigned8
+            | D::Unsigned16
+            | D::Unsigned32
+            | D::Unsigned64
+            | D::Signed8
+            | D::Signed16
+            | D::Signed32
+            | D::Signed64
+    )
 }
 
 fn parse_len(s: &str) -> Option<u16> {
@@ -966,7 +1262,8 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     {
         return Sniffed::Ipfix;
     }
-    match head.iter().find(|c| !c.is_ascii_whitespace()) {
+    let text = head.strip_prefix(BOM).unwrap_or(head);
+    match text.iter().find(|c| !c.is_ascii_whitespace()) {
         Some(b'{') => Sniffed::Json,
         _ => Sniffed::Csv,
     }

@@ -1,8 +1,10 @@
 //! Parsing the text forms of DESIGN.md back into values: the inverse of `value::write_scalar`,
 //! used for CSV/JSON input and for filter literals.
 //!
-//! Times accept RFC 3339 (`2023-11-14T22:13:20.170Z`, any offset, `T` or space) or an integer in
-//! the type's own unit since 1970 (what `--time epoch` prints). A value with more precision than
+//! Times accept RFC 3339 (`2023-11-14T22:13:20.170Z`, any offset, `T` or space), with ISO 8601
+//! expanded years (`+584556019-04-03T14:25:51.615Z`) for what lies past 9999, or an integer in
+//! the type's own unit since 1970 (what `--time epoch` prints). Whatever the printers write
+//! for a value of a type parses back to that value. A value with more precision than
 //! its type holds is an error, never silently rounded.
 
 use super::types::DataType;
@@ -59,7 +61,10 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
         | DataType::Unsigned16
         | DataType::Unsigned32
         | DataType::Unsigned64 => {
-            let v: u64 = s.trim().parse().map_err(|_| bad("an unsigned integer"))?;
+            let v: u64 = s.trim().parse().map_err(|_| match digits(s) {
+                Some(d) => format!("{d} is out of range for {}", t.name()),
+                None => bad("an unsigned integer"),
+            })?;
             let max = match t {
                 DataType::Unsigned8 => u8::MAX as u64,
                 DataType::Unsigned16 => u16::MAX as u64,
@@ -72,7 +77,10 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
             Parsed::Unsigned(v)
         }
         DataType::Signed8 | DataType::Signed16 | DataType::Signed32 | DataType::Signed64 => {
-            let v: i64 = s.trim().parse().map_err(|_| bad("an integer"))?;
+            let v: i64 = s.trim().parse().map_err(|_| match digits(s) {
+                Some(d) => format!("{d} is out of range for {}", t.name()),
+                None => bad("an integer"),
+            })?;
             let (lo, hi) = match t {
                 DataType::Signed8 => (i8::MIN as i64, i8::MAX as i64),
                 DataType::Signed16 => (i16::MIN as i64, i16::MAX as i64),
@@ -100,9 +108,13 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
         DataType::Ipv4Address => {
             Parsed::Ipv4(s.trim().parse().map_err(|_| bad("an IPv4 address"))?)
         }
-        DataType::Ipv6Address => {
-            Parsed::Ipv6(s.trim().parse().map_err(|_| bad("an IPv6 address"))?)
-        }
+        DataType::Ipv6Address => Parsed::Ipv6(s.trim().parse().map_err(|_| {
+            if s.contains('%') {
+                format!("{s:?} is not an IPv6 address: IPFIX addresses have no zone ID")
+            } else {
+                bad("an IPv6 address")
+            }
+        })?),
         DataType::String => Parsed::String(s.as_bytes().to_vec()),
         DataType::OctetArray => {
             Parsed::Octets(parse_hex(s.trim()).ok_or_else(|| bad("hex octets"))?)
@@ -130,7 +142,17 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
                     "{s:?} is before 1970, which dateTimeMilliseconds cannot hold"
                 ));
             }
-            Parsed::Millis(secs as u64 * 1000 + (nanos / 1_000_000) as u64)
+            u64::try_from(secs)
+                .ok()
+                .and_then(|s| s.checked_mul(1000))
+                .and_then(|ms| ms.checked_add((nanos / 1_000_000) as u64))
+                .map(Parsed::Millis)
+                .ok_or_else(|| {
+                    format!(
+                        "{s:?} is past the dateTimeMilliseconds range (up to \
+                         +584556019-04-03T14:25:51.615Z)"
+                    )
+                })?
         }
         DataType::DateTimeMicroseconds | DataType::DateTimeNanoseconds => {
             let micro = t == DataType::DateTimeMicroseconds;
@@ -156,6 +178,13 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
             ));
         }
     })
+}
+
+/// `s` trimmed, if it is an integer (optionally signed) however large.
+fn digits(s: &str) -> Option<&str> {
+    let t = s.trim();
+    let d = t.strip_prefix(['-', '+']).unwrap_or(t);
+    (!d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())).then_some(t)
 }
 
 fn parse_float(s: &str) -> Option<f64> {
@@ -240,9 +269,30 @@ pub fn parse_time(s: &str, digits: u32) -> Result<(i64, u32), String> {
     })
 }
 
-/// `YYYY-MM-DD[T ]HH:MM:SS[.fraction](Z|±HH:MM)`; the fraction has at most 9 digits.
+/// `YYYY-MM-DD[T ]HH:MM:SS[.fraction](Z|±HH:MM)`; the fraction has at most 9 digits. The year
+/// may also be in ISO 8601's expanded form, a sign and 4 to 11 digits (`+584556019-04-03…`,
+/// what the printers write for years past 9999; `+010000-…` as JavaScript writes it): eleven
+/// digits keep every second count within an `i64`.
 pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
-    let b = s.as_bytes();
+    let all = s.as_bytes();
+    let (y, b) = match all.first()? {
+        sign @ (b'+' | b'-') => {
+            let n = all[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(4..=11).contains(&n) {
+                return None;
+            }
+            let y: i64 = std::str::from_utf8(&all[1..1 + n]).ok()?.parse().ok()?;
+            (if *sign == b'-' { -y } else { y }, &all[1 + n..])
+        }
+        _ => {
+            let part = all.get(..4)?;
+            if !part.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            (std::str::from_utf8(part).ok()?.parse().ok()?, &all[4..])
+        }
+    };
+    // From here `b` starts at the `-` after the year.
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = b.get(r)?;
         if !part.iter().all(u8::is_ascii_digit) {
@@ -250,17 +300,17 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
         }
         std::str::from_utf8(part).ok()?.parse().ok()
     };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
+    if b.len() < 16
+        || b[0] != b'-'
+        || b[3] != b'-'
+        || !matches!(b[6], b'T' | b't' | b' ')
+        || b[9] != b':'
+        || b[12] != b':'
     {
         return None;
     }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (mo, d) = (num(1..3)?, num(4..6)?);
+    let (h, mi, sec) = (num(7..9)?, num(10..12)?, num(13..15)?);
     if !(1..=12).contains(&mo)
         || d < 1
         || d > days_in_month(y, mo as u32)
@@ -270,7 +320,7 @@ pub fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
     {
         return None;
     }
-    let mut i = 19;
+    let mut i = 15;
     let mut nanos = 0u32;
     if b.get(i) == Some(&b'.') {
         i += 1;
@@ -383,6 +433,93 @@ mod tests {
             "zone required"
         );
         assert!(parse(DataType::DateTimeSeconds, "1969-12-31T23:59:59Z").is_err());
+    }
+
+    /// Every time type at 0, 1, its largest value and next to it (and where four-digit years
+    /// end): what either style prints parses back to a value that prints the same.
+    #[test]
+    fn extreme_times_print_and_parse_back() {
+        let y10k = 253_402_300_800_000u64;
+        let ntp = [
+            0,
+            1,
+            1 << 32,
+            u64::MAX,
+            u64::MAX - 1,
+            u64::MAX - 0x7FF,
+            u64::MAX << 32,
+        ];
+        let mut cases: Vec<(DataType, Value)> = Vec::new();
+        for v in [0, 1, u32::MAX, u32::MAX - 1] {
+            cases.push((DataType::DateTimeSeconds, Value::Seconds(v)));
+        }
+        for v in [
+            0,
+            1,
+            u64::MAX,
+            u64::MAX - 1,
+            y10k - 1,
+            y10k,
+            999,
+            u64::MAX / 1000 * 1000,
+        ] {
+            cases.push((DataType::DateTimeMilliseconds, Value::Millis(v)));
+        }
+        for v in ntp {
+            cases.push((DataType::DateTimeMicroseconds, Value::Micros(v)));
+            cases.push((DataType::DateTimeNanoseconds, Value::Nanos(v)));
+        }
+        for (t, v) in cases {
+            for style in [TimeStyle::Rfc3339, TimeStyle::Epoch] {
+                let mut a = Vec::new();
+                write_scalar(&mut a, &v, style);
+                let text = String::from_utf8(a).unwrap();
+                let p = parse(t, &text).unwrap_or_else(|e| panic!("{t:?} {v:?} {style:?}: {e}"));
+                let mut b = Vec::new();
+                write_scalar(&mut b, &p.as_value(), style);
+                assert_eq!(String::from_utf8(b).unwrap(), text, "{t:?} {v:?} {style:?}");
+            }
+        }
+        let mut a = Vec::new();
+        write_scalar(&mut a, &Value::Millis(u64::MAX), TimeStyle::Rfc3339);
+        assert_eq!(a, b"+584556019-04-03T14:25:51.615Z");
+        a.clear();
+        write_scalar(&mut a, &Value::Millis(y10k), TimeStyle::Rfc3339);
+        assert_eq!(a, b"+10000-01-01T00:00:00.000Z");
+        // Expanded years as JavaScript writes them, and the limits.
+        assert_eq!(
+            parse_rfc3339("+010000-01-01T00:00:00Z"),
+            Some((y10k as i64 / 1000, 0))
+        );
+        assert_eq!(parse_rfc3339("+1970-01-01T00:00:01Z"), Some((1, 0)));
+        assert_eq!(
+            parse_rfc3339("-0001-12-31T23:59:59Z"),
+            Some((-62_167_219_201, 0))
+        );
+        assert!(parse_rfc3339("+99999999999-12-31T23:59:59.999999999Z").is_some());
+        assert!(parse_rfc3339("-99999999999-01-01T00:00:00Z").is_some());
+        assert!(parse_rfc3339("+999999999999-12-31T23:59:59Z").is_none());
+        assert!(parse_rfc3339("+123-01-01T00:00:00Z").is_none());
+        assert!(
+            parse_rfc3339("10000-01-01T00:00:00Z").is_none(),
+            "sign required"
+        );
+        assert!(
+            parse(
+                DataType::DateTimeMilliseconds,
+                "+584556019-04-03T14:25:51.616Z"
+            )
+            .is_err()
+        );
+        assert!(
+            parse(
+                DataType::DateTimeMilliseconds,
+                "+99999999999-12-31T23:59:59Z"
+            )
+            .is_err()
+        );
+        assert!(parse(DataType::DateTimeMilliseconds, "18446744073709551616").is_err());
+        assert!(parse(DataType::DateTimeSeconds, "+10000-01-01T00:00:00Z").is_err());
     }
 
     #[test]

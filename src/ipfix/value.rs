@@ -427,7 +427,9 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// RFC 3339 UTC with `Z` and the instant's precision: `2023-11-14T22:13:22.170Z`. Years
-/// outside 0..=9999 are written with as many digits as they need.
+/// outside 0..=9999 (which RFC 3339 cannot write) get ISO 8601's expanded form: a sign and as
+/// many digits as they need, at least four (`+584556019-04-03T14:25:51.615Z`, `-0001-…`), as
+/// JavaScript's `Date.toISOString` writes them.
 pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
     let days = i.secs.div_euclid(86_400);
     let sod = i.secs.rem_euclid(86_400) as u32;
@@ -469,7 +471,7 @@ pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
         put_2(a, at + 2, y % 100);
         at + 4
     } else {
-        put_i64(a, at, y)
+        put_expanded_year(a, at, y)
     };
     a[n] = b'-';
     put_2(a, n + 1, m);
@@ -498,6 +500,22 @@ pub fn put_rfc3339(a: &mut [u8], at: usize, i: Instant) -> usize {
     }
     a[n] = b'Z';
     n + 1
+}
+
+/// A year outside 0..=9999 in ISO 8601's expanded form (a sign, then at least four digits),
+/// which `text::parse_rfc3339` reads back. Only dateTimeMilliseconds reaches years past 9999
+/// (its largest value is in +584556019): kept out of line, off the printers' path.
+#[cold]
+#[inline(never)]
+fn put_expanded_year(a: &mut [u8], at: usize, y: i64) -> usize {
+    a[at] = if y < 0 { b'-' } else { b'+' };
+    let v = y.unsigned_abs();
+    if v < 10_000 {
+        put_digits(a, at + 5, v, 4);
+        at + 5
+    } else {
+        put_u64(a, at + 1, v)
+    }
 }
 
 /// Milliseconds since 1970 (dateTimeMilliseconds) in the given style.
@@ -1063,8 +1081,10 @@ mod tests {
             let sod = i.secs.rem_euclid(86_400);
             let year = if (0..=9999).contains(&y) {
                 format!("{y:04}")
+            } else if y < 0 {
+                format!("-{:04}", -y)
             } else {
-                y.to_string()
+                format!("+{y}")
             };
             let mut s = format!(
                 "x{year}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
