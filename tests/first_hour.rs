@@ -41,7 +41,7 @@ fn progress_is_drawn_on_request_even_without_a_terminal() {
         ],
         vec!["convert", "--progress", "--to", "json", "-d", "dir", &big],
     ] {
-        let r = w.run(&args).ok();
+        let r = w.run(&args).ok_warned();
         assert!(has_bar(&r.stderr), "{args:?}: no bar in {:?}", r.stderr);
     }
     // Without --progress, stderr is not a terminal here: no bar, nothing on stderr.
@@ -72,7 +72,7 @@ fn progress_counts_compressed_input_by_its_compressed_size() {
     let size = std::fs::metadata(&gz).unwrap().len();
     let r = w
         .run(&["cat", "--progress", "-f", "json", "-o", "o.json", &gz])
-        .ok();
+        .ok_warned();
     assert!(has_bar(&r.stderr), "{:?}", r.stderr);
     // The bar ends at the file's size, not at the (larger) decompressed size.
     let total = format!("/{:.2} MiB", size as f64 / 1048576.0);

@@ -555,7 +555,7 @@ fn refused_names_keep_every_output_format_whole() {
     w.write("names.ipfix", &b);
     let warn = "ipfixkit: names.ipfix: byte 46 (message 1, set 400): warning: type record names IE 99/1 \"@domain\", which is not a valid IE name (an ASCII letter, then letters and digits, at most 128); it keeps the key en99:id1\n\
                 ipfixkit: names.ipfix: byte 63 (message 1, set 400): warning: type record names IE 99/2 \"a\\nb\", which is not a valid IE name (an ASCII letter, then letters and digits, at most 128); it keeps the key en99:id2\n";
-    let r = w.run(&["cat", "-f", "json", "names.ipfix"]).ok();
+    let r = w.run(&["cat", "-f", "json", "names.ipfix"]).ok_warned();
     assert_eq!(r.stderr, warn);
     // (the type records themselves come first, as options records)
     let out = r.out();
@@ -573,12 +573,14 @@ fn refused_names_keep_every_output_format_whole() {
             "@domain,octetDeltaCount,en99:id1,en99:id2",
             "names.ipfix",
         ])
-        .ok();
+        .ok_warned();
+    assert_eq!(r.stderr, warn);
     assert_eq!(
         r.out(),
         "@domain,octetDeltaCount,en99:id1,en99:id2\n1,7,256,257\n"
     );
-    let r = w.run(&["cat", "-f", "csv", "names.ipfix"]).ok();
+    let r = w.run(&["cat", "-f", "csv", "names.ipfix"]).ok_warned();
+    assert_eq!(r.stderr, warn);
     let out = r.out();
     let header = out.lines().next().unwrap();
     assert_eq!(header.matches("@domain").count(), 1, "{header}");
@@ -586,7 +588,8 @@ fn refused_names_keep_every_output_format_whole() {
         header.ends_with(",octetDeltaCount,en99:id1,en99:id2"),
         "{header}"
     );
-    let r = w.run(&["cat", "names.ipfix"]).ok();
+    let r = w.run(&["cat", "names.ipfix"]).ok_warned();
+    assert_eq!(r.stderr, warn);
     let out = r.out();
     assert_eq!(out.lines().count(), 3, "{out}");
     assert_eq!(

@@ -98,7 +98,28 @@ impl Run {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
+    /// Exit status 0 and nothing on stderr: a warning the test did not expect is a failure
+    /// (use [`Run::ok_warned`] where warnings are the point).
     pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code,
+            0,
+            "{:?} failed:\nstderr:\n{}\nstdout:\n{}",
+            self.args,
+            self.stderr,
+            self.out()
+        );
+        assert!(
+            self.stderr.is_empty(),
+            "{:?} succeeded but printed on stderr:\n{}",
+            self.args,
+            self.stderr
+        );
+        self
+    }
+
+    /// Exit status 0, with stderr allowed (warnings, progress bars); the test checks it.
+    pub fn ok_warned(self) -> Run {
         assert_eq!(
             self.code,
             0,
