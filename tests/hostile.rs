@@ -1693,27 +1693,63 @@ fn malformed_files_are_current_and_give_their_error() {
         .iter()
         .map(|c| c.2.split(' ').nth(3).unwrap().to_string())
         .collect();
-    for k in [
-        "TruncatedHeader",
-        "BadHeader",
-        "TruncatedMessage",
-        "BadSetLength",
-        "ReservedSetId",
-        "TemplatePastSet",
-        "ReservedTemplateId",
-        "BadScopeCount",
-        "BadFieldLength",
-        "WithdrawUnknown",
-        "UnknownTemplate",
-        "RecordPastSet",
-        "EmptyRecords",
-        "NotIpfix",
-        "Io",
-        "ListDamage",
-        "BadLearnedName",
-    ] {
+    for k in EVERY_KIND {
         assert!(kinds.iter().any(|x| x == k), "no file for {k}");
     }
+}
+
+/// The name of every `ErrorKind`. The match below has no catch-all arm: a new kind does not
+/// compile until it is named here, and then the test above wants a malformed file for it.
+const EVERY_KIND: [&str; 17] = [
+    "TruncatedHeader",
+    "BadHeader",
+    "TruncatedMessage",
+    "BadSetLength",
+    "ReservedSetId",
+    "TemplatePastSet",
+    "ReservedTemplateId",
+    "BadScopeCount",
+    "BadFieldLength",
+    "WithdrawUnknown",
+    "UnknownTemplate",
+    "RecordPastSet",
+    "EmptyRecords",
+    "NotIpfix",
+    "Io",
+    "ListDamage",
+    "BadLearnedName",
+];
+
+#[allow(dead_code)]
+fn kind_index(k: &ipfixkit::ipfix::ErrorKind) -> usize {
+    use ipfixkit::ipfix::ErrorKind as K;
+    match k {
+        K::TruncatedHeader { .. } => 0,
+        K::BadHeader { .. } => 1,
+        K::TruncatedMessage { .. } => 2,
+        K::BadSetLength { .. } => 3,
+        K::ReservedSetId => 4,
+        K::TemplatePastSet { .. } => 5,
+        K::ReservedTemplateId { .. } => 6,
+        K::BadScopeCount { .. } => 7,
+        K::BadFieldLength { .. } => 8,
+        K::WithdrawUnknown { .. } => 9,
+        K::UnknownTemplate { .. } => 10,
+        K::RecordPastSet { .. } => 11,
+        K::EmptyRecords { .. } => 12,
+        K::NotIpfix { .. } => 13,
+        K::Io { .. } => 14,
+        K::ListDamage { .. } => 15,
+        K::BadLearnedName { .. } => 16,
+    }
+}
+
+#[test]
+fn every_kind_is_named_once() {
+    let mut names = EVERY_KIND.to_vec();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), EVERY_KIND.len());
 }
 
 #[test]
