@@ -9,6 +9,7 @@ pub mod error;
 pub mod list;
 pub mod registry;
 pub mod session;
+pub mod suggest;
 pub mod template;
 pub mod text;
 pub mod types;
