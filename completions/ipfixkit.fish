@@ -44,6 +44,7 @@ epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `170000000017
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates (RFC 7013 §10 form) instead of records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records (with -f json: one JSON object per file)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
@@ -67,6 +68,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-si
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l force -d 'Write binary IPFIX even when stdout is a terminal'
@@ -89,6 +91,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d '
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s V -l version -d 'Print version'
