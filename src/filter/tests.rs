@@ -150,6 +150,14 @@ fn time_literals_without_a_zone_are_utc() {
     assert_eq!(k("flowStartSeconds < '2024-05-01 00:10:00'"), ten);
     assert_eq!(k("flowStartSeconds < 2024-05-01T02:10:00+02:00"), ten);
     assert_eq!(k("flowStartSeconds < 1714522200"), ten);
+    let e = Filter::parse("flowStartSeconds > 2024-02-30", &m).unwrap_err();
+    assert!(
+        e.message
+            .contains("\"2024-02-30\" is not an RFC 3339 time (nor a date"),
+        "{e}"
+    );
+    let e = Filter::parse("flowStartSeconds > '2024-05-01 24:00:00'", &m).unwrap_err();
+    assert!(e.message.contains("\"2024-05-01 24:00:00\" is not"), "{e}");
     // Small integers stay what they were: epoch values in the IE's unit.
     assert_eq!(k("flowStartMilliseconds > 0"), Const::Ns(0));
     assert_eq!(k("flowStartSeconds > 5"), Const::Ns(5_000_000_000));
