@@ -146,6 +146,22 @@ fn huge_names_and_literals() {
         &format!("flowStartSeconds > {}", "1".repeat(100_000)),
         "flowStartSeconds",
     );
+    // Regular expressions: the regex crate's limits, reported on one line.
+    let nested = format!(
+        "applicationName ~ \"{}a{}\"",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let e = usage_error(&w, &fx, &nested, "column 19: bad regular expression: ");
+    assert!(e.contains("maximum number of nested parentheses"), "{e}");
+    let big = "applicationName ~ \"(a{1000}){1000}\"";
+    usage_error(&w, &fx, big, "column 19: bad regular expression: ");
+    usage_error(
+        &w,
+        &fx,
+        "applicationName ~ \"[\"",
+        "unclosed character class",
+    );
     // 100,000 flag letters name one flag.
     assert_eq!(count(&w, &fx, &format!("flags {}", "S".repeat(100_000))), 2);
     assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());

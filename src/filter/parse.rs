@@ -679,9 +679,20 @@ impl Parser<'_> {
                     );
                 }
                 let (t, c) = self.literal()?;
-                let re = regex::bytes::Regex::new(&t).map_err(|e| FilterError {
-                    column: c,
-                    message: format!("bad regular expression: {e}"),
+                let re = regex::bytes::Regex::new(&t).map_err(|e| {
+                    // The regex crate's message repeats the pattern over several lines with a
+                    // caret; keep its one-line `error:` part.
+                    let full = e.to_string();
+                    let what = full
+                        .lines()
+                        .find_map(|l| l.trim().strip_prefix("error: "))
+                        .or_else(|| full.lines().next())
+                        .unwrap_or("")
+                        .to_string();
+                    FilterError {
+                        column: c,
+                        message: format!("bad regular expression: {what}"),
+                    }
                 })?;
                 Ok(Expr::Regex(f, re))
             }
