@@ -44,6 +44,7 @@ epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `170000000017
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates instead of records: text (RFC 7013 §10 form), -f json (one object per definition) or -f csv (one row per template field)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records: text, -f json (one object per file) or -f csv (one row per file)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
@@ -71,6 +72,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-si
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l options-only -d 'Print only the options records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
@@ -95,6 +97,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d '
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l no-progress -d 'Never draw a progress bar'

@@ -13,3 +13,38 @@ for f in "$root"/testdata/*.ipfix "$root"/testdata/malformed/*.ipfix "$here"/see
     cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)"
 done
 ls "$dir" | wc -l
+
+# corpus/filter_expr/: one expression per seed (the help's and tests' syntax), each followed by
+# a NUL and record bytes (its first byte picks the target's deep wrapping).
+fdir="$here/corpus/filter_expr"
+mkdir -p "$fdir"
+n=0
+while IFS= read -r e; do
+    [ -n "$e" ] || continue
+    n=$((n + 1))
+    printf '%s\0%b' "$e" "\\00$((n % 8))\\012\\000\\000\\001\\300\\000\\002\\001\\273\\006" >"$fdir/seed-$n"
+done <<'EXPRS'
+proto udp and dst port 53
+octetDeltaCount > 1000000
+flowStartMilliseconds >= 2024-05-01T00:00:00Z
+flowStartSeconds >= 2024-05-01
+flowStartMilliseconds < "2024-05-01 00:10:00"
+flowStartMilliseconds < 2024-05-01T00:10:00
+sourceIPv4Address in 10.0.0.0/8
+destinationTransportPort in [53, 443, 8080]
+applicationName ~ "^ht"
+exists(reverseOctetDeltaCount)
+not (proto tcp or proto udp) and port 53
+ip in [10.0.0.1, 2001:db8::1, 192.0.2.0/24]
+src net 2001:db8::/32
+dst port > 1023
+port 53-80
+port in [53..80, 443]
+flags SA
+tcpControlBits & 0x02
+tcpControlBits & 0x12 == 0x10
+bytes > 1M or packets >= 10k
+!!!(port 53)
+en0:id7 == 443 OR en0:id11 == 443
+EXPRS
+ls "$fdir" | wc -l

@@ -251,7 +251,120 @@ fn cases() -> Vec<(&'static str, u64, Pred)> {
             r.get("@scope").is_none() && u(r, "exportedFlowRecordTotalCount") == Some(3)
         }),
         ("en0:id7 == 443 OR en0:id11 == 443", 3, |r| port(r, 443)),
+        // nfdump shorthands (issue 8).
+        ("port 53-80", 2, |r| port_in(r, 53, 80)),
+        ("port in [53..80, 443]", 5, |r| {
+            port_in(r, 53, 80) || port(r, 443)
+        }),
+        ("port in [53 .. 80]", 2, |r| port_in(r, 53, 80)),
+        ("src port 0-1023", 4, |r| {
+            u(r, "sourceTransportPort").is_some_and(|p| p <= 1023)
+        }),
+        ("dst port > 1023", 3, |r| {
+            u(r, "destinationTransportPort").is_some_and(|p| p > 1023)
+        }),
+        ("src port < 1024", 4, |r| {
+            u(r, "sourceTransportPort").is_some_and(|p| p < 1024)
+        }),
+        ("port >= 50000", 2, |r| {
+            u(r, "sourceTransportPort").is_some_and(|p| p >= 50000)
+                || u(r, "destinationTransportPort").is_some_and(|p| p >= 50000)
+        }),
+        ("ip in [10.0.0.1, 2001:db8::1]", 3, |r| {
+            [
+                "sourceIPv4Address",
+                "destinationIPv4Address",
+                "sourceIPv6Address",
+                "destinationIPv6Address",
+            ]
+            .iter()
+            .any(|k| matches!(s(r, k), Some("10.0.0.1" | "2001:db8::1")))
+        }),
+        ("src ip in [10.0.0.1, 192.0.2.0/24]", 2, |r| {
+            s(r, "sourceIPv4Address") == Some("10.0.0.1")
+                || in4(r, "sourceIPv4Address", "192.0.2.0", 24)
+        }),
+        ("dst host in [10.0.0.1 10.0.0.2]", 2, |r| {
+            matches!(
+                s(r, "destinationIPv4Address"),
+                Some("10.0.0.1" | "10.0.0.2")
+            )
+        }),
+        ("net in [10.0.0.0/8, fe80::/10]", 6, |r| {
+            in4(r, "sourceIPv4Address", "10.0.0.0", 8)
+                || in4(r, "destinationIPv4Address", "10.0.0.0", 8)
+                || in6(r, "sourceIPv6Address", "fe80::", 10)
+                || in6(r, "destinationIPv6Address", "fe80::", 10)
+        }),
+        ("bytes > 1M", 5, |r| {
+            u(r, "octetDeltaCount").is_some_and(|v| v > 1_000_000)
+        }),
+        ("bytes > 1G", 4, |r| {
+            u(r, "octetDeltaCount").is_some_and(|v| v > 1_000_000_000)
+        }),
+        ("bytes 84", 1, |r| u(r, "octetDeltaCount") == Some(84)),
+        ("octetDeltaCount <= 4k", 3, |r| {
+            u(r, "octetDeltaCount").is_some_and(|v| v <= 4000)
+        }),
+        ("packets >= 1k", 1, |r| {
+            u(r, "packetDeltaCount").is_some_and(|v| v >= 1000)
+        }),
+        ("flags S", 2, |r| flags(r, 0x02)),
+        ("flags SA", 1, |r| flags(r, 0x12)),
+        ("flags as", 1, |r| flags(r, 0x12)),
+        ("flags A and not flags S", 1, |r| {
+            flags(r, 0x10) && !flags(r, 0x02)
+        }),
+        ("tcpControlBits & 0x02", 2, |r| {
+            u(r, "tcpControlBits").is_some_and(|v| v & 2 != 0)
+        }),
+        ("tcpControlBits & 0x18 == 0x18", 1, |r| flags(r, 0x18)),
+        ("tcpControlBits & 18 == 2", 1, |r| {
+            u(r, "tcpControlBits").is_some_and(|v| v & 18 == 2)
+        }),
+        // Time literals without a zone are UTC (issue 8).
+        ("flowStartSeconds >= 2024-05-01", 4, |r| {
+            t(r, "flowStartSeconds").is_some_and(|x| x.as_str() >= "2024-05-01T00:00:00Z")
+        }),
+        ("flowStartMilliseconds >= 2024-05-01T00:00:01", 2, |r| {
+            t(r, "flowStartMilliseconds").is_some_and(|x| x.as_str() >= "2024-05-01T00:00:01.000Z")
+        }),
+        (
+            "flowStartMilliseconds < \"2024-05-01 00:00:00.5\"",
+            3,
+            |r| {
+                t(r, "flowStartMilliseconds")
+                    .is_some_and(|x| x.as_str() < "2024-05-01T00:00:00.500Z")
+            },
+        ),
+        ("flowStartMilliseconds < 2024-05-01 00:00:00.5", 3, |r| {
+            t(r, "flowStartMilliseconds").is_some_and(|x| x.as_str() < "2024-05-01T00:00:00.500Z")
+        }),
+        (
+            "flowStartSeconds in [2024-05-01, 2024-05-01 12:00:00]",
+            3,
+            |r| {
+                matches!(
+                    s(r, "flowStartSeconds"),
+                    Some("2024-05-01T00:00:00Z" | "2024-05-01T12:00:00Z")
+                )
+            },
+        ),
     ]
+}
+
+fn port_in(r: &Value, lo: u64, hi: u64) -> bool {
+    [
+        u(r, "sourceTransportPort"),
+        u(r, "destinationTransportPort"),
+    ]
+    .iter()
+    .any(|p| p.is_some_and(|p| (lo..=hi).contains(&p)))
+}
+
+/// All of `mask`'s TCP flags are set.
+fn flags(r: &Value, mask: u64) -> bool {
+    u(r, "tcpControlBits").is_some_and(|v| v & mask == mask)
 }
 
 fn fixture(w: &Workdir) -> PathBuf {
@@ -344,6 +457,51 @@ fn malformed_expressions_are_usage_errors() {
             "not an RFC 3339 time",
         ),
         ("subTemplateList == 1", 20, "structured data"),
+        (
+            "sourceIPv4Adress == 10.0.0.1",
+            1,
+            "unknown IE name \"sourceIPv4Adress\"; did you mean sourceIPv4Address?",
+        ),
+        (
+            "exists(reverseOctetDeltaCout)",
+            8,
+            "did you mean reverseOctetDeltaCount?",
+        ),
+        ("prot tcp", 1, "did you mean proto?"),
+        (
+            "flowStartMilliseconds > 1714522200",
+            25,
+            "flowStartMilliseconds is in milliseconds; did you mean 1714522200000 \
+             (2024-05-01T00:10:00.000Z, reading 1714522200 as seconds)?",
+        ),
+        (
+            "flowStartSeconds > 1714522200000",
+            20,
+            "flowStartSeconds is in seconds; did you mean 1714522200 ",
+        ),
+        (
+            "flowStartNanoseconds < 1714522200",
+            24,
+            "is in nanoseconds; did you mean 1714522200000000000 ",
+        ),
+        (
+            "flowStartSeconds > 2024-05-01T25:00",
+            20,
+            "not an RFC 3339 time",
+        ),
+        ("port 80-53", 6, "port range \"80-53\" is empty"),
+        ("port 1-70000", 6, "out of range"),
+        ("port in [53 ..]", 16, "a range needs a port after '..'"),
+        ("dst port > x", 12, "not an unsigned integer"),
+        ("ip in [10.0.0.1, foo]", 18, "\"foo\" is not an IP address"),
+        ("ip in []", 9, "empty list"),
+        ("flags SQ", 7, "not a set of TCP flags"),
+        ("bytes > 1Q", 9, "not an unsigned integer"),
+        ("bytes > 99999999999999T", 9, "not an unsigned integer"),
+        ("applicationName & 2", 17, "& tests bits of unsigned IEs"),
+        ("tcpControlBits & 0xZZ", 18, "not a hex number"),
+        ("proto tcp & port 80", 11, "a single '&'"),
+        ("(proto tcp & port 80)", 12, "a single '&'"),
     ] {
         let r = w
             .run(&["filter", "--count", expr, fx.to_str().unwrap()])
@@ -558,4 +716,129 @@ fn csv_from_stdin_equals_csv_from_file() {
         assert_eq!(from_file.out(), from_stdin.out(), "{expr}");
         assert!(from_stdin.stderr.is_empty(), "{}", from_stdin.stderr);
     }
+}
+
+#[test]
+fn unknown_field_names_are_usage_errors_with_a_suggestion() {
+    let w = Workdir::new("filter-fields");
+    let fx = fixture(&w);
+    let f = fx.to_str().unwrap();
+    let want = "ipfixkit: --fields: unknown IE name \"sourceIPv4Adress\"; did you mean \
+                sourceIPv4Address? (for a name only a file defines, by RFC 5610, add \
+                --allow-unknown-fields or write en<PEN>:id<ID>)\n";
+    for args in [
+        vec!["cat", "-F", "sourceIPv4Adress", f],
+        vec!["cat", "-f", "csv", "-F", "@domain,sourceIPv4Adress", f],
+        vec![
+            "filter",
+            "-f",
+            "json",
+            "-F",
+            "sourceIPv4Adress",
+            "proto tcp",
+            f,
+        ],
+        vec![
+            "convert",
+            "--to",
+            "csv",
+            "-F",
+            "sourceIPv4Adress,octetDeltaCount",
+            f,
+        ],
+    ] {
+        let r = w.run(&args).code(2);
+        assert_eq!(r.stderr, want, "{args:?}");
+        assert!(r.stdout.is_empty(), "{args:?}");
+    }
+    // Reverse names are suggested too; nothing close: no suggestion.
+    let r = w.run(&["cat", "-F", "reverseOctetDeltaCout", f]).code(2);
+    assert!(
+        r.stderr.contains("did you mean reverseOctetDeltaCount?"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(&["cat", "-F", "qqqqqqqqqqqq", f]).code(2);
+    assert!(!r.stderr.contains("did you mean"), "{}", r.stderr);
+    // Allowed: with the flag (a name a file may teach by RFC 5610), and by number.
+    let r = w
+        .run(&[
+            "cat",
+            "-q",
+            "--allow-unknown-fields",
+            "-F",
+            "sourceIPv4Adress",
+            f,
+        ])
+        .ok();
+    assert_eq!(r.stderr, "");
+    for fields in ["en0:id8", "0/8", "sourceIPv4Address", "@domain,en0:id8#1"] {
+        let r = w.run(&["cat", "-f", "csv", "-F", fields, f]).ok();
+        assert!(r.out().contains("10.0.0.1"), "{fields}: {}", r.out());
+    }
+    let r = w
+        .run(&[
+            "filter",
+            "-f",
+            "csv",
+            "--allow-unknown-fields",
+            "-F",
+            "x,octetDeltaCount",
+            "proto udp",
+            f,
+        ])
+        .ok();
+    assert_eq!(r.out().lines().next(), Some("x,octetDeltaCount"));
+    w.run(&[
+        "convert",
+        "--to",
+        "json",
+        "--allow-unknown-fields",
+        "-F",
+        "x",
+        f,
+    ])
+    .ok();
+}
+
+#[test]
+fn a_file_name_where_the_expression_belongs_says_to_quote_it() {
+    let w = Workdir::new("filter-quote");
+    let fx = fixture(&w);
+    let f = fx.to_str().unwrap();
+    // An existing file, or a name that looks like one.
+    for expr in [f, "a.ipfix", "flows.ipfix.gz", "x.zst"] {
+        let r = w.run(&["filter", expr]).code(2);
+        assert!(
+            r.stderr.starts_with("ipfixkit: filter: ")
+                && r.stderr
+                    .contains("the first argument is the expression; quote it")
+                && r.stderr.lines().count() == 1,
+            "{expr}: {}",
+            r.stderr
+        );
+    }
+    // An unquoted expression: the words that are not files make it whole.
+    let r = w.run(&["filter", "proto", "tcp", f]).code(2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "ipfixkit: filter: the first argument is the expression; quote it: \
+             ipfixkit filter 'proto tcp' {f}\n"
+        )
+    );
+    let r = w.run(&["filter", "dst", "port", "53", f]).code(2);
+    assert!(
+        r.stderr
+            .contains("quote it: ipfixkit filter 'dst port 53' "),
+        "{}",
+        r.stderr
+    );
+    // An ordinary mistake keeps the ordinary message.
+    let r = w.run(&["filter", "proto", f]).code(2);
+    assert!(
+        r.stderr.contains("column 6: expected a value at the end"),
+        "{}",
+        r.stderr
+    );
 }

@@ -1,7 +1,8 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
 use super::{
-    DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, decode_file, output_failure,
+    DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, decode_file, field_columns,
+    output_failure,
 };
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
@@ -12,7 +13,7 @@ use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
 use crate::output::templates::TemplatesPrinter;
 use crate::output::text::TextPrinter;
-use crate::output::{Column, PrintOptions, Printer, parse_columns};
+use crate::output::{PrintOptions, Printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -74,6 +75,11 @@ pub struct Args {
     /// `@domain`, `@template`, `@sequence`.
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
+
+    /// With -F: accept IE names the registry does not know (names a file defines with RFC 5610
+    /// type records); without it such a name is an error with the closest known name.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
 
     /// List the templates instead of records: text (RFC 7013 §10 form), -f json (one object
     /// per definition) or -f csv (one row per template field).
@@ -159,26 +165,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         }
     }
     let model = args.input.model().map_err(Failure::usage)?;
-    let columns = match &args.fields {
-        Some(list) => {
-            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
-        }
-        None => None,
-    };
-    if let Some(cols) = &columns {
-        for c in cols {
-            if let Column::Field {
-                key, number: None, ..
-            } = c
-            {
-                if model.by_name(key).is_none() && !args.input.quiet {
-                    eprintln!(
-                        "ipfixkit: warning: --fields: {key:?} is not a known IE name; it matches only IEs a file names so (RFC 5610)"
-                    );
-                }
-            }
-        }
-    }
+    let columns = field_columns(args.fields.as_deref(), &model, args.allow_unknown_fields)?;
     let time = if args.time == TimeArg::Epoch {
         TimeStyle::Epoch
     } else {

@@ -19,7 +19,7 @@ use crate::ipfix::value::TimeStyle;
 use crate::output::csv::{CsvPrinter, union_columns};
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
-use crate::output::{Column, PrintOptions, Printer, parse_columns};
+use crate::output::{Column, PrintOptions, Printer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -92,6 +92,11 @@ pub struct Args {
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
 
+    /// With -F: accept IE names the registry does not know (names a file defines with RFC 5610
+    /// type records); without it such a name is an error with the closest known name.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
+
     /// JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type's unit (`epoch`).
     #[arg(long, value_enum, default_value_t = super::cat::TimeArg::Iso)]
     pub time: super::cat::TimeArg,
@@ -163,12 +168,7 @@ struct Ctx<'a> {
 
 pub fn run(args: &Args) -> Result<(), Failure> {
     let model = args.input.model().map_err(Failure::usage)?;
-    let columns = match &args.fields {
-        Some(list) => {
-            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
-        }
-        None => None,
-    };
+    let columns = super::field_columns(args.fields.as_deref(), &model, args.allow_unknown_fields)?;
     if columns.is_some() && args.to == To::Ipfix {
         return Err(Failure::usage(
             "--fields applies to JSON and CSV output, not IPFIX",

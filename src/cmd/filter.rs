@@ -3,51 +3,63 @@
 use super::{
     DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, display_name, output_failure,
 };
-use crate::filter::Filter;
+use crate::filter::{Filter, FilterError};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
+use crate::ipfix::InfoModel;
 use crate::ipfix::value::TimeStyle;
 use crate::output::csv::CsvPrinter;
 use crate::output::filtered::Filtered;
 use crate::output::ipfix::IpfixPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::text::TextPrinter;
-use crate::output::{PrintOptions, Printer, parse_columns};
+use crate::output::{PrintOptions, Printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Shown verbatim (never wrapped): see [`super::help_template`].
 pub const EXAMPLES: &str = "\
 Expressions:
-  octetDeltaCount > 1000000          comparisons: == != < <= > >=
-  flowStartMilliseconds >= 2024-05-01T00:00:00Z
-                                     times in RFC 3339 (or epoch in the IE's unit)
-  sourceIPv4Address in 10.0.0.0/8    prefixes, IPv4 and IPv6
+  octetDeltaCount > 1000000           compare: == != < <= > >= (name, value)
+  octetDeltaCount > 1M                k M G T: 1000-based, as nfdump
+  flowStartSeconds >= 2024-05-01      RFC 3339 times, UTC unless zoned
+  flowStartSeconds < 2024-05-01T00:10:00
+  flowStartMilliseconds < \"2024-05-01 00:10:00.5\"
+  flowStartMilliseconds > 1714522200000   epoch integers in the IE's unit
+  sourceIPv4Address in 10.0.0.0/8     prefixes, IPv4 and IPv6
   destinationTransportPort in [53, 443, 8080]
-                                     lists
-  applicationName ~ \"^ht\"            regular expression on strings
-  exists(reverseOctetDeltaCount)     the record has the IE
-  not (a or b) and c, also ! || &&   logic and parentheses
-  proto tcp|udp|icmp|icmp6|sctp|gre|esp|N
-                                     nfdump-style shorthands:
-  src ip ADDR, dst ip ADDR, ip ADDR  address on either side (host = ip)
-  src port N, dst port N, port N, port in [..]
-  src net PREFIX, dst net PREFIX, net PREFIX
+  applicationName ~ \"^ht\"             regular expression on strings
+  tcpControlBits & 0x02               bit test (any set); & 0x12 == 0x12: all
+  exists(reverseOctetDeltaCount)      the record has the IE
+  not (a or b) and c, also ! || &&    logic and parentheses (100 deep)
+
+nfdump-style shorthands:
+  proto tcp|udp|icmp|icmp6|sctp|gre|esp|ah|N
+  src ip ADDR, dst ip ADDR, ip ADDR   either side (host = ip)
+  ip in [192.0.2.1, 2001:db8::1, 10.0.0.0/8]
+  src net PREFIX, dst net PREFIX, net PREFIX, net in [..]
+  src port N, dst port > 1023, port 53-80, port in [53, 80..90]
+  bytes > 1M, packets >= 10k          delta or total counter
+  flags S, flags SA                   all the TCP flags given are set
+                                      (F S R P A U E C; X = FSRPAU)
 
 Examples:
-  ipfixkit filter 'proto udp and dst port 53' flows.ipfix -o dns.ipfix
-  ipfixkit filter --count 'octetDeltaCount > 1000000' archive/*.ipfix.zst
-  ipfixkit filter -f json 'src net 2001:db8::/32' flows.ipfix | jq .
-  zstdcat flows.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
-  ipfixkit filter --invert 'ip 192.0.2.1' flows.ipfix -o without.ipfix";
+  ipfixkit filter 'proto udp and dst port 53' f.ipfix -o dns.ipfix
+  ipfixkit filter --count 'bytes > 1M' archive/*.ipfix.zst
+  ipfixkit filter -f json 'src net 2001:db8::/32' f.ipfix | jq .
+  zstdcat f.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
+  ipfixkit filter --invert 'ip 192.0.2.1' f.ipfix -o without.ipfix";
 
 const NOTES: &str = "\
-A test on an IE the record does not have is false (so `not` of it is true). Unsigned 64-bit \
-values compare exactly. Names and values are checked when the expression is parsed.
+A test on an IE the record does not have is false (so `not` of it is true). \
+Unsigned 64-bit values compare exactly. Names and values are checked when \
+the expression is parsed; a typo gets the closest name (did you mean ...?). \
+Quote the expression: it is one argument, the first.
 
-IPFIX output (the default) carries the templates the kept records need and every options \
-record (they are not filtered); it is refused on a terminal unless -o or --force.";
+IPFIX output (the default) carries the templates the kept records need and \
+every options record (they are not filtered); it is refused on a terminal \
+unless -o or --force.";
 
 /// Keeps the records for which an expression holds.
 #[derive(clap::Args, Debug)]
@@ -75,6 +87,11 @@ pub struct Args {
     /// Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`).
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
+
+    /// With -F: accept IE names the registry does not know (names a file defines with RFC 5610
+    /// type records); without it such a name is an error with the closest known name.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
 
     /// Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times.
     #[arg(long, value_enum, default_value_t = super::cat::TimeArg::Iso)]
@@ -111,16 +128,9 @@ pub enum Format {
 
 pub fn run(args: &Args) -> Result<(), Failure> {
     let model = args.input.model().map_err(Failure::usage)?;
-    let filter = Filter::parse(&args.expr, &model).map_err(|e| {
-        let pad = " ".repeat(e.column.saturating_sub(1));
-        Failure::usage(format!("filter expression: {e}\n  {}\n  {pad}^", args.expr))
-    })?;
-    let columns = match &args.fields {
-        Some(list) => {
-            Some(parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?)
-        }
-        None => None,
-    };
+    let filter = Filter::parse(&args.expr, &model)
+        .map_err(|e| expression_failure(&args.expr, &args.input.files, &model, &e))?;
+    let columns = super::field_columns(args.fields.as_deref(), &model, args.allow_unknown_fields)?;
     let time = if args.time == super::cat::TimeArg::Epoch {
         TimeStyle::Epoch
     } else {
@@ -244,4 +254,52 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     } else {
         Ok(())
     }
+}
+
+/// The usage error for an expression that does not parse. When the expression is a file name
+/// (`filter a.ipfix`) or the expression was not quoted (`filter proto tcp a.ipfix` reads `proto`
+/// as the expression), it says so; otherwise it shows the error under an excerpt of the
+/// expression (a long one is cut around the column) with a caret.
+fn expression_failure(expr: &str, files: &[String], model: &InfoModel, e: &FilterError) -> Failure {
+    const QUOTE: &str = "the first argument is the expression; quote it";
+    let fileish = [".ipfix", ".gz", ".zst", ".bz2", ".xz", ".ipf"]
+        .iter()
+        .any(|x| expr.ends_with(x))
+        || std::path::Path::new(expr).is_file();
+    if fileish && expr.len() < 4096 {
+        return Failure::usage(format!(
+            "filter: {expr:?} is a file name, but {QUOTE}: ipfixkit filter 'proto tcp' {expr}"
+        ));
+    }
+    // The leading arguments that are not files, joined to the expression, may parse.
+    let words: Vec<&str> = files
+        .iter()
+        .take(16)
+        .take_while(|f| *f != "-" && !std::path::Path::new(f.as_str()).exists())
+        .map(String::as_str)
+        .collect();
+    for k in 1..=words.len() {
+        let joined = format!("{expr} {}", words[..k].join(" "));
+        if Filter::parse(&joined, model).is_ok() {
+            let rest = files[k..].join(" ");
+            return Failure::usage(format!(
+                "filter: {QUOTE}: ipfixkit filter '{joined}' {rest}"
+            ));
+        }
+    }
+    let chars: Vec<char> = expr.chars().collect();
+    let at = e.column.saturating_sub(1).min(chars.len());
+    let (from, to) = if chars.len() <= 76 {
+        (0, chars.len())
+    } else {
+        let from = at.saturating_sub(35);
+        (from, (from + 70).min(chars.len()))
+    };
+    let head = if from > 0 { "..." } else { "" };
+    let tail = if to < chars.len() { "..." } else { "" };
+    let shown: String = chars[from..to].iter().collect();
+    let pad = " ".repeat(head.len() + at - from);
+    Failure::usage(format!(
+        "filter expression: {e}\n  {head}{shown}{tail}\n  {pad}^"
+    ))
 }

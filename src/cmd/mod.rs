@@ -312,6 +312,39 @@ impl Failure {
     }
 }
 
+/// Parses a `-F` list and checks its IE names against the model: an unknown name is a usage
+/// error naming the closest known one, unless `allow_unknown` (for names a file defines with
+/// RFC 5610 type records) or the IE is written by number (`en<PEN>:id<ID>`, `pen/id`).
+pub fn field_columns(
+    list: Option<&str>,
+    model: &InfoModel,
+    allow_unknown: bool,
+) -> Result<Option<Vec<crate::output::Column>>, Failure> {
+    let Some(list) = list else { return Ok(None) };
+    let cols =
+        crate::output::parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?;
+    for c in &cols {
+        if let crate::output::Column::Field {
+            key, number: None, ..
+        } = c
+        {
+            if allow_unknown || model.by_name(key).is_some() {
+                continue;
+            }
+            let hint = crate::ipfix::suggest::suggest_name(model, key)
+                .map(|n| format!("; did you mean {n}?"))
+                .unwrap_or_default();
+            let shown: String = key.chars().take(64).collect();
+            let cut = if shown.len() < key.len() { "..." } else { "" };
+            return Err(Failure::usage(format!(
+                "--fields: unknown IE name {shown:?}{cut}{hint} (for a name only a file defines, \
+                 by RFC 5610, add --allow-unknown-fields or write en<PEN>:id<ID>)"
+            )));
+        }
+    }
+    Ok(Some(cols))
+}
+
 /// The failure for an error writing the output (whose message names the output): a closed
 /// pipe ends quietly with 0.
 pub fn output_failure(e: std::io::Error) -> Failure {

@@ -82,6 +82,8 @@ enum Node {
     Net4(Vec<usize>, u32, u32),
     Net6(Vec<usize>, u128, u128),
     Regex(Vec<usize>, regex::bytes::Regex),
+    /// `field & mask` compared with a value, on unsigned fields.
+    Bits(Vec<usize>, u64, Op, u64),
 }
 
 /// Rewrites single-field leaves of a fixed-layout template to read at their offset.
@@ -213,6 +215,18 @@ fn compile(e: &Expr, t: &Template, max: &mut usize) -> Node {
                 Node::Net6(fs, *net, *mask)
             }
         }
+        Expr::Bits(f, mask, op, v) => {
+            let fs: Vec<usize> = fields_of(f, t, max)
+                .into_iter()
+                .filter(|x| x.1.is_unsigned())
+                .map(|x| x.0)
+                .collect();
+            if fs.is_empty() {
+                Node::Const(false)
+            } else {
+                Node::Bits(fs, *mask, *op, *v)
+            }
+        }
         Expr::Regex(f, re) => {
             let fs: Vec<usize> = fields_of(f, t, max).into_iter().map(|x| x.0).collect();
             if fs.is_empty() {
@@ -309,6 +323,11 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
                 .is_some_and(|a| u128::from_be_bytes(a) & mask == *net)
         }),
         Node::Regex(fs, re) => fs.iter().any(|&i| get(i).is_some_and(|b| re.is_match(b))),
+        Node::Bits(fs, mask, op, v) => fs.iter().any(|&i| {
+            get(i)
+                .and_then(be_uint)
+                .is_some_and(|x| order(x & mask, *op, *v))
+        }),
     }
 }
 

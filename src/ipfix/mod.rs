@@ -11,6 +11,7 @@ pub mod netflow;
 pub mod registry;
 pub mod remap;
 pub mod session;
+pub mod suggest;
 pub mod template;
 pub mod text;
 pub mod types;

@@ -181,10 +181,19 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
 }
 
 /// `s` trimmed, if it is an integer (optionally signed) however large.
-fn digits(s: &str) -> Option<&str> {
+/// `s` as an integer too large for any type, for a message: whole when short, else its first
+/// digits and how many there are (an error must stay one readable line).
+fn digits(s: &str) -> Option<String> {
     let t = s.trim();
     let d = t.strip_prefix(['-', '+']).unwrap_or(t);
-    (!d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())).then_some(t)
+    if d.is_empty() || !d.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(if t.len() <= 40 {
+        t.to_string()
+    } else {
+        format!("{}... ({} digits)", &t[..20], d.len())
+    })
 }
 
 fn parse_float(s: &str) -> Option<f64> {
