@@ -8,7 +8,7 @@
 #![no_main]
 
 use ipfixkit::io::input::ByteSource;
-use ipfixkit::io::reader::decode_all;
+use ipfixkit::io::reader::{ReadOpts, decode_all, decode_with};
 use ipfixkit::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
 use ipfixkit::ipfix::{DecodeError, InfoModel, Template};
 use ipfixkit::output::csv::CsvPrinter;
@@ -58,6 +58,16 @@ fuzz_target!(|data: &[u8]| {
     let mut src = ByteSource::from_bytes(data.to_vec());
     let mut session = Session::new(model.clone());
     decode_all(&mut src, &mut session, &mut keys);
+
+    // --strict and the --max-resync floor: the reader stops without searching on.
+    let strict = ReadOpts {
+        strict: true,
+        max_resync: 0,
+        cancel: None,
+    };
+    let mut src = ByteSource::from_bytes(data.to_vec());
+    let mut session = Session::new(model.clone());
+    decode_with(&mut src, &mut session, &mut Keys(Vec::new()), &strict);
 
     let mut out = Vec::new();
     let mut json = JsonPrinter::new(&mut out, PrintOptions::default());

@@ -35,7 +35,8 @@ With -F, records that have none of the named IE fields are skipped.
 
 Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes on
 at the next message and the exit status is 1 (0 when there were only warnings). Records read
-before a problem are always printed.";
+before a problem are always printed. --strict ends the whole run at the first problem;
+--max-resync bounds the search for the next message after damage.";
 
 /// Prints the records of IPFIX files.
 #[derive(clap::Args, Debug)]
@@ -145,6 +146,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
     let several = inputs.paths.len() > 1;
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
+    let stop = driver::Stop::new();
     // -n across files must take the first N in input order: decode those files one by one.
     let threads = if args.limit.is_some() {
         1
@@ -160,6 +162,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 return FileOutcome::default();
             }
             let Some(src) = inputs.open(i, report) else {
+                if args.input.strict {
+                    stop.request(i);
+                }
                 return FileOutcome { failed: true };
             };
             if several && args.format == Format::Detail && !args.stats && !args.templates {
@@ -191,14 +196,16 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 }
             };
             let limit = (left != u64::MAX).then_some(left);
+            let cancel = || stop.past(i);
             let dopts = DecodeOpts {
-                model: &model,
-                strict: args.input.strict,
-                quiet: args.input.quiet,
-                limit,
+                cancel: Some(&cancel),
+                ..args.input.decode_opts(&model, limit)
             };
             // Output errors surface through the driver, which owns the output.
             let d = decode_file(&dopts, src, name, &mut *printer, report);
+            if d.stop_run {
+                stop.request(i);
+            }
             if left != u64::MAX {
                 remaining.fetch_sub(d.records.min(left), Ordering::SeqCst);
             }
@@ -218,7 +225,14 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    let result = driver::run(&inputs.paths, threads, &mut out, &mut on_problem, job);
+    let result = driver::run_until(
+        &inputs.paths,
+        threads,
+        &mut out,
+        &mut on_problem,
+        &stop,
+        job,
+    );
     match result {
         Ok(outcomes) => {
             out.finish().map_err(output_failure)?;

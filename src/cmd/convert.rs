@@ -4,7 +4,7 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
+use super::{Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
@@ -249,15 +249,11 @@ fn decode_into(
                 records: 0,
                 octets: 0,
                 output_error: None,
+                stop_run: ctx.args.input.strict,
             };
         }
     };
-    let o = DecodeOpts {
-        model: &ctx.model,
-        strict: ctx.args.input.strict,
-        quiet: ctx.args.input.quiet,
-        limit: None,
-    };
+    let o = ctx.args.input.decode_opts(&ctx.model, None);
     let d = decode_file(&o, src, &p.name, printer, report);
     progress(d.octets);
     d
@@ -321,6 +317,9 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
                 return Err(output_failure(e));
             }
             failed |= d.failed;
+            if d.stop_run {
+                break;
+            }
         }
         if let Err(e) = printer.close() {
             bar.finish_and_clear();

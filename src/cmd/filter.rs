@@ -125,12 +125,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let binary = args.format == Format::Ipfix && !args.count;
     let mut out = Output::open(args.output.as_deref(), binary, args.force)
         .map_err(|e| Failure::failed(format!("ipfixkit: {e}")))?;
-    let dopts = DecodeOpts {
-        model: &model,
-        strict: args.input.strict,
-        quiet: args.input.quiet,
-        limit: None,
-    };
+    let dopts = args.input.decode_opts(&model, None);
+    let stop = driver::Stop::new();
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
         let _ = writeln!(stderr, "{s}");
@@ -150,6 +146,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         for p in &inputs {
             let Some(src) = open(p, &mut report) else {
                 failed = true;
+                if args.input.strict {
+                    break;
+                }
                 continue;
             };
             let mut f = Filtered::new(Some(&mut ipfix), &filter, args.invert, true);
@@ -158,6 +157,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 return Err(output_failure(e));
             }
             failed |= d.failed;
+            if d.stop_run {
+                break;
+            }
         }
         ipfix.close().map_err(output_failure)?;
     } else {
@@ -175,6 +177,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
          -> FileOutcome {
             let p = inputs[i].as_str();
             let Some(src) = files.open(i, report) else {
+                if args.input.strict {
+                    stop.request(i);
+                }
                 return FileOutcome { failed: true };
             };
             let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
@@ -198,7 +203,15 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.invert,
                 false,
             );
-            let d = decode_file(&dopts, src, p, &mut f, report);
+            let cancel = || stop.past(i);
+            let o = DecodeOpts {
+                cancel: Some(&cancel),
+                ..dopts
+            };
+            let d = decode_file(&o, src, p, &mut f, report);
+            if d.stop_run {
+                stop.request(i);
+            }
             matched.fetch_add(f.matched, Ordering::SeqCst);
             // Output errors surface through the driver, which owns the output.
             FileOutcome {
@@ -206,11 +219,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
-        let outcomes = driver::run(
+        let outcomes = driver::run_until(
             &files.paths,
             args.input.threads(),
             &mut out,
             &mut on_problem,
+            &stop,
             job,
         )
         .map_err(output_failure)?;

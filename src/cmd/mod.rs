@@ -52,9 +52,16 @@ pub struct InputArgs {
     #[arg(long = "ie-spec", value_name = "FILE")]
     pub ie_spec: Vec<PathBuf>,
 
-    /// Stop at the first problem (error or warning) instead of reporting it and resynchronising.
+    /// Stop the whole run at the first problem (error or warning) instead of reporting it and
+    /// resynchronising: no further input is read; what was printed before stays.
     #[arg(long)]
     pub strict: bool,
+
+    /// After damage, give an input up when this many octets hold no valid message header
+    /// (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535
+    /// (one maximal message) are raised to it.
+    #[arg(long = "max-resync", value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub max_resync: u64,
 
     /// Worker threads for several files (0 = all cores). Output order never depends on it.
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
@@ -83,6 +90,18 @@ impl InputArgs {
         }
     }
 
+    /// The decoding options these flags give, for `model` and a record limit.
+    pub fn decode_opts<'a>(&self, model: &'a Arc<InfoModel>, limit: Option<u64>) -> DecodeOpts<'a> {
+        DecodeOpts {
+            model,
+            strict: self.strict,
+            quiet: self.quiet,
+            limit,
+            max_resync: self.max_resync,
+            cancel: None,
+        }
+    }
+
     /// The built-in information model plus `--ie-spec` files.
     pub fn model(&self) -> Result<Arc<InfoModel>, String> {
         let base = InfoModel::builtin();
@@ -97,6 +116,31 @@ impl InputArgs {
         }
         Ok(Arc::new(m))
     }
+}
+
+/// A size in octets: digits with an optional K, M, G or T (powers of 1024; `KiB`, `MB` and
+/// the like are read the same).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (digits, then K, M or G)"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown size suffix {unit:?} (K, M, G or T)"
+            ));
+        }
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// Name of an input in messages.
@@ -173,13 +217,22 @@ impl Inputs {
     }
 }
 
-/// Formats a decode problem as the one-line message of DESIGN.md and decides, per `--strict`
-/// and `--quiet`, whether decoding goes on. Returns the line to print, if any.
-pub fn problem_line(file: &str, e: &DecodeError, quiet: bool) -> Option<String> {
+/// Formats a decode problem as the one-line message of DESIGN.md, unless `--quiet` hides it.
+/// The offset of a compressed input counts octets of its `decompressed` stream, and says so.
+pub fn problem_line(
+    file: &str,
+    e: &DecodeError,
+    quiet: bool,
+    decompressed: bool,
+) -> Option<String> {
     if quiet && e.severity() == Severity::Warning {
         return None;
     }
-    Some(format!("ipfixkit: {}: {e}", display_name(file)))
+    Some(format!(
+        "ipfixkit: {}: {}",
+        display_name(file),
+        e.in_stream(decompressed)
+    ))
 }
 
 pub fn problem_flow(strict: bool) -> Flow {
@@ -234,6 +287,11 @@ pub struct DecodeOpts<'a> {
     pub quiet: bool,
     /// Stop after this many records.
     pub limit: Option<u64>,
+    /// `--max-resync`.
+    pub max_resync: u64,
+    /// Asked before each message: true ends the input quietly (`--strict` stopped the run at
+    /// an earlier input).
+    pub cancel: Option<&'a dyn Fn() -> bool>,
 }
 
 /// Result of decoding one input.
@@ -246,6 +304,8 @@ pub struct Decoded {
     pub octets: u64,
     /// Writing the output failed (the caller reports it: a closed pipe is not an error).
     pub output_error: Option<std::io::Error>,
+    /// `--strict` met a problem: the run ends after this input.
+    pub stop_run: bool,
 }
 
 /// Decodes one opened input into a printer, reporting input problems as one-line messages,
@@ -259,17 +319,26 @@ pub fn decode_file(
 ) -> Decoded {
     let mut session = crate::ipfix::Session::new(o.model.clone());
     let mut failed = false;
+    let decompressed = src.decompressed();
     let mut on_problem = |e: &DecodeError| -> Flow {
         if e.severity() == Severity::Error || o.strict {
             failed = true;
         }
-        if let Some(line) = problem_line(name, e, o.quiet) {
+        if let Some(mut line) = problem_line(name, e, o.quiet, decompressed) {
+            if o.strict {
+                line.push_str("; stopped (--strict)");
+            }
             report(line);
         }
         problem_flow(o.strict)
     };
     let mut drive = crate::output::Drive::new(printer, &mut on_problem, o.limit);
-    crate::io::reader::decode_all(&mut src, &mut session, &mut drive);
+    let ropts = crate::io::reader::ReadOpts {
+        max_resync: o.max_resync,
+        strict: o.strict,
+        cancel: o.cancel,
+    };
+    crate::io::reader::decode_with(&mut src, &mut session, &mut drive, &ropts);
     let records = drive.records;
     let io_error = drive.io_error.take();
     drop(drive);
@@ -277,11 +346,46 @@ pub fn decode_file(
         Some(e) => Some(e),
         None => printer.finish(&session).err(),
     };
+    let stop_run = o.strict && failed;
     failed |= output_error.is_some();
     Decoded {
         failed,
         records,
         octets: src.offset(),
         output_error,
+        stop_run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_suffixes() {
+        for (s, n) in [
+            ("0", 0),
+            ("65535", 65535),
+            ("64K", 64 << 10),
+            ("64k", 64 << 10),
+            ("64M", 64 << 20),
+            ("64MiB", 64 << 20),
+            ("1G", 1 << 30),
+            ("2gb", 2 << 30),
+            ("1T", 1 << 40),
+        ] {
+            assert_eq!(parse_size(s), Ok(n), "{s}");
+        }
+        for s in [
+            "",
+            "K",
+            "1.5G",
+            "-1",
+            "12Q",
+            "1 G x",
+            "18446744073709551615K",
+        ] {
+            assert!(parse_size(s).is_err(), "{s}");
+        }
     }
 }
