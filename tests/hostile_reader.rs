@@ -88,6 +88,7 @@ fn endless_stdin(
     let mut child = Command::new(bin())
         .current_dir(&w.dir)
         .args(args)
+        .env("TMPDIR", &w.dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -397,6 +398,60 @@ fn endless_zeros_on_stdin_are_given_up() {
     assert!(err.ends_with("; stopped (--strict)\n"), "{err}");
 }
 
+/// CSV without -F reads its input twice (columns, then records), so stdin is spooled to a
+/// temporary file. The spool held all of stdin before the first pass began: an endless
+/// stream filled the disk and never ended, --max-resync or not. Now the first pass spools
+/// what it reads, and the second reads the spool and then the rest of the stream.
+#[test]
+fn csv_of_an_endless_stdin_ends_and_leaves_no_spool() {
+    let w = Workdir::new("endless-csv");
+    let a = article();
+    let header =
+        "@export_time,@domain,@template,sourceIPv4Address,destinationIPv4Address,packetDeltaCount";
+    for args in [
+        &["cat", "-f", "csv", "--max-resync", "1M"][..],
+        &[
+            "filter",
+            "-f",
+            "csv",
+            "--max-resync",
+            "1M",
+            "packetDeltaCount >= 0",
+        ],
+        &["convert", "--to", "csv", "--max-resync", "1M"],
+    ] {
+        let (code, out, err) = endless_stdin(
+            &w,
+            args,
+            &gzip(&a),
+            &[0x1f, 0x8b, 0],
+            Duration::from_secs(60),
+        );
+        // gzip magic then garbage: the gzip member of the article decodes, then the next
+        // member header is not gzip (a read error after the good records).
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(out.lines().next(), Some(header), "{args:?}");
+        assert_eq!(out.lines().count(), 3, "{args:?}: {out}");
+        let (code, out, err) = endless_stdin(&w, args, &a, &[0], Duration::from_secs(60));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert_eq!(out.lines().count(), 3, "{args:?}: {out}");
+        assert!(
+            err.ends_with("no valid message header in the 1048576 octets after byte 64; giving up on this input\n"),
+            "{args:?}: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&w.dir).unwrap().collect();
+        assert!(left.is_empty(), "{args:?}: {left:?}");
+    }
+    // A finite stdin still gives every record: the spool, then the rest of the stream.
+    let many = a.repeat(5000);
+    for args in [&["cat", "-f", "csv"][..], &["convert", "--to", "csv"]] {
+        let r = w.run_stdin(args, &many).ok();
+        assert_eq!(r.out().lines().count(), 10_001, "{args:?}");
+        let r = w.run_stdin(args, &zstd(&many)).ok();
+        assert_eq!(r.out().lines().count(), 10_001, "{args:?}");
+    }
+}
+
 #[test]
 fn max_resync_takes_sizes_and_has_a_floor() {
     let w = Workdir::new("max-resync");
@@ -496,4 +551,34 @@ fn a_file_too_big_to_map_is_streamed() {
         )
     );
     assert_eq!(out.lines().count(), 4, "{out}");
+}
+
+/// A compressed stream that breaks within its first 512 decompressed octets (a gzip member,
+/// then bytes that are not one): `convert` sniffed the format from those octets, got the read
+/// error instead and took the input for CSV, losing every record with a message without an
+/// offset. Now the octets before the error are sniffed and decoded, as `cat` does.
+#[test]
+fn convert_keeps_records_before_a_broken_compressed_tail() {
+    let w = Workdir::new("broken-tail");
+    let a = article();
+    let broken = [&gzip(&a)[..], &[0x1f, 0x8b, 0, 0xEE]].concat();
+    w.write("b.ipfix.gz", &broken);
+    let want_err = "byte 64 of the decompressed stream: read failed: ";
+    for to in ["json", "csv", "ipfix"] {
+        let r = w
+            .run(&["convert", "--to", to, "b.ipfix.gz", "-o", "out"])
+            .code(1);
+        assert!(r.stderr.contains(want_err), "{to}: {}", r.stderr);
+        if to == "ipfix" {
+            let r = w.run(&["cat", "out"]).ok();
+            assert_eq!(r.out(), format!("{REC1}\n{REC2}\n"));
+        } else {
+            // a template line (JSON) or the header (CSV), then the two records
+            let out = std::fs::read_to_string(w.path("out")).unwrap();
+            assert_eq!(out.lines().count(), 3, "{to}: {out}");
+            let r = w.run_stdin(&["convert", "--to", to], &broken).code(1);
+            assert!(r.stderr.contains(want_err), "{to}: {}", r.stderr);
+            assert_eq!(r.out(), out, "{to} from stdin");
+        }
+    }
 }

@@ -220,7 +220,7 @@ fn csv_columns(ready: &[&Prepared], model: &Arc<InfoModel>, threads: usize) -> V
         .iter()
         .map(|p| {
             let opened = p.source.lock().ok().and_then(|mut g| g.take());
-            opened.or_else(|| ByteSource::open(&p.path).ok())
+            opened.or_else(|| p.reopen().ok())
         })
         .collect();
     let columns = union_columns(&mut sources, model, threads);
@@ -240,7 +240,7 @@ fn decode_into(
     progress: &dyn Fn(u64),
 ) -> Decoded {
     let opened = p.source.lock().ok().and_then(|mut g| g.take());
-    let src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
+    let src = match opened.map(Ok).unwrap_or_else(|| p.reopen()) {
         Ok(s) => s,
         Err(e) => {
             report(format!("ipfixkit: {}: {e}", p.name));

@@ -149,9 +149,11 @@ pub fn display_name(path: &str) -> &str {
 }
 
 /// The inputs of a command that may print CSV. CSV without `-F` takes its columns from a first
-/// pass over every input ([`Inputs::scan_csv`]): stdin and pipes are spooled to temporary
-/// files for it, and what that pass opened is kept, rewound, for the decoding pass, so a
-/// mapped file is mapped once.
+/// pass over every input ([`Inputs::scan_csv`]): what that pass reads of stdin and pipes is
+/// spooled to temporary files as it reads (only as far as it reads: an endless stream given
+/// up after `--max-resync` octets does not fill the disk), and the decoding pass reads the
+/// spool and then the rest of the stream. What the first pass opened is kept, rewound, for
+/// the decoding pass, so a mapped file is mapped once.
 pub struct Inputs {
     /// What to open for each input: the input itself, or its spool.
     pub paths: Vec<String>,
@@ -159,6 +161,8 @@ pub struct Inputs {
     pub names: Vec<String>,
     spooled: Vec<crate::io::temp::TempFile>,
     opened: std::sync::Mutex<Vec<Option<crate::io::input::ByteSource>>>,
+    /// For a spooled input: the stream, to go on with after its spool.
+    rest: std::sync::Mutex<Vec<Option<crate::io::temp::Stream>>>,
 }
 
 impl Inputs {
@@ -168,6 +172,7 @@ impl Inputs {
             paths: inputs,
             spooled: Vec::new(),
             opened: std::sync::Mutex::new(Vec::new()),
+            rest: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -177,21 +182,29 @@ impl Inputs {
         model: &Arc<InfoModel>,
         threads: usize,
     ) -> Result<Vec<crate::output::Column>, Failure> {
+        use crate::io::input::ByteSource;
+        use crate::io::temp::{Stream, Tee, TempFile, is_regular};
+        let mut opened = Vec::new();
+        let mut rest = Vec::new();
         for (path, name) in self.paths.iter_mut().zip(&self.names) {
-            if !crate::io::temp::is_regular(path) {
-                let tmp = crate::io::temp::spool(path)
-                    .map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
-                *path = tmp.path().to_string_lossy().into_owned();
-                self.spooled.push(tmp);
+            if is_regular(path) {
+                opened.push(ByteSource::open(path).ok());
+                rest.push(None);
+                continue;
             }
+            let fail = |e: std::io::Error| Failure::failed(format!("ipfixkit: {name}: {e}"));
+            let stream = Stream::open(path).map_err(fail)?;
+            let tmp = TempFile::new("spool");
+            let file = std::fs::File::create(tmp.path()).map_err(fail)?;
+            let src = ByteSource::from_reader(Box::new(Tee::new(stream.clone(), file)));
+            opened.push(Some(src.map_err(fail)?));
+            rest.push(Some(stream));
+            *path = tmp.path().to_string_lossy().into_owned();
+            self.spooled.push(tmp);
         }
-        let mut opened: Vec<_> = self
-            .paths
-            .iter()
-            .map(|p| crate::io::input::ByteSource::open(p).ok())
-            .collect();
         let columns = crate::output::csv::union_columns(&mut opened, model, threads);
         self.opened = std::sync::Mutex::new(opened);
+        self.rest = std::sync::Mutex::new(rest);
         Ok(columns)
     }
 
@@ -207,7 +220,22 @@ impl Inputs {
             .lock()
             .ok()
             .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-        match kept.map_or_else(|| crate::io::input::ByteSource::open(&self.paths[i]), Ok) {
+        let rest = self
+            .rest
+            .lock()
+            .ok()
+            .and_then(|mut v| v.get_mut(i).and_then(Option::take));
+        let reopen = || match rest {
+            // The spool, then what the first pass did not read.
+            Some(rest) => {
+                let spool = std::fs::File::open(&self.paths[i])?;
+                crate::io::input::ByteSource::from_reader(Box::new(std::io::Read::chain(
+                    spool, rest,
+                )))
+            }
+            None => crate::io::input::ByteSource::open(&self.paths[i]),
+        };
+        match kept.map_or_else(reopen, Ok) {
             Ok(s) => Some(s),
             Err(e) => {
                 report(format!("ipfixkit: {}: {e}", self.names[i]));

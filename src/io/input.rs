@@ -234,8 +234,9 @@ impl ByteSource {
         Ok(ByteSource::stream(reader, comp))
     }
 
-    /// A source that reads `reader` (already decompressed) through a window buffer.
-    fn stream(reader: Box<dyn Read + Send>, compression: Compression) -> ByteSource {
+    /// A source that reads `reader` (already decompressed: nothing is sniffed) through a window
+    /// buffer; `compression` is what was undone before, for messages.
+    pub fn stream(reader: Box<dyn Read + Send>, compression: Compression) -> ByteSource {
         ByteSource {
             kind: Kind::Stream {
                 reader,
