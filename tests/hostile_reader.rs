@@ -306,6 +306,43 @@ fn strict_stops_the_whole_run() {
         assert_eq!(r.out(), "4\n", "-j{j}");
         assert_eq!(r.stderr, line);
     }
+    for j in ["1", "2", "3"] {
+        let r = w
+            .run(&[
+                "convert",
+                "--to",
+                "json",
+                "--strict",
+                "-j",
+                j,
+                "good.ipfix",
+                "bad.ipfix",
+                "good.ipfix",
+            ])
+            .code(1);
+        // a template line and two records from each of good.ipfix and bad.ipfix's first message
+        assert_eq!(r.out().lines().count(), 6, "-j{j}: {}", r.out());
+        assert_eq!(r.stderr, line, "-j{j}");
+    }
+    w.write("good2.ipfix", &a);
+    let r = w
+        .run(&[
+            "convert",
+            "--to",
+            "json",
+            "--strict",
+            "-j",
+            "1",
+            "-d",
+            "out",
+            "good.ipfix",
+            "bad.ipfix",
+            "good2.ipfix",
+        ])
+        .code(1);
+    assert_eq!(r.stderr, line);
+    assert!(w.path("out/bad.json").exists());
+    assert!(!w.path("out/good2.json").exists());
     // An input that cannot be opened is a problem too.
     let r = w
         .run(&["cat", "--strict", "missing.ipfix", "good.ipfix"])

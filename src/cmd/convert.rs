@@ -4,7 +4,7 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
+use super::{DecodeOpts, Decoded, Failure, InputArgs, decode_file, display_name, output_failure};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
@@ -238,6 +238,7 @@ fn decode_into(
     printer: &mut dyn Printer,
     report: &mut dyn FnMut(String),
     progress: &dyn Fn(u64),
+    cancel: Option<&dyn Fn() -> bool>,
 ) -> Decoded {
     let opened = p.source.lock().ok().and_then(|mut g| g.take());
     let src = match opened.map(Ok).unwrap_or_else(|| p.reopen()) {
@@ -253,7 +254,10 @@ fn decode_into(
             };
         }
     };
-    let o = ctx.args.input.decode_opts(&ctx.model, None);
+    let o = DecodeOpts {
+        cancel,
+        ..ctx.args.input.decode_opts(&ctx.model, None)
+    };
     let d = decode_file(&o, src, &p.name, printer, report);
     progress(d.octets);
     d
@@ -307,11 +311,12 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
         .sum();
     let bar = bytes_bar(total, !args.no_progress && args.output.is_some());
     let progress = |n: u64| bar.inc(n);
+    let stop = driver::Stop::new();
     if args.to == To::Ipfix {
         // One writer for all inputs: sequence numbers and templates continue across them.
         let mut printer = IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
         for p in &ready {
-            let d = decode_into(ctx, p, &mut printer, &mut report, &progress);
+            let d = decode_into(ctx, p, &mut printer, &mut report, &progress, None);
             if let Some(e) = d.output_error {
                 bar.finish_and_clear();
                 return Err(output_failure(e));
@@ -339,13 +344,25 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
          -> FileOutcome {
             let mut printer = make_printer(ctx, args.to, w, &columns, i == 0 && ctx.opts.header);
             // Output errors surface through the driver, which owns the output.
-            let d = decode_into(ctx, ready[i], &mut *printer, report, &progress);
+            let cancel = || stop.past(i);
+            let d = decode_into(
+                ctx,
+                ready[i],
+                &mut *printer,
+                report,
+                &progress,
+                Some(&cancel),
+            );
+            if d.stop_run {
+                stop.request(i);
+            }
             FileOutcome {
                 failed: d.failed && d.output_error.is_none(),
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
-        match driver::run(&paths, args.input.threads(), &mut out, &mut on_problem, job) {
+        let threads = args.input.threads();
+        match driver::run_until(&paths, threads, &mut out, &mut on_problem, &stop, job) {
             Ok(outcomes) => failed |= outcomes.iter().any(|o| o.failed),
             Err(e) => {
                 bar.finish_and_clear();
@@ -393,6 +410,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
         .sum();
     let bar = bytes_bar(total, !args.no_progress);
     let progress = |n: u64| bar.inc(n);
+    let stop = driver::Stop::new();
     let job =
         |i: usize, path: &str, _w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
             let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
@@ -415,7 +433,10 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let failed = if args.to == To::Ipfix {
                 let mut printer =
                     IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
-                let d = decode_into(ctx, &p, &mut printer, report, &progress);
+                let d = decode_into(ctx, &p, &mut printer, report, &progress, None);
+                if d.stop_run {
+                    stop.request(i);
+                }
                 match d.output_error.map(Err).unwrap_or_else(|| printer.close()) {
                     Ok(()) => d.failed,
                     Err(e) => {
@@ -425,7 +446,10 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 }
             } else {
                 let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
-                let d = decode_into(ctx, &p, &mut *printer, report, &progress);
+                let d = decode_into(ctx, &p, &mut *printer, report, &progress, None);
+                if d.stop_run {
+                    stop.request(i);
+                }
                 if let Some(e) = d.output_error {
                     report(format!("ipfixkit: {target}: {e}"));
                     return FileOutcome { failed: true };
@@ -442,11 +466,12 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    let outcomes = driver::run(
+    let outcomes = driver::run_until(
         inputs,
         args.input.threads(),
         &mut std::io::sink(),
         &mut on_problem,
+        &stop,
         job,
     )
     .map_err(output_failure)?;

@@ -138,7 +138,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             None
         }
     };
-    let matched = AtomicU64::new(0);
+    // Per input: with --strict, inputs after the one that ended the run do not count.
+    let matched: Vec<AtomicU64> = inputs.iter().map(|_| AtomicU64::new(0)).collect();
     let mut failed = false;
     if binary {
         // One writer for all inputs, in order: templates and sequence numbers continue.
@@ -212,7 +213,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             if d.stop_run {
                 stop.request(i);
             }
-            matched.fetch_add(f.matched, Ordering::SeqCst);
+            matched[i].fetch_add(f.matched, Ordering::SeqCst);
             // Output errors surface through the driver, which owns the output.
             FileOutcome {
                 failed: d.failed && d.output_error.is_none(),
@@ -230,7 +231,11 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         .map_err(output_failure)?;
         failed |= outcomes.iter().any(|o| o.failed);
         if args.count {
-            writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;
+            let n: u64 = (matched.iter().enumerate())
+                .filter(|(i, _)| !stop.past(*i))
+                .map(|(_, m)| m.load(Ordering::SeqCst))
+                .sum();
+            writeln!(out, "{n}").map_err(output_failure)?;
         }
     }
     out.finish().map_err(output_failure)?;
