@@ -157,47 +157,45 @@ fn decode(
         let version = u16::from_be_bytes([avail[0], avail[1]]);
         let length = u16::from_be_bytes([avail[2], avail[3]]);
         if version != 10 || length < 16 {
-            let (kind, resumed) = if opts.strict {
-                let kind = ErrorKind::BadHeader {
-                    version,
-                    length,
-                    skipped: 0,
-                    resumed_at: None,
-                };
-                (kind, None)
+            // --strict: reported where it is, nothing searched (skipped 0).
+            let found = if opts.strict {
+                Ok(Resync::End { skipped: 0 })
             } else {
-                match resync(src, max_resync) {
-                    Ok(Resync::Found { skipped, at }) => {
-                        let kind = ErrorKind::BadHeader {
-                            version,
-                            length,
-                            skipped,
-                            resumed_at: Some(at),
-                        };
-                        (kind, Some(at))
-                    }
-                    Ok(Resync::End { skipped }) => {
-                        let kind = ErrorKind::BadHeader {
-                            version,
-                            length,
-                            skipped,
-                            resumed_at: None,
-                        };
-                        (kind, None)
-                    }
-                    Ok(Resync::GaveUp { searched }) => {
-                        let kind = ErrorKind::ResyncLimit {
-                            version,
-                            length,
-                            searched,
-                            from: offset,
-                        };
-                        (kind, None)
-                    }
-                    Err(e) => return io_problem(visitor, offset, e),
-                }
+                resync(src, max_resync)
             };
-            let stop = opts.strict || matches!(kind, ErrorKind::ResyncLimit { .. });
+            let (kind, end) = match found {
+                Ok(Resync::Found { skipped, at }) => {
+                    let resumed_at = Some(at);
+                    let k = ErrorKind::BadHeader {
+                        version,
+                        length,
+                        skipped,
+                        resumed_at,
+                    };
+                    (k, None)
+                }
+                Ok(Resync::End { skipped }) => {
+                    let resumed_at = None;
+                    let k = ErrorKind::BadHeader {
+                        version,
+                        length,
+                        skipped,
+                        resumed_at,
+                    };
+                    (k, Some(if opts.strict { End::Stopped } else { End::Eof }))
+                }
+                Ok(Resync::GaveUp { searched }) => {
+                    let from = offset;
+                    let k = ErrorKind::ResyncLimit {
+                        version,
+                        length,
+                        searched,
+                        from,
+                    };
+                    (k, Some(End::Stopped))
+                }
+                Err(e) => return io_problem(visitor, offset, e),
+            };
             let e = DecodeError {
                 offset,
                 message: None,
@@ -205,11 +203,11 @@ fn decode(
                 kind,
             };
             session.stats.errors += 1;
-            if visitor.problem(&e) == Flow::Stop || stop {
+            if visitor.problem(&e) == Flow::Stop {
                 return End::Stopped;
             }
-            if resumed.is_none() {
-                return End::Eof;
+            if let Some(end) = end {
+                return end;
             }
             continue;
         }
