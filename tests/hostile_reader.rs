@@ -343,6 +343,17 @@ fn strict_stops_the_whole_run() {
     assert_eq!(r.stderr, line);
     assert!(w.path("out/bad.json").exists());
     assert!(!w.path("out/good2.json").exists());
+    // A warning ends a --strict run too, and is shown even with -q (it is why output stops).
+    let m = &a[..];
+    let mut unknown = m.to_vec();
+    unknown[36..38].copy_from_slice(&[1, 1]); // the data set's ID 256 -> 257: no such template
+    let wl = "ipfixkit: unknown.ipfix: byte 36 (message 1, set 257): warning: data set for unknown template 257 in domain 12345678 skipped (reported once); stopped (--strict)\n";
+    w.write("unknown.ipfix", &[&unknown[..], m].concat());
+    let r = w
+        .run(&["cat", "-q", "--strict", "unknown.ipfix", "good.ipfix"])
+        .code(1);
+    assert_eq!(r.stderr, wl);
+    assert!(r.stdout.is_empty());
     // An input that cannot be opened is a problem too.
     let r = w
         .run(&["cat", "--strict", "missing.ipfix", "good.ipfix"])

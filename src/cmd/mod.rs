@@ -352,7 +352,8 @@ pub fn decode_file(
         if e.severity() == Severity::Error || o.strict {
             failed = true;
         }
-        if let Some(mut line) = problem_line(name, e, o.quiet, decompressed) {
+        // Under --strict a warning ends the run: it is shown even with --quiet.
+        if let Some(mut line) = problem_line(name, e, o.quiet && !o.strict, decompressed) {
             if o.strict {
                 line.push_str("; stopped (--strict)");
             }
