@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         }
         'ipfixkit;cat' {
             [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('--max-resync', '--max-resync', [CompletionResultType]::ParameterName, 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
@@ -45,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Times as RFC 3339 UTC (`iso`) or as integers in the type''s own unit since 1970 (`epoch`)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, renamed on success)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (written to a temporary file, renamed on success)')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first problem (error or warning) instead of reporting it and resynchronising')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('--allow-unknown-fields', '--allow-unknown-fields', [CompletionResultType]::ParameterName, 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name')
@@ -64,6 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         }
         'ipfixkit;convert' {
             [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('--max-resync', '--max-resync', [CompletionResultType]::ParameterName, 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Output format')
@@ -77,7 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type''s unit (`epoch`)')
             [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
             [CompletionResult]::new('--export-time', '--export-time', [CompletionResultType]::ParameterName, 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record''s')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first problem (error or warning) instead of reporting it and resynchronising')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('--allow-unknown-fields', '--allow-unknown-fields', [CompletionResultType]::ParameterName, 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name')
@@ -96,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         }
         'ipfixkit;filter' {
             [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('--max-resync', '--max-resync', [CompletionResultType]::ParameterName, 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
@@ -106,7 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE (a temporary file renamed on success) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (a temporary file renamed on success) instead of stdout')
-            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop at the first problem (error or warning) instead of reporting it and resynchronising')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Print only the number of matching records')

@@ -67,13 +67,17 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__cat)
-            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --threads --quiet --format --fields --allow-unknown-fields --templates --stats --no-options --options-only --count --time --no-header --output --progress --no-progress --help --version"
+            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --fields --allow-unknown-fields --templates --stats --no-options --options-only --count --time --no-header --output --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-resync)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -129,13 +133,17 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --threads --quiet --to --from --output --dir --fields --allow-unknown-fields --time --no-options --options-only --no-header --message-size --metadata --export-time --force --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --output --dir --fields --allow-unknown-fields --time --no-options --options-only --no-header --message-size --metadata --export-time --force --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-resync)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -199,13 +207,17 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__filter)
-            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --message-size --output --force --progress --no-progress --help --version"
+            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --message-size --output --force --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-resync)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         }
         &'ipfixkit;cat'= {
             cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand --max-resync 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it'
             cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand -f 'Output format'
@@ -41,7 +42,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --time 'Times as RFC 3339 UTC (`iso`) or as integers in the type''s own unit since 1970 (`epoch`)'
             cand -o 'Write to FILE instead of stdout (written to a temporary file, renamed on success)'
             cand --output 'Write to FILE instead of stdout (written to a temporary file, renamed on success)'
-            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand --strict 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
             cand -q 'Do not print warnings (errors are still printed)'
             cand --quiet 'Do not print warnings (errors are still printed)'
             cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
@@ -59,6 +60,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         }
         &'ipfixkit;convert'= {
             cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand --max-resync 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it'
             cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand --to 'Output format'
@@ -72,7 +74,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --time 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type''s unit (`epoch`)'
             cand --message-size 'IPFIX output: largest message in octets'
             cand --export-time 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record''s'
-            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand --strict 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
             cand -q 'Do not print warnings (errors are still printed)'
             cand --quiet 'Do not print warnings (errors are still printed)'
             cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
@@ -90,6 +92,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         }
         &'ipfixkit;filter'= {
             cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand --max-resync 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it'
             cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
             cand -f 'Output format'
@@ -100,7 +103,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --message-size 'IPFIX output: largest message in octets'
             cand -o 'Write to FILE (a temporary file renamed on success) instead of stdout'
             cand --output 'Write to FILE (a temporary file renamed on success) instead of stdout'
-            cand --strict 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+            cand --strict 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
             cand -q 'Do not print warnings (errors are still printed)'
             cand --quiet 'Do not print warnings (errors are still printed)'
             cand -c 'Print only the number of matching records'

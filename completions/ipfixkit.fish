@@ -32,6 +32,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "filter" -d 'Keeps
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "generate" -d 'Writes the man pages and shell completions (for packagers and the repository)'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l max-resync -d 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s f -l format -d 'Output format' -r -f -a "text\t'One line per record: `DOMAIN/TEMPLATE name=value ...`'
 detail\t'Messages, sets, templates and records, one field per line'
@@ -42,7 +43,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s n -l count -d 
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates instead of records: text (RFC 7013 §10 form), -f json (one object per definition) or -f csv (one row per template field)'
@@ -55,6 +56,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-progress -d
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l max-resync -d 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l to -d 'Output format' -r -f -a "json\t'JSON lines: template lines (`@fields`) and record lines'
 csv\t'CSV with a header row'
@@ -70,7 +72,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'J
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
@@ -83,6 +85,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progres
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l max-resync -d 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s f -l format -d 'Output format' -r -f -a "ipfix\t'IPFIX file with the kept records, their templates and all options records'
 text\t'One line per record (as `cat`)'
@@ -93,7 +96,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Te
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l message-size -d 'IPFIX output: largest message in octets' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s o -l output -d 'Write to FILE (a temporary file renamed on success) instead of stdout' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d 'Stop at the first problem (error or warning) instead of reporting it and resynchronising'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'

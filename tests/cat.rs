@@ -261,7 +261,7 @@ fn records_before_damage_are_written() {
     assert!(errs[0].ends_with("byte 64: not an IPFIX message header (version 61166, expected 10); skipped 37 octets to the next message at byte 101"), "{}", errs[0]);
     assert!(
         errs[1].ends_with(
-            "byte 217 (message 3): truncated message: header says 64 octets, only 52 remain"
+            "byte 165 (message 3): truncated message: header says 64 octets, only 52 remain"
         ),
         "{}",
         errs[1]

@@ -322,10 +322,10 @@ fn every_truncation_of_the_message_header() {
 fn every_truncation_of_a_message_body() {
     // The input ends inside the message: sets complete before the cut are decoded, and so are
     // the complete records of a data set the cut runs through; then the truncation is
-    // reported where the input ends.
+    // reported at the start of the message whose length is wrong.
     let m = m1();
     for n in 16..48 {
-        let cut = format!("err@{n} m1 s- TruncatedMessage {{ claimed: 48, have: {n} }}");
+        let cut = format!("err@0 m1 s- TruncatedMessage {{ claimed: 48, have: {n} }}");
         let mut want = vec!["msg#1@0"];
         if n >= 32 {
             want.push("tpl 256@20");
@@ -1128,7 +1128,7 @@ fn truncated_last_message_keeps_complete_sets() {
         "rec 256@68 d1 c00002030050",
         // the cut set's complete record is kept too
         "rec 256@78 d1 c00002040050",
-        "err@87 m2 s- TruncatedMessage { claimed: 42, have: 39 }",
+        "err@48 m2 s- TruncatedMessage { claimed: 42, have: 39 }",
     ]);
     expect("truncated last message", &b, &w);
     // a message claiming 65535 octets in a short file
@@ -1142,7 +1142,7 @@ fn truncated_last_message_keeps_complete_sets() {
             "tpl 256@20",
             "rec 256@36 d1 c00002010050",
             "rec 256@42 d1 c00002020050",
-            "err@48 m1 s- TruncatedMessage { claimed: 65535, have: 48 }",
+            "err@0 m1 s- TruncatedMessage { claimed: 65535, have: 48 }",
         ],
     );
 }
@@ -1488,9 +1488,16 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
             4,
         ),
         (
+            "resync-limit",
+            // bzip2 (154 octets): a message, then 64 MiB and 16 octets of zeros
+            bzip2_of(&cat(&[&m1(), &vec![0; (64 << 20) + 16]])),
+            "err@48 m- s- ResyncLimit { version: 0, length: 0, searched: 67108864, from: 48 }",
+            2,
+        ),
+        (
             "truncated-message",
             cat(&[&m1(), &m2[..m2.len() - 3]]),
-            "err@87 m2 s- TruncatedMessage { claimed: 42, have: 39 }",
+            "err@48 m2 s- TruncatedMessage { claimed: 42, have: 39 }",
             4,
         ),
         (
@@ -1648,6 +1655,12 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
     ]
 }
 
+fn bzip2_of(b: &[u8]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    std::io::Write::write_all(&mut enc, b).unwrap();
+    enc.finish().unwrap()
+}
+
 fn malformed_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed")
 }
@@ -1700,9 +1713,10 @@ fn malformed_files_are_current_and_give_their_error() {
 
 /// The name of every `ErrorKind`. The match below has no catch-all arm: a new kind does not
 /// compile until it is named here, and then the test above wants a malformed file for it.
-const EVERY_KIND: [&str; 17] = [
+const EVERY_KIND: [&str; 18] = [
     "TruncatedHeader",
     "BadHeader",
+    "ResyncLimit",
     "TruncatedMessage",
     "BadSetLength",
     "ReservedSetId",
@@ -1741,6 +1755,7 @@ fn kind_index(k: &ipfixkit::ipfix::ErrorKind) -> usize {
         K::Io { .. } => 14,
         K::ListDamage { .. } => 15,
         K::BadLearnedName { .. } => 16,
+        K::ResyncLimit { .. } => 17,
     }
 }
 

@@ -337,7 +337,10 @@ fn cat_filter_and_convert_report_list_damage_once_and_exit_1() {
         .run(&["cat", "--strict", "-f", "json", "lists.ipfix"])
         .code(1);
     assert_eq!(r.out().lines().count(), 2);
-    assert_eq!(r.stderr, CLI_LINE);
+    assert_eq!(
+        r.stderr,
+        CLI_LINE.replace(" value\n", " value; stopped (--strict)\n")
+    );
     // IPFIX output of filter: reported too
     let r = w
         .run(&[

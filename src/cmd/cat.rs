@@ -57,7 +57,8 @@ With -F, records that have none of the named IE fields are skipped.
 
 Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes \
 on at the next message and the exit status is 1 (0 when there were only warnings). Records read \
-before a problem are always printed.";
+before a problem are always printed. --strict ends the whole run at the first problem; \
+--max-resync bounds the search for the next message after damage.";
 
 /// Prints the records of IPFIX files.
 #[derive(clap::Args, Debug)]
@@ -191,6 +192,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let bar = args.progress.bar(&inputs.paths, args.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
+    let stop = driver::Stop::new();
     // -n across files must take the first N in input order: decode those files one by one.
     let threads = if args.limit.is_some() {
         1
@@ -206,6 +208,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 return FileOutcome::default();
             }
             let Some(src) = inputs.open(i, report) else {
+                if args.input.strict {
+                    stop.request(i);
+                }
                 return FileOutcome { failed: true };
             };
             if several && args.format == Format::Detail && !args.stats && !args.templates {
@@ -246,16 +251,18 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 }
             };
             let limit = (left != u64::MAX).then_some(left);
+            let cancel = || stop.past(i);
             let dopts = DecodeOpts {
-                model: &model,
-                strict: args.input.strict,
-                quiet: args.input.quiet,
-                limit,
+                cancel: Some(&cancel),
                 progress: Some(&progress),
                 options: args.options.records(),
+                ..args.input.decode_opts(&model, limit)
             };
             // Output errors surface through the driver, which owns the output.
             let d = decode_file(&dopts, src, name, &mut *printer, report);
+            if d.stop_run {
+                stop.request(i);
+            }
             if left != u64::MAX {
                 remaining.fetch_sub(d.records.min(left), Ordering::SeqCst);
             }
@@ -275,7 +282,14 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    let result = driver::run(&inputs.paths, threads, &mut out, &mut on_problem, job);
+    let result = driver::run_until(
+        &inputs.paths,
+        threads,
+        &mut out,
+        &mut on_problem,
+        &stop,
+        job,
+    );
     bar.finish_and_clear();
     match result {
         Ok(outcomes) => {

@@ -241,7 +241,7 @@ fn csv_columns(
         .iter()
         .map(|p| {
             let opened = p.source.lock().ok().and_then(|mut g| g.take());
-            opened.or_else(|| ByteSource::open(&p.path).ok())
+            opened.or_else(|| p.reopen().ok())
         })
         .collect();
     let columns = union_columns(&mut sources, model, threads, options);
@@ -259,9 +259,10 @@ fn decode_into(
     printer: &mut dyn Printer,
     report: &mut dyn FnMut(String),
     progress: &(dyn Fn(u64) + Sync),
+    cancel: Option<&dyn Fn() -> bool>,
 ) -> Decoded {
     let opened = p.source.lock().ok().and_then(|mut g| g.take());
-    let src = match opened.map(Ok).unwrap_or_else(|| ByteSource::open(&p.path)) {
+    let src = match opened.map(Ok).unwrap_or_else(|| p.reopen()) {
         Ok(s) => s,
         Err(e) => {
             report(format!("ipfixkit: {}: {e}", p.name));
@@ -270,16 +271,15 @@ fn decode_into(
                 records: 0,
                 octets: 0,
                 output_error: None,
+                stop_run: ctx.args.input.strict,
             };
         }
     };
     let o = DecodeOpts {
-        model: &ctx.model,
-        strict: ctx.args.input.strict,
-        quiet: ctx.args.input.quiet,
-        limit: None,
+        cancel,
         progress: Some(progress),
         options: ctx.args.options.records(),
+        ..ctx.args.input.decode_opts(&ctx.model, None)
     };
     decode_file(&o, src, &p.name, printer, report)
 }
@@ -327,16 +327,20 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     let paths: Vec<&str> = ready.iter().map(|p| p.path.as_str()).collect();
     let bar = args.progress.bar(&paths, args.output.as_deref());
     let progress = |n: u64| bar.inc(n);
+    let stop = driver::Stop::new();
     if args.to == To::Ipfix {
         // One writer for all inputs: sequence numbers and templates continue across them.
         let mut printer = IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
         for p in &ready {
-            let d = decode_into(ctx, p, &mut printer, &mut report, &progress);
+            let d = decode_into(ctx, p, &mut printer, &mut report, &progress, None);
             if let Some(e) = d.output_error {
                 bar.finish_and_clear();
                 return Err(output_failure(e));
             }
             failed |= d.failed;
+            if d.stop_run {
+                break;
+            }
         }
         if let Err(e) = printer.close() {
             bar.finish_and_clear();
@@ -361,13 +365,25 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
          -> FileOutcome {
             let mut printer = make_printer(ctx, args.to, w, &columns, i == 0 && ctx.opts.header);
             // Output errors surface through the driver, which owns the output.
-            let d = decode_into(ctx, ready[i], &mut *printer, report, &progress);
+            let cancel = || stop.past(i);
+            let d = decode_into(
+                ctx,
+                ready[i],
+                &mut *printer,
+                report,
+                &progress,
+                Some(&cancel),
+            );
+            if d.stop_run {
+                stop.request(i);
+            }
             FileOutcome {
                 failed: d.failed && d.output_error.is_none(),
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
-        match driver::run(&paths, args.input.threads(), &mut out, &mut on_problem, job) {
+        let threads = args.input.threads();
+        match driver::run_until(&paths, threads, &mut out, &mut on_problem, &stop, job) {
             Ok(outcomes) => failed |= outcomes.iter().any(|o| o.failed),
             Err(e) => {
                 bar.finish_and_clear();
@@ -415,6 +431,7 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
     }
     let bar = args.progress.bar(inputs, Some(""));
     let progress = |n: u64| bar.inc(n);
+    let stop = driver::Stop::new();
     let job =
         |i: usize, path: &str, _w: &mut dyn Write, report: &mut dyn FnMut(String)| -> FileOutcome {
             let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
@@ -438,7 +455,10 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
             let failed = if args.to == To::Ipfix {
                 let mut printer =
                     IpfixPrinter::new(&mut out, args.message_size as usize, args.metadata);
-                let d = decode_into(ctx, &p, &mut printer, report, &progress);
+                let d = decode_into(ctx, &p, &mut printer, report, &progress, None);
+                if d.stop_run {
+                    stop.request(i);
+                }
                 match d.output_error.map(Err).unwrap_or_else(|| printer.close()) {
                     Ok(()) => d.failed,
                     Err(e) => {
@@ -448,7 +468,10 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 }
             } else {
                 let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
-                let d = decode_into(ctx, &p, &mut *printer, report, &progress);
+                let d = decode_into(ctx, &p, &mut *printer, report, &progress, None);
+                if d.stop_run {
+                    stop.request(i);
+                }
                 if let Some(e) = d.output_error {
                     report(format!("ipfixkit: {e}"));
                     return FileOutcome { failed: true };
@@ -467,11 +490,12 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
     let mut on_problem = |line: &str| {
         let _ = writeln!(stderr, "{line}");
     };
-    let outcomes = driver::run(
+    let outcomes = driver::run_until(
         inputs,
         args.input.threads(),
         &mut std::io::sink(),
         &mut on_problem,
+        &stop,
         job,
     )
     .map_err(output_failure)?;

@@ -147,13 +147,10 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     let bar = args.progress.bar(&inputs, args.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     let dopts = DecodeOpts {
-        model: &model,
-        strict: args.input.strict,
-        quiet: args.input.quiet,
-        limit: None,
         progress: Some(&progress),
-        options: crate::output::OptionsRecords::All,
+        ..args.input.decode_opts(&model, None)
     };
+    let stop = driver::Stop::new();
     let mut stderr = std::io::stderr();
     let mut report = |s: String| {
         let _ = writeln!(stderr, "{s}");
@@ -165,7 +162,8 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             None
         }
     };
-    let matched = AtomicU64::new(0);
+    // Per input: with --strict, inputs after the one that ended the run do not count.
+    let matched: Vec<AtomicU64> = inputs.iter().map(|_| AtomicU64::new(0)).collect();
     let mut failed = false;
     if binary {
         // One writer for all inputs, in order: templates and sequence numbers continue.
@@ -173,6 +171,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         for p in &inputs {
             let Some(src) = open(p, &mut report) else {
                 failed = true;
+                if args.input.strict {
+                    break;
+                }
                 continue;
             };
             let mut f = Filtered::new(Some(&mut ipfix), &filter, args.invert, true);
@@ -181,6 +182,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 return Err(output_failure(e));
             }
             failed |= d.failed;
+            if d.stop_run {
+                break;
+            }
         }
         ipfix.close().map_err(output_failure)?;
     } else {
@@ -203,6 +207,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
          -> FileOutcome {
             let p = inputs[i].as_str();
             let Some(src) = files.open(i, report) else {
+                if args.input.strict {
+                    stop.request(i);
+                }
                 return FileOutcome { failed: true };
             };
             let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
@@ -226,25 +233,38 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                 args.invert,
                 false,
             );
-            let d = decode_file(&dopts, src, p, &mut f, report);
-            matched.fetch_add(f.matched, Ordering::SeqCst);
+            let cancel = || stop.past(i);
+            let o = DecodeOpts {
+                cancel: Some(&cancel),
+                ..dopts
+            };
+            let d = decode_file(&o, src, p, &mut f, report);
+            if d.stop_run {
+                stop.request(i);
+            }
+            matched[i].fetch_add(f.matched, Ordering::SeqCst);
             // Output errors surface through the driver, which owns the output.
             FileOutcome {
                 failed: d.failed && d.output_error.is_none(),
             }
         };
         let mut on_problem = |line: &str| report(line.to_string());
-        let outcomes = driver::run(
+        let outcomes = driver::run_until(
             &files.paths,
             args.input.threads(),
             &mut out,
             &mut on_problem,
+            &stop,
             job,
         )
         .map_err(output_failure)?;
         failed |= outcomes.iter().any(|o| o.failed);
         if args.count {
-            writeln!(out, "{}", matched.load(Ordering::SeqCst)).map_err(output_failure)?;
+            let n: u64 = (matched.iter().enumerate())
+                .filter(|(i, _)| !stop.past(*i))
+                .map(|(_, m)| m.load(Ordering::SeqCst))
+                .sum();
+            writeln!(out, "{n}").map_err(output_failure)?;
         }
     }
     bar.finish_and_clear();

@@ -80,9 +80,16 @@ pub struct InputArgs {
     #[arg(long = "ie-spec", value_name = "FILE")]
     pub ie_spec: Vec<PathBuf>,
 
-    /// Stop at the first problem (error or warning) instead of reporting it and resynchronising.
+    /// Stop the whole run at the first problem (error or warning) instead of reporting it and
+    /// resynchronising: no further input is read; what was printed before stays.
     #[arg(long)]
     pub strict: bool,
+
+    /// After damage, give an input up when this many octets hold no valid message header
+    /// (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535
+    /// (one maximal message) are raised to it.
+    #[arg(long = "max-resync", value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub max_resync: u64,
 
     /// Worker threads for several files (0 = all cores). Output order never depends on it.
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
@@ -144,6 +151,20 @@ impl InputArgs {
         }
     }
 
+    /// The decoding options these flags give, for `model` and a record limit.
+    pub fn decode_opts<'a>(&self, model: &'a Arc<InfoModel>, limit: Option<u64>) -> DecodeOpts<'a> {
+        DecodeOpts {
+            model,
+            strict: self.strict,
+            quiet: self.quiet,
+            limit,
+            max_resync: self.max_resync,
+            cancel: None,
+            progress: None,
+            options: crate::output::OptionsRecords::All,
+        }
+    }
+
     /// The built-in information model plus `--ie-spec` files.
     pub fn model(&self) -> Result<Arc<InfoModel>, String> {
         let base = InfoModel::builtin();
@@ -195,15 +216,42 @@ impl ProgressArgs {
     }
 }
 
+/// A size in octets: digits with an optional K, M, G or T (powers of 1024; `KiB`, `MB` and
+/// the like are read the same).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (digits, then K, M or G)"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown size suffix {unit:?} (K, M, G or T)"
+            ));
+        }
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
 /// Name of an input in messages.
 pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
 /// The inputs of a command that may print CSV. CSV without `-F` takes its columns from a first
-/// pass over every input ([`Inputs::scan_csv`]): stdin and pipes are spooled to temporary
-/// files for it, and what that pass opened is kept, rewound, for the decoding pass, so a
-/// mapped file is mapped once.
+/// pass over every input ([`Inputs::scan_csv`]): what that pass reads of stdin and pipes is
+/// spooled to temporary files as it reads (only as far as it reads: an endless stream given
+/// up after `--max-resync` octets does not fill the disk), and the decoding pass reads the
+/// spool and then the rest of the stream. What the first pass opened is kept, rewound, for
+/// the decoding pass, so a mapped file is mapped once.
 pub struct Inputs {
     /// What to open for each input: the input itself, or its spool.
     pub paths: Vec<String>,
@@ -211,6 +259,8 @@ pub struct Inputs {
     pub names: Vec<String>,
     spooled: Vec<crate::io::temp::TempFile>,
     opened: std::sync::Mutex<Vec<Option<crate::io::input::ByteSource>>>,
+    /// For a spooled input: the stream, to go on with after its spool.
+    rest: std::sync::Mutex<Vec<Option<crate::io::temp::Stream>>>,
 }
 
 impl Inputs {
@@ -220,6 +270,7 @@ impl Inputs {
             paths: inputs,
             spooled: Vec::new(),
             opened: std::sync::Mutex::new(Vec::new()),
+            rest: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -230,21 +281,29 @@ impl Inputs {
         threads: usize,
         options: crate::output::OptionsRecords,
     ) -> Result<Vec<crate::output::Column>, Failure> {
+        use crate::io::input::ByteSource;
+        use crate::io::temp::{Stream, Tee, TempFile, is_regular};
+        let mut opened = Vec::new();
+        let mut rest = Vec::new();
         for (path, name) in self.paths.iter_mut().zip(&self.names) {
-            if !crate::io::temp::is_regular(path) {
-                let tmp = crate::io::temp::spool(path)
-                    .map_err(|e| Failure::failed(format!("ipfixkit: {name}: {e}")))?;
-                *path = tmp.path().to_string_lossy().into_owned();
-                self.spooled.push(tmp);
+            if is_regular(path) {
+                opened.push(ByteSource::open(path).ok());
+                rest.push(None);
+                continue;
             }
+            let fail = |e: std::io::Error| Failure::failed(format!("ipfixkit: {name}: {e}"));
+            let stream = Stream::open(path).map_err(fail)?;
+            let tmp = TempFile::new("spool");
+            let file = std::fs::File::create(tmp.path()).map_err(fail)?;
+            let src = ByteSource::from_reader(Box::new(Tee::new(stream.clone(), file)));
+            opened.push(Some(src.map_err(fail)?));
+            rest.push(Some(stream));
+            *path = tmp.path().to_string_lossy().into_owned();
+            self.spooled.push(tmp);
         }
-        let mut opened: Vec<_> = self
-            .paths
-            .iter()
-            .map(|p| crate::io::input::ByteSource::open(p).ok())
-            .collect();
         let columns = crate::output::csv::union_columns(&mut opened, model, threads, options);
         self.opened = std::sync::Mutex::new(opened);
+        self.rest = std::sync::Mutex::new(rest);
         Ok(columns)
     }
 
@@ -260,7 +319,22 @@ impl Inputs {
             .lock()
             .ok()
             .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-        match kept.map_or_else(|| crate::io::input::ByteSource::open(&self.paths[i]), Ok) {
+        let rest = self
+            .rest
+            .lock()
+            .ok()
+            .and_then(|mut v| v.get_mut(i).and_then(Option::take));
+        let reopen = || match rest {
+            // The spool, then what the first pass did not read.
+            Some(rest) => {
+                let spool = std::fs::File::open(&self.paths[i])?;
+                crate::io::input::ByteSource::from_reader(Box::new(std::io::Read::chain(
+                    spool, rest,
+                )))
+            }
+            None => crate::io::input::ByteSource::open(&self.paths[i]),
+        };
+        match kept.map_or_else(reopen, Ok) {
             Ok(s) => Some(s),
             Err(e) => {
                 report(format!("ipfixkit: {}: {e}", self.names[i]));
@@ -270,13 +344,22 @@ impl Inputs {
     }
 }
 
-/// Formats a decode problem as the one-line message of DESIGN.md and decides, per `--strict`
-/// and `--quiet`, whether decoding goes on. Returns the line to print, if any.
-pub fn problem_line(file: &str, e: &DecodeError, quiet: bool) -> Option<String> {
+/// Formats a decode problem as the one-line message of DESIGN.md, unless `--quiet` hides it.
+/// The offset of a compressed input counts octets of its `decompressed` stream, and says so.
+pub fn problem_line(
+    file: &str,
+    e: &DecodeError,
+    quiet: bool,
+    decompressed: bool,
+) -> Option<String> {
     if quiet && e.severity() == Severity::Warning {
         return None;
     }
-    Some(format!("ipfixkit: {}: {e}", display_name(file)))
+    Some(format!(
+        "ipfixkit: {}: {}",
+        display_name(file),
+        e.in_stream(decompressed)
+    ))
 }
 
 pub fn problem_flow(strict: bool) -> Flow {
@@ -381,6 +464,11 @@ pub struct DecodeOpts<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
     /// Which records reach the printer (and count for `limit`).
     pub options: crate::output::OptionsRecords,
+    /// `--max-resync`.
+    pub max_resync: u64,
+    /// Asked before each message: true ends the input quietly (`--strict` stopped the run at
+    /// an earlier input).
+    pub cancel: Option<&'a dyn Fn() -> bool>,
 }
 
 /// Result of decoding one input.
@@ -393,6 +481,8 @@ pub struct Decoded {
     pub octets: u64,
     /// Writing the output failed (the caller reports it: a closed pipe is not an error).
     pub output_error: Option<std::io::Error>,
+    /// `--strict` met a problem: the run ends after this input.
+    pub stop_run: bool,
 }
 
 /// Decodes one opened input into a printer, reporting input problems as one-line messages,
@@ -406,11 +496,16 @@ pub fn decode_file(
 ) -> Decoded {
     let mut session = crate::ipfix::Session::new(o.model.clone());
     let mut failed = false;
+    let decompressed = src.decompressed();
     let mut on_problem = |e: &DecodeError| -> Flow {
         if e.severity() == Severity::Error || o.strict {
             failed = true;
         }
-        if let Some(line) = problem_line(name, e, o.quiet) {
+        // Under --strict a warning ends the run: it is shown even with --quiet.
+        if let Some(mut line) = problem_line(name, e, o.quiet && !o.strict, decompressed) {
+            if o.strict {
+                line.push_str("; stopped (--strict)");
+            }
             report(line);
         }
         problem_flow(o.strict)
@@ -422,7 +517,12 @@ pub fn decode_file(
         raw: src.progress_counter(),
         told: 0,
     });
-    crate::io::reader::decode_all(&mut src, &mut session, &mut drive);
+    let ropts = crate::io::reader::ReadOpts {
+        max_resync: o.max_resync,
+        strict: o.strict,
+        cancel: o.cancel,
+    };
+    crate::io::reader::decode_with(&mut src, &mut session, &mut drive, &ropts);
     if let Some(p) = &mut drive.progress {
         p.at(src.offset(), true);
     }
@@ -433,11 +533,46 @@ pub fn decode_file(
         Some(e) => Some(e),
         None => printer.finish(&session).err(),
     };
+    let stop_run = o.strict && failed;
     failed |= output_error.is_some();
     Decoded {
         failed,
         records,
         octets: src.offset(),
         output_error,
+        stop_run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_suffixes() {
+        for (s, n) in [
+            ("0", 0),
+            ("65535", 65535),
+            ("64K", 64 << 10),
+            ("64k", 64 << 10),
+            ("64M", 64 << 20),
+            ("64MiB", 64 << 20),
+            ("1G", 1 << 30),
+            ("2gb", 2 << 30),
+            ("1T", 1 << 40),
+        ] {
+            assert_eq!(parse_size(s), Ok(n), "{s}");
+        }
+        for s in [
+            "",
+            "K",
+            "1.5G",
+            "-1",
+            "12Q",
+            "1 G x",
+            "18446744073709551615K",
+        ] {
+            assert!(parse_size(s).is_err(), "{s}");
+        }
     }
 }

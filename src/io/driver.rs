@@ -6,11 +6,41 @@
 //! file 1's, and so on. Because files start in order, the lowest unfinished file always has a
 //! worker, so the bounded channels cannot deadlock, and memory stays at a few chunks per worker
 //! (at most 32 MiB of output per file in flight).
+//!
+//! A [`Stop`] ends a run early (`--strict`): the file that asks is written up to where it
+//! stopped; no later file is started, a later one already running is cancelled, and nothing
+//! of theirs is written, so `-jN` writes what `-j1` would.
 
 use std::io::{self, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// The end of a run: the lowest index of a file that asked for it.
+#[derive(Debug)]
+pub struct Stop(AtomicUsize);
+
+impl Default for Stop {
+    fn default() -> Self {
+        Stop(AtomicUsize::new(usize::MAX))
+    }
+}
+
+impl Stop {
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    /// File `i` ends the run: it is the last one written.
+    pub fn request(&self, i: usize) {
+        self.0.fetch_min(i, Ordering::SeqCst);
+    }
+
+    /// Whether file `i` comes after the end of the run (it is not started, or is cancelled).
+    pub fn past(&self, i: usize) -> bool {
+        self.0.load(Ordering::Relaxed) < i
+    }
+}
 
 /// What a job reports about one file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,10 +109,29 @@ pub fn run<F>(
 where
     F: Fn(usize, &str, &mut dyn Write, &mut dyn FnMut(String)) -> FileOutcome + Sync,
 {
+    run_until(inputs, threads, out, on_problem, &Stop::new(), job)
+}
+
+/// [`run`] that ends early when a job calls `stop.request(i)` (before it returns): files
+/// after `i` are not started or written; their outcomes stay the default.
+pub fn run_until<F>(
+    inputs: &[String],
+    threads: usize,
+    out: &mut dyn Write,
+    on_problem: &mut dyn FnMut(&str),
+    stop: &Stop,
+    job: F,
+) -> io::Result<Vec<FileOutcome>>
+where
+    F: Fn(usize, &str, &mut dyn Write, &mut dyn FnMut(String)) -> FileOutcome + Sync,
+{
     let threads = threads.max(1).min(inputs.len().max(1));
     if threads == 1 {
-        let mut outcomes = Vec::with_capacity(inputs.len());
+        let mut outcomes = vec![FileOutcome::default(); inputs.len()];
         for (i, p) in inputs.iter().enumerate() {
+            if stop.past(i) {
+                break;
+            }
             let mut report = |s: String| on_problem(&s);
             let mut sink = ErrorTrap {
                 inner: &mut *out,
@@ -92,7 +141,7 @@ where
             if let Some(e) = sink.error {
                 return Err(e);
             }
-            outcomes.push(o);
+            outcomes[i] = o;
         }
         return Ok(outcomes);
     }
@@ -116,7 +165,7 @@ where
             s.spawn(|_| {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= inputs.len() {
+                    if i >= inputs.len() || stop.past(i) {
                         break;
                     }
                     let Some(tx) = txs[i].lock().ok().and_then(|mut g| g.take()) else {
@@ -159,6 +208,11 @@ where
                     Event::Problem(p) => on_problem(&p),
                     Event::Done(o) => {
                         outcomes[i] = o;
+                        // The run ends here: later files are not waited for (their channels
+                        // close with the receivers, so a running job fails its next write).
+                        if stop.past(i + 1) {
+                            break 'files;
+                        }
                         break;
                     }
                 }
@@ -203,6 +257,61 @@ impl Write for ErrorTrap<'_> {
                 self.error.get_or_insert(e);
                 Err(io::Error::new(k, "output failed"))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// File 2 of 6 ends the run: files 0..=2 are written, nothing after, with any thread count;
+    /// a later file already running is cancelled through `past`.
+    #[test]
+    fn a_stop_ends_the_run_after_its_file() {
+        let inputs: Vec<String> = (0..6).map(|i| i.to_string()).collect();
+        for threads in [1, 2, 4] {
+            let stop = Stop::new();
+            let started = Mutex::new(Vec::new());
+            let mut out = Vec::new();
+            let mut problems = Vec::new();
+            let outcomes = run_until(
+                &inputs,
+                threads,
+                &mut out,
+                &mut |p: &str| problems.push(p.to_string()),
+                &stop,
+                |i, p, w, report| {
+                    started.lock().unwrap().push(i);
+                    if i > 2 {
+                        // a later file: runs until the stop reaches it
+                        let t = std::time::Instant::now();
+                        while !stop.past(i) && t.elapsed() < std::time::Duration::from_secs(5) {
+                            std::thread::yield_now();
+                        }
+                    }
+                    let _ = writeln!(w, "file {p}");
+                    report(format!("problem in {p}"));
+                    if i == 2 {
+                        stop.request(i);
+                    }
+                    FileOutcome { failed: i == 2 }
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "file 0\nfile 1\nfile 2\n",
+                "-j{threads}"
+            );
+            assert_eq!(problems, ["problem in 0", "problem in 1", "problem in 2"]);
+            assert_eq!(outcomes.iter().filter(|o| o.failed).count(), 1);
+            // No file is started after the stop was asked for beyond those already running.
+            let started = started.into_inner().unwrap();
+            assert!(
+                started.iter().all(|&i| i < 2 + threads),
+                "-j{threads}: {started:?}"
+            );
         }
     }
 }

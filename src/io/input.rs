@@ -4,9 +4,23 @@
 //! A [`ByteSource`] hands out a window of bytes at the current position: the whole rest of the
 //! mapping for a regular file, or a bounded buffer for a stream (so memory stays flat however
 //! large the input is: a window never needs more than one maximal message plus a little).
+//!
+//! A regular file that cannot be mapped (an address-space limit such as `ulimit -v` below the
+//! file's size, or a file system without mmap) is read as a stream instead, through the same
+//! bounded window; it can still be rewound (a seek to 0) for the CSV column pass. Mapping big
+//! files in windows was considered and not done: the fallback already keeps memory flat, a
+//! message straddling two windows would need a copy or an overlap, and the whole-file map
+//! stays the fast path for every file that fits the address space (all of them on a 64-bit
+//! host without a limit).
+//!
+//! Only one layer of compression is undone. An input whose decompressed bytes start with
+//! another compression magic, a zip or a tar archive is named as such by [`sniff_other`]
+//! ("a gzip-compressed gzip file"); a second layer is not decompressed, because a
+//! double-compressed IPFIX file is nearly always a packaging mistake, and peeling layers
+//! without a limit would let a small file nest decompressors without end.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 /// What the first bytes of an input say it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +42,47 @@ pub fn sniff_compression(b: &[u8]) -> Compression {
     }
 }
 
-/// Names what a non-IPFIX input looks like, if it is recognisably something else.
-pub fn sniff_other(b: &[u8]) -> Option<&'static str> {
+/// "a gzip-compressed " + `what` (the article fits the compression's name), or "a " + `what`
+/// for an input that was not compressed.
+macro_rules! inside {
+    ($outer:expr, $what:literal) => {
+        match $outer {
+            Compression::None => concat!("a ", $what),
+            Compression::Gzip => concat!("a gzip-compressed ", $what),
+            Compression::Bzip2 => concat!("a bzip2-compressed ", $what),
+            Compression::Zstd => concat!("a zstd-compressed ", $what),
+            Compression::Xz => concat!("an xz-compressed ", $what),
+        }
+    };
+}
+
+/// How many leading octets [`sniff_other`] looks at: a tar header's `ustar` magic is at 257.
+pub const SNIFF_LEN: usize = 512;
+
+/// Names what a non-IPFIX input looks like, if it is recognisably something else. `b` is the
+/// start of the input after `outer` was undone (the compression [`ByteSource`] found).
+pub fn sniff_other(b: &[u8], outer: Compression) -> Option<&'static str> {
+    let b = &b[..b.len().min(SNIFF_LEN)];
+    // POSIX ustar and GNU tar: "ustar" at offset 257 of the first header block.
+    if b.get(257..262) == Some(b"ustar") {
+        return Some(inside!(outer, "tar archive"));
+    }
+    match b {
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] | [b'P', b'K', 7, 8, ..] => {
+            Some(inside!(outer, "zip archive"))
+        }
+        _ if outer != Compression::None => match sniff_compression(b) {
+            Compression::None => sniff_plain(b),
+            Compression::Gzip => Some(inside!(outer, "gzip file")),
+            Compression::Bzip2 => Some(inside!(outer, "bzip2 file")),
+            Compression::Zstd => Some(inside!(outer, "zstd file")),
+            Compression::Xz => Some(inside!(outer, "xz file")),
+        },
+        _ => sniff_plain(b),
+    }
+}
+
+fn sniff_plain(b: &[u8]) -> Option<&'static str> {
     match b {
         [0xa1, 0xb2, 0xc3, 0xd4, ..] | [0xd4, 0xc3, 0xb2, 0xa1, ..] => {
             Some("a pcap packet capture")
@@ -42,7 +95,7 @@ pub fn sniff_other(b: &[u8]) -> Option<&'static str> {
         [0x00, 0x05, ..] => Some("NetFlow v5 (version 5 header), not IPFIX (version 10)"),
         [0x00, 0x0a, ..] => None,
         _ if !b.is_empty()
-            && b.iter().take(512).all(|&c| {
+            && b.iter().all(|&c| {
                 c == b'\t' || c == b'\n' || c == b'\r' || (0x20..0x7f).contains(&c) || c >= 0x80
             }) =>
         {
@@ -61,6 +114,8 @@ enum Kind {
         start: usize,
         end: usize,
         eof: bool,
+        /// The file `reader` reads, when it is a plain regular file: a rewind seeks it to 0.
+        seekable: Option<File>,
     },
 }
 
@@ -125,17 +180,27 @@ impl ByteSource {
                             raw_read: None,
                         });
                     }
-                    Err(_) => {
-                        let mut v = Vec::new();
-                        File::open(path)?.read_to_end(&mut v)?;
-                        return Ok(ByteSource::from_bytes(v));
-                    }
+                    // No room for the map (an address-space limit): read it as a stream, which
+                    // needs one window, not the file's size.
+                    Err(_) => return ByteSource::streamed_file(file),
                 }
             }
             return ByteSource::from_reader(Box::new(File::open(path)?));
         }
         // FIFOs, character devices, process substitution: stream them.
         ByteSource::from_reader(Box::new(file))
+    }
+
+    /// Reads an uncompressed regular file through the window buffer, from its start, keeping
+    /// it seekable for [`ByteSource::rewind`].
+    fn streamed_file(file: File) -> io::Result<ByteSource> {
+        (&file).seek(SeekFrom::Start(0))?;
+        let seek = file.try_clone()?;
+        let mut src = ByteSource::stream(Box::new(file), Compression::None);
+        if let Kind::Stream { seekable, .. } = &mut src.kind {
+            *seekable = Some(seek);
+        }
+        Ok(src)
     }
 
     /// Wraps in-memory bytes (tests, fuzzing). Compressed bytes are decompressed; if the
@@ -182,8 +247,9 @@ impl ByteSource {
         Ok(src)
     }
 
-    /// A source that reads `reader` (already decompressed) through a window buffer.
-    fn stream(reader: Box<dyn Read + Send>, compression: Compression) -> ByteSource {
+    /// A source that reads `reader` (already decompressed: nothing is sniffed) through a window
+    /// buffer; `compression` is what was undone before, for messages.
+    pub fn stream(reader: Box<dyn Read + Send>, compression: Compression) -> ByteSource {
         ByteSource {
             kind: Kind::Stream {
                 reader,
@@ -191,6 +257,7 @@ impl ByteSource {
                 start: 0,
                 end: 0,
                 eof: false,
+                seekable: None,
             },
             pos: 0,
             offset: 0,
@@ -199,18 +266,38 @@ impl ByteSource {
         }
     }
 
-    /// Goes back to the start, if the input is held whole (a mapped file or bytes in memory):
-    /// a second pass then reads the same mapping instead of mapping the file again. A stream
-    /// cannot go back: false.
+    /// Goes back to the start, if the input is held whole (a mapped file or bytes in memory)
+    /// or is a plain file read as a stream: a second pass then reads the same mapping instead
+    /// of mapping the file again. Any other stream (a pipe, a decompressor) cannot go back:
+    /// false.
     pub fn rewind(&mut self) -> bool {
-        match self.kind {
-            Kind::Mapped(_) | Kind::Owned(_) => {
-                self.pos = 0;
-                self.offset = 0;
-                true
+        match &mut self.kind {
+            Kind::Mapped(_) | Kind::Owned(_) => {}
+            Kind::Stream {
+                seekable: Some(f),
+                start,
+                end,
+                eof,
+                ..
+            } => {
+                if f.seek(SeekFrom::Start(0)).is_err() {
+                    return false;
+                }
+                *start = 0;
+                *end = 0;
+                *eof = false;
             }
-            Kind::Stream { .. } => false,
+            Kind::Stream { .. } => return false,
         }
+        self.pos = 0;
+        self.offset = 0;
+        true
+    }
+
+    /// Whether the bytes handed out are a decompressed stream (offsets count its octets, not
+    /// the file's).
+    pub fn decompressed(&self) -> bool {
+        self.compression != Compression::None
     }
 
     /// Absolute offset of the current position.
@@ -245,6 +332,7 @@ impl ByteSource {
                 start,
                 end,
                 eof,
+                ..
             } => {
                 if *end - *start < n && !*eof {
                     if buf.len() - *start < n {
@@ -337,6 +425,94 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Archives and a second compression layer are named, with the outer layer; what starts
+    /// like IPFIX is left to the reader.
+    #[test]
+    fn sniff_names_archives_and_layers() {
+        let mut tar = vec![b'a'; 100];
+        tar.resize(512, 0);
+        tar[257..262].copy_from_slice(b"ustar");
+        let gz = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        let xz = [0xfd, b'7', b'z', b'X', b'Z', 0, 0, 4];
+        let zst = [0x28, 0xb5, 0x2f, 0xfd, 0x24, 0];
+        let cases: &[(&[u8], Compression, Option<&str>)] = &[
+            (&tar, Compression::None, Some("a tar archive")),
+            (&tar, Compression::Xz, Some("an xz-compressed tar archive")),
+            (&tar[..261], Compression::None, None),
+            (
+                b"PK\x03\x04\x14\0",
+                Compression::None,
+                Some("a zip archive"),
+            ),
+            (
+                b"PK\x05\x06",
+                Compression::Bzip2,
+                Some("a bzip2-compressed zip archive"),
+            ),
+            (&gz, Compression::Gzip, Some("a gzip-compressed gzip file")),
+            (&xz, Compression::Zstd, Some("a zstd-compressed xz file")),
+            (
+                &zst,
+                Compression::Bzip2,
+                Some("a bzip2-compressed zstd file"),
+            ),
+            (
+                b"BZh91AY",
+                Compression::Xz,
+                Some("an xz-compressed bzip2 file"),
+            ),
+            // not compressed: gzip magic is the reader's business, not a second layer
+            (&gz, Compression::None, None),
+            (&[0, 10, 0, 16], Compression::Gzip, None),
+            (
+                &[0, 9, 0, 1],
+                Compression::Gzip,
+                Some("NetFlow v9 (version 9 header), not IPFIX (version 10)"),
+            ),
+            (
+                b"hello\n",
+                Compression::Zstd,
+                Some("text, not binary IPFIX"),
+            ),
+        ];
+        for (b, outer, want) in cases {
+            assert_eq!(
+                sniff_other(b, *outer),
+                *want,
+                "{outer:?} {:?}",
+                &b[..b.len().min(8)]
+            );
+        }
+    }
+
+    /// A plain file read as a stream (what a failed map falls back to) rewinds by seeking.
+    #[test]
+    fn streamed_file_rewinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.bin");
+        let bytes: Vec<u8> = (0..(STREAM_CHUNK as u32 * 3))
+            .map(|i| (i * 13) as u8)
+            .collect();
+        std::fs::write(&p, &bytes).unwrap();
+        let f = File::open(&p).unwrap();
+        let mut head = [0u8; 6];
+        read_up_to(&mut &f, &mut head).unwrap(); // as open() does before the map
+        let mut src = ByteSource::streamed_file(f).unwrap();
+        assert_eq!(src.len_hint(), None);
+        for _ in 0..2 {
+            let mut all = Vec::new();
+            src.read_to_end(&mut all).unwrap();
+            assert_eq!(all, bytes);
+            assert!(src.rewind());
+            assert_eq!(src.offset(), 0);
+        }
+        // Rewound halfway through a window, too.
+        src.fill(100).unwrap();
+        src.consume(77);
+        assert!(src.rewind());
+        assert_eq!(&src.fill(4).unwrap()[..4], &bytes[..4]);
+    }
 
     /// A mapped file goes back to its start for a second pass; a compressed one (a stream)
     /// says it cannot, so the caller opens it again.

@@ -4,12 +4,13 @@
 //! twice (a CSV column pass, then the records) is spooled when it is stdin or a pipe.
 
 use super::input::ByteSource;
-use super::temp::{TempFile, is_regular, spool_reader};
+use super::input::Compression;
+use super::temp::{Tee, TempFile, is_regular, spool_reader};
 use super::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
 use crate::ipfix::InfoModel;
 use crate::ipfix::writer::MessageWriter;
-use std::io::{BufReader, Write};
-use std::sync::Arc;
+use std::io::{BufReader, Read, Write};
+use std::sync::{Arc, Mutex};
 
 /// How inputs are prepared.
 pub struct PrepareOpts {
@@ -37,6 +38,23 @@ pub struct Prepared {
     _temp: Option<TempFile>,
     /// The input already opened (stdin cannot be opened twice); taken by the first decode.
     pub source: std::sync::Mutex<Option<ByteSource>>,
+    /// A spooled stream: what the first pass did not read of it (the spool at `path` holds
+    /// what it did), and the compression undone, for messages.
+    rest: Mutex<Option<(Shared, Compression)>>,
+}
+
+/// A stream read by two parties in turn: the first pass (through a [`Tee`] into the spool),
+/// then the second after the spool.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<ByteSource>>);
+
+impl Read for Shared {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut s) => s.read(buf),
+            Err(_) => Err(std::io::Error::other("input lock poisoned")),
+        }
+    }
 }
 
 impl Prepared {
@@ -52,6 +70,19 @@ impl Prepared {
             failed: false,
             _temp: temp,
             source: std::sync::Mutex::new(source),
+            rest: Mutex::new(None),
+        }
+    }
+
+    /// Opens the input again for another pass: the file at `path`, or for a spooled stream
+    /// the spool and then the rest of the stream (once).
+    pub fn reopen(&self) -> std::io::Result<ByteSource> {
+        match self.rest.lock().ok().and_then(|mut r| r.take()) {
+            Some((rest, compression)) => {
+                let spool = std::fs::File::open(&self.path)?;
+                Ok(ByteSource::stream(Box::new(spool.chain(rest)), compression))
+            }
+            None => ByteSource::open(&self.path),
         }
     }
 }
@@ -77,23 +108,40 @@ pub fn prepare(
             return None;
         }
     };
-    let head = src.fill(512).map(|h| h.to_vec()).unwrap_or_default();
+    // A read error within the first 512 octets (a compressed stream cut short or followed by
+    // garbage) keeps what was read before it: the decode reports the error after those records.
+    let head = match src.fill(512) {
+        Ok(h) => h.to_vec(),
+        Err(_) => src.fill(1).map(|h| h.to_vec()).unwrap_or_default(),
+    };
     let kind = o.format.unwrap_or_else(|| sniff(&head));
     if kind == Sniffed::Ipfix {
         if need_twice && !is_regular(path) {
-            // Stdin or a pipe read twice: spool what the open source yields (decompressed).
-            return match spool_reader(src) {
-                Ok(temp) => Some(Prepared::new(
-                    temp.path().to_string_lossy().into_owned(),
-                    name,
-                    Some(temp),
-                    None,
-                )),
+            // Stdin or a pipe read twice: the first pass spools what it reads of the open
+            // source (decompressed), and only that: an endless stream given up after
+            // --max-resync octets does not fill the disk. The second pass reads the spool,
+            // then goes on with the stream.
+            let temp = TempFile::new("spool");
+            let file = match std::fs::File::create(temp.path()) {
+                Ok(f) => f,
                 Err(e) => {
                     report(format!("ipfixkit: {name}: {e}"));
-                    None
+                    return None;
                 }
             };
+            let compression = src.compression;
+            let shared = Shared(Arc::new(Mutex::new(src)));
+            let first = ByteSource::stream(Box::new(Tee::new(shared.clone(), file)), compression);
+            let p = Prepared::new(
+                temp.path().to_string_lossy().into_owned(),
+                name,
+                Some(temp),
+                Some(first),
+            );
+            if let Ok(mut r) = p.rest.lock() {
+                *r = Some((shared, compression));
+            }
+            return Some(p);
         }
         return Some(Prepared::new(path.to_string(), name, None, Some(src)));
     }

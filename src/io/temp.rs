@@ -8,7 +8,7 @@
 //! may take the registry's lock; [`publish`] renames under the same lock, so a signal either
 //! sees the temporary (and removes it) or the finished output (and leaves it).
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -101,15 +101,6 @@ pub fn is_regular(p: &str) -> bool {
     p != "-" && std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(false)
 }
 
-/// Copies stdin (`-`) or a pipe into a temporary file.
-pub fn spool(p: &str) -> io::Result<TempFile> {
-    if p == "-" {
-        spool_reader(io::stdin().lock())
-    } else {
-        spool_reader(std::fs::File::open(p)?)
-    }
-}
-
 /// Copies what a reader yields into a temporary file (for inputs that must be read twice).
 pub fn spool_reader(mut r: impl io::Read) -> io::Result<TempFile> {
     let tmp = TempFile::new("spool");
@@ -117,4 +108,52 @@ pub fn spool_reader(mut r: impl io::Read) -> io::Result<TempFile> {
     io::copy(&mut r, &mut f)?;
     f.flush()?;
     Ok(tmp)
+}
+
+/// Stdin or an opened pipe, shareable: one handle feeds a [`Tee`], another goes on reading
+/// where it stopped.
+#[derive(Clone)]
+pub enum Stream {
+    Stdin,
+    File(std::sync::Arc<std::fs::File>),
+}
+
+impl Stream {
+    /// `-` is stdin; anything else is opened.
+    pub fn open(p: &str) -> io::Result<Stream> {
+        if p == "-" {
+            Ok(Stream::Stdin)
+        } else {
+            Ok(Stream::File(std::sync::Arc::new(std::fs::File::open(p)?)))
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Stdin => io::stdin().read(buf),
+            Stream::File(f) => (&**f).read(buf),
+        }
+    }
+}
+
+/// A reader that copies what it reads into a file: a stream spooled only as far as it is read.
+pub struct Tee<R> {
+    inner: R,
+    copy: std::fs::File,
+}
+
+impl<R> Tee<R> {
+    pub fn new(inner: R, copy: std::fs::File) -> Tee<R> {
+        Tee { inner, copy }
+    }
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
 }

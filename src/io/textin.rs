@@ -1258,7 +1258,9 @@ pub enum Sniffed {
 /// error names them instead of a CSV parser complaining.
 pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0, 10])
-        || super::input::sniff_other(head).is_some_and(|w| !w.starts_with("text"))
+        || super::input::sniff_compression(head) != super::input::Compression::None
+        || super::input::sniff_other(head, super::input::Compression::None)
+            .is_some_and(|w| !w.starts_with("text"))
     {
         return Sniffed::Ipfix;
     }

@@ -19,12 +19,21 @@ pub enum ErrorKind {
     /// Fewer than 16 octets remain for a message header.
     TruncatedHeader { have: usize },
     /// The message header's version is not 10 (or its length is below 16); `skipped` octets
-    /// were passed over to the next plausible message (RFC 5655 §10.3), if any.
+    /// were passed over to the next plausible message (RFC 5655 §10.3), if any. `skipped` 0
+    /// (with `resumed_at` None): the reader did not search on (`--strict`).
     BadHeader {
         version: u16,
         length: u16,
         skipped: u64,
         resumed_at: Option<u64>,
+    },
+    /// A bad message header (as for `BadHeader`) and no plausible message in the `searched`
+    /// octets after it (byte `from`): the rest of the input is given up (`--max-resync`).
+    ResyncLimit {
+        version: u16,
+        length: u16,
+        searched: u64,
+        from: u64,
     },
     /// The message claims more octets than the input has.
     TruncatedMessage { claimed: u16, have: usize },
@@ -108,19 +117,46 @@ impl DecodeError {
     }
 }
 
+impl DecodeError {
+    /// Displays the problem with its offset said to be in the decompressed stream when
+    /// `decompressed` ("byte 45192 of the decompressed stream"), as plain `Display` otherwise.
+    pub fn in_stream(&self, decompressed: bool) -> InStream<'_> {
+        InStream {
+            error: self,
+            decompressed,
+        }
+    }
+}
+
+/// A [`DecodeError`] shown with the kind of stream its offset counts in.
+pub struct InStream<'a> {
+    error: &'a DecodeError,
+    decompressed: bool,
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "byte {}", self.offset)?;
-        match (self.message, self.set) {
+        self.in_stream(false).fmt(f)
+    }
+}
+
+impl fmt::Display for InStream<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.error;
+        write!(f, "byte {}", e.offset)?;
+        if self.decompressed {
+            f.write_str(" of the decompressed stream")?;
+        }
+        match (e.message, e.set) {
             (Some(m), Some(s)) => write!(f, " (message {m}, set {s})")?,
             (Some(m), None) => write!(f, " (message {m})")?,
             _ => {}
         }
         f.write_str(": ")?;
-        if self.severity() == Severity::Warning {
+        if e.severity() == Severity::Warning {
             f.write_str("warning: ")?;
         }
-        fmt::Display::fmt(&self.kind, f)
+        fmt::Display::fmt(&e.kind, f)
     }
 }
 
@@ -137,18 +173,9 @@ impl fmt::Display for ErrorKind {
                 skipped,
                 resumed_at,
             } => {
-                if *version != 10 {
-                    write!(
-                        f,
-                        "not an IPFIX message header (version {version}, expected 10)"
-                    )?;
-                } else {
-                    write!(
-                        f,
-                        "message length {length} is shorter than its 16-octet header"
-                    )?;
-                }
+                bad_header(f, *version, *length)?;
                 match resumed_at {
+                    None if *skipped == 0 => Ok(()),
                     Some(at) => write!(
                         f,
                         "; skipped {skipped} octets to the next message at byte {at}"
@@ -158,6 +185,18 @@ impl fmt::Display for ErrorKind {
                         "; skipped {skipped} octets to the end, no further message found"
                     ),
                 }
+            }
+            ErrorKind::ResyncLimit {
+                version,
+                length,
+                searched,
+                from,
+            } => {
+                bad_header(f, *version, *length)?;
+                write!(
+                    f,
+                    "; no valid message header in the {searched} octets after byte {from}; giving up on this input"
+                )
             }
             ErrorKind::TruncatedMessage { claimed, have } => write!(
                 f,
@@ -228,5 +267,20 @@ impl fmt::Display for ErrorKind {
                 "type record names IE {pen}/{id} {name:?}, which {why}; it keeps the key en{pen}:id{id}"
             ),
         }
+    }
+}
+
+/// What is wrong with a message header whose version is not 10 or whose length is below 16.
+fn bad_header(f: &mut fmt::Formatter<'_>, version: u16, length: u16) -> fmt::Result {
+    if version != 10 {
+        write!(
+            f,
+            "not an IPFIX message header (version {version}, expected 10)"
+        )
+    } else {
+        write!(
+            f,
+            "message length {length} is shorter than its 16-octet header"
+        )
     }
 }

@@ -328,7 +328,8 @@ impl Session {
                 claimed: header.length,
                 have: bytes.len(),
             };
-            return self.report(visitor, offset + bytes.len() as u64, Some(index), None, k);
+            // At the start of the message the header describes, where its length is wrong.
+            return self.report(visitor, offset, Some(index), None, k);
         }
         Flow::Continue
     }
