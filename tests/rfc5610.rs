@@ -363,3 +363,57 @@ fn csv_learns_no_names_and_its_header_fails_on_line_1() {
         "ipfixkit: IN: line 1, column 3 (fixbufTestOctets): CSV header: \"fixbufTestOctets\" is not a known IE name (use --ie-spec, or en<PEN>:id<ID>)\nipfixkit: OUT not written because an input failed\n"
     );
 }
+
+#[test]
+fn a_lesson_re_keys_earlier_templates_and_a_conflict_forgets() {
+    // Template 300 is defined before the type record, with the IE twice: after the lesson its
+    // records are keyed `myCounter`, `myCounter#2`, as the decoder keys them.
+    let mut input = String::from(concat!(
+        r#"{"@template":300,"@fields":["en32473:id5(32473/5)<octetArray>[8]","en32473:id5(32473/5)<octetArray>[4]"]}"#,
+        "\n",
+        r#"{"@template":300,"en32473:id5":"0000000000000001","en32473:id5#2":"00000002"}"#,
+        "\n",
+    ));
+    input.push_str(&type_record(0, 5, 4, "myCounter"));
+    input.push_str(concat!(
+        r#"{"@template":300,"myCounter":3,"myCounter#2":4}"#,
+        "\n"
+    ));
+    let (code, stderr, json) = to_ipfix(&input, "jsonl", &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(json.contains(r#""myCounter":3,"myCounter#2":4}"#), "{json}");
+    assert!(
+        json.contains(r#""en32473:id5":"0000000000000001","en32473:id5#2":"00000002"}"#),
+        "{json}"
+    );
+
+    // A type record that disagrees (another type) makes the decoder forget the IE: the
+    // reader forgets it too, and the old keys are back.
+    input.push_str(
+        &type_record(0, 5, 13, "myCounter")
+            .lines()
+            .nth(1)
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default(),
+    );
+    let good = format!(
+        "{input}{}\n",
+        r#"{"@template":300,"en32473:id5":"0000000000000005","en32473:id5#2":"00000006"}"#
+    );
+    let (code, stderr, json) = to_ipfix(&good, "jsonl", &[]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(
+        json.contains(r#""en32473:id5":"0000000000000005""#),
+        "{json}"
+    );
+    let bad = format!(
+        "{input}{}\n",
+        r#"{"@template":300,"myCounter":7,"myCounter#2":8}"#
+    );
+    let (code, stderr, _) = to_ipfix(&bad, "jsonl", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("\"myCounter\" is not a known IE name"),
+        "{stderr}"
+    );
+}

@@ -18,7 +18,7 @@
 //! of lists, what the decoder renders.
 //!
 //! RFC 5610: JSON keys are the names the decoder gave, and some of them it learned from type
-//! records in the file. The reader learns them back ([`Learned`], per domain, by the
+//! records in the file. The reader learns them back (`Learned`, per domain, by the
 //! decoder's rules and its own record reader `session::type_record_of`) from the type records
 //! it encodes and from `@fields` specs; a lesson re-keys the layouts that use the IE, as the
 //! decoder re-resolves its templates, and has their templates sent again before their next
