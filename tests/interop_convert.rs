@@ -882,6 +882,19 @@ const KNOWN_CLEAN: &[&str] = &[
 /// decoder vouches for the records (the fixpoint in [`round_trip`]).
 const IPFIXDUMP_UNRELIABLE: &[&str] = &["samples/ipfixcol-04-odid256-512.ipfix"];
 
+/// Files CSV cannot carry: their enterprise IEs are named by RFC 5610 type records, and a
+/// CSV header names its columns before any row, so CSV input learns no names (a learned name
+/// in the header is a bad header, line 1, pointing to `--ie-spec`). Their JSON round trips
+/// are checked here and in `tests/rfc5610.rs`.
+const CSV_CANNOT_CARRY: &[&str] = &["interop/fixbuf-5610.ipfix"];
+
+/// [`clean_samples`] that CSV can carry.
+fn csv_samples() -> Vec<Sample> {
+    let mut samples = clean_samples();
+    samples.retain(|s| !CSV_CANNOT_CARRY.contains(&s.name.as_str()));
+    samples
+}
+
 /// A file under testdata/ and the spec file that names its enterprise IEs (`FILE.iespec`).
 struct Sample {
     name: String,
@@ -965,7 +978,11 @@ fn round_trips(format: &str, compare: impl Fn(&Peers, &Sample, &Path) -> Vec<Str
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut problems = Vec::new();
-    let samples = clean_samples();
+    let samples = if format == "csv" {
+        csv_samples()
+    } else {
+        clean_samples()
+    };
     let mut warned = Vec::new();
     for sample in &samples {
         let (_, back, mut found) = round_trip(sample, format, dir.path());
@@ -1122,7 +1139,7 @@ fn csv_round_trip_keeps_options_records() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut problems = Vec::new();
     let mut options = 0;
-    for sample in clean_samples() {
+    for sample in csv_samples() {
         let Some(orig) = dump_records(&peers, &sample, &sample.path) else {
             continue;
         };
@@ -1154,7 +1171,7 @@ fn csv_round_trip_keeps_options_records() {
 fn csv_round_trip_keeps_fields_and_their_order_where_templates_agree() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut problems = Vec::new();
-    for sample in clean_samples() {
+    for sample in csv_samples() {
         let (_, back, _) = round_trip(&sample, "csv", dir.path());
         let spec = sample.spec.as_deref();
         let (before, after) = (ours(&sample.path, spec), ours(&back, spec));
@@ -1240,7 +1257,7 @@ fn csv_round_trip_keeps_template_ids_stable() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let mut problems = Vec::new();
-    for sample in clean_samples() {
+    for sample in csv_samples() {
         let (_, back, _) = round_trip(&sample, "csv", dir.path());
         let spec = sample.spec.as_deref();
         let (before, after) = (

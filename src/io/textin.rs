@@ -16,14 +16,25 @@
 //! byte-order mark before the first line is skipped. Nesting is bounded twice: serde_json
 //! reads at most [`JSON_DEPTH`] levels, and structured data at most `list::MAX_DEPTH` levels
 //! of lists, what the decoder renders.
+//!
+//! RFC 5610: JSON keys are the names the decoder gave, and some of them it learned from type
+//! records in the file. The reader learns them back (`Learned`, per domain, by the
+//! decoder's rules and its own record reader `session::type_record_of`) from the type records
+//! it encodes and from `@fields` specs; a lesson re-keys the layouts that use the IE, as the
+//! decoder re-resolves its templates, and has their templates sent again before their next
+//! record. CSV input learns nothing: its header is checked before any row (a learned name
+//! there is a bad header, line 1, whose message points to `--ie-spec`).
 
-use crate::ipfix::registry::{InfoModel, parse_unknown_name};
+use crate::ipfix::registry::{IeDef, InfoModel, parse_unknown_name, unknown_name};
+use crate::ipfix::session::{refused_name, type_record_of};
+use crate::ipfix::template::resolve;
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
-use crate::ipfix::types::{DataType, VARLEN, list_semantic_from_name};
+use crate::ipfix::types::{DataType, Semantics, Units, VARLEN, list_semantic_from_name};
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
 use serde::Deserialize as _;
 use serde_json::{Map, Value as Json};
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 
@@ -57,6 +68,44 @@ impl Layout {
     fn matches(&self, keys: &[&str]) -> bool {
         keys.len() == self.fields.len()
             && self.fields.iter().all(|f| keys.contains(&f.key.as_str()))
+    }
+}
+
+/// The IEs one observation domain of a JSON input has taught, as the decoder learns them
+/// (`ipfix::session`), so that the names `convert --to json` wrote for them read back.
+///
+/// From RFC 5610 type records (options records of a type-information template, read with
+/// the decoder's own `type_record_of`): the decoder's rules, never over a model (built-in,
+/// vendor, `--ie-spec`) definition, a refused name ([`refused_name`]) leaving the IE its type
+/// under `en<PEN>:id<ID>`, and an IE whose records disagree forgotten. From `@fields` specs
+/// (`myCounter(12345/1)<unsigned64>[8]`): a name and type for an IE nobody defines, kept
+/// apart and consulted after the type records, so a type record is never taken for a
+/// conflicting definition of it. Both are per domain, as in the decoder.
+#[derive(Default)]
+struct Learned {
+    /// From type records.
+    defs: HashMap<(u32, u16), Arc<IeDef>>,
+    names: HashMap<Arc<str>, (u32, u16)>,
+    conflicting: HashSet<(u32, u16)>,
+    /// From `@fields` specs.
+    spec_defs: HashMap<(u32, u16), Arc<IeDef>>,
+    spec_names: HashMap<Arc<str>, (u32, u16)>,
+}
+
+impl Learned {
+    fn by_name(&self, name: &str) -> Option<&Arc<IeDef>> {
+        self.names
+            .get(name)
+            .and_then(|k| self.defs.get(k))
+            .or_else(|| {
+                self.spec_names
+                    .get(name)
+                    .and_then(|k| self.spec_defs.get(k))
+            })
+    }
+
+    fn by_key(&self, key: (u32, u16)) -> Option<&Arc<IeDef>> {
+        self.defs.get(&key).or_else(|| self.spec_defs.get(&key))
     }
 }
 
@@ -123,6 +172,11 @@ pub struct TextEncoder<W: Write> {
     pub writer: MessageWriter<W>,
     model: Arc<InfoModel>,
     layouts: HashMap<(u32, u16), Arc<Layout>>,
+    /// Which template IDs of a domain have used an IE (a superset: entries outlive
+    /// redefinitions), so a lesson re-keys only the layouts that have it.
+    users: HashMap<(u32, u32, u16), HashSet<u16>>,
+    /// IEs learned per domain (JSON input only: a CSV header is checked before any row).
+    learned: HashMap<u32, Learned>,
     derived: HashMap<(u32, u16, Vec<String>), u16>,
     /// Export time for records that carry none: the previous record's (initially as set).
     pub default_export_time: u32,
@@ -144,6 +198,8 @@ impl<W: Write> TextEncoder<W> {
             writer,
             model,
             layouts: HashMap::new(),
+            users: HashMap::new(),
+            learned: HashMap::new(),
             derived: HashMap::new(),
             default_export_time: 0,
             buf: Vec::new(),
@@ -158,6 +214,8 @@ impl<W: Write> TextEncoder<W> {
     /// Templates are per input file (one file = one session): forget the previous file's.
     pub fn new_session(&mut self) {
         self.layouts.clear();
+        self.users.clear();
+        self.learned.clear();
         self.derived.clear();
     }
 
@@ -284,7 +342,7 @@ impl<W: Write> TextEncoder<W> {
                     .as_str()
                     .ok_or_else(|| at("@fields", "field specs are strings".into()))?;
                 let (pen, ie, len, dtype, name) =
-                    self.field_spec(s).map_err(|m| at("@fields", m))?;
+                    self.field_spec(domain, s).map_err(|m| at("@fields", m))?;
                 let seen = keys
                     .iter()
                     .filter(|k| k.split('#').next() == Some(name.as_str()))
@@ -321,7 +379,12 @@ impl<W: Write> TextEncoder<W> {
             self.writer
                 .require(domain, export_time, id)
                 .map_err(|e| Self::out_err(e, n))?;
-            self.layouts.insert((domain, id), layout);
+            // Only a template line that was accepted teaches its names.
+            for f in &layout.fields {
+                let name = f.key.split('#').next().unwrap_or(&f.key);
+                self.learn_spec(domain, f.pen, f.id, f.len, f.dtype, name);
+            }
+            self.insert_layout(domain, layout);
             return Ok(());
         }
         let entries: Vec<(&str, &Json)> = obj
@@ -344,7 +407,147 @@ impl<W: Write> TextEncoder<W> {
             .record(domain, export_time, layout.id, &self.buf)
             .map_err(|e| Self::out_err(e, n))?;
         self.records += 1;
+        if layout.scope > 0 {
+            self.learn_type_record(domain, &layout);
+        }
         Ok(())
+    }
+
+    /// Records `layout` as the domain's template `layout.id`, and which IEs it uses.
+    fn insert_layout(&mut self, domain: u32, layout: Arc<Layout>) {
+        for f in &layout.fields {
+            self.users
+                .entry((domain, f.pen, f.id))
+                .or_default()
+                .insert(layout.id);
+        }
+        self.layouts.insert((domain, layout.id), layout);
+    }
+
+    /// Learns from the record just encoded (`self.buf`) when `layout` is an RFC 5610
+    /// type-information template, read as the decoder reads it.
+    fn learn_type_record(&mut self, domain: u32, layout: &Layout) {
+        let has = |id: u16| layout.fields.iter().any(|f| (f.pen, f.id) == (0, id));
+        if !(has(303) && has(339)) {
+            return;
+        }
+        let def = layout.def();
+        let t = Arc::new(resolve(def.id, def.scope_count, &def.fields, &|p, i| {
+            self.model.get(p, i).cloned()
+        }));
+        let Some(mut def) = type_record_of(&t, &self.buf, &self.model) else {
+            return;
+        };
+        let key = (def.pen, def.id);
+        if self.model.get(key.0, key.1).is_some() {
+            return;
+        }
+        let l = self.learned.entry(domain).or_default();
+        if l.conflicting.contains(&key) {
+            return;
+        }
+        if refused_name(&def, &self.model, &l.names).is_some() {
+            def.name = Cow::Owned(unknown_name(key.0, key.1));
+        }
+        match l.defs.get(&key) {
+            Some(old) if **old == def => return,
+            Some(old) => {
+                if l.names.get(old.name.as_ref()) == Some(&key) {
+                    l.names.remove(old.name.as_ref());
+                }
+                l.defs.remove(&key);
+                l.conflicting.insert(key);
+            }
+            None => {
+                l.names.insert(Arc::from(def.name.as_ref()), key);
+                l.defs.insert(key, Arc::new(def));
+            }
+        }
+        self.rekey(domain, key);
+    }
+
+    /// Learns a name and type from an `@fields` spec for an IE nobody defines: the model and
+    /// the domain's type records come first, and the name must pass the decoder's rule.
+    fn learn_spec(
+        &mut self,
+        domain: u32,
+        pen: u32,
+        id: u16,
+        len: u16,
+        dtype: DataType,
+        name: &str,
+    ) {
+        let key = (pen, id);
+        if self.model.get(pen, id).is_some() || parse_unknown_name(name) == Some(key) {
+            return;
+        }
+        let l = self.learned.entry(domain).or_default();
+        if l.by_key(key).is_some() || l.conflicting.contains(&key) {
+            return;
+        }
+        let def = IeDef {
+            pen,
+            id,
+            name: Cow::Owned(name.to_string()),
+            dtype,
+            semantics: Semantics::Default,
+            units: Units::None,
+            default_len: Some(len),
+        };
+        if refused_name(&def, &self.model, &l.names).is_some()
+            || refused_name(&def, &self.model, &l.spec_names).is_some()
+        {
+            return;
+        }
+        l.spec_names.insert(Arc::from(name), key);
+        l.spec_defs.insert(key, Arc::new(def));
+    }
+
+    /// After a lesson about `key` in `domain`, its fields in the domain's layouts take the
+    /// key and type the decoder now gives them (it re-resolves its live templates the same
+    /// way): records after a type record are keyed by the learned name even when their
+    /// template's `@fields` line came before it.
+    fn rekey(&mut self, domain: u32, key: (u32, u16)) {
+        let Some(ids) = self.users.get(&(domain, key.0, key.1)) else {
+            return;
+        };
+        let def = self.learned.get(&domain).and_then(|l| l.defs.get(&key));
+        let name = def.map_or_else(|| unknown_name(key.0, key.1), |d| d.name.to_string());
+        for id in ids {
+            let Some(old) = self.layouts.get(&(domain, *id)) else {
+                continue;
+            };
+            if !old.fields.iter().any(|f| (f.pen, f.id) == key) {
+                continue;
+            }
+            let fields = old
+                .fields
+                .iter()
+                .map(|f| {
+                    if (f.pen, f.id) != key {
+                        return f.clone();
+                    }
+                    // `name#2`: the repeat number stays.
+                    let repeat = f.key.find('#').map_or("", |i| &f.key[i..]);
+                    let dtype = def
+                        .map(|d| d.dtype)
+                        .filter(|t| t.length_ok(f.len))
+                        .unwrap_or(DataType::OctetArray);
+                    FieldEnc {
+                        key: format!("{name}{repeat}"),
+                        dtype,
+                        ..f.clone()
+                    }
+                })
+                .collect();
+            let layout = Arc::new(Layout {
+                id: old.id,
+                scope: old.scope,
+                fields,
+            });
+            self.layouts.insert((domain, *id), layout);
+            self.writer.resend(domain, *id);
+        }
     }
 
     /// The header row: one key per column. A repeated IE name is numbered as the JSON form
@@ -380,7 +583,7 @@ impl<W: Write> TextEncoder<W> {
                 keys.push(h.to_string());
                 continue;
             }
-            self.key_spec(h).map_err(|m| at(i, Some(h), m))?;
+            self.key_spec(None, h).map_err(|m| at(i, Some(h), m))?;
             let key = match (seen, h.contains('#')) {
                 (false, _) => h.to_string(),
                 (true, true) => return Err(at(i, Some(h), "repeated column".into())),
@@ -616,7 +819,11 @@ impl<W: Write> TextEncoder<W> {
     }
 
     /// A template spec: `name(pen/id)<type>[len]` (as written by `convert --to json`), or a key.
-    fn field_spec(&self, s: &str) -> Result<(u32, u16, u16, DataType, String), String> {
+    fn field_spec(
+        &self,
+        domain: u32,
+        s: &str,
+    ) -> Result<(u32, u16, u16, DataType, String), String> {
         let s = s.trim();
         let open = s.find('(');
         let close = open.and_then(|o| s[o..].find(')').map(|c| c + o));
@@ -639,6 +846,7 @@ impl<W: Write> TextEncoder<W> {
                 _ => self
                     .model
                     .get(pen, id)
+                    .or_else(|| self.learned.get(&domain)?.by_key((pen, id)))
                     .map(|d| d.dtype)
                     .unwrap_or(DataType::OctetArray),
             };
@@ -656,12 +864,18 @@ impl<W: Write> TextEncoder<W> {
             };
             return Ok((pen, id, len, dtype, name));
         }
-        let (pen, id, len, dtype, name) = self.key_spec(s)?;
+        let (pen, id, len, dtype, name) = self.key_spec(Some(domain), s)?;
         Ok((pen, id, len, dtype, name))
     }
 
-    /// A record key: `name`, `name[len]`, `name#2`, `en<PEN>:id<ID>`, `pen/id`.
-    fn key_spec(&self, key: &str) -> Result<(u32, u16, u16, DataType, String), String> {
+    /// A record key: `name`, `name[len]`, `name#2`, `en<PEN>:id<ID>`, `pen/id`. Names and
+    /// types learned in `domain` count after the model's; `None` is a CSV header, which has
+    /// learned nothing (its columns are checked before any row is read).
+    fn key_spec(
+        &self,
+        domain: Option<u32>,
+        key: &str,
+    ) -> Result<(u32, u16, u16, DataType, String), String> {
         let base = key.split('#').next().unwrap_or(key);
         let (name, forced) = match (base.find('['), base.strip_suffix(']')) {
             (Some(a), Some(inner)) => (
@@ -670,7 +884,13 @@ impl<W: Write> TextEncoder<W> {
             ),
             _ => (base, None),
         };
-        let (pen, id, dtype, natural) = match self.model.by_name(name) {
+        let learned = domain.and_then(|d| self.learned.get(&d));
+        let known = self
+            .model
+            .by_name(name)
+            .or_else(|| learned?.by_name(name))
+            .or_else(|| learned?.by_key(parse_unknown_name(name)?));
+        let (pen, id, dtype, natural) = match known {
             Some(d) => (d.pen, d.id, d.dtype, d.template_len()),
             None => match parse_unknown_name(name) {
                 Some((pen, id)) => (pen, id, DataType::OctetArray, VARLEN),
@@ -725,7 +945,9 @@ impl<W: Write> TextEncoder<W> {
         }
         let mut fields = Vec::with_capacity(keys.len());
         for k in keys {
-            let (pen, id, len, dtype, _) = self.key_spec(k).map_err(|m| (k.to_string(), m))?;
+            let (pen, id, len, dtype, _) = self
+                .key_spec(Some(domain), k)
+                .map_err(|m| (k.to_string(), m))?;
             fields.push(FieldEnc {
                 pen,
                 id,
@@ -758,7 +980,7 @@ impl<W: Write> TextEncoder<W> {
         self.writer
             .define(domain, layout.def())
             .map_err(|e| (keys[0].to_string(), e.to_string()))?;
-        self.layouts.insert((domain, id), layout.clone());
+        self.insert_layout(domain, layout.clone());
         self.derived.insert(cache_key, id);
         Ok(layout)
     }
@@ -881,7 +1103,7 @@ impl<W: Write> TextEncoder<W> {
                     .get("element")
                     .and_then(Json::as_str)
                     .ok_or("basicList needs \"element\": an IE name")?;
-                let (pen, id, len, edt, _) = self.key_spec(el)?;
+                let (pen, id, len, edt, _) = self.key_spec(Some(domain), el)?;
                 let raw = if pen != 0 { id | 0x8000 } else { id };
                 out.extend_from_slice(&raw.to_be_bytes());
                 out.extend_from_slice(&len.to_be_bytes());

@@ -740,8 +740,9 @@ fn shown_name(name: &str) -> String {
 
 /// Why a type record's name for `def` cannot be used, if it cannot: not a valid IE name, the
 /// name of another IE in the model (built-in, vendor or `--ie-spec`), or of another IE learned
-/// in this domain. A record without a name (`en<PEN>:id<ID>`) is never refused.
-fn refused_name(
+/// in this domain. A record without a name (`en<PEN>:id<ID>`) is never refused. The JSON
+/// reader (`io::textin`) applies the same rule to the names it learns.
+pub fn refused_name(
     def: &IeDef,
     model: &InfoModel,
     learned: &HashMap<Arc<str>, (u32, u16)>,
@@ -783,6 +784,38 @@ fn fault_kind(f: TemplateFault) -> ErrorKind {
             fields,
         },
     }
+}
+
+/// Reads the RFC 5610 type record `data` of template `t` outside a session (the JSON reader
+/// learns from the type records it encodes, by the decoder's rules); `None` when `t` is not a
+/// type-information template or the record is not usable.
+pub fn type_record_of(t: &Arc<Template>, data: &[u8], model: &InfoModel) -> Option<IeDef> {
+    let layout = t.type_info?;
+    let header = MessageHeader {
+        version: 10,
+        length: 0,
+        export_time: 0,
+        sequence: 0,
+        domain: 0,
+    };
+    let msg = MessageCtx {
+        header,
+        offset: 0,
+        index: 0,
+    };
+    let domain = Domain::default();
+    let scope = DomainScope {
+        domain: &domain,
+        model,
+    };
+    let r = RecordRef {
+        msg: &msg,
+        template: t,
+        data,
+        offset: 0,
+        scope: &scope,
+    };
+    type_record(&r, layout)
 }
 
 /// Reads an RFC 5610 type record; `None` when it is not usable (RFC 5610 §3.10 rules).

@@ -163,6 +163,19 @@ impl<W: Write> MessageWriter<W> {
         Ok(())
     }
 
+    /// Writes a template again before its next use, though its definition is unchanged: an
+    /// RFC 5610 type record written after it changed what its fields mean, and collectors
+    /// that resolve a template when they read it (ipfixDump) need it after the type record.
+    pub fn resend(&mut self, domain: u32, id: u16) {
+        if let Some(sent) = self
+            .domains
+            .get_mut(&domain)
+            .and_then(|d| d.sent.get_mut(&id))
+        {
+            *sent = false;
+        }
+    }
+
     /// The current definition of a template.
     pub fn template(&self, domain: u32, id: u16) -> Option<&TemplateDef> {
         self.domains.get(&domain)?.templates.get(&id)

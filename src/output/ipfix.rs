@@ -22,6 +22,9 @@ pub struct IpfixPrinter<'w> {
     /// Send a template only before its first record (for outputs that keep some records).
     lazy: bool,
     refs: Vec<u16>,
+    /// Each template as last defined here, resolved: an identical re-send after an RFC 5610
+    /// type record changed its fields' names or types is written again, as the input had it.
+    resolved: std::collections::HashMap<(u32, u16), Arc<Template>>,
 }
 
 fn io_err(e: WriteError) -> io::Error {
@@ -40,6 +43,7 @@ impl<'w> IpfixPrinter<'w> {
             flows: super::FlowSpan::default(),
             lazy: false,
             refs: Vec::new(),
+            resolved: std::collections::HashMap::new(),
         }
     }
 
@@ -130,12 +134,26 @@ impl Printer for IpfixPrinter<'_> {
         m: &MessageCtx,
         t: &Arc<Template>,
         _offset: u64,
-        _changed: bool,
+        changed: bool,
     ) -> io::Result<()> {
         // Templates are written where the input had them (a template used only inside lists
-        // must precede the records that refer to it); identical re-sends are dropped.
+        // must precede the records that refer to it); identical re-sends are dropped, except
+        // where a type record since the last one changed what its fields are: a collector
+        // that resolves a template when it reads it (ipfixDump) needs it after the lesson.
         let d = m.header.domain;
         self.writer.define(d, Self::def(t)).map_err(io_err)?;
+        let relearned = self.resolved.get(&(d, t.id)).is_some_and(|old| {
+            !changed
+                && old
+                    .fields
+                    .iter()
+                    .zip(&t.fields)
+                    .any(|(a, b)| (&a.name, a.dtype) != (&b.name, b.dtype))
+        });
+        if relearned {
+            self.writer.resend(d, t.id);
+        }
+        self.resolved.insert((d, t.id), t.clone());
         if self.lazy {
             return Ok(());
         }
