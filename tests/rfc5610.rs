@@ -417,3 +417,35 @@ fn a_lesson_re_keys_earlier_templates_and_a_conflict_forgets() {
         "{stderr}"
     );
 }
+
+/// `-F` with a name only the file defines (by its type records): a usage error without
+/// `--allow-unknown-fields`, the learned column with it (issue 8).
+#[test]
+fn fields_named_by_type_records_need_allow_unknown_fields() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/interop/fixbuf-5610.ipfix");
+    let out = run(
+        Command::new(IPFIXKIT).args(["cat", "-f", "csv", "-F", "fixbufTestOctets", s(&file)]),
+        QUICK,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.contains("--allow-unknown-fields"),
+        "{}",
+        out.stderr
+    );
+    let csv = ok(&[
+        "cat",
+        "-f",
+        "csv",
+        "-F",
+        "fixbufTestOctets",
+        "--allow-unknown-fields",
+        s(&file),
+    ]);
+    // The records after the type records carry the learned name (those before them are
+    // keyed en32473:id1001 and have none of the named fields).
+    assert_eq!(csv, "fixbufTestOctets\n3002\n18446744073709551615\n");
+    // The number form always works, and takes every record.
+    let csv = ok(&["cat", "-f", "csv", "-F", "en32473:id1001", s(&file)]);
+    assert!(csv.starts_with("en32473:id1001\n"), "{csv}");
+}
