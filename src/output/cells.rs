@@ -380,6 +380,7 @@ impl FastRecord {
     /// Writes record `r` after `prefix` (its padded text and length, see [`PrefixText`]):
     /// the fast fields in place, the others through `general`, which appends a value's text.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn write(
         &self,
         line: &mut Line,
