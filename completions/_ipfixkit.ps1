@@ -28,7 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
+            [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -126,7 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'ipfixkit;generate' {
+        'ipfixkit;docs' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -137,7 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
+            [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -150,7 +150,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
         'ipfixkit;help;filter' {
             break
         }
-        'ipfixkit;help;generate' {
+        'ipfixkit;help;docs' {
             break
         }
         'ipfixkit;help;help' {

@@ -22,11 +22,11 @@ _ipfixkit() {
             ipfixkit,convert)
                 cmd="ipfixkit__subcmd__convert"
                 ;;
+            ipfixkit,docs)
+                cmd="ipfixkit__subcmd__docs"
+                ;;
             ipfixkit,filter)
                 cmd="ipfixkit__subcmd__filter"
-                ;;
-            ipfixkit,generate)
-                cmd="ipfixkit__subcmd__generate"
                 ;;
             ipfixkit,help)
                 cmd="ipfixkit__subcmd__help"
@@ -37,11 +37,11 @@ _ipfixkit() {
             ipfixkit__subcmd__help,convert)
                 cmd="ipfixkit__subcmd__help__subcmd__convert"
                 ;;
+            ipfixkit__subcmd__help,docs)
+                cmd="ipfixkit__subcmd__help__subcmd__docs"
+                ;;
             ipfixkit__subcmd__help,filter)
                 cmd="ipfixkit__subcmd__help__subcmd__filter"
-                ;;
-            ipfixkit__subcmd__help,generate)
-                cmd="ipfixkit__subcmd__help__subcmd__generate"
                 ;;
             ipfixkit__subcmd__help,help)
                 cmd="ipfixkit__subcmd__help__subcmd__help"
@@ -53,7 +53,7 @@ _ipfixkit() {
 
     case "${cmd}" in
         ipfixkit)
-            opts="-h -V --help --version cat convert filter generate help"
+            opts="-h -V --help --version cat convert filter docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,6 +206,20 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ipfixkit__subcmd__docs)
+            opts="-h -V --help --version man completions"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ipfixkit__subcmd__filter)
             opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --message-size --output --force --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -268,22 +282,8 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ipfixkit__subcmd__generate)
-            opts="-h -V --help --version man completions"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         ipfixkit__subcmd__help)
-            opts="cat convert filter generate help"
+            opts="cat convert filter docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -324,7 +324,7 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ipfixkit__subcmd__help__subcmd__filter)
+        ipfixkit__subcmd__help__subcmd__docs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -338,7 +338,7 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        ipfixkit__subcmd__help__subcmd__generate)
+        ipfixkit__subcmd__help__subcmd__filter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

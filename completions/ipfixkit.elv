@@ -25,7 +25,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
-            cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
+            cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ipfixkit;cat'= {
@@ -119,7 +119,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'ipfixkit;generate'= {
+        &'ipfixkit;docs'= {
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -129,7 +129,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
-            cand generate 'Writes the man pages and shell completions (for packagers and the repository)'
+            cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ipfixkit;help;cat'= {
@@ -138,7 +138,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         }
         &'ipfixkit;help;filter'= {
         }
-        &'ipfixkit;help;generate'= {
+        &'ipfixkit;help;docs'= {
         }
         &'ipfixkit;help;help'= {
         }

@@ -14,7 +14,7 @@ fn main() {
         Command::Cat(a) => cmd::cat::run(a),
         Command::Convert(a) => cmd::convert::run(a),
         Command::Filter(a) => cmd::filter::run(a),
-        Command::Generate(a) => cmd::generate::run(a),
+        Command::Docs(a) => cmd::docs::run(a),
     };
     if let Err(f) = result {
         if let Some(m) = f.message {

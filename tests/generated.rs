@@ -21,7 +21,7 @@ fn compare_dirs(generated: &Path, committed: &Path) {
         let have = std::fs::read(committed.join(n)).unwrap_or_default();
         assert!(
             want == have,
-            "{} is out of date: run `cargo run -- generate man man && cargo run -- generate completions completions`",
+            "{} is out of date: run `cargo run -- docs man man && cargo run -- docs completions completions`",
             committed.join(n).display()
         );
     }
@@ -41,8 +41,8 @@ fn man_pages_and_completions_are_up_to_date() {
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("man")).unwrap();
     std::fs::create_dir_all(tmp.join("completions")).unwrap();
-    ipfixkit::cmd::generate::write_man(&tmp.join("man")).unwrap();
-    ipfixkit::cmd::generate::write_completions(&tmp.join("completions")).unwrap();
+    ipfixkit::cmd::docs::write_man(&tmp.join("man")).unwrap();
+    ipfixkit::cmd::docs::write_completions(&tmp.join("completions")).unwrap();
     compare_dirs(&tmp.join("man"), &root.join("man"));
     compare_dirs(&tmp.join("completions"), &root.join("completions"));
     let _ = std::fs::remove_dir_all(&tmp);

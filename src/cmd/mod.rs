@@ -4,7 +4,7 @@
 pub mod cat;
 pub mod convert;
 pub mod filter;
-pub mod generate;
+pub mod docs;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
@@ -65,7 +65,7 @@ pub enum Command {
     Filter(filter::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
-    Generate(generate::Args),
+    Docs(docs::Args),
 }
 
 /// Flags shared by every command that reads IPFIX.

@@ -1,4 +1,4 @@
-//! Hidden `generate`: man pages and shell completions from the clap definitions, so they never
+//! Hidden `docs`: man pages and shell completions from the clap definitions, so they never
 //! drift from `--help` (a test regenerates them and compares with `man/` and `completions/`).
 
 use super::{Cli, Failure};
