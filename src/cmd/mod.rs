@@ -3,8 +3,8 @@
 
 pub mod cat;
 pub mod convert;
-pub mod filter;
 pub mod docs;
+pub mod filter;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
