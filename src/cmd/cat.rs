@@ -2,18 +2,13 @@
 
 use super::{
     DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, decode_file, field_columns,
-    output_failure,
 };
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
 use crate::ipfix::value::TimeStyle;
-use crate::output::csv::CsvPrinter;
-use crate::output::detail::DetailPrinter;
-use crate::output::json::JsonPrinter;
 use crate::output::stats::StatsPrinter;
 use crate::output::templates::TemplatesPrinter;
-use crate::output::text::TextPrinter;
-use crate::output::{PrintOptions, Printer};
+use crate::output::{PrintOptions, Printer, RecordFormat, record_printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -135,6 +130,26 @@ pub enum TimeArg {
     Epoch,
 }
 
+impl TimeArg {
+    pub fn style(self) -> TimeStyle {
+        match self {
+            TimeArg::Iso => TimeStyle::Rfc3339,
+            TimeArg::Epoch => TimeStyle::Epoch,
+        }
+    }
+}
+
+impl Format {
+    fn records(self) -> RecordFormat {
+        match self {
+            Format::Text => RecordFormat::Text,
+            Format::Detail => RecordFormat::Detail,
+            Format::Json => RecordFormat::Json,
+            Format::Csv => RecordFormat::Csv,
+        }
+    }
+}
+
 /// The `-f` forms `--templates` and `--stats` print (see [`EXAMPLES`]); any other is a usage
 /// error, never silently replaced by text.
 fn check_summary_format(args: &Args) -> Result<(), Failure> {
@@ -167,14 +182,9 @@ pub fn run(args: &Args) -> Result<(), Failure> {
     }
     let model = args.input.model().map_err(Failure::usage)?;
     let columns = field_columns(args.fields.as_deref(), &model, args.allow_unknown_fields)?;
-    let time = if args.time == TimeArg::Epoch {
-        TimeStyle::Epoch
-    } else {
-        TimeStyle::Rfc3339
-    };
     let opts = PrintOptions {
         columns: columns.clone(),
-        time,
+        time: args.time.style(),
         header: !args.no_header,
     };
 
@@ -236,19 +246,13 @@ pub fn run(args: &Args) -> Result<(), Failure> {
                     _ => TemplatesPrinter::new(&mut *out),
                 })
             } else {
-                match args.format {
-                    Format::Text => Box::new(TextPrinter::new(&mut *out, opts.clone())),
-                    Format::Detail => Box::new(DetailPrinter::new(&mut *out, opts.clone())),
-                    Format::Json => Box::new(JsonPrinter::new(&mut *out, opts.clone())),
-                    Format::Csv => {
-                        // Only the first file of the output carries the header.
-                        let o = PrintOptions {
-                            header: opts.header && i == 0,
-                            ..opts.clone()
-                        };
-                        Box::new(CsvPrinter::new(&mut *out, csv_columns.clone(), o))
-                    }
-                }
+                record_printer(
+                    args.format.records(),
+                    &mut *out,
+                    &opts,
+                    &csv_columns,
+                    i == 0,
+                )
             };
             let limit = (left != u64::MAX).then_some(left);
             let cancel = || stop.past(i);
@@ -278,10 +282,7 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             }
         };
 
-    let mut stderr = std::io::stderr().lock();
-    let mut on_problem = |line: &str| {
-        let _ = writeln!(stderr, "{line}");
-    };
+    let mut on_problem = super::stderr_line;
     let result = driver::run_until(
         &inputs.paths,
         threads,
@@ -291,15 +292,5 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         job,
     );
     bar.finish_and_clear();
-    match result {
-        Ok(outcomes) => {
-            out.finish().map_err(output_failure)?;
-            if outcomes.iter().any(|o| o.failed) {
-                Err(Failure::quiet())
-            } else {
-                Ok(())
-            }
-        }
-        Err(e) => Err(output_failure(e)),
-    }
+    super::conclude(out, result, false)
 }

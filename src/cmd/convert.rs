@@ -15,11 +15,9 @@ use crate::io::prepare::{PrepareOpts, Prepared, prepare};
 use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::ipfix::text::parse_time;
-use crate::ipfix::value::TimeStyle;
-use crate::output::csv::{CsvPrinter, union_columns};
+use crate::output::csv::union_columns;
 use crate::output::ipfix::IpfixPrinter;
-use crate::output::json::JsonPrinter;
-use crate::output::{Column, PrintOptions, Printer};
+use crate::output::{Column, PrintOptions, Printer, RecordFormat, record_printer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -149,6 +147,14 @@ pub enum From {
 }
 
 impl To {
+    /// The record format of a text output (IPFIX output has its own writer).
+    fn records(self) -> RecordFormat {
+        match self {
+            To::Json => RecordFormat::JsonWithTemplates,
+            To::Csv | To::Ipfix => RecordFormat::Csv,
+        }
+    }
+
     fn ext(self) -> &'static str {
         match self {
             To::Json => "json",
@@ -192,17 +198,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         }
         None => None,
     };
-    let time = if args.time == super::cat::TimeArg::Epoch {
-        TimeStyle::Epoch
-    } else {
-        TimeStyle::Rfc3339
-    };
     let ctx = Ctx {
         args,
         model: model.clone(),
         opts: PrintOptions {
             columns,
-            time,
+            time: args.time.style(),
             header: !args.no_header,
         },
         prep: PrepareOpts {
@@ -284,39 +285,12 @@ fn decode_into(
     decode_file(&o, src, &p.name, printer, report)
 }
 
-fn make_printer<'w>(
-    ctx: &Ctx,
-    to: To,
-    out: &'w mut dyn Write,
-    columns: &[Column],
-    header: bool,
-) -> Box<dyn Printer + 'w> {
-    match to {
-        To::Json => Box::new(JsonPrinter::new(out, ctx.opts.clone()).with_templates()),
-        To::Csv => {
-            let o = PrintOptions {
-                header,
-                ..ctx.opts.clone()
-            };
-            Box::new(CsvPrinter::new(out, columns.to_vec(), o))
-        }
-        To::Ipfix => Box::new(IpfixPrinter::new(
-            out,
-            ctx.args.message_size as usize,
-            ctx.args.metadata,
-        )),
-    }
-}
-
 /// Everything into one output (stdout or -o), in input order.
 fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
     let args = ctx.args;
     let binary = args.to == To::Ipfix;
     let mut out = Output::open(args.output.as_deref(), binary, args.force)?;
-    let mut stderr = std::io::stderr();
-    let mut report = |s: String| {
-        let _ = writeln!(stderr, "{s}");
-    };
+    let mut report = |s: String| super::stderr_line(&s);
     let need_twice = args.to == To::Csv && ctx.opts.columns.is_none();
     let prepared: Vec<Option<Prepared>> = inputs
         .iter()
@@ -363,7 +337,7 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Failure> {
                    w: &mut dyn Write,
                    report: &mut dyn FnMut(String)|
          -> FileOutcome {
-            let mut printer = make_printer(ctx, args.to, w, &columns, i == 0 && ctx.opts.header);
+            let mut printer = record_printer(args.to.records(), w, &ctx.opts, &columns, i == 0);
             // Output errors surface through the driver, which owns the output.
             let cancel = || stop.past(i);
             let d = decode_into(
@@ -467,7 +441,8 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                     }
                 }
             } else {
-                let mut printer = make_printer(ctx, args.to, &mut out, &columns, ctx.opts.header);
+                let mut printer =
+                    record_printer(args.to.records(), &mut out, &ctx.opts, &columns, true);
                 let d = decode_into(ctx, &p, &mut *printer, report, &progress, None);
                 if d.stop_run {
                     stop.request(i);
@@ -486,25 +461,23 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Failure> {
                 failed: failed || text_failed,
             }
         };
-    let mut stderr = std::io::stderr();
-    let mut on_problem = |line: &str| {
-        let _ = writeln!(stderr, "{line}");
-    };
-    let outcomes = driver::run_until(
+    let mut on_problem = super::stderr_line;
+    let result = driver::run_until(
         inputs,
         args.input.threads(),
         &mut std::io::sink(),
         &mut on_problem,
         &stop,
         job,
-    )
-    .map_err(output_failure)?;
+    );
     bar.finish_and_clear();
-    if outcomes.iter().any(|o| o.failed) {
-        Err(Failure::quiet())
-    } else {
-        Ok(())
-    }
+    result.map_err(output_failure).and_then(|o| {
+        if o.iter().any(|o| o.failed) {
+            Err(Failure::quiet())
+        } else {
+            Ok(())
+        }
+    })
 }
 
 /// `archive/flows.ipfix.gz` -> `flows`; stdin -> `stdin`.

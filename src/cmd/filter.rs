@@ -3,18 +3,13 @@
 use super::{
     DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, display_name, output_failure,
 };
-use crate::filter::{Filter, FilterError};
+use crate::filter::{Filter, explain};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
-use crate::ipfix::InfoModel;
-use crate::ipfix::value::TimeStyle;
-use crate::output::csv::CsvPrinter;
 use crate::output::filtered::Filtered;
 use crate::output::ipfix::IpfixPrinter;
-use crate::output::json::JsonPrinter;
-use crate::output::text::TextPrinter;
-use crate::output::{PrintOptions, Printer};
+use crate::output::{PrintOptions, Printer, RecordFormat, record_printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -129,16 +124,11 @@ pub enum Format {
 pub fn run(args: &Args) -> Result<(), Failure> {
     let model = args.input.model().map_err(Failure::usage)?;
     let filter = Filter::parse(&args.expr, &model)
-        .map_err(|e| expression_failure(&args.expr, &args.input.files, &model, &e))?;
+        .map_err(|e| Failure::usage(explain(&args.expr, &args.input.files, &model, &e)))?;
     let columns = super::field_columns(args.fields.as_deref(), &model, args.allow_unknown_fields)?;
-    let time = if args.time == super::cat::TimeArg::Epoch {
-        TimeStyle::Epoch
-    } else {
-        TimeStyle::Rfc3339
-    };
     let opts = PrintOptions {
         columns: columns.clone(),
-        time,
+        time: args.time.style(),
         header: true,
     };
     let inputs = args.input.inputs();
@@ -215,17 +205,12 @@ pub fn run(args: &Args) -> Result<(), Failure> {
             let mut inner: Option<Box<dyn Printer + '_>> = if args.count {
                 None
             } else {
-                Some(match args.format {
-                    Format::Json => Box::new(JsonPrinter::new(w, opts.clone())),
-                    Format::Csv => {
-                        let o = PrintOptions {
-                            header: i == 0,
-                            ..opts.clone()
-                        };
-                        Box::new(CsvPrinter::new(w, csv_columns.clone(), o))
-                    }
-                    _ => Box::new(TextPrinter::new(w, opts.clone())),
-                })
+                let format = match args.format {
+                    Format::Json => RecordFormat::Json,
+                    Format::Csv => RecordFormat::Csv,
+                    _ => RecordFormat::Text,
+                };
+                Some(record_printer(format, w, &opts, &csv_columns, i == 0))
             };
             let mut f = Filtered::new(
                 inner.as_deref_mut().map(|p| p as &mut dyn Printer),
@@ -268,58 +253,5 @@ pub fn run(args: &Args) -> Result<(), Failure> {
         }
     }
     bar.finish_and_clear();
-    out.finish().map_err(output_failure)?;
-    if failed {
-        Err(Failure::quiet())
-    } else {
-        Ok(())
-    }
-}
-
-/// The usage error for an expression that does not parse. When the expression is a file name
-/// (`filter a.ipfix`) or the expression was not quoted (`filter proto tcp a.ipfix` reads `proto`
-/// as the expression), it says so; otherwise it shows the error under an excerpt of the
-/// expression (a long one is cut around the column) with a caret.
-fn expression_failure(expr: &str, files: &[String], model: &InfoModel, e: &FilterError) -> Failure {
-    const QUOTE: &str = "the first argument is the expression; quote it";
-    let fileish = [".ipfix", ".gz", ".zst", ".bz2", ".xz", ".ipf"]
-        .iter()
-        .any(|x| expr.ends_with(x))
-        || std::path::Path::new(expr).is_file();
-    if fileish && expr.len() < 4096 {
-        return Failure::usage(format!(
-            "filter: {expr:?} is a file name, but {QUOTE}: ipfixkit filter 'proto tcp' {expr}"
-        ));
-    }
-    // The leading arguments that are not files, joined to the expression, may parse.
-    let words: Vec<&str> = files
-        .iter()
-        .take(16)
-        .take_while(|f| *f != "-" && !std::path::Path::new(f.as_str()).exists())
-        .map(String::as_str)
-        .collect();
-    for k in 1..=words.len() {
-        let joined = format!("{expr} {}", words[..k].join(" "));
-        if Filter::parse(&joined, model).is_ok() {
-            let rest = files[k..].join(" ");
-            return Failure::usage(format!(
-                "filter: {QUOTE}: ipfixkit filter '{joined}' {rest}"
-            ));
-        }
-    }
-    let chars: Vec<char> = expr.chars().collect();
-    let at = e.column.saturating_sub(1).min(chars.len());
-    let (from, to) = if chars.len() <= 76 {
-        (0, chars.len())
-    } else {
-        let from = at.saturating_sub(35);
-        (from, (from + 70).min(chars.len()))
-    };
-    let head = if from > 0 { "..." } else { "" };
-    let tail = if to < chars.len() { "..." } else { "" };
-    let shown: String = chars[from..to].iter().collect();
-    let pad = " ".repeat(head.len() + at - from);
-    Failure::usage(format!(
-        "filter expression: {e}\n  {head}{shown}{tail}\n  {pad}^"
-    ))
+    super::conclude(out, Ok(Vec::new()), failed)
 }

@@ -8,6 +8,7 @@ pub mod filter;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -438,6 +439,27 @@ pub fn output_failure(e: std::io::Error) -> Failure {
         }
     } else {
         Failure::failed(format!("ipfixkit: {e}"))
+    }
+}
+
+/// Prints a problem line on stderr (what the parallel driver reports, in input order).
+pub fn stderr_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The end of a run over the driver: the output finished (renamed into place), and the exit
+/// status from the inputs' outcomes (`failed`: something failed before the driver ran).
+pub fn conclude(
+    out: crate::io::output::Output,
+    result: std::io::Result<Vec<crate::io::driver::FileOutcome>>,
+    failed: bool,
+) -> Result<(), Failure> {
+    let outcomes = result.map_err(output_failure)?;
+    out.finish().map_err(output_failure)?;
+    if failed || outcomes.iter().any(|o| o.failed) {
+        Err(Failure::quiet())
+    } else {
+        Ok(())
     }
 }
 

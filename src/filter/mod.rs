@@ -6,12 +6,14 @@
 //! without variable-length fields, to fixed byte offsets. A test on a field the template does
 //! not have compiles to `false`, so `not` of it is `true`.
 
+pub mod explain;
 pub mod parse;
 
 use crate::ipfix::list::FieldValues;
 use crate::ipfix::types::DataType;
 use crate::ipfix::value::{Value, decode};
 use crate::ipfix::{InfoModel, Template};
+pub use explain::explain;
 pub use parse::{Const, Expr, FieldRef, FilterError, Op};
 
 /// A parsed, type-checked expression.

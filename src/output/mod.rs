@@ -387,6 +387,44 @@ pub struct PrintOptions {
     pub header: bool,
 }
 
+/// The record formats the commands print (`-f`, `--to`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordFormat {
+    Text,
+    Detail,
+    Json,
+    /// JSON lines with a line per template (`@fields`), as `convert --to json` writes them.
+    JsonWithTemplates,
+    Csv,
+}
+
+/// The one printer factory: the printer of `format` over `out`. A CSV printer uses
+/// `csv_columns` and writes its header row only when `opts.header` and `first` (one header per
+/// output, however many inputs go into it).
+pub fn record_printer<'w>(
+    format: RecordFormat,
+    out: &'w mut dyn io::Write,
+    opts: &PrintOptions,
+    csv_columns: &[Column],
+    first: bool,
+) -> Box<dyn Printer + 'w> {
+    match format {
+        RecordFormat::Text => Box::new(text::TextPrinter::new(out, opts.clone())),
+        RecordFormat::Detail => Box::new(detail::DetailPrinter::new(out, opts.clone())),
+        RecordFormat::Json => Box::new(json::JsonPrinter::new(out, opts.clone())),
+        RecordFormat::JsonWithTemplates => {
+            Box::new(json::JsonPrinter::new(out, opts.clone()).with_templates())
+        }
+        RecordFormat::Csv => {
+            let o = PrintOptions {
+                header: opts.header && first,
+                ..opts.clone()
+            };
+            Box::new(csv::CsvPrinter::new(out, csv_columns.to_vec(), o))
+        }
+    }
+}
+
 /// Writes a metadata value in its text form.
 pub fn write_meta(out: &mut Vec<u8>, m: Meta, r: &RecordRef<'_>, time: TimeStyle, json: bool) {
     let h = &r.msg.header;
