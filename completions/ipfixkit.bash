@@ -67,7 +67,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__cat)
-            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --fields --allow-unknown-fields --templates --stats --no-options --options-only --count --time --no-header --output --progress --no-progress --help --version"
+            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --fields --allow-unknown-fields --time --no-header --templates --stats --no-options --options-only --count --output --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,16 +105,16 @@ _ipfixkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --time)
+                    COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
+                    return 0
+                    ;;
                 --count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -n)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --time)
-                    COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -133,7 +133,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --output --dir --fields --allow-unknown-fields --time --no-options --options-only --no-header --message-size --metadata --export-time --force --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --output --dir --fields --allow-unknown-fields --time --no-header --no-options --options-only --message-size --force --metadata --export-time --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,7 +221,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__filter)
-            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --message-size --output --force --progress --no-progress --help --version"
+            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --no-header --message-size --force --output --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

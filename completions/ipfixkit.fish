@@ -39,18 +39,18 @@ detail\t'Messages, sets, templates and records, one field per line'
 json\t'One JSON object per record and line'
 csv\t'RFC 4180 CSV with a header row'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s n -l count -d 'Stop after N records (across all files, in input order)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (written to a temporary file, renamed on success)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s n -l count -d 'Stop after N records (across all files, in input order)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l templates -d 'List the templates instead of records: text (RFC 7013 §10 form), -f json (one object per definition) or -f csv (one row per template field)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l stats -d 'Print a summary per file instead of records: text, -f json (one object per file) or -f csv (one row per file)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l options-only -d 'Print only the options records'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -65,21 +65,21 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l from -d 'I
 ipfix\t''
 json\t''
 csv\t''"
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write everything into FILE (inputs in order) instead of stdout; written to a temporary file, renamed on success' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel' -r -F
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'JSON/CSV output: comma-separated fields to keep (as for `cat -F`)' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'JSON/CSV output: times as RFC 3339 UTC (`iso`) or integers in the type\'s unit (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-options -d 'Leave out options records (exporter statistics, sampling, type information); templates are still shown where the format shows them'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l options-only -d 'Print only the options records'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-header -d 'CSV output: leave out the header row'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l metadata -d 'IPFIX output: end the file with RFC 5655 §8 metadata (file time window, export session details)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -91,16 +91,17 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s f -l format
 text\t'One line per record (as `cat`)'
 json\t'One JSON object per record'
 csv\t'CSV with a header row; without -F its columns come from a first pass over the input (stdin and pipes are spooled to a temporary file for it)'"
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Text/JSON/CSV output: comma-separated fields to print (as for `cat -F`)' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Text/JSON/CSV output: `iso` (RFC 3339) or `epoch` times' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l message-size -d 'IPFIX output: largest message in octets' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s o -l output -d 'Write to FILE (a temporary file renamed on success) instead of stdout' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s c -l count -d 'Print only the number of matching records'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s v -l invert -d 'Keep the records for which the expression does not hold'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l no-progress -d 'Never draw a progress bar'

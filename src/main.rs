@@ -2,7 +2,7 @@
 //! (0 ok, 1 some input or output failed, 2 usage). A broken pipe ends quietly with 0.
 
 use clap::Parser;
-use ipfixkit::cmd::{self, Cli, Command, Failure};
+use ipfixkit::cmd::{self, Cli, Command};
 
 fn main() {
     let cli = Cli::parse();
@@ -10,21 +10,16 @@ fn main() {
     if let Err(e) = ipfixkit::io::temp::remove_on_signals() {
         eprintln!("ipfixkit: warning: cannot handle signals: {e}");
     }
-    let result: Result<(), Failure> = match &cli.command {
+    let result = match &cli.command {
         Command::Cat(a) => cmd::cat::run(a),
         Command::Convert(a) => cmd::convert::run(a),
         Command::Filter(a) => cmd::filter::run(a),
         Command::Docs(a) => cmd::docs::run(a),
     };
-    if let Err(f) = result {
-        if let Some(m) = f.message {
-            let m = if m.starts_with("ipfixkit:") {
-                m
-            } else {
-                format!("ipfixkit: {m}")
-            };
+    if let Err(e) = result {
+        if let Some(m) = e.message() {
             eprintln!("{m}");
         }
-        std::process::exit(f.code);
+        std::process::exit(e.code());
     }
 }

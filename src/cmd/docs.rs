@@ -1,7 +1,7 @@
 //! Hidden `docs`: man pages and shell completions from the clap definitions, so they never
 //! drift from `--help` (a test regenerates them and compares with `man/` and `completions/`).
 
-use super::{Cli, Failure};
+use super::{Cli, Error};
 use clap::CommandFactory;
 use std::path::{Path, PathBuf};
 
@@ -20,14 +20,14 @@ pub enum What {
     Completions,
 }
 
-pub fn run(args: &Args) -> Result<(), Failure> {
+pub fn run(args: &Args) -> Result<(), Error> {
     std::fs::create_dir_all(&args.dir)
-        .map_err(|e| Failure::failed(format!("{}: {e}", args.dir.display())))?;
+        .map_err(|e| Error::Failed(format!("{}: {e}", args.dir.display())))?;
     match args.what {
         What::Man => write_man(&args.dir),
         What::Completions => write_completions(&args.dir),
     }
-    .map_err(|e| Failure::failed(format!("{}: {e}", args.dir.display())))
+    .map_err(|e| Error::Failed(format!("{}: {e}", args.dir.display())))
 }
 
 /// Writes `ipfixkit.1` and `ipfixkit-<sub>.1` for each visible subcommand. Each page is

@@ -5,24 +5,13 @@ pub mod cat;
 pub mod convert;
 pub mod docs;
 pub mod filter;
+pub mod help;
 
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Shown verbatim (never wrapped): see [`help_template`].
-pub const EXAMPLES: &str = "\
-Examples:
-  ipfixkit cat flows.ipfix                      one line per record
-  ipfixkit cat -f json flows.ipfix.gz | jq .    NDJSON, gzip recognised by content
-  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount f.ipfix > f.csv
-  ipfixkit cat --templates --stats flows.ipfix  what is in a file
-  ipfixkit convert --to csv -d out/ *.ipfix.gz  one CSV per input, in parallel
-  ipfixkit convert --to ipfix rows.csv -o x.ipfix   CSV (or JSON lines) to IPFIX
-  ipfixkit filter 'proto udp and port 53' f.ipfix -o dns.ipfix
-  ipfixkit <COMMAND> --help                     more on each command";
 
 /// The help layout of every command: clap's, then the command's examples as they are written.
 /// clap wraps `after_help` to the terminal's width, which breaks an example command in the
@@ -38,10 +27,10 @@ pub fn help_template(examples: &str) -> String {
 /// The examples of a command (`""` for the top level), for the man pages.
 pub fn examples(command: &str) -> &'static str {
     match command {
-        "cat" => cat::EXAMPLES,
-        "convert" => convert::EXAMPLES,
-        "filter" => filter::EXAMPLES,
-        _ => EXAMPLES,
+        "cat" => help::cat::EXAMPLES,
+        "convert" => help::convert::EXAMPLES,
+        "filter" => help::filter::EXAMPLES,
+        _ => help::EXAMPLES,
     }
 }
 
@@ -51,7 +40,7 @@ pub fn examples(command: &str) -> &'static str {
     name = "ipfixkit",
     version,
     about,
-    help_template = help_template(EXAMPLES),
+    help_template = help_template(help::EXAMPLES),
     propagate_version = true
 )]
 pub struct Cli {
@@ -183,6 +172,95 @@ impl InputArgs {
     }
 }
 
+/// How records print as text, JSON or CSV, for every command that prints them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PrintArgs {
+    /// Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`),
+    /// `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`,
+    /// `@domain`, `@template`, `@sequence`.
+    #[arg(short = 'F', long = "fields", value_name = "LIST")]
+    pub fields: Option<String>,
+
+    /// With -F: accept IE names the registry does not know (names a file defines with RFC 5610
+    /// type records); without it such a name is an error with the closest known name.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
+
+    /// Times as RFC 3339 UTC (`iso`) or as integers in the type's own unit since 1970 (`epoch`).
+    #[arg(long, value_enum, default_value_t = TimeArg::Iso)]
+    pub time: TimeArg,
+
+    /// Leave out the CSV header row.
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    /// RFC 3339 UTC at the type's precision: `2023-11-14T22:13:20.170Z`.
+    Iso,
+    /// Integer since 1970 in the type's unit (s, ms, µs or ns): `1700000000170`.
+    Epoch,
+}
+
+impl PrintArgs {
+    /// The print options these flags give (`-F` checked against `model`).
+    pub fn options(&self, model: &InfoModel) -> Result<crate::output::PrintOptions, Error> {
+        Ok(crate::output::PrintOptions {
+            columns: field_columns(self.fields.as_deref(), model, self.allow_unknown_fields)?,
+            time: match self.time {
+                TimeArg::Iso => crate::ipfix::value::TimeStyle::Rfc3339,
+                TimeArg::Epoch => crate::ipfix::value::TimeStyle::Epoch,
+            },
+            header: !self.no_header,
+        })
+    }
+}
+
+/// `-o`, for every command that writes one output.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Write to FILE instead of stdout (all inputs, in order). A regular file is written to a
+    /// temporary file renamed on success; a device or FIFO is written into; a symlink's
+    /// target is written.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
+}
+
+impl OutputArgs {
+    /// Opens the output; `binary` outputs are refused on a terminal unless `force`.
+    pub fn open(&self, binary: bool, force: bool) -> Result<crate::io::output::Output, Error> {
+        Ok(crate::io::output::Output::open(
+            self.output.as_deref(),
+            binary,
+            force,
+        )?)
+    }
+}
+
+/// IPFIX output flags, for every command that can write IPFIX.
+#[derive(clap::Args, Debug, Clone)]
+pub struct IpfixArgs {
+    /// IPFIX output: largest message in octets.
+    #[arg(long, value_name = "OCTETS", default_value_t = 65535, value_parser = clap::value_parser!(u16).range(64..))]
+    pub message_size: u16,
+
+    /// Write binary IPFIX even when stdout is a terminal.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl IpfixArgs {
+    /// The IPFIX output format these flags give (see [`crate::output::Format::Ipfix`]).
+    pub fn format(&self, metadata: bool, lazy: bool) -> crate::output::Format {
+        crate::output::Format::Ipfix {
+            message_size: self.message_size,
+            metadata,
+            lazy,
+        }
+    }
+}
+
 /// `--progress` / `--no-progress`, for every command that reads inputs.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ProgressArgs {
@@ -281,7 +359,7 @@ impl Inputs {
         model: &Arc<InfoModel>,
         threads: usize,
         options: crate::output::OptionsRecords,
-    ) -> Result<Vec<crate::output::Column>, Failure> {
+    ) -> Result<Vec<crate::output::Column>, Error> {
         use crate::io::input::ByteSource;
         use crate::io::temp::{Stream, Tee, TempFile, is_regular};
         let mut opened = Vec::new();
@@ -292,7 +370,7 @@ impl Inputs {
                 rest.push(None);
                 continue;
             }
-            let fail = |e: std::io::Error| Failure::failed(format!("ipfixkit: {name}: {e}"));
+            let fail = |e: std::io::Error| Error::input(name, e);
             let stream = Stream::open(path).map_err(fail)?;
             let tmp = TempFile::new("spool");
             let file = std::fs::File::create(tmp.path()).map_err(fail)?;
@@ -367,32 +445,64 @@ pub fn problem_flow(strict: bool) -> Flow {
     if strict { Flow::Stop } else { Flow::Continue }
 }
 
-/// Error type of a command: a message and an exit code.
+/// Why a command failed. [`Error::code`] is the exit status (0 ok, 1 an input or the output
+/// failed, 2 usage), and [`Error::message`] the line `main` prints: the one place an error
+/// gets its `ipfixkit:` prefix.
 #[derive(Debug)]
-pub struct Failure {
-    pub code: i32,
-    pub message: Option<String>,
+pub enum Error {
+    /// The command was called wrongly (2).
+    Usage(String),
+    /// An input cannot be read (1): its name in messages, and why.
+    Input {
+        name: String,
+        source: std::io::Error,
+    },
+    /// Writing the output failed (1; a closed pipe ends quietly with 0). The error's message
+    /// names the output.
+    Output(std::io::Error),
+    /// Something else failed (1).
+    Failed(String),
+    /// Inputs failed and their problems were reported as they were met (1).
+    Reported,
 }
 
-impl Failure {
-    pub fn usage(m: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: Some(m.into()),
+impl Error {
+    pub fn usage(m: impl Into<String>) -> Error {
+        Error::Usage(m.into())
+    }
+
+    pub fn input(name: &str, source: std::io::Error) -> Error {
+        Error::Input {
+            name: name.to_string(),
+            source,
         }
     }
-    pub fn failed(m: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: Some(m.into()),
+
+    pub fn code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            _ => 1,
         }
     }
-    /// Some input failed; the messages were printed already.
-    pub fn quiet() -> Failure {
-        Failure {
-            code: 1,
-            message: None,
-        }
+
+    /// The line to print, with the `ipfixkit:` prefix; none when there is nothing to add.
+    pub fn message(&self) -> Option<String> {
+        let m = match self {
+            Error::Usage(m) | Error::Failed(m) => m.clone(),
+            Error::Input { name, source } => format!("{name}: {source}"),
+            Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return None,
+            Error::Output(e) => e.to_string(),
+            Error::Reported => return None,
+        };
+        Some(format!("ipfixkit: {m}"))
+    }
+}
+
+/// An output error (its message names the output): see [`Error::Output`].
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::Output(e)
     }
 }
 
@@ -403,10 +513,10 @@ pub fn field_columns(
     list: Option<&str>,
     model: &InfoModel,
     allow_unknown: bool,
-) -> Result<Option<Vec<crate::output::Column>>, Failure> {
+) -> Result<Option<Vec<crate::output::Column>>, Error> {
     let Some(list) = list else { return Ok(None) };
     let cols =
-        crate::output::parse_columns(list).map_err(|e| Failure::usage(format!("--fields: {e}")))?;
+        crate::output::parse_columns(list).map_err(|e| Error::usage(format!("--fields: {e}")))?;
     for c in &cols {
         if let crate::output::Column::Field {
             key, number: None, ..
@@ -420,7 +530,7 @@ pub fn field_columns(
                 .unwrap_or_default();
             let shown: String = key.chars().take(64).collect();
             let cut = if shown.len() < key.len() { "..." } else { "" };
-            return Err(Failure::usage(format!(
+            return Err(Error::usage(format!(
                 "--fields: unknown IE name {shown:?}{cut}{hint} (for a name only a file defines, \
                  by RFC 5610, add --allow-unknown-fields or write en<PEN>:id<ID>)"
             )));
@@ -429,35 +539,54 @@ pub fn field_columns(
     Ok(Some(cols))
 }
 
-/// The failure for an error writing the output (whose message names the output): a closed
-/// pipe ends quietly with 0.
-pub fn output_failure(e: std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure {
-            code: 0,
-            message: None,
-        }
-    } else {
-        Failure::failed(format!("ipfixkit: {e}"))
-    }
-}
-
 /// Prints a problem line on stderr (what the parallel driver reports, in input order).
 pub fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// The end of a run over the driver: the output finished (renamed into place), and the exit
-/// status from the inputs' outcomes (`failed`: something failed before the driver ran).
-pub fn conclude(
-    out: crate::io::output::Output,
-    result: std::io::Result<Vec<crate::io::driver::FileOutcome>>,
+/// Decodes `count` inputs one after another into one writer (IPFIX output, whose templates
+/// and sequence numbers continue across inputs). `step` decodes input `i`, or gives `None`
+/// when it cannot be opened (reported already): that input failed and, with `strict`, the run
+/// ends. An output error ends the run at once. Returns whether any input failed.
+pub fn in_order(
+    count: usize,
+    strict: bool,
+    mut step: impl FnMut(usize, &mut dyn FnMut(String)) -> Option<Decoded>,
+) -> Result<bool, Error> {
+    let mut report = |s: String| stderr_line(&s);
+    let mut failed = false;
+    for i in 0..count {
+        let Some(d) = step(i, &mut report) else {
+            failed = true;
+            if strict {
+                break;
+            }
+            continue;
+        };
+        if let Some(e) = d.output_error {
+            return Err(Error::Output(e));
+        }
+        failed |= d.failed;
+        if d.stop_run {
+            break;
+        }
+    }
+    Ok(failed)
+}
+
+/// The end of a run: the output finished (renamed into place; `None` when each input had its
+/// own), and the exit status from the inputs' outcomes (`failed`: something failed before).
+pub fn conclude<E: Into<Error>>(
+    out: Option<crate::io::output::Output>,
+    result: Result<Vec<crate::io::driver::FileOutcome>, E>,
     failed: bool,
-) -> Result<(), Failure> {
-    let outcomes = result.map_err(output_failure)?;
-    out.finish().map_err(output_failure)?;
+) -> Result<(), Error> {
+    let outcomes = result.map_err(Into::into)?;
+    if let Some(out) = out {
+        out.finish()?;
+    }
     if failed || outcomes.iter().any(|o| o.failed) {
-        Err(Failure::quiet())
+        Err(Error::Reported)
     } else {
         Ok(())
     }
@@ -465,12 +594,12 @@ pub fn conclude(
 
 /// An output that cannot be opened: refusing a terminal is a usage error (2), a path that
 /// cannot be written a failure (1).
-impl From<crate::io::output::OpenError> for Failure {
-    fn from(e: crate::io::output::OpenError) -> Failure {
+impl From<crate::io::output::OpenError> for Error {
+    fn from(e: crate::io::output::OpenError) -> Error {
         if e.is_usage() {
-            Failure::usage(e.to_string())
+            Error::Usage(e.to_string())
         } else {
-            Failure::failed(format!("ipfixkit: {e}"))
+            Error::Failed(e.to_string())
         }
     }
 }

@@ -74,6 +74,21 @@ impl Prepared {
         }
     }
 
+    /// The input for a pass: what is open already (taken), or opened again ([`Self::reopen`]).
+    pub fn open(&self) -> std::io::Result<ByteSource> {
+        match self.source.lock().ok().and_then(|mut g| g.take()) {
+            Some(s) => Ok(s),
+            None => self.reopen(),
+        }
+    }
+
+    /// Puts back a source a pass has rewound, for the next pass to take.
+    pub fn put_back(&self, src: ByteSource) {
+        if let Ok(mut slot) = self.source.lock() {
+            *slot = Some(src);
+        }
+    }
+
     /// Opens the input again for another pass: the file at `path`, or for a spooled stream
     /// the spool and then the rest of the stream (once).
     pub fn reopen(&self) -> std::io::Result<ByteSource> {

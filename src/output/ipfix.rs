@@ -129,6 +129,10 @@ impl<'w> IpfixPrinter<'w> {
 }
 
 impl Printer for IpfixPrinter<'_> {
+    fn close(&mut self) -> io::Result<()> {
+        IpfixPrinter::close(self)
+    }
+
     fn template(
         &mut self,
         m: &MessageCtx,

@@ -46,6 +46,11 @@ pub trait Printer {
     fn finish(&mut self, _session: &Session) -> io::Result<()> {
         Ok(())
     }
+    /// Called once when the output ends, after its last input (a printer that spans inputs
+    /// writes what it holds back: IPFIX's last message and metadata).
+    fn close(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Which records reach the printer: all, all but options records, or options records only
@@ -387,41 +392,78 @@ pub struct PrintOptions {
     pub header: bool,
 }
 
-/// The record formats the commands print (`-f`, `--to`).
+/// The formats the commands print records in (`-f`, `--to`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordFormat {
+pub enum Format {
     Text,
     Detail,
     Json,
     /// JSON lines with a line per template (`@fields`), as `convert --to json` writes them.
     JsonWithTemplates,
     Csv,
+    /// IPFIX (RFC 5655): one printer spans all inputs of an output, so templates and sequence
+    /// numbers continue across them; `lazy` writes only the templates written records need.
+    Ipfix {
+        message_size: u16,
+        metadata: bool,
+        lazy: bool,
+    },
 }
 
-/// The one printer factory: the printer of `format` over `out`. A CSV printer uses
+/// The one printer factory: the printer of `format` over `out` (call [`Printer::close`] when
+/// the output ends). A CSV printer uses
 /// `csv_columns` and writes its header row only when `opts.header` and `first` (one header per
 /// output, however many inputs go into it).
-pub fn record_printer<'w>(
-    format: RecordFormat,
+pub fn printer<'w>(
+    format: Format,
     out: &'w mut dyn io::Write,
     opts: &PrintOptions,
     csv_columns: &[Column],
     first: bool,
 ) -> Box<dyn Printer + 'w> {
     match format {
-        RecordFormat::Text => Box::new(text::TextPrinter::new(out, opts.clone())),
-        RecordFormat::Detail => Box::new(detail::DetailPrinter::new(out, opts.clone())),
-        RecordFormat::Json => Box::new(json::JsonPrinter::new(out, opts.clone())),
-        RecordFormat::JsonWithTemplates => {
+        Format::Text => Box::new(text::TextPrinter::new(out, opts.clone())),
+        Format::Detail => Box::new(detail::DetailPrinter::new(out, opts.clone())),
+        Format::Json => Box::new(json::JsonPrinter::new(out, opts.clone())),
+        Format::JsonWithTemplates => {
             Box::new(json::JsonPrinter::new(out, opts.clone()).with_templates())
         }
-        RecordFormat::Csv => {
+        Format::Csv => {
             let o = PrintOptions {
                 header: opts.header && first,
                 ..opts.clone()
             };
             Box::new(csv::CsvPrinter::new(out, csv_columns.to_vec(), o))
         }
+        Format::Ipfix {
+            message_size,
+            metadata,
+            lazy,
+        } => {
+            let p = ipfix::IpfixPrinter::new(out, message_size as usize, metadata);
+            Box::new(if lazy { p.lazy() } else { p })
+        }
+    }
+}
+
+/// What `cat --stats` and `--templates` print instead of records, for one input called `name`:
+/// the summary (text, JSON or a CSV row), the template list (text, JSON or CSV rows), or with
+/// both the summary and then the templates (text). A CSV header row only when `header`.
+pub fn summary_printer<'w>(
+    stats: bool,
+    templates: bool,
+    format: Format,
+    out: &'w mut dyn io::Write,
+    name: &str,
+    header: bool,
+) -> Box<dyn Printer + 'w> {
+    match (stats, templates, format) {
+        (true, true, _) => Box::new(stats::StatsPrinter::new(out, name, false).with_templates()),
+        (true, _, Format::Csv) => Box::new(stats::StatsPrinter::csv(out, name, header)),
+        (true, _, f) => Box::new(stats::StatsPrinter::new(out, name, f == Format::Json)),
+        (_, _, Format::Json) => Box::new(templates::TemplatesPrinter::json(out, name)),
+        (_, _, Format::Csv) => Box::new(templates::TemplatesPrinter::csv(out, name, header)),
+        _ => Box::new(templates::TemplatesPrinter::new(out)),
     }
 }
 

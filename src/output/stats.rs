@@ -37,8 +37,9 @@ pub struct StatsPrinter<'w> {
     /// Earliest flow start and latest flow end, in nanoseconds since the epoch.
     flows: super::FlowSpan,
     uptimes: Uptimes,
-    /// Also list templates as they are defined (`--templates --stats`).
-    templates: Option<super::templates::TemplatesPrinter<'w>>,
+    /// Also list templates as they are defined (`--templates --stats`): their text, written
+    /// after the summary under a `templates` heading.
+    templates: Option<Vec<u8>>,
 }
 
 impl<'w> StatsPrinter<'w> {
@@ -70,9 +71,9 @@ impl<'w> StatsPrinter<'w> {
         }
     }
 
-    /// Lists templates too, into their own buffer written before the summary.
-    pub fn with_templates(mut self, buf: &'w mut Vec<u8>) -> Self {
-        self.templates = Some(super::templates::TemplatesPrinter::new(buf));
+    /// Lists templates too (text), after the summary.
+    pub fn with_templates(mut self) -> Self {
+        self.templates = Some(Vec::new());
         self
     }
 }
@@ -110,7 +111,9 @@ impl Printer for StatsPrinter<'_> {
         changed: bool,
     ) -> io::Result<()> {
         match &mut self.templates {
-            Some(p) => p.template(m, t, offset, changed),
+            Some(buf) => {
+                super::templates::TemplatesPrinter::new(buf).template(m, t, offset, changed)
+            }
             None => Ok(()),
         }
     }
@@ -122,7 +125,7 @@ impl Printer for StatsPrinter<'_> {
         options: bool,
     ) -> io::Result<()> {
         match &mut self.templates {
-            Some(p) => p.withdrawal(m, id, options),
+            Some(buf) => super::templates::TemplatesPrinter::new(buf).withdrawal(m, id, options),
             None => Ok(()),
         }
     }
@@ -289,6 +292,10 @@ impl Printer for StatsPrinter<'_> {
             "problems          {} errors, {} warnings",
             st.errors, st.warnings
         )?;
+        if let Some(t) = self.templates.as_ref().filter(|t| !t.is_empty()) {
+            b.extend_from_slice(b"templates\n");
+            b.extend_from_slice(t);
+        }
         self.out.write_all(&b)?;
         self.out.flush()
     }

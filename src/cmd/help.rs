@@ -1,0 +1,142 @@
+//! The long help texts: each command's examples (shown verbatim in a help template, never
+//! wrapped, see [`super::help_template`]; also the man pages' EXAMPLES) and notes (prose,
+//! wrapped by clap to the terminal, after the flags). The flags' own help is on their
+//! definitions.
+
+/// The top level (`ipfixkit --help`).
+pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit cat flows.ipfix                      one line per record
+  ipfixkit cat -f json flows.ipfix.gz | jq .    NDJSON, gzip recognised by content
+  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount f.ipfix > f.csv
+  ipfixkit cat --templates --stats flows.ipfix  what is in a file
+  ipfixkit convert --to csv -d out/ *.ipfix.gz  one CSV per input, in parallel
+  ipfixkit convert --to ipfix rows.csv -o x.ipfix   CSV (or JSON lines) to IPFIX
+  ipfixkit filter 'proto udp and port 53' f.ipfix -o dns.ipfix
+  ipfixkit <COMMAND> --help                     more on each command";
+
+/// `ipfixkit cat`.
+pub mod cat {
+    pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit cat flows.ipfix
+      one line per record: DOMAIN/TEMPLATE name=value ...
+  ipfixkit cat -f json flows.ipfix.zst | jq 'select(.protocolIdentifier == 17)'
+      NDJSON: IANA names as keys, @export_time, @domain, @template
+  ipfixkit cat -f csv -F sourceIPv4Address,octetDeltaCount a.ipfix b.ipfix
+      CSV of chosen columns from two files, in file order (decoded in parallel)
+  ipfixkit cat -f detail -n 5 flows.ipfix
+      message headers, sets, templates and the first 5 records
+  ipfixkit cat --templates --stats flows.ipfix
+      the templates and a summary (records per template, times, sequence gaps)
+  ipfixkit cat --templates -f json flows.ipfix | jq -c .fields
+      one JSON object per template definition
+  ipfixkit cat --stats -f csv archive/*.ipfix > summary.csv
+      one CSV row of totals per file
+  ipfixkit cat -f csv --no-options yaf.ipfix
+      flow records only: options records (YAF's statistics) left out
+  ipfixkit cat --ie-spec my.iespec vendor.ipfix
+      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines";
+
+    pub const NOTES: &str = "\
+--templates prints text (RFC 7013 §10 specs), -f json (an object per definition: domain, \
+template, scope, message, offset, fields with name, pen, id, length, type; one per withdrawal \
+too) or -f csv (a row per template field). --stats prints text, -f json (an object per file) \
+or -f csv (a row per file); its flow time also counts flowStart/EndSysUpTime, made absolute \
+with the domain's systemInitTimeMilliseconds. --templates --stats together print text only. \
+Any other -f exits with 2.
+
+--no-options / --options-only work with every record format: -f detail still shows templates \
+and set headers; CSV columns come only from the templates whose records are printed; -n counts \
+printed records.
+
+CSV: without -F the columns are @export_time,@domain,@template and then every field of every \
+template in the input (union, first-seen order); a record lacking a column gets an empty cell. \
+With -F, records that have none of the named IE fields are skipped.
+
+Problems go to stderr as `ipfixkit: FILE: byte OFFSET (message N, set ID): what`; decoding goes \
+on at the next message and the exit status is 1 (0 when there were only warnings). Records read \
+before a problem are always printed. --strict ends the whole run at the first problem; \
+--max-resync bounds the search for the next message after damage.";
+}
+
+/// `ipfixkit convert`.
+pub mod convert {
+    pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit convert --to json flows.ipfix > flows.jsonl
+      lossless NDJSON: a line per template (\"@fields\") and per record
+  ipfixkit convert --to ipfix flows.jsonl -o flows.ipfix
+      back to IPFIX: same templates, domains, export times and records
+  ipfixkit convert --to csv -d out/ archive/*.ipfix.gz
+      one CSV per input, in parallel, with a progress bar on a terminal
+  ipfixkit convert --to ipfix rows.csv -o fixture.ipfix --message-size 1400
+      CSV to IPFIX: templates from the column names, messages <= 1400 octets
+  jq -c 'select(.destinationTransportPort == 53)' flows.jsonl \\
+      | ipfixkit convert --to ipfix - -o dns.ipfix";
+
+    pub const NOTES: &str = "\
+Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from \
+overrides. From JSON/CSV, keys are IE names (`octetDeltaCount`), `name[4]` forces a reduced \
+length, `name#2` repeats an IE, `en<PEN>:id<ID>` is an unnamed IE (hex); `@export_time`, \
+`@domain`, `@template` and `@scope` are honoured. Records with another set of keys get their \
+own template. Values use the same text forms `cat` prints. A line (or CSV row) that does not \
+parse is reported with file, line and column and left out; the other records are written and \
+the exit status is 1 (--strict stops at the first bad line, keeping the records before it). \
+A bad CSV header, or an input with no good line, writes nothing. A key repeated in one JSON \
+object is an error; repeated CSV columns are `name`, `name#2`, ... A leading byte-order mark \
+is skipped.
+
+--no-options / --options-only (JSON and CSV output) leave out or keep only options records; \
+JSON output keeps every template line.
+
+CSV output: columns are @export_time,@domain,@template then the union of all templates' \
+fields (each template's field order kept where templates agree: one header cannot hold two \
+orders of the same fields), empty cells where a record lacks a field. Because \
+an empty cell means \"absent\", an empty string value does not survive CSV -> IPFIX.";
+}
+
+/// `ipfixkit filter`.
+pub mod filter {
+    pub const EXAMPLES: &str = "\
+Expressions:
+  octetDeltaCount > 1000000           compare: == != < <= > >= (name, value)
+  octetDeltaCount > 1M                k M G T: 1000-based, as nfdump
+  flowStartSeconds >= 2024-05-01      RFC 3339 times, UTC unless zoned
+  flowStartSeconds < 2024-05-01T00:10:00
+  flowStartMilliseconds < \"2024-05-01 00:10:00.5\"
+  flowStartMilliseconds > 1714522200000   epoch integers in the IE's unit
+  sourceIPv4Address in 10.0.0.0/8     prefixes, IPv4 and IPv6
+  destinationTransportPort in [53, 443, 8080]
+  applicationName ~ \"^ht\"             regular expression on strings
+  tcpControlBits & 0x02               bit test (any set); & 0x12 == 0x12: all
+  exists(reverseOctetDeltaCount)      the record has the IE
+  not (a or b) and c, also ! || &&    logic and parentheses (100 deep)
+
+nfdump-style shorthands:
+  proto tcp|udp|icmp|icmp6|sctp|gre|esp|ah|N
+  src ip ADDR, dst ip ADDR, ip ADDR   either side (host = ip)
+  ip in [192.0.2.1, 2001:db8::1, 10.0.0.0/8]
+  src net PREFIX, dst net PREFIX, net PREFIX, net in [..]
+  src port N, dst port > 1023, port 53-80, port in [53, 80..90]
+  bytes > 1M, packets >= 10k          delta or total counter
+  flags S, flags SA                   all the TCP flags given are set
+                                      (F S R P A U E C; X = FSRPAU)
+
+Examples:
+  ipfixkit filter 'proto udp and dst port 53' f.ipfix -o dns.ipfix
+  ipfixkit filter --count 'bytes > 1M' archive/*.ipfix.zst
+  ipfixkit filter -f json 'src net 2001:db8::/32' f.ipfix | jq .
+  zstdcat f.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
+  ipfixkit filter --invert 'ip 192.0.2.1' f.ipfix -o without.ipfix";
+
+    pub const NOTES: &str = "\
+A test on an IE the record does not have is false (so `not` of it is true). \
+Unsigned 64-bit values compare exactly. Names and values are checked when \
+the expression is parsed; a typo gets the closest name (did you mean ...?). \
+Quote the expression: it is one argument, the first.
+
+IPFIX output (the default) carries the templates the kept records need and \
+every options record (they are not filtered); it is refused on a terminal \
+unless -o or --force.";
+}
