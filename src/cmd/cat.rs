@@ -3,7 +3,7 @@
 use super::help::cat::{EXAMPLES, NOTES};
 use super::{
     DecodeOpts, Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs,
-    decode_file,
+    decode_file, display_name,
 };
 use crate::io::driver::{self, FileOutcome};
 use crate::output;
@@ -106,11 +106,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let model = args.input.model().map_err(Error::usage)?;
     let opts = args.print.options(&model)?;
     let summary = args.stats || args.templates;
-    let mut inputs = Inputs::new(args.input.inputs());
+    let mut inputs = Inputs::new(args.input.inputs(), display_name);
     let csv_columns = match (&opts.columns, args.format) {
         (Some(c), Format::Csv) => c.clone(),
         (None, Format::Csv) if !summary => {
-            inputs.scan_csv(&model, args.input.threads(), args.options.records())?
+            super::csv_columns(&mut inputs, &args.input, &model, args.options.records())
         }
         _ => Vec::new(),
     };

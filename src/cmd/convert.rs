@@ -10,7 +10,7 @@ use super::{DecodeOpts, Decoded, Error, InputArgs, IpfixArgs, OptionsArgs, Outpu
 use super::{PrintArgs, ProgressArgs, decode_file, display_name};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
-use crate::io::prepare::{PrepareOpts, Prepared, prepare};
+use crate::io::prepare::{PrepareOpts, Prepared, first_pass, prepare};
 use crate::io::textin::Sniffed;
 use crate::ipfix::InfoModel;
 use crate::output::{self, Column, PrintOptions, Printer, csv::union_columns};
@@ -172,15 +172,8 @@ impl Ctx<'_> {
         if !self.twice() {
             return Vec::new();
         }
-        let mut sources: Vec<_> = ready.iter().map(|p| p.open().ok()).collect();
         let options = self.args.options.records();
-        let columns = union_columns(&mut sources, &self.model, threads, options);
-        for (p, s) in ready.iter().zip(sources) {
-            if let Some(s) = s {
-                p.put_back(s);
-            }
-        }
-        columns
+        first_pass(ready, |s| union_columns(s, &self.model, threads, options))
     }
 
     /// Decodes one prepared input into `printer`.

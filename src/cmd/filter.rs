@@ -3,7 +3,7 @@
 use super::help::filter::{EXAMPLES, NOTES};
 use super::{
     DecodeOpts, Error, InputArgs, Inputs, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs,
-    decode_file,
+    decode_file, display_name,
 };
 use crate::filter::{Filter, explain};
 use crate::io::driver::{self, FileOutcome};
@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         progress: Some(&progress),
         ..args.input.decode_opts(&model, None)
     };
-    let mut files = Inputs::new(inputs);
+    let mut files = Inputs::new(inputs, display_name);
     if text.is_none() && !args.count {
         // One writer for all inputs, in order: templates and sequence numbers continue.
         let mut ipfix = output::printer(args.ipfix.format(false, true), &mut out, &opts, &[], true);
@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let csv_columns = match (&opts.columns, text) {
         (Some(c), _) => c.clone(),
         (None, Some(output::Format::Csv)) => {
-            files.scan_csv(&model, args.input.threads(), OptionsRecords::Without)?
+            super::csv_columns(&mut files, &args.input, &model, OptionsRecords::Without)
         }
         _ => Vec::new(),
     };

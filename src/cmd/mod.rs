@@ -7,6 +7,7 @@ pub mod docs;
 pub mod filter;
 pub mod help;
 
+pub use crate::io::prepare::Inputs;
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
@@ -325,102 +326,25 @@ pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
-/// The inputs of a command that may print CSV. CSV without `-F` takes its columns from a first
-/// pass over every input ([`Inputs::scan_csv`]): what that pass reads of stdin and pipes is
-/// spooled to temporary files as it reads (only as far as it reads: an endless stream given
-/// up after `--max-resync` octets does not fill the disk), and the decoding pass reads the
-/// spool and then the rest of the stream. What the first pass opened is kept, rewound, for
-/// the decoding pass, so a mapped file is mapped once.
-pub struct Inputs {
-    /// What to open for each input: the input itself, or its spool.
-    pub paths: Vec<String>,
-    /// What to call each input in messages.
-    pub names: Vec<String>,
-    spooled: Vec<crate::io::temp::TempFile>,
-    opened: std::sync::Mutex<Vec<Option<crate::io::input::ByteSource>>>,
-    /// For a spooled input: the stream, to go on with after its spool.
-    rest: std::sync::Mutex<Vec<Option<crate::io::temp::Stream>>>,
-}
-
-impl Inputs {
-    pub fn new(inputs: Vec<String>) -> Inputs {
-        Inputs {
-            names: inputs.iter().map(|p| display_name(p).to_string()).collect(),
-            paths: inputs,
-            spooled: Vec::new(),
-            opened: std::sync::Mutex::new(Vec::new()),
-            rest: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The CSV column union of all inputs (see [`crate::output::csv::union_columns`]).
-    pub fn scan_csv(
-        &mut self,
-        model: &Arc<InfoModel>,
-        threads: usize,
-        options: crate::output::OptionsRecords,
-    ) -> Result<Vec<crate::output::Column>, Error> {
-        use crate::io::input::ByteSource;
-        use crate::io::temp::{Stream, Tee, TempFile, is_regular};
-        let mut opened = Vec::new();
-        let mut rest = Vec::new();
-        for (path, name) in self.paths.iter_mut().zip(&self.names) {
-            if is_regular(path) {
-                opened.push(ByteSource::open(path).ok());
-                rest.push(None);
-                continue;
-            }
-            let fail = |e: std::io::Error| Error::input(name, e);
-            let stream = Stream::open(path).map_err(fail)?;
-            let tmp = TempFile::new("spool");
-            let file = std::fs::File::create(tmp.path()).map_err(fail)?;
-            let src = ByteSource::from_reader(Box::new(Tee::new(stream.clone(), file)));
-            opened.push(Some(src.map_err(fail)?));
-            rest.push(Some(stream));
-            *path = tmp.path().to_string_lossy().into_owned();
-            self.spooled.push(tmp);
-        }
-        let columns = crate::output::csv::union_columns(&mut opened, model, threads, options);
-        self.opened = std::sync::Mutex::new(opened);
-        self.rest = std::sync::Mutex::new(rest);
-        Ok(columns)
-    }
-
-    /// Input `i` for decoding: what the column pass left open, or opened now. A failure is
-    /// reported as one line naming the input.
-    pub fn open(
-        &self,
-        i: usize,
-        report: &mut dyn FnMut(String),
-    ) -> Option<crate::io::input::ByteSource> {
-        let kept = self
-            .opened
-            .lock()
-            .ok()
-            .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-        let rest = self
-            .rest
-            .lock()
-            .ok()
-            .and_then(|mut v| v.get_mut(i).and_then(Option::take));
-        let reopen = || match rest {
-            // The spool, then what the first pass did not read.
-            Some(rest) => {
-                let spool = std::fs::File::open(&self.paths[i])?;
-                crate::io::input::ByteSource::from_reader(Box::new(std::io::Read::chain(
-                    spool, rest,
-                )))
-            }
-            None => crate::io::input::ByteSource::open(&self.paths[i]),
-        };
-        match kept.map_or_else(reopen, Ok) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                report(format!("ipfixkit: {}: {e}", self.names[i]));
-                None
-            }
-        }
-    }
+/// The CSV columns of `inputs` (see [`crate::output::csv::union_columns`]): a first pass over
+/// every input, read as IPFIX.
+pub fn csv_columns(
+    inputs: &mut Inputs,
+    input: &InputArgs,
+    model: &Arc<InfoModel>,
+    options: crate::output::OptionsRecords,
+) -> Vec<crate::output::Column> {
+    let opts = crate::io::prepare::PrepareOpts {
+        format: Some(crate::io::textin::Sniffed::Ipfix),
+        model: model.clone(),
+        message_size: 65535,
+        export_time: 0,
+        strict: input.strict,
+    };
+    let threads = input.threads();
+    inputs.first_pass(&opts, |s| {
+        crate::output::csv::union_columns(s, model, threads, options)
+    })
 }
 
 /// Formats a decode problem as the one-line message of DESIGN.md, unless `--quiet` hides it.

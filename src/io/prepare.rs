@@ -254,3 +254,94 @@ pub fn prepare(
     p.failed = failed;
     Some(p)
 }
+
+/// The inputs of a command that reads IPFIX only (`cat`, `filter`), opened when decoded. A
+/// first pass over all of them ([`Inputs::first_pass`], the CSV column pass) prepares them as
+/// [`prepare`] does: what that pass reads of stdin and pipes is spooled as it reads (only as
+/// far as it reads: an endless stream given up after `--max-resync` octets does not fill the
+/// disk), and what it opened is kept, rewound, for the decoding pass, so a mapped file is
+/// mapped once. Problems of the first pass are reported when their input is decoded, so
+/// messages keep input order.
+pub struct Inputs {
+    /// What to read for each input: the input itself, or its spool after a first pass.
+    pub paths: Vec<String>,
+    /// What to call each input in messages.
+    pub names: Vec<String>,
+    /// After a first pass: each input prepared, or `None` (with its problem in `pending`).
+    prepared: Option<Vec<Option<Prepared>>>,
+    pending: Mutex<Vec<Vec<String>>>,
+}
+
+impl Inputs {
+    /// The inputs as given (`-` is stdin); `display` names one in messages.
+    pub fn new(inputs: Vec<String>, display: impl Fn(&str) -> &str) -> Inputs {
+        Inputs {
+            names: inputs.iter().map(|p| display(p).to_string()).collect(),
+            paths: inputs,
+            prepared: None,
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `pass` over every input opened (`None` where it cannot be), in parallel if it
+    /// likes; each source it leaves rewound in its slot is kept for decoding.
+    pub fn first_pass<T>(
+        &mut self,
+        opts: &PrepareOpts,
+        pass: impl FnOnce(&mut [Option<ByteSource>]) -> T,
+    ) -> T {
+        let mut pending = Vec::new();
+        let mut prepared = Vec::new();
+        for (path, name) in self.paths.iter_mut().zip(&self.names) {
+            let mut lines = Vec::new();
+            let p = prepare(opts, path, name, true, &mut |l| lines.push(l));
+            if let Some(p) = &p {
+                *path = p.path.clone();
+            }
+            prepared.push(p);
+            pending.push(lines);
+        }
+        let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
+        let result = first_pass(&ready, pass);
+        self.prepared = Some(prepared);
+        self.pending = Mutex::new(pending);
+        result
+    }
+
+    /// Input `i` for decoding: what the first pass left open, or opened now. A failure is
+    /// reported as one line naming the input.
+    pub fn open(&self, i: usize, report: &mut dyn FnMut(String)) -> Option<ByteSource> {
+        let pending = self
+            .pending
+            .lock()
+            .ok()
+            .and_then(|mut p| p.get_mut(i).map(std::mem::take));
+        for line in pending.unwrap_or_default() {
+            report(line);
+        }
+        let opened = match &self.prepared {
+            Some(prepared) => prepared[i].as_ref().map(Prepared::open)?,
+            None => ByteSource::open(&self.paths[i]),
+        };
+        match opened {
+            Ok(s) => Some(s),
+            Err(e) => {
+                report(format!("ipfixkit: {}: {e}", self.names[i]));
+                None
+            }
+        }
+    }
+}
+
+/// Runs `pass` over the sources of prepared inputs (what is open, or opened again), then
+/// puts back each source it left in its slot (rewound) for the next pass to take.
+pub fn first_pass<T>(ready: &[&Prepared], pass: impl FnOnce(&mut [Option<ByteSource>]) -> T) -> T {
+    let mut sources: Vec<Option<ByteSource>> = ready.iter().map(|p| p.open().ok()).collect();
+    let result = pass(&mut sources);
+    for (p, s) in ready.iter().zip(sources) {
+        if let Some(s) = s {
+            p.put_back(s);
+        }
+    }
+    result
+}
