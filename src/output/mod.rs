@@ -384,6 +384,37 @@ pub fn parse_columns(list: &str) -> Result<Vec<Column>, String> {
     list.split(',').map(Column::parse).collect()
 }
 
+/// [`parse_columns`], with the IE names checked against the model: an unknown name is an
+/// error naming the closest known one, unless `allow_unknown` (for names a file defines with
+/// RFC 5610 type records) or the IE is written by number (`en<PEN>:id<ID>`, `pen/id`).
+pub fn checked_columns(
+    list: &str,
+    model: &crate::ipfix::InfoModel,
+    allow_unknown: bool,
+) -> Result<Vec<Column>, String> {
+    let cols = parse_columns(list)?;
+    for c in &cols {
+        if let Column::Field {
+            key, number: None, ..
+        } = c
+        {
+            if allow_unknown || model.by_name(key).is_some() {
+                continue;
+            }
+            let hint = crate::ipfix::suggest::suggest_name(model, key)
+                .map(|n| format!("; did you mean {n}?"))
+                .unwrap_or_default();
+            let shown: String = key.chars().take(64).collect();
+            let cut = if shown.len() < key.len() { "..." } else { "" };
+            return Err(format!(
+                "unknown IE name {shown:?}{cut}{hint} (for a name only a file defines, \
+                 by RFC 5610, add --allow-unknown-fields or write en<PEN>:id<ID>)"
+            ));
+        }
+    }
+    Ok(cols)
+}
+
 /// Options every record printer shares.
 #[derive(Clone, Debug, Default)]
 pub struct PrintOptions {
