@@ -11,7 +11,7 @@ pub mod parse;
 
 use crate::ipfix::list::FieldValues;
 use crate::ipfix::types::DataType;
-use crate::ipfix::value::{Value, decode};
+use crate::ipfix::value::{Value, be_uint, decode};
 use crate::ipfix::{InfoModel, Template};
 pub use explain::explain;
 pub use parse::{Const, Expr, FieldRef, FilterError, Op};
@@ -288,12 +288,10 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
         Node::Or(v) => v.iter().any(|x| eval(x, data, get)),
         Node::And(v) => v.iter().all(|x| eval(x, data, get)),
         Node::Not(x) => !eval(x, data, get),
-        Node::UCmpAt(o, l, op, k) => at(*o, *l)
-            .and_then(be_uint)
-            .is_some_and(|v| order(v, *op, *k)),
-        Node::UInAt(o, l, ks) => at(*o, *l)
-            .and_then(be_uint)
-            .is_some_and(|v| ks.contains(&v)),
+        // The unsigned leaves read fields of an unsigned type, so of 1 to 8 octets (the
+        // template checked the declared length): no length check here.
+        Node::UCmpAt(o, l, op, k) => at(*o, *l).is_some_and(|b| order(be_uint(b), *op, *k)),
+        Node::UInAt(o, l, ks) => at(*o, *l).is_some_and(|b| ks.contains(&be_uint(b))),
         Node::V4CmpAt(o, op, k) => at(*o, 4)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .is_some_and(|a| order(u32::from_be_bytes(a), *op, *k)),
@@ -305,10 +303,10 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
             .any(|&(i, dt)| get(i).is_some_and(|b| ks.iter().any(|k| compare(dt, b, Op::Eq, k)))),
         Node::UCmp(fs, op, k) => fs
             .iter()
-            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| order(v, *op, *k))),
+            .any(|&i| get(i).is_some_and(|b| order(be_uint(b), *op, *k))),
         Node::UIn(fs, ks) => fs
             .iter()
-            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| ks.contains(&v))),
+            .any(|&i| get(i).is_some_and(|b| ks.contains(&be_uint(b)))),
         Node::V4Cmp(fs, op, k) => fs.iter().any(|&i| {
             get(i)
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -325,11 +323,9 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
                 .is_some_and(|a| u128::from_be_bytes(a) & mask == *net)
         }),
         Node::Regex(fs, re) => fs.iter().any(|&i| get(i).is_some_and(|b| re.is_match(b))),
-        Node::Bits(fs, mask, op, v) => fs.iter().any(|&i| {
-            get(i)
-                .and_then(be_uint)
-                .is_some_and(|x| order(x & mask, *op, *v))
-        }),
+        Node::Bits(fs, mask, op, v) => fs
+            .iter()
+            .any(|&i| get(i).is_some_and(|b| order(be_uint(b) & mask, *op, *v))),
     }
 }
 
@@ -345,19 +341,12 @@ fn order<T: PartialOrd>(a: T, op: Op, b: T) -> bool {
     }
 }
 
-#[inline]
-fn be_uint(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || b.len() > 8 {
-        return None;
-    }
-    Some(b.iter().fold(0u64, |v, &x| (v << 8) | x as u64))
-}
-
 /// Compares one field's bytes (decoded as `dt`) with a constant.
 #[inline]
 fn compare(dt: DataType, b: &[u8], op: Op, k: &Const) -> bool {
     match k {
-        Const::U(c) => be_uint(b).is_some_and(|v| order(v, op, *c)),
+        // Any type may meet an unsigned constant here: only 1 to 8 octets are a number.
+        Const::U(c) => (1..=8).contains(&b.len()) && order(be_uint(b), op, *c),
         Const::I(c) => match decode(dt, b) {
             Value::Signed(v) => order(v, op, *c),
             _ => false,

@@ -111,18 +111,6 @@ pub fn fixed<const N: usize>(d: &[u8], off: usize) -> Option<[u8; N]> {
     d.get(off..)?.first_chunk::<N>().copied()
 }
 
-/// Big-endian unsigned integer of 1 to 8 octets.
-#[inline]
-pub fn be_uint(b: &[u8]) -> u64 {
-    match *b {
-        [x] => x as u64,
-        [x, y] => u16::from_be_bytes([x, y]) as u64,
-        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
-        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
-        _ => b.iter().fold(0u64, |v, &x| (v << 8) | x as u64),
-    }
-}
-
 // One cell of each fast kind at a fixed offset.
 
 #[inline(always)]

@@ -4,15 +4,15 @@
 //! record lacking a column gets an empty cell.
 
 use super::cells::{
-    Line, PREFIX_WINDOW, Pos, PrefixText, Scalar, be_uint, cell_ipv4, cell_millis, cell_u8,
-    cell_u16, cell_u32, cell_u64, copy_padded, field_ranges, fixed_offsets, pos_of,
+    Line, PREFIX_WINDOW, Pos, PrefixText, Scalar, cell_ipv4, cell_millis, cell_u8, cell_u16,
+    cell_u32, cell_u64, copy_padded, field_ranges, fixed_offsets, pos_of,
 };
 use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
 use crate::io::input::ByteSource;
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, Value, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
+    MAX_SCALAR_TEXT, MillisText, Value, be_uint, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
     write_scalar,
 };
 use crate::ipfix::{DataType, Template, decode};
