@@ -2,8 +2,8 @@
 //! without allocating.
 //!
 //! Compiling resolves every test to the indices of the template fields it reads (all
-//! occurrences of the IE: a test holds if any occurrence satisfies it) and, for templates
-//! without variable-length fields, to fixed byte offsets. A test on a field the template does
+//! occurrences of the IE: a test holds if any occurrence satisfies it) and, for a field at a
+//! fixed offset (the template's [`Template::offset`]), to that offset. A test on a field the template does
 //! not have compiles to `false`, so `not` of it is `true`.
 
 pub mod explain;
@@ -32,17 +32,13 @@ impl Filter {
     /// Resolves the expression against a template.
     pub fn compile(&self, t: &Template) -> Compiled {
         let mut max = 0usize;
-        let mut root = compile(&self.expr, t, &mut max);
-        let mut offsets = Vec::new();
+        let root = pin(compile(&self.expr, t, &mut max), t);
         let fixed = t.fixed_len.is_some();
-        if fixed {
-            let mut o = 0u32;
-            for f in &t.fields {
-                offsets.push((o, f.len as u32));
-                o += f.len as u32;
-            }
-            root = pin(root, &offsets);
-        }
+        let offsets = if fixed {
+            (0..t.fields.len()).filter_map(|i| fixed_at(t, i)).collect()
+        } else {
+            Vec::new()
+        };
         Compiled {
             root,
             offsets,
@@ -76,8 +72,9 @@ enum Node {
     UCmp(Vec<usize>, Op, u64),
     UIn(Vec<usize>, Vec<u64>),
     V4Cmp(Vec<usize>, Op, u32),
-    /// The same on one field at a fixed offset (templates without variable-length fields):
-    /// (offset, length) read straight from the record.
+    /// The same on one field at a fixed offset (every field of a template without
+    /// variable-length fields, the fields before the first one otherwise): (offset, length)
+    /// read straight from the record.
     UCmpAt(u32, u32, Op, u64),
     UInAt(u32, u32, Vec<u64>),
     V4CmpAt(u32, Op, u32),
@@ -88,16 +85,23 @@ enum Node {
     Bits(Vec<usize>, u64, Op, u64),
 }
 
-/// Rewrites single-field leaves of a fixed-layout template to read at their offset.
-fn pin(n: Node, offsets: &[(u32, u32)]) -> Node {
+/// (offset, length) of field `i` of `t` when its offset is fixed ([`Template::offset`]) and so
+/// is its length.
+fn fixed_at(t: &Template, i: usize) -> Option<(u32, u32)> {
+    let f = t.fields.get(i).filter(|f| !f.is_varlen())?;
+    Some((t.offset(i)? as u32, f.len as u32))
+}
+
+/// Rewrites single-field leaves on a field at a fixed offset to read there.
+fn pin(n: Node, t: &Template) -> Node {
     let at = |fs: &[usize]| match fs {
-        [i] => offsets.get(*i).copied(),
+        [i] => fixed_at(t, *i),
         _ => None,
     };
     match n {
-        Node::Or(v) => Node::Or(v.into_iter().map(|x| pin(x, offsets)).collect()),
-        Node::And(v) => Node::And(v.into_iter().map(|x| pin(x, offsets)).collect()),
-        Node::Not(x) => Node::Not(Box::new(pin(*x, offsets))),
+        Node::Or(v) => Node::Or(v.into_iter().map(|x| pin(x, t)).collect()),
+        Node::And(v) => Node::And(v.into_iter().map(|x| pin(x, t)).collect()),
+        Node::Not(x) => Node::Not(Box::new(pin(*x, t))),
         Node::UCmp(fs, op, k) => match at(&fs) {
             Some((o, l)) => Node::UCmpAt(o, l, op, k),
             None => Node::UCmp(fs, op, k),
