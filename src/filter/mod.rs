@@ -2,8 +2,8 @@
 //! without allocating.
 //!
 //! Compiling resolves every test to the indices of the template fields it reads (all
-//! occurrences of the IE: a test holds if any occurrence satisfies it) and, for templates
-//! without variable-length fields, to fixed byte offsets. A test on a field the template does
+//! occurrences of the IE: a test holds if any occurrence satisfies it) and, for a field at a
+//! fixed offset (the template's [`Template::offset`]), to that offset. A test on a field the template does
 //! not have compiles to `false`, so `not` of it is `true`.
 
 pub mod explain;
@@ -11,7 +11,7 @@ pub mod parse;
 
 use crate::ipfix::list::FieldValues;
 use crate::ipfix::types::DataType;
-use crate::ipfix::value::{Value, decode};
+use crate::ipfix::value::{Value, be_uint, decode};
 use crate::ipfix::{InfoModel, Template};
 pub use explain::explain;
 pub use parse::{Const, Expr, FieldRef, FilterError, Op};
@@ -32,17 +32,13 @@ impl Filter {
     /// Resolves the expression against a template.
     pub fn compile(&self, t: &Template) -> Compiled {
         let mut max = 0usize;
-        let mut root = compile(&self.expr, t, &mut max);
-        let mut offsets = Vec::new();
+        let root = pin(compile(&self.expr, t, &mut max), t);
         let fixed = t.fixed_len.is_some();
-        if fixed {
-            let mut o = 0u32;
-            for f in &t.fields {
-                offsets.push((o, f.len as u32));
-                o += f.len as u32;
-            }
-            root = pin(root, &offsets);
-        }
+        let offsets = if fixed {
+            (0..t.fields.len()).filter_map(|i| fixed_at(t, i)).collect()
+        } else {
+            Vec::new()
+        };
         Compiled {
             root,
             offsets,
@@ -76,8 +72,9 @@ enum Node {
     UCmp(Vec<usize>, Op, u64),
     UIn(Vec<usize>, Vec<u64>),
     V4Cmp(Vec<usize>, Op, u32),
-    /// The same on one field at a fixed offset (templates without variable-length fields):
-    /// (offset, length) read straight from the record.
+    /// The same on one field at a fixed offset (every field of a template without
+    /// variable-length fields, the fields before the first one otherwise): (offset, length)
+    /// read straight from the record.
     UCmpAt(u32, u32, Op, u64),
     UInAt(u32, u32, Vec<u64>),
     V4CmpAt(u32, Op, u32),
@@ -88,16 +85,23 @@ enum Node {
     Bits(Vec<usize>, u64, Op, u64),
 }
 
-/// Rewrites single-field leaves of a fixed-layout template to read at their offset.
-fn pin(n: Node, offsets: &[(u32, u32)]) -> Node {
+/// (offset, length) of field `i` of `t` when its offset is fixed ([`Template::offset`]) and so
+/// is its length.
+fn fixed_at(t: &Template, i: usize) -> Option<(u32, u32)> {
+    let f = t.fields.get(i).filter(|f| !f.is_varlen())?;
+    Some((t.offset(i)? as u32, f.len as u32))
+}
+
+/// Rewrites single-field leaves on a field at a fixed offset to read there.
+fn pin(n: Node, t: &Template) -> Node {
     let at = |fs: &[usize]| match fs {
-        [i] => offsets.get(*i).copied(),
+        [i] => fixed_at(t, *i),
         _ => None,
     };
     match n {
-        Node::Or(v) => Node::Or(v.into_iter().map(|x| pin(x, offsets)).collect()),
-        Node::And(v) => Node::And(v.into_iter().map(|x| pin(x, offsets)).collect()),
-        Node::Not(x) => Node::Not(Box::new(pin(*x, offsets))),
+        Node::Or(v) => Node::Or(v.into_iter().map(|x| pin(x, t)).collect()),
+        Node::And(v) => Node::And(v.into_iter().map(|x| pin(x, t)).collect()),
+        Node::Not(x) => Node::Not(Box::new(pin(*x, t))),
         Node::UCmp(fs, op, k) => match at(&fs) {
             Some((o, l)) => Node::UCmpAt(o, l, op, k),
             None => Node::UCmp(fs, op, k),
@@ -288,12 +292,10 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
         Node::Or(v) => v.iter().any(|x| eval(x, data, get)),
         Node::And(v) => v.iter().all(|x| eval(x, data, get)),
         Node::Not(x) => !eval(x, data, get),
-        Node::UCmpAt(o, l, op, k) => at(*o, *l)
-            .and_then(be_uint)
-            .is_some_and(|v| order(v, *op, *k)),
-        Node::UInAt(o, l, ks) => at(*o, *l)
-            .and_then(be_uint)
-            .is_some_and(|v| ks.contains(&v)),
+        // The unsigned leaves read fields of an unsigned type, so of 1 to 8 octets (the
+        // template checked the declared length): no length check here.
+        Node::UCmpAt(o, l, op, k) => at(*o, *l).is_some_and(|b| order(be_uint(b), *op, *k)),
+        Node::UInAt(o, l, ks) => at(*o, *l).is_some_and(|b| ks.contains(&be_uint(b))),
         Node::V4CmpAt(o, op, k) => at(*o, 4)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .is_some_and(|a| order(u32::from_be_bytes(a), *op, *k)),
@@ -305,10 +307,10 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
             .any(|&(i, dt)| get(i).is_some_and(|b| ks.iter().any(|k| compare(dt, b, Op::Eq, k)))),
         Node::UCmp(fs, op, k) => fs
             .iter()
-            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| order(v, *op, *k))),
+            .any(|&i| get(i).is_some_and(|b| order(be_uint(b), *op, *k))),
         Node::UIn(fs, ks) => fs
             .iter()
-            .any(|&i| get(i).and_then(be_uint).is_some_and(|v| ks.contains(&v))),
+            .any(|&i| get(i).is_some_and(|b| ks.contains(&be_uint(b)))),
         Node::V4Cmp(fs, op, k) => fs.iter().any(|&i| {
             get(i)
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -325,11 +327,9 @@ fn eval<'a, F: Fn(usize) -> Option<&'a [u8]>>(n: &Node, data: &[u8], get: &F) ->
                 .is_some_and(|a| u128::from_be_bytes(a) & mask == *net)
         }),
         Node::Regex(fs, re) => fs.iter().any(|&i| get(i).is_some_and(|b| re.is_match(b))),
-        Node::Bits(fs, mask, op, v) => fs.iter().any(|&i| {
-            get(i)
-                .and_then(be_uint)
-                .is_some_and(|x| order(x & mask, *op, *v))
-        }),
+        Node::Bits(fs, mask, op, v) => fs
+            .iter()
+            .any(|&i| get(i).is_some_and(|b| order(be_uint(b) & mask, *op, *v))),
     }
 }
 
@@ -345,19 +345,12 @@ fn order<T: PartialOrd>(a: T, op: Op, b: T) -> bool {
     }
 }
 
-#[inline]
-fn be_uint(b: &[u8]) -> Option<u64> {
-    if b.is_empty() || b.len() > 8 {
-        return None;
-    }
-    Some(b.iter().fold(0u64, |v, &x| (v << 8) | x as u64))
-}
-
 /// Compares one field's bytes (decoded as `dt`) with a constant.
 #[inline]
 fn compare(dt: DataType, b: &[u8], op: Op, k: &Const) -> bool {
     match k {
-        Const::U(c) => be_uint(b).is_some_and(|v| order(v, op, *c)),
+        // Any type may meet an unsigned constant here: only 1 to 8 octets are a number.
+        Const::U(c) => (1..=8).contains(&b.len()) && order(be_uint(b), op, *c),
         Const::I(c) => match decode(dt, b) {
             Value::Signed(v) => order(v, op, *c),
             _ => false,

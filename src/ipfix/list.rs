@@ -294,6 +294,9 @@ impl std::fmt::Display for ListProblem {
 /// `@error` value is the record this reports. Allocates nothing; work is bounded by the record
 /// size times [`MAX_DEPTH`], because every nested list lies inside its parent's bytes.
 pub fn check_record(t: &Template, record: &[u8], scope: &dyn Scope) -> Option<ListFault> {
+    if !t.has_lists() {
+        return None;
+    }
     for (i, (f, v)) in FieldValues::new(t, record).enumerate() {
         if !f.dtype.is_list() {
             continue;
@@ -382,6 +385,7 @@ fn check_records(tid: u16, data: &[u8], scope: &dyn Scope, depth: usize) -> Chec
         match records.next() {
             None => return Ok(()),
             Some(Err(m)) => return Err((at, ListProblem::Malformed(m))),
+            Some(Ok(_)) if !t.has_lists() => {}
             Some(Ok(r)) => {
                 for (f, v) in FieldValues::new(t, r) {
                     if f.dtype.is_list() {
@@ -436,6 +440,9 @@ impl RefSet<'_> {
 }
 
 fn refs_in(t: &Template, record: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
+    if !t.has_lists() {
+        return;
+    }
     for (f, v) in FieldValues::new(t, record) {
         if f.dtype.is_list() {
             refs_list(f.dtype, v, scope, out, depth);
@@ -476,7 +483,7 @@ fn refs_list(t: super::DataType, v: &[u8], scope: &dyn Scope, out: &mut RefSet<'
 
 fn refs_of(tid: u16, data: &[u8], scope: &dyn Scope, out: &mut RefSet<'_>, depth: usize) {
     out.add(tid);
-    if let Some(t) = scope.template(tid) {
+    if let Some(t) = scope.template(tid).filter(|t| t.has_lists()) {
         for r in Records::new(t, data, false).flatten() {
             refs_in(t, r, scope, out, depth + 1);
         }

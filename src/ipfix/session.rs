@@ -522,7 +522,7 @@ impl Session {
         let mut fault = None;
         let mut flow = Flow::Continue;
         // Records of templates without structured data skip the list walk entirely.
-        let lists = t.fields.iter().any(|f| f.dtype.is_list());
+        let lists = t.has_lists();
         let mut list_errors = 0u64;
         {
             let domain = &self.domains[&odid];

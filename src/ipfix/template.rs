@@ -99,6 +99,10 @@ impl Field {
 }
 
 /// A resolved template. Owned and shared (`Arc`), because it outlives the message defining it.
+///
+/// What the consumers of its records need is worked out once, when it is made: where the
+/// fields at fixed offsets are, whether any field is structured data, where the flow start
+/// time is.
 #[derive(Clone, Debug)]
 pub struct Template {
     pub id: u16,
@@ -111,6 +115,56 @@ pub struct Template {
     pub fixed_len: Option<usize>,
     /// Whether this options template carries RFC 5610 type information records.
     pub type_info: Option<TypeInfoLayout>,
+    /// The offset of every field up to and including the first variable-length one (all of
+    /// them when none is): see [`Template::offset`].
+    offsets: Vec<usize>,
+    /// Whether some field is a basicList, subTemplateList or subTemplateMultiList.
+    lists: bool,
+    start: Option<StartField>,
+}
+
+/// Where a template's flow start time is: the field's index and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartField {
+    pub index: usize,
+    pub unit: StartUnit,
+}
+
+/// What a flow start field holds: an absolute time (flowStartSeconds, -Milliseconds,
+/// -Microseconds, -Nanoseconds: IEs 150, 152, 154, 156) or one relative to something outside
+/// the record (flowStartSysUpTime, 22: ms since the exporter's start; flowStartDeltaMicroseconds,
+/// 158: µs before the message's export time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartUnit {
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+    SysUpTime,
+    DeltaMicros,
+}
+
+impl StartUnit {
+    /// The unit of IANA IE `id`, when it is a flow start.
+    fn of(id: u16) -> Option<StartUnit> {
+        Some(match id {
+            150 => StartUnit::Seconds,
+            152 => StartUnit::Millis,
+            154 => StartUnit::Micros,
+            156 => StartUnit::Nanos,
+            22 => StartUnit::SysUpTime,
+            158 => StartUnit::DeltaMicros,
+            _ => return None,
+        })
+    }
+
+    /// Whether the time is absolute (since the epoch), not relative to the exporter.
+    pub fn is_absolute(self) -> bool {
+        matches!(
+            self,
+            StartUnit::Seconds | StartUnit::Millis | StartUnit::Micros | StartUnit::Nanos
+        )
+    }
 }
 
 /// Field positions of an RFC 5610 "Information Element Type" options template; any layout is
@@ -129,7 +183,11 @@ impl Template {
     pub fn new(id: u16, scope_count: u16, fields: Vec<Field>) -> Template {
         let mut min_len = 0usize;
         let mut fixed = true;
+        let mut offsets = Vec::with_capacity(fields.len());
         for f in &fields {
+            if fixed {
+                offsets.push(min_len);
+            }
             if f.is_varlen() {
                 fixed = false;
                 min_len += 1;
@@ -137,6 +195,18 @@ impl Template {
                 min_len += f.len as usize;
             }
         }
+        let lists = fields.iter().any(|f| f.dtype.is_list());
+        // The first absolute start, else the first relative one; a field whose length does
+        // not fit its type is not read as a time.
+        let starts = || {
+            fields.iter().enumerate().filter_map(|(index, f)| {
+                let unit = StartUnit::of(f.id).filter(|_| f.pen == 0 && !f.bad_length())?;
+                Some(StartField { index, unit })
+            })
+        };
+        let start = starts()
+            .find(|s| s.unit.is_absolute())
+            .or_else(|| starts().next());
         let type_info = if scope_count > 0 {
             let pos = |pen: u32, id: u16| fields.iter().position(|f| f.pen == pen && f.id == id);
             match (pos(0, 303), pos(0, 339)) {
@@ -160,11 +230,48 @@ impl Template {
             min_len,
             fixed_len: fixed.then_some(min_len),
             type_info,
+            offsets,
+            lists,
+            start,
         }
     }
 
     pub fn is_options(&self) -> bool {
         self.scope_count > 0
+    }
+
+    /// Where field `i` starts in every record, if that is fixed: for every field up to and
+    /// including the first variable-length one (whose length prefix is there).
+    #[inline]
+    pub fn offset(&self, i: usize) -> Option<usize> {
+        self.offsets.get(i).copied()
+    }
+
+    /// Whether some field is structured data (RFC 6313 lists), so records need a list walk.
+    #[inline]
+    pub fn has_lists(&self) -> bool {
+        self.lists
+    }
+
+    /// Where the flow start time is: the first absolute start field (flowStartSeconds,
+    /// -Milliseconds, -Microseconds or -Nanoseconds), else the first flowStartSysUpTime or
+    /// flowStartDeltaMicroseconds.
+    pub fn start(&self) -> Option<StartField> {
+        self.start
+    }
+
+    /// The flow start time of `record` (one record of this template) in milliseconds since
+    /// 1970, when the template has an absolute start field; finer times are truncated
+    /// towards the past.
+    pub fn start_ms(&self, record: &[u8]) -> Option<i64> {
+        let s = self.start.filter(|s| s.unit.is_absolute())?;
+        let f = &self.fields[s.index];
+        let b = match self.offset(s.index) {
+            Some(o) => record.get(o..o + f.len as usize)?,
+            None => super::list::FieldValues::new(self, record).nth(s.index)?.1,
+        };
+        let i = super::value::decode(f.dtype, b).instant()?;
+        Some(i.secs * 1000 + (i.nanos / 1_000_000) as i64)
     }
 
     /// Re-resolves the fields against a lookup (after new IE definitions were learned).
@@ -446,5 +553,67 @@ mod tests {
         assert!(t.fields[3].bad_length());
         assert_eq!(&*t.fields[4].name, "en99:id1");
         assert_eq!(t.fields[1].spec(), "interfaceName(82)<string>[v]");
+        // Offsets up to and including the first variable-length field.
+        let at: Vec<Option<usize>> = (0..6).map(|i| t.offset(i)).collect();
+        assert_eq!(at, [Some(0), Some(4), None, None, None, None]);
+        assert!(!t.has_lists());
+        let fixed = resolve_with(&m, 256, 0, &[(0, 8, 4), (0, 7, 2), (0, 1, 8)]);
+        let at: Vec<Option<usize>> = (0..4).map(|i| fixed.offset(i)).collect();
+        assert_eq!(at, [Some(0), Some(4), Some(6), None]);
+        let lists = resolve_with(&m, 256, 0, &[(0, 8, 4), (0, 292, VARLEN)]);
+        assert!(lists.has_lists());
+    }
+
+    #[test]
+    fn flow_start() {
+        let m = InfoModel::builtin();
+        // sysUpTime first, then an absolute start after a variable-length field: the
+        // absolute one is the start.
+        let t = resolve_with(
+            &m,
+            256,
+            0,
+            &[(0, 22, 4), (0, 82, VARLEN), (0, 152, 8), (0, 153, 8)],
+        );
+        assert_eq!(
+            t.start(),
+            Some(StartField {
+                index: 2,
+                unit: StartUnit::Millis
+            })
+        );
+        let mut rec = vec![0, 0, 0, 9, 2, b'e', b'0'];
+        rec.extend_from_slice(&1_700_000_000_123u64.to_be_bytes());
+        rec.extend_from_slice(&1_700_000_000_999u64.to_be_bytes());
+        assert_eq!(t.start_ms(&rec), Some(1_700_000_000_123));
+        assert_eq!(t.start_ms(&rec[..10]), None, "record too short");
+
+        // Seconds at a fixed offset.
+        let t = resolve_with(&m, 256, 0, &[(0, 8, 4), (0, 150, 4)]);
+        let rec = [10, 0, 0, 1, 0x65, 0x53, 0xf1, 0x00];
+        assert_eq!(t.start_ms(&rec), Some(0x6553_f100 * 1000));
+
+        // NTP microseconds and nanoseconds: truncated to the millisecond.
+        let ntp = crate::ipfix::value::instant_to_ntp(1_700_000_000, 123_456_789, false);
+        let t = resolve_with(&m, 256, 0, &[(0, 156, 8)]);
+        assert_eq!(t.start_ms(&ntp.to_be_bytes()), Some(1_700_000_000_123));
+        let ntp = crate::ipfix::value::instant_to_ntp(1_700_000_000, 999_999_000, true);
+        let t = resolve_with(&m, 256, 0, &[(0, 154, 8)]);
+        assert_eq!(t.start_ms(&ntp.to_be_bytes()), Some(1_700_000_000_999));
+
+        // Relative starts are found but give no absolute time.
+        let t = resolve_with(&m, 256, 0, &[(0, 158, 4), (0, 22, 4)]);
+        assert_eq!(
+            t.start(),
+            Some(StartField {
+                index: 0,
+                unit: StartUnit::DeltaMicros
+            })
+        );
+        assert_eq!(t.start_ms(&[0; 8]), None);
+        // No start; a start of the wrong length is not one; enterprise IEs are not IANA's.
+        assert_eq!(resolve_with(&m, 256, 0, &[(0, 8, 4)]).start(), None);
+        assert_eq!(resolve_with(&m, 256, 0, &[(0, 152, 4)]).start(), None);
+        assert_eq!(resolve_with(&m, 256, 0, &[(9, 152, 8)]).start(), None);
     }
 }

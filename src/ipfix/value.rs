@@ -41,13 +41,17 @@ pub enum Value<'a> {
     Invalid(&'a [u8]),
 }
 
+/// Big-endian unsigned integer of 1 to 8 octets (of more, the last 8 count; of none, 0): the
+/// one reading of unsigned fields for decoding, the printers and the filter.
 #[inline]
-fn be_uint(b: &[u8]) -> u64 {
-    let mut v = 0u64;
-    for &x in b {
-        v = (v << 8) | x as u64;
+pub fn be_uint(b: &[u8]) -> u64 {
+    match *b {
+        [x] => x as u64,
+        [x, y] => u16::from_be_bytes([x, y]) as u64,
+        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        _ => b.iter().fold(0u64, |v, &x| (v << 8) | x as u64),
     }
-    v
 }
 
 /// Decodes `b` as type `t`. The caller guarantees `t.length_ok(b.len())` for fixed lengths

@@ -1,7 +1,8 @@
-//! The fast path shared by the CSV and JSON printers: a line buffer written by position, the
-//! common scalar fields read at offsets fixed once per template and written with the
-//! `put_*` writers of [`crate::ipfix::value`], and the record prefix that is the same for
-//! every record of a data set.
+//! The fast path shared by the CSV, JSON and text printers: a line buffer written by position,
+//! one classification of how each template field is written ([`FieldOp`]), the common scalar
+//! fields read at the template's fixed offsets and written with the `put_*` writers of
+//! [`crate::ipfix::value`], and the record prefix that is the same for every record of a data
+//! set.
 //!
 //! Invariant: before a record is written, [`Line::reserve`] makes room for the widest text
 //! every fast cell of the record can produce ([`MAX_SCALAR_TEXT`] plus its separator and
@@ -30,6 +31,15 @@ pub enum Pos {
 }
 
 impl Pos {
+    /// Where field `i` of `t` is, from the template's fixed offsets ([`Template::offset`]).
+    pub fn of(t: &Template, i: usize) -> Pos {
+        match t.offset(i) {
+            Some(off) if t.fields[i].len == VARLEN => Pos::AtVarlen(off),
+            Some(off) => Pos::At(off),
+            None => Pos::Nth(i),
+        }
+    }
+
     /// The field's value octets in record `d`: `len` is the declared length (for `At`),
     /// `ranges` the record's walked fields (for `Nth`, see [`field_ranges`]).
     #[inline]
@@ -52,53 +62,92 @@ pub fn field_ranges(r: &RecordRef<'_>, ranges: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// The scalars a cell writes at a fixed offset without decoding. Each gives the text the
-/// general path (`decode`, then the value writer) gives: `decode` reads every unsigned type
-/// of 1 to 8 octets as its big-endian value, so the declared type only matters for addresses
-/// and times.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    U8,
-    U16,
-    U32,
-    U64,
-    Ipv4,
-    Millis,
+/// How a field's value is written, chosen once per template field from its type, length and
+/// place; the one classification the CSV, JSON and text printers share. The common scalars at
+/// a fixed offset are written in place without decoding, each giving the text the general path
+/// (`decode`, then the value writer) gives: `decode` reads every unsigned type of 1 to 8
+/// octets as its big-endian value, so the declared type only matters for addresses and times.
+#[derive(Clone, Copy)]
+pub enum FieldOp {
+    U8(usize),
+    U16(usize),
+    U32(usize),
+    U64(usize),
+    Ipv4(usize),
+    /// dateTimeMilliseconds.
+    Millis(usize),
+    /// Any other field, or one away from a fixed offset: found at `pos` and written by
+    /// `kind` (CSV) or through the printer's general value writer (JSON, text).
+    Other {
+        pos: Pos,
+        /// The declared length (for `Pos::At`).
+        len: usize,
+        kind: Kind,
+        dtype: DataType,
+    },
 }
 
-impl Scalar {
-    pub fn of(dtype: DataType, len: u16) -> Option<Scalar> {
+impl FieldOp {
+    /// How field `i` of `t` is written.
+    pub fn of(t: &Template, i: usize) -> FieldOp {
         use DataType as D;
-        Some(match (dtype, len) {
-            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1) => Scalar::U8,
-            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 2) => Scalar::U16,
-            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 4) => Scalar::U32,
-            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 8) => Scalar::U64,
-            (D::Ipv4Address, 4) => Scalar::Ipv4,
-            (D::DateTimeMilliseconds, 8) => Scalar::Millis,
-            _ => return None,
-        })
+        let f = &t.fields[i];
+        let unsigned = f.dtype.is_unsigned();
+        match (t.offset(i), f.dtype, f.len) {
+            (Some(o), _, 1) if unsigned => FieldOp::U8(o),
+            (Some(o), _, 2) if unsigned => FieldOp::U16(o),
+            (Some(o), _, 4) if unsigned => FieldOp::U32(o),
+            (Some(o), _, 8) if unsigned => FieldOp::U64(o),
+            (Some(o), D::Ipv4Address, 4) => FieldOp::Ipv4(o),
+            (Some(o), D::DateTimeMilliseconds, 8) => FieldOp::Millis(o),
+            _ => FieldOp::Other {
+                pos: Pos::of(t, i),
+                len: f.len as usize,
+                kind: Kind::of(f.dtype, f.len),
+                dtype: f.dtype,
+            },
+        }
+    }
+
+    /// Whether the record's fields must be walked to find this one ([`Pos::Nth`]).
+    pub fn walks(&self) -> bool {
+        matches!(
+            self,
+            FieldOp::Other {
+                pos: Pos::Nth(_),
+                ..
+            }
+        )
     }
 }
 
-/// The offset of each field of `t` where it is fixed: every field up to and including the
-/// first variable-length one.
-pub fn fixed_offsets(t: &Template) -> Vec<Option<usize>> {
-    let mut offsets = Vec::with_capacity(t.fields.len());
-    let mut off = Some(0usize);
-    for f in &t.fields {
-        offsets.push(off);
-        off = off.filter(|_| f.len != VARLEN).map(|o| o + f.len as usize);
-    }
-    offsets
+/// How a [`FieldOp::Other`] field is written by a printer that writes more types in place
+/// (CSV): these are written straight into the line with a bounded width; everything else goes
+/// through the general `decode` and value writer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Unsigned,
+    Ipv4,
+    Ipv6,
+    Mac,
+    Time,
+    Other,
 }
 
-/// Where field `i` of `t` is, given [`fixed_offsets`].
-pub fn pos_of(t: &Template, offsets: &[Option<usize>], i: usize) -> Pos {
-    match offsets.get(i).copied().flatten() {
-        Some(off) if t.fields[i].len == VARLEN => Pos::AtVarlen(off),
-        Some(off) => Pos::At(off),
-        None => Pos::Nth(i),
+impl Kind {
+    fn of(dtype: DataType, len: u16) -> Kind {
+        use DataType as D;
+        match (dtype, len) {
+            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1..=8) => Kind::Unsigned,
+            (D::Ipv4Address, 4) => Kind::Ipv4,
+            (D::Ipv6Address, 16) => Kind::Ipv6,
+            (D::MacAddress, 6) => Kind::Mac,
+            (D::DateTimeSeconds, 4)
+            | (D::DateTimeMilliseconds | D::DateTimeMicroseconds | D::DateTimeNanoseconds, 8) => {
+                Kind::Time
+            }
+            _ => Kind::Other,
+        }
     }
 }
 
@@ -109,18 +158,6 @@ pub const CELL_ROOM: usize = MAX_SCALAR_TEXT + 3;
 #[inline(always)]
 pub fn fixed<const N: usize>(d: &[u8], off: usize) -> Option<[u8; N]> {
     d.get(off..)?.first_chunk::<N>().copied()
-}
-
-/// Big-endian unsigned integer of 1 to 8 octets.
-#[inline]
-pub fn be_uint(b: &[u8]) -> u64 {
-    match *b {
-        [x] => x as u64,
-        [x, y] => u16::from_be_bytes([x, y]) as u64,
-        [a, b, c, d] => u32::from_be_bytes([a, b, c, d]) as u64,
-        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
-        _ => b.iter().fold(0u64, |v, &x| (v << 8) | x as u64),
-    }
 }
 
 // One cell of each fast kind at a fixed offset.
@@ -284,23 +321,6 @@ impl PrefixText {
     }
 }
 
-/// How a field of a whole record is written ([`FastRecord`]).
-#[derive(Clone, Copy)]
-enum FieldOp {
-    U8(usize),
-    U16(usize),
-    U32(usize),
-    U64(usize),
-    Ipv4(usize),
-    Millis(usize),
-    /// Through the printer's general value writer.
-    Other {
-        pos: Pos,
-        len: usize,
-        dtype: DataType,
-    },
-}
-
 struct FastField {
     /// The text before the value (`,"key":` or ` key=`), padded with zeros to at least
     /// [`KEY_WINDOW`] octets.
@@ -345,30 +365,11 @@ pub struct FastScratch {
 impl FastRecord {
     /// The layout of `t`'s records; `keys` gives the text before each field's value.
     pub fn new(t: &Template, keys: impl Iterator<Item = Vec<u8>>) -> FastRecord {
-        let offsets = fixed_offsets(t);
         let mut fields = Vec::with_capacity(t.fields.len());
         let (mut walk, mut room) = (false, 2);
-        for ((i, f), mut key) in t.fields.iter().enumerate().zip(keys) {
-            let op = match (offsets[i], Scalar::of(f.dtype, f.len)) {
-                (Some(o), Some(Scalar::U8)) => FieldOp::U8(o),
-                (Some(o), Some(Scalar::U16)) => FieldOp::U16(o),
-                (Some(o), Some(Scalar::U32)) => FieldOp::U32(o),
-                (Some(o), Some(Scalar::U64)) => FieldOp::U64(o),
-                (Some(o), Some(Scalar::Ipv4)) => FieldOp::Ipv4(o),
-                (Some(o), Some(Scalar::Millis)) => FieldOp::Millis(o),
-                _ => FieldOp::Other {
-                    pos: pos_of(t, &offsets, i),
-                    len: f.len as usize,
-                    dtype: f.dtype,
-                },
-            };
-            walk |= matches!(
-                op,
-                FieldOp::Other {
-                    pos: Pos::Nth(_),
-                    ..
-                }
-            );
+        for (i, mut key) in (0..t.fields.len()).zip(keys) {
+            let op = FieldOp::of(t, i);
+            walk |= op.walks();
             let key_len = key.len();
             key.resize(key_len.max(KEY_WINDOW), 0);
             room += key_len + CELL_ROOM;
@@ -426,6 +427,7 @@ impl FastRecord {
                     pos: at,
                     len,
                     dtype,
+                    ..
                 } => {
                     s.value.clear();
                     match at.bytes(d, len, &s.ranges) {

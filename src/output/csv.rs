@@ -4,54 +4,25 @@
 //! record lacking a column gets an empty cell.
 
 use super::cells::{
-    Line, PREFIX_WINDOW, Pos, PrefixText, Scalar, be_uint, cell_ipv4, cell_millis, cell_u8,
-    cell_u16, cell_u32, cell_u64, copy_padded, field_ranges, fixed_offsets, pos_of,
+    FieldOp, Kind, Line, PREFIX_WINDOW, Pos, PrefixText, cell_ipv4, cell_millis, cell_u8, cell_u16,
+    cell_u32, cell_u64, copy_padded, field_ranges,
 };
 use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
 use crate::io::input::ByteSource;
 use crate::ipfix::session::{RecordRef, Session};
 use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, Value, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
+    MAX_SCALAR_TEXT, MillisText, Value, be_uint, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
     write_scalar,
 };
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 use std::net::Ipv6Addr;
 
-/// How a field away from a fixed offset (or a scalar of a rarer type) is written, chosen once
-/// per template from its type and length. These are written straight into the line with a
-/// bounded width; everything else goes through the general `decode` and `text_value`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Unsigned,
-    Ipv4,
-    Ipv6,
-    Mac,
-    Time,
-    Other,
-}
-
-impl Kind {
-    fn of(dtype: DataType, len: u16) -> Kind {
-        use DataType as D;
-        match (dtype, len) {
-            (D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64, 1..=8) => Kind::Unsigned,
-            (D::Ipv4Address, 4) => Kind::Ipv4,
-            (D::Ipv6Address, 16) => Kind::Ipv6,
-            (D::MacAddress, 6) => Kind::Mac,
-            (D::DateTimeSeconds, 4)
-            | (D::DateTimeMilliseconds | D::DateTimeMicroseconds | D::DateTimeNanoseconds, 8) => {
-                Kind::Time
-            }
-            _ => Kind::Other,
-        }
-    }
-}
-
-/// How one column is filled, for one template: the common scalar types at a fixed offset get an
-/// op of their own (one dispatch per value, a constant-size read); the rest take the general
-/// path through [`Kind`].
+/// How one column is filled, for one template: the field's [`FieldOp`] with the column's own
+/// needs added (metadata, empty cells, the prefix, pairs of cells), flat so a cell takes one
+/// dispatch. The common scalar types at a fixed offset get an op of their own (a
+/// constant-size read); the rest take the general path through [`Kind`].
 #[derive(Clone, Copy)]
 enum Op {
     /// This many empty cells in a row (at least one).
@@ -97,7 +68,6 @@ struct Layout {
 fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
     let sel = select(cols, t);
     let useful = !explicit || selection_useful(cols, &sel);
-    let offsets = fixed_offsets(t);
     let ops = cols
         .iter()
         .zip(&sel)
@@ -105,23 +75,25 @@ fn make_layout(cols: &[Column], t: &Template, explicit: bool) -> Layout {
         .map(|(col, (c, s))| match (c, s) {
             (Column::Meta(Meta::ExportTime), _) => Op::ExportTime,
             (Column::Meta(m), _) => Op::Meta(*m),
-            (_, Some(i)) => {
-                let f = &t.fields[*i];
-                match (offsets[*i], Scalar::of(f.dtype, f.len)) {
-                    (Some(off), Some(Scalar::U8)) => Op::U8(off),
-                    (Some(off), Some(Scalar::U16)) => Op::U16(off),
-                    (Some(off), Some(Scalar::U32)) => Op::U32(off),
-                    (Some(off), Some(Scalar::U64)) => Op::U64(off),
-                    (Some(off), Some(Scalar::Ipv4)) => Op::Ipv4(off),
-                    (Some(off), Some(Scalar::Millis)) => Op::Millis(off, col),
-                    _ => Op::Field {
-                        pos: pos_of(t, &offsets, *i),
-                        len: f.len as usize,
-                        kind: Kind::of(f.dtype, f.len),
-                        dtype: f.dtype,
-                    },
-                }
-            }
+            (_, Some(i)) => match FieldOp::of(t, *i) {
+                FieldOp::U8(off) => Op::U8(off),
+                FieldOp::U16(off) => Op::U16(off),
+                FieldOp::U32(off) => Op::U32(off),
+                FieldOp::U64(off) => Op::U64(off),
+                FieldOp::Ipv4(off) => Op::Ipv4(off),
+                FieldOp::Millis(off) => Op::Millis(off, col),
+                FieldOp::Other {
+                    pos,
+                    len,
+                    kind,
+                    dtype,
+                } => Op::Field {
+                    pos,
+                    len,
+                    kind,
+                    dtype,
+                },
+            },
             _ => Op::Empty(1),
         });
     let ops = fuse(ops, prefix_len(cols));

@@ -196,7 +196,8 @@ impl Printer for IpfixPrinter<'_> {
             );
             self.flows.observe(r);
         }
-        if self.lazy {
+        // Only structured data refers to other templates.
+        if self.lazy && r.template.has_lists() {
             self.refs.clear();
             crate::ipfix::list::template_refs(r.template, r.data, r.scope, &mut self.refs);
             for i in 0..self.refs.len() {
