@@ -2,10 +2,9 @@
 
 use super::help::cat::{EXAMPLES, NOTES};
 use super::{
-    DecodeOpts, Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs,
-    decode_file, display_name,
+    DecodeOpts, Decoded, Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs,
+    ProgressArgs, decode_file, display_name,
 };
-use crate::io::driver::{self, FileOutcome};
 use crate::output;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -119,24 +118,22 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let bar = args.progress.bar(&inputs.paths, args.out.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     let remaining = AtomicU64::new(args.limit.unwrap_or(u64::MAX));
-    let stop = driver::Stop::new();
     // -n across files must take the first N in input order: decode those files one by one.
     let threads = match args.limit {
         Some(_) => 1,
         None => args.input.threads(),
     };
-    let job = |i: usize, _: &str, out: &mut dyn Write, report: &mut dyn FnMut(String)| {
+    let strict = args.input.strict;
+    let decode = |i: usize,
+                  out: &mut dyn Write,
+                  cancel: &dyn Fn() -> bool,
+                  report: &mut dyn FnMut(String)| {
         let name = &inputs.names[i];
         let left = remaining.load(Ordering::SeqCst);
         if left == 0 {
-            return FileOutcome::default();
+            return Some(Decoded::default());
         }
-        let Some(src) = inputs.open(i, report) else {
-            if args.input.strict {
-                stop.request(i);
-            }
-            return FileOutcome { failed: true };
-        };
+        let src = inputs.open(i, report)?;
         if several && args.format == Format::Detail && !summary {
             // The driver's output is a buffer: its errors surface when the driver writes it.
             let _ = writeln!(out, "=== {name}");
@@ -149,33 +146,21 @@ pub fn run(args: &Args) -> Result<(), Error> {
         } else {
             output::printer(format, out, &opts, &csv_columns, i == 0)
         };
-        let limit = (left != u64::MAX).then_some(left);
-        let cancel = || stop.past(i);
         let dopts = DecodeOpts {
-            cancel: Some(&cancel),
+            cancel: Some(cancel),
             progress: Some(&progress),
             options: args.options.records(),
-            ..args.input.decode_opts(&model, limit)
+            ..args
+                .input
+                .decode_opts(&model, (left != u64::MAX).then_some(left))
         };
         let d = decode_file(&dopts, src, name, &mut *printer, report);
-        if d.stop_run {
-            stop.request(i);
-        }
         if left != u64::MAX {
             remaining.fetch_sub(d.records.min(left), Ordering::SeqCst);
         }
-        FileOutcome {
-            failed: d.failed && d.output_error.is_none(),
-        }
+        Some(d)
     };
-    let result = driver::run_until(
-        &inputs.paths,
-        threads,
-        &mut out,
-        &mut super::stderr_line,
-        &stop,
-        job,
-    );
+    let (result, _) = super::decode_each(&inputs.paths, threads, &mut out, strict, decode);
     bar.finish_and_clear();
     super::conclude(Some(out), result, false)
 }

@@ -8,7 +8,7 @@
 use super::help::convert::{EXAMPLES, NOTES};
 use super::{DecodeOpts, Decoded, Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs};
 use super::{PrintArgs, ProgressArgs, decode_file, display_name};
-use crate::io::driver::{self, FileOutcome};
+use crate::io::driver::FileOutcome;
 use crate::io::output::Output;
 use crate::io::prepare::{PrepareOpts, Prepared, first_pass, prepare};
 use crate::io::textin::Sniffed;
@@ -184,20 +184,12 @@ impl Ctx<'_> {
         report: &mut dyn FnMut(String),
         progress: &(dyn Fn(u64) + Sync),
         cancel: Option<&dyn Fn() -> bool>,
-    ) -> Decoded {
+    ) -> Option<Decoded> {
         let src = match p.open() {
             Ok(s) => s,
             Err(e) => {
                 report(format!("ipfixkit: {}: {e}", p.name));
-                let stop_run = self.args.input.strict;
-                let (records, octets, output_error) = (0, 0, None);
-                return Decoded {
-                    failed: true,
-                    records,
-                    octets,
-                    output_error,
-                    stop_run,
-                };
+                return None;
             }
         };
         let o = DecodeOpts {
@@ -206,7 +198,7 @@ impl Ctx<'_> {
             options: self.args.options.records(),
             ..self.args.input.decode_opts(&self.model, None)
         };
-        decode_file(&o, src, &p.name, printer, report)
+        Some(decode_file(&o, src, &p.name, printer, report))
     }
 }
 
@@ -224,37 +216,24 @@ fn run_single(ctx: &Ctx, inputs: &[String]) -> Result<(), Error> {
     let bar = args.progress.bar(&paths, args.out.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     let columns = ctx.columns(&ready, args.input.threads());
-    let stop = driver::Stop::new();
     let result = if args.to == To::Ipfix {
         // One writer for all inputs: sequence numbers and templates continue across them.
         let mut printer = output::printer(ctx.format, &mut out, &ctx.opts, &[], true);
         let r = super::in_order(ready.len(), args.input.strict, |i, report| {
-            Some(ctx.decode(ready[i], &mut *printer, report, &progress, None))
+            ctx.decode(ready[i], &mut *printer, report, &progress, None)
         });
         r.and_then(|f| Ok(printer.close().map(|()| f)?))
             .map(|f| vec![FileOutcome { failed: f }])
     } else {
-        let job = |i: usize, _: &str, w: &mut dyn Write, report: &mut dyn FnMut(String)| {
+        let decode = |i: usize,
+                      w: &mut dyn Write,
+                      cancel: &dyn Fn() -> bool,
+                      report: &mut dyn FnMut(String)| {
             let mut printer = output::printer(ctx.format, w, &ctx.opts, &columns, i == 0);
-            let cancel = || stop.past(i);
-            let d = ctx.decode(ready[i], &mut *printer, report, &progress, Some(&cancel));
-            if d.stop_run {
-                stop.request(i);
-            }
-            // Output errors surface through the driver, which owns the output.
-            FileOutcome {
-                failed: d.failed && d.output_error.is_none(),
-            }
+            ctx.decode(ready[i], &mut *printer, report, &progress, Some(cancel))
         };
-        let threads = args.input.threads();
-        let r = driver::run_until(
-            &paths,
-            threads,
-            &mut out,
-            &mut super::stderr_line,
-            &stop,
-            job,
-        );
+        let (threads, strict) = (args.input.threads(), args.input.strict);
+        let (r, _) = super::decode_each(&paths, threads, &mut out, strict, decode);
         r.map_err(Error::Output)
     };
     bar.finish_and_clear();
@@ -288,46 +267,31 @@ fn run_dir(ctx: &Ctx, inputs: &[String], dir: &Path) -> Result<(), Error> {
     }
     let bar = args.progress.bar(inputs, Some(""));
     let progress = |n: u64| bar.inc(n);
-    let stop = driver::Stop::new();
-    let job = |i: usize, path: &str, _: &mut dyn Write, report: &mut dyn FnMut(String)| {
-        let failed = FileOutcome { failed: true };
-        let Some(p) = prepare(&ctx.prep, path, display_name(path), ctx.twice(), report) else {
-            return failed;
-        };
-        let target = targets[i].to_string_lossy();
-        let mut out = match Output::open(Some(&target), false, true) {
-            Ok(o) => o,
-            Err(e) => {
+    let decode =
+        |i: usize, _: &mut dyn Write, _: &dyn Fn() -> bool, report: &mut dyn FnMut(String)| {
+            let path = &inputs[i];
+            let p = prepare(&ctx.prep, path, display_name(path), ctx.twice(), report)?;
+            let mut out = match Output::open(Some(&targets[i].to_string_lossy()), false, true) {
+                Ok(o) => o,
+                Err(e) => {
+                    report(format!("ipfixkit: {e}"));
+                    return None;
+                }
+            };
+            let columns = ctx.columns(&[&p], 1);
+            let mut printer = output::printer(ctx.format, &mut out, &ctx.opts, &columns, true);
+            let mut d = ctx.decode(&p, &mut *printer, report, &progress, None)?;
+            let written = d.output_error.take().map_or_else(|| printer.close(), Err);
+            drop(printer);
+            if let Err(e) = written.and_then(|()| out.finish()) {
                 report(format!("ipfixkit: {e}"));
-                return failed;
+                d.failed = true;
             }
+            d.failed |= p.failed;
+            Some(d)
         };
-        let columns = ctx.columns(&[&p], 1);
-        let mut printer = output::printer(ctx.format, &mut out, &ctx.opts, &columns, true);
-        let d = ctx.decode(&p, &mut *printer, report, &progress, None);
-        if d.stop_run {
-            stop.request(i);
-        }
-        let written = d.output_error.map_or_else(|| printer.close(), Err);
-        drop(printer);
-        if let Err(e) = written.and_then(|()| out.finish()) {
-            report(format!("ipfixkit: {e}"));
-            return failed;
-        }
-        FileOutcome {
-            failed: d.failed || p.failed,
-        }
-    };
-    let mut sink = std::io::sink();
-    let threads = args.input.threads();
-    let result = driver::run_until(
-        inputs,
-        threads,
-        &mut sink,
-        &mut super::stderr_line,
-        &stop,
-        job,
-    );
+    let (threads, strict) = (args.input.threads(), args.input.strict);
+    let (result, _) = super::decode_each(inputs, threads, &mut std::io::sink(), strict, decode);
     bar.finish_and_clear();
     super::conclude(None, result, false)
 }

@@ -6,7 +6,6 @@ use super::{
     decode_file, display_name,
 };
 use crate::filter::{Filter, explain};
-use crate::io::driver::{self, FileOutcome};
 use crate::output::filtered::Filtered;
 use crate::output::{self, OptionsRecords, Printer};
 use std::io::Write;
@@ -113,42 +112,22 @@ pub fn run(args: &Args) -> Result<(), Error> {
     };
     // Per input: with --strict, inputs after the one that ended the run do not count.
     let matched: Vec<AtomicU64> = files.paths.iter().map(|_| AtomicU64::new(0)).collect();
-    let stop = driver::Stop::new();
-    let job = |i: usize, _: &str, w: &mut dyn Write, report: &mut dyn FnMut(String)| {
-        let Some(src) = files.open(i, report) else {
-            if args.input.strict {
-                stop.request(i);
-            }
-            return FileOutcome { failed: true };
+    let decode =
+        |i: usize, w: &mut dyn Write, cancel: &dyn Fn() -> bool, report: &mut dyn FnMut(String)| {
+            let src = files.open(i, report)?;
+            let mut inner = text.map(|f| output::printer(f, w, &opts, &csv_columns, i == 0));
+            let inner = inner.as_deref_mut().map(|p| p as &mut dyn Printer);
+            let mut f = Filtered::new(inner, &filter, args.invert, false);
+            let o = DecodeOpts {
+                cancel: Some(cancel),
+                ..dopts
+            };
+            let d = decode_file(&o, src, &files.names[i], &mut f, report);
+            matched[i].fetch_add(f.matched, Ordering::SeqCst);
+            Some(d)
         };
-        let mut inner = text.map(|f| output::printer(f, w, &opts, &csv_columns, i == 0));
-        let inner = inner.as_deref_mut().map(|p| p as &mut dyn Printer);
-        let mut f = Filtered::new(inner, &filter, args.invert, false);
-        let cancel = || stop.past(i);
-        let o = DecodeOpts {
-            cancel: Some(&cancel),
-            ..dopts
-        };
-        let d = decode_file(&o, src, &files.names[i], &mut f, report);
-        if d.stop_run {
-            stop.request(i);
-        }
-        matched[i].fetch_add(f.matched, Ordering::SeqCst);
-        // Output errors surface through the driver, which owns the output.
-        FileOutcome {
-            failed: d.failed && d.output_error.is_none(),
-        }
-    };
-    let threads = args.input.threads();
-    let paths = &files.paths;
-    let result = driver::run_until(
-        paths,
-        threads,
-        &mut out,
-        &mut super::stderr_line,
-        &stop,
-        job,
-    );
+    let (paths, threads, strict) = (&files.paths, args.input.threads(), args.input.strict);
+    let (result, stop) = super::decode_each(paths, threads, &mut out, strict, decode);
     if args.count && result.is_ok() {
         let n: u64 = (matched.iter().enumerate())
             .filter(|(i, _)| !stop.past(*i))

@@ -14,6 +14,7 @@ pub use error::Error;
 pub use input_args::*;
 pub use output_args::*;
 
+use crate::io::driver::FileOutcome;
 pub use crate::io::prepare::Inputs;
 use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
 use clap::{Parser, Subcommand};
@@ -118,6 +119,48 @@ pub fn stderr_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// Decodes every input into one output through the ordered parallel driver (outputs in input
+/// order, whatever `threads`). `decode` decodes input `i` into the driver's buffer for it,
+/// asking `cancel` between messages, or gives `None` when it cannot be opened (reported
+/// already): that input failed and, with `strict`, the run ends there. Returns the driver's
+/// result and where the run was stopped (for counts that must leave out later inputs).
+pub fn decode_each<F>(
+    paths: &[String],
+    threads: usize,
+    out: &mut dyn std::io::Write,
+    strict: bool,
+    decode: F,
+) -> (std::io::Result<Vec<FileOutcome>>, crate::io::driver::Stop)
+where
+    F: Fn(
+            usize,
+            &mut dyn std::io::Write,
+            &dyn Fn() -> bool,
+            &mut dyn FnMut(String),
+        ) -> Option<Decoded>
+        + Sync,
+{
+    let stop = crate::io::driver::Stop::new();
+    let job = |i: usize, _: &str, w: &mut dyn std::io::Write, report: &mut dyn FnMut(String)| {
+        let cancel = || stop.past(i);
+        let Some(d) = decode(i, w, &cancel, report) else {
+            if strict {
+                stop.request(i);
+            }
+            return FileOutcome { failed: true };
+        };
+        if d.stop_run {
+            stop.request(i);
+        }
+        // Output errors surface through the driver, which owns the output.
+        FileOutcome {
+            failed: d.failed && d.output_error.is_none(),
+        }
+    };
+    let result = crate::io::driver::run_until(paths, threads, out, &mut stderr_line, &stop, job);
+    (result, stop)
+}
+
 /// Decodes `count` inputs one after another into one writer (IPFIX output, whose templates
 /// and sequence numbers continue across inputs). `step` decodes input `i`, or gives `None`
 /// when it cannot be opened (reported already): that input failed and, with `strict`, the run
@@ -152,7 +195,7 @@ pub fn in_order(
 /// own), and the exit status from the inputs' outcomes (`failed`: something failed before).
 pub fn conclude<E: Into<Error>>(
     out: Option<crate::io::output::Output>,
-    result: Result<Vec<crate::io::driver::FileOutcome>, E>,
+    result: Result<Vec<FileOutcome>, E>,
     failed: bool,
 ) -> Result<(), Error> {
     let outcomes = result.map_err(Into::into)?;
@@ -185,6 +228,7 @@ pub struct DecodeOpts<'a> {
 }
 
 /// Result of decoding one input.
+#[derive(Debug, Default)]
 pub struct Decoded {
     /// Errors (or, with --strict, any problem) occurred, or output failed.
     pub failed: bool,
