@@ -1,8 +1,7 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
-use super::{
-    DecodeOpts, Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, decode_file, field_columns,
-};
+use super::{Failure, InputArgs, Inputs, OptionsArgs, ProgressArgs, field_columns};
+use crate::io::decode::{DecodeOpts, decode_file};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::output::Output;
 use crate::ipfix::value::TimeStyle;

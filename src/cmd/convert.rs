@@ -4,10 +4,8 @@
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
 //! IPFIX file (one per input: a file is one session), which the IPFIX path then prints.
 
-use super::{
-    DecodeOpts, Decoded, Failure, InputArgs, OptionsArgs, ProgressArgs, decode_file, display_name,
-    output_failure,
-};
+use super::{Failure, InputArgs, OptionsArgs, ProgressArgs, output_failure};
+use crate::io::decode::{DecodeOpts, Decoded, decode_file, display_name};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;

@@ -1,9 +1,8 @@
 //! `ipfixkit filter`: keep the records for which an expression holds.
 
-use super::{
-    DecodeOpts, Failure, InputArgs, Inputs, ProgressArgs, decode_file, display_name, output_failure,
-};
+use super::{Failure, InputArgs, Inputs, ProgressArgs, output_failure};
 use crate::filter::{Filter, explain};
+use crate::io::decode::{DecodeOpts, decode_file, display_name};
 use crate::io::driver::{self, FileOutcome};
 use crate::io::input::ByteSource;
 use crate::io::output::Output;
