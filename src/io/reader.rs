@@ -127,6 +127,7 @@ impl<'s, 'o> Messages<'s, 'o> {
     /// The next message or problem; `None` at the end of input, after a problem that ended
     /// it, or when `cancel` said so.
     #[allow(clippy::should_implement_trait)] // a lending iterator: the message borrows self
+    #[inline]
     pub fn next(&mut self) -> Option<Result<MessageRef<'_>, DecodeError>> {
         if self.pending > 0 {
             self.src.consume(self.pending);
@@ -287,6 +288,7 @@ fn io_problem(offset: u64, e: std::io::Error) -> DecodeError {
 /// Hands what [`Messages`] yielded to the session: a message is decoded into the visitor, a
 /// problem is counted in the session's errors (a read error is not damage of the input: not
 /// counted) and reported. The visitor's answer is returned.
+#[inline]
 pub fn process(
     session: &mut Session,
     item: Result<MessageRef<'_>, DecodeError>,
