@@ -1,10 +1,8 @@
 //! `ipfixkit cat`: decode IPFIX files to text, detail, JSON or CSV; list templates; summarise.
 
 use super::help::cat::{EXAMPLES, NOTES};
-use super::{
-    DecodeOpts, Decoded, Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs,
-    ProgressArgs, decode_file, display_name,
-};
+use super::{Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs};
+use crate::io::decode::{DecodeOpts, Decoded, decode_file, display_name};
 use crate::output;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -6,8 +6,9 @@
 //! path then prints.
 
 use super::help::convert::{EXAMPLES, NOTES};
-use super::{DecodeOpts, Decoded, Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs};
-use super::{PrintArgs, ProgressArgs, decode_file, display_name};
+use super::{Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs};
+use super::{PrintArgs, ProgressArgs};
+use crate::io::decode::{DecodeOpts, Decoded, decode_file, display_name};
 use crate::io::driver::FileOutcome;
 use crate::io::output::Output;
 use crate::io::prepare::{PrepareOpts, Prepared, first_pass, prepare};

@@ -1,11 +1,9 @@
 //! `ipfixkit filter`: keep the records for which an expression holds.
 
 use super::help::filter::{EXAMPLES, NOTES};
-use super::{
-    DecodeOpts, Error, InputArgs, Inputs, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs,
-    decode_file, display_name,
-};
+use super::{Error, InputArgs, Inputs, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs};
 use crate::filter::{Filter, explain};
+use crate::io::decode::{DecodeOpts, decode_file, display_name};
 use crate::output::filtered::Filtered;
 use crate::output::{self, OptionsRecords, Printer};
 use std::io::Write;

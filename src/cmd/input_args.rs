@@ -1,7 +1,7 @@
 //! The flags of what a command reads, each declared once so a long flag means the same thing
 //! everywhere: inputs and their decoding, and progress.
 
-use super::DecodeOpts;
+use crate::io::decode::DecodeOpts;
 use crate::ipfix::InfoModel;
 use std::path::PathBuf;
 use std::sync::Arc;

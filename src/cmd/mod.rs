@@ -14,9 +14,10 @@ pub use error::Error;
 pub use input_args::*;
 pub use output_args::*;
 
+use crate::io::decode::Decoded;
 use crate::io::driver::FileOutcome;
 pub use crate::io::prepare::Inputs;
-use crate::ipfix::{DecodeError, Flow, InfoModel, Severity};
+use crate::ipfix::InfoModel;
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::sync::Arc;
@@ -66,11 +67,6 @@ pub enum Command {
     Docs(docs::Args),
 }
 
-/// Name of an input in messages.
-pub fn display_name(path: &str) -> &str {
-    if path == "-" { "<stdin>" } else { path }
-}
-
 /// The CSV columns of `inputs` (see [`crate::output::csv::union_columns`]): a first pass over
 /// every input, read as IPFIX.
 pub fn csv_columns(
@@ -90,28 +86,6 @@ pub fn csv_columns(
     inputs.first_pass(&opts, |s| {
         crate::output::csv::union_columns(s, model, threads, options)
     })
-}
-
-/// Formats a decode problem as the one-line message of DESIGN.md, unless `--quiet` hides it.
-/// The offset of a compressed input counts octets of its `decompressed` stream, and says so.
-pub fn problem_line(
-    file: &str,
-    e: &DecodeError,
-    quiet: bool,
-    decompressed: bool,
-) -> Option<String> {
-    if quiet && e.severity() == Severity::Warning {
-        return None;
-    }
-    Some(format!(
-        "ipfixkit: {}: {}",
-        display_name(file),
-        e.in_stream(decompressed)
-    ))
-}
-
-pub fn problem_flow(strict: bool) -> Flow {
-    if strict { Flow::Stop } else { Flow::Continue }
 }
 
 /// Prints a problem line on stderr (what the parallel driver reports, in input order).
@@ -206,97 +180,5 @@ pub fn conclude<E: Into<Error>>(
         Err(Error::Reported)
     } else {
         Ok(())
-    }
-}
-
-/// What decoding one input needs besides the input and the printer.
-pub struct DecodeOpts<'a> {
-    pub model: &'a Arc<InfoModel>,
-    pub strict: bool,
-    pub quiet: bool,
-    /// Stop after this many records.
-    pub limit: Option<u64>,
-    /// Told the input octets read as decoding goes (a progress bar).
-    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
-    /// Which records reach the printer (and count for `limit`).
-    pub options: crate::output::OptionsRecords,
-    /// `--max-resync`.
-    pub max_resync: u64,
-    /// Asked before each message: true ends the input quietly (`--strict` stopped the run at
-    /// an earlier input).
-    pub cancel: Option<&'a dyn Fn() -> bool>,
-}
-
-/// Result of decoding one input.
-#[derive(Debug, Default)]
-pub struct Decoded {
-    /// Errors (or, with --strict, any problem) occurred, or output failed.
-    pub failed: bool,
-    /// Records handed to the printer.
-    pub records: u64,
-    /// Octets of input read.
-    pub octets: u64,
-    /// Writing the output failed (the caller reports it: a closed pipe is not an error).
-    pub output_error: Option<std::io::Error>,
-    /// `--strict` met a problem: the run ends after this input.
-    pub stop_run: bool,
-}
-
-/// Decodes one opened input into a printer, reporting input problems as one-line messages,
-/// then finishes the printer. An output error ends the input and is returned, not reported.
-pub fn decode_file(
-    o: &DecodeOpts,
-    mut src: crate::io::input::ByteSource,
-    name: &str,
-    printer: &mut dyn crate::output::Printer,
-    report: &mut dyn FnMut(String),
-) -> Decoded {
-    let mut session = crate::ipfix::Session::new(o.model.clone());
-    let mut failed = false;
-    let decompressed = src.decompressed();
-    let mut on_problem = |e: &DecodeError| -> Flow {
-        if e.severity() == Severity::Error || o.strict {
-            failed = true;
-        }
-        // Under --strict a warning ends the run: it is shown even with --quiet.
-        if let Some(mut line) = problem_line(name, e, o.quiet && !o.strict, decompressed) {
-            if o.strict {
-                line.push_str("; stopped (--strict)");
-            }
-            report(line);
-        }
-        problem_flow(o.strict)
-    };
-    let mut drive =
-        crate::output::Drive::new(printer, &mut on_problem, o.limit).with_options(o.options);
-    drive.progress = o.progress.map(|inc| crate::output::Progress {
-        inc,
-        raw: src.progress_counter(),
-        told: 0,
-    });
-    let ropts = crate::io::reader::ReadOpts {
-        max_resync: o.max_resync,
-        strict: o.strict,
-        cancel: o.cancel,
-    };
-    crate::io::reader::decode_with(&mut src, &mut session, &mut drive, &ropts);
-    if let Some(p) = &mut drive.progress {
-        p.at(src.offset(), true);
-    }
-    let records = drive.records;
-    let io_error = drive.io_error.take();
-    drop(drive);
-    let output_error = match io_error {
-        Some(e) => Some(e),
-        None => printer.finish(&session).err(),
-    };
-    let stop_run = o.strict && failed;
-    failed |= output_error.is_some();
-    Decoded {
-        failed,
-        records,
-        octets: src.offset(),
-        output_error,
-        stop_run,
     }
 }

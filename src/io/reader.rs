@@ -1,7 +1,11 @@
 //! Message framing over a [`ByteSource`]: splits the input into messages by their Length field,
 //! recognises what a non-IPFIX input is, and after damage resynchronises at the next plausible
 //! message (RFC 5655 §10.3: `00 0A`, a length of at least 16, and either the end of input or
-//! another `00 0A` right after it). Each message goes to the [`Session`]; records read before
+//! another `00 0A` right after it).
+//!
+//! [`Messages`] pulls one message (or one positioned problem) at a time, so a caller can
+//! interleave inputs or stop anywhere; [`process`] hands what it yields to the [`Session`].
+//! [`decode_all`] and its variants are that loop to the end of one input: records read before
 //! any damage have already been handed to the visitor when the damage is reported.
 //!
 //! Bounds ([`ReadOpts`]): a resynchronisation searches at most `max_resync` octets (an input of
@@ -9,7 +13,7 @@
 //! its end, or forever); with `strict` a bad header is reported where it is and nothing after
 //! it is searched; `cancel` stops between messages when the run has ended elsewhere.
 
-use super::input::{ByteSource, SNIFF_LEN, sniff_other};
+use super::input::{ByteSource, Compression, SNIFF_LEN, sniff_other};
 use crate::ipfix::session::{Flow, Session, Visitor};
 use crate::ipfix::{DecodeError, ErrorKind};
 
@@ -51,69 +55,111 @@ pub enum End {
     Stopped,
 }
 
-/// How far ahead of the current message [`scan_headers`] touches the input.
+/// How far ahead of the current message [`Messages::read_ahead`] touches the input.
 const READ_AHEAD: usize = 8192;
 
-/// Decodes a whole input, message after message, with the default bounds.
-pub fn decode_all(src: &mut ByteSource, session: &mut Session, visitor: &mut dyn Visitor) -> End {
-    decode(src, session, visitor, false, &ReadOpts::default())
+/// One message of the input, borrowed from it (the mapping or the stream's window).
+#[derive(Clone, Copy, Debug)]
+pub struct MessageRef<'a> {
+    /// The message: as long as its Length field says, or shorter where the input ends
+    /// (the session reports the truncation).
+    pub bytes: &'a [u8],
+    /// Where it starts in the (decompressed) input.
+    pub offset: u64,
+    /// Its number in the input, from 1.
+    pub index: u64,
 }
 
-/// [`decode_all`] with the given bounds.
-pub fn decode_with(
-    src: &mut ByteSource,
-    session: &mut Session,
-    visitor: &mut dyn Visitor,
-    opts: &ReadOpts,
-) -> End {
-    decode(src, session, visitor, false, opts)
-}
-
-/// [`decode_all`] for a pass that reads message and set headers only (a visitor whose
-/// `data_set` declines the records, as the CSV column pass does). Each message's header gives
-/// the next one's place, so in a mapped file such a pass was a chain of cache misses (the
-/// hardware prefetcher does not cross pages); this one also loads every cache line some way
-/// ahead, values nothing waits for, so many misses are in flight at once. The column pass
-/// over 1M records took 12 ms instead of 30. A pass that walks records is slow enough for the
-/// prefetcher and gains nothing.
-pub fn scan_headers(src: &mut ByteSource, session: &mut Session, visitor: &mut dyn Visitor) -> End {
-    decode(src, session, visitor, true, &ReadOpts::default())
-}
-
-fn decode(
-    src: &mut ByteSource,
-    session: &mut Session,
-    visitor: &mut dyn Visitor,
+/// The messages of one input, pulled one at a time: each is a [`MessageRef`] or a positioned
+/// problem (a bad or truncated header, a non-IPFIX input, a read error). After a problem the
+/// next call goes on with the message resynchronisation found, or returns `None` when the
+/// problem ended the input; [`Messages::end`] then says how. A message handed out is consumed
+/// when the next one is asked for, or when `Messages` is dropped.
+pub struct Messages<'s, 'o> {
+    src: &'s mut ByteSource,
+    opts: ReadOpts<'o>,
+    max_resync: u64,
     read_ahead: bool,
-    opts: &ReadOpts,
-) -> End {
-    let mut index = 0u64;
-    let mut first = true;
-    let max_resync = opts.max_resync.max(MIN_RESYNC);
-    let compression = src.compression;
-    loop {
-        if opts.cancel.is_some_and(|c| c()) {
-            return End::Stopped;
+    /// What was undone before the bytes (for naming a non-IPFIX input).
+    compression: Compression,
+    /// Messages handed out so far.
+    index: u64,
+    /// Nothing has been read yet: the start is sniffed for other formats.
+    first: bool,
+    /// Octets of the message last handed out, still to be consumed.
+    pending: usize,
+    end: Option<End>,
+}
+
+impl<'s, 'o> Messages<'s, 'o> {
+    pub fn new(src: &'s mut ByteSource, opts: &ReadOpts<'o>) -> Self {
+        let compression = src.compression;
+        Messages {
+            src,
+            opts: *opts,
+            max_resync: opts.max_resync.max(MIN_RESYNC),
+            read_ahead: false,
+            compression,
+            index: 0,
+            first: true,
+            pending: 0,
+            end: None,
         }
-        let offset = src.offset();
-        let mut avail = match src.fill(16) {
+    }
+
+    /// For a pass that reads message and set headers only (a visitor whose `data_set`
+    /// declines the records, as the CSV column pass does). Each message's header gives the
+    /// next one's place, so in a mapped file such a pass was a chain of cache misses (the
+    /// hardware prefetcher does not cross pages); with this every cache line some way ahead
+    /// is loaded too, values nothing waits for, so many misses are in flight at once. The
+    /// column pass over 1M records took 12 ms instead of 30. A pass that walks records is
+    /// slow enough for the prefetcher and gains nothing.
+    pub fn read_ahead(mut self, on: bool) -> Self {
+        self.read_ahead = on;
+        self
+    }
+
+    /// How the input ended, once [`Messages::next`] has returned `None`.
+    pub fn end(&self) -> Option<End> {
+        self.end
+    }
+
+    /// The next message or problem; `None` at the end of input, after a problem that ended
+    /// it, or when `cancel` said so.
+    #[allow(clippy::should_implement_trait)] // a lending iterator: the message borrows self
+    #[inline]
+    pub fn next(&mut self) -> Option<Result<MessageRef<'_>, DecodeError>> {
+        if self.pending > 0 {
+            self.src.consume(self.pending);
+            self.pending = 0;
+        }
+        if self.end.is_some() {
+            return None;
+        }
+        if self.opts.cancel.is_some_and(|c| c()) {
+            self.end = Some(End::Stopped);
+            return None;
+        }
+        let offset = self.src.offset();
+        let mut avail = match self.src.fill(16) {
             Ok(a) => a,
-            Err(e) => return io_problem(visitor, offset, e),
+            Err(e) => return Some(Err(self.io_problem(offset, e))),
         };
         // What does not start like IPFIX is looked at further for sniff_other (a tar header's
         // magic is at 257). An IPFIX stream is not: a live one would wait for the octets.
-        if first && !avail.starts_with(&[0, 10]) && avail.len() < SNIFF_LEN {
-            avail = match src.fill(SNIFF_LEN) {
+        if self.first && !avail.starts_with(&[0, 10]) && avail.len() < SNIFF_LEN {
+            avail = match self.src.fill(SNIFF_LEN) {
                 Ok(a) => a,
-                Err(e) => return io_problem(visitor, offset, e),
+                Err(e) => return Some(Err(self.io_problem(offset, e))),
             };
         }
         if avail.is_empty() {
-            return End::Eof;
+            self.end = Some(End::Eof);
+            return None;
         }
         // Every cache line READ_AHEAD further on, over as long a stretch as this message: the
         // lines are touched once each, in order.
-        if read_ahead {
+        if self.read_ahead {
             let length = avail
                 .get(2..4)
                 .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
@@ -123,119 +169,173 @@ fn decode(
                 }
             }
         }
-        if first {
-            first = false;
-            if let Some(what) = sniff_other(avail, compression) {
-                let e = DecodeError {
+        if self.first {
+            self.first = false;
+            if let Some(what) = sniff_other(avail, self.compression) {
+                self.end = Some(End::Stopped);
+                return Some(Err(DecodeError {
                     offset: 0,
                     message: None,
                     set: None,
                     kind: ErrorKind::NotIpfix { looks_like: what },
-                };
-                session.stats.errors += 1;
-                visitor.problem(&e);
-                return End::Stopped;
+                }));
             }
         }
         if avail.len() < 16 {
             let have = avail.len();
-            let e = DecodeError {
+            self.src.consume(have);
+            self.end = Some(End::Eof);
+            return Some(Err(DecodeError {
                 offset,
-                message: Some(index + 1),
+                message: Some(self.index + 1),
                 set: None,
                 kind: ErrorKind::TruncatedHeader { have },
-            };
-            session.stats.errors += 1;
-            let flow = visitor.problem(&e);
-            src.consume(have);
-            return if flow == Flow::Stop {
-                End::Stopped
-            } else {
-                End::Eof
-            };
+            }));
         }
         let version = u16::from_be_bytes([avail[0], avail[1]]);
         let length = u16::from_be_bytes([avail[2], avail[3]]);
         if version != 10 || length < 16 {
-            // --strict: reported where it is, nothing searched (skipped 0).
-            let found = if opts.strict {
-                Ok(Resync::End { skipped: 0 })
-            } else {
-                resync(src, max_resync)
-            };
-            let (kind, end) = match found {
-                Ok(Resync::Found { skipped, at }) => {
-                    let resumed_at = Some(at);
-                    let k = ErrorKind::BadHeader {
-                        version,
-                        length,
-                        skipped,
-                        resumed_at,
-                    };
-                    (k, None)
-                }
-                Ok(Resync::End { skipped }) => {
-                    let resumed_at = None;
-                    let k = ErrorKind::BadHeader {
-                        version,
-                        length,
-                        skipped,
-                        resumed_at,
-                    };
-                    (k, Some(if opts.strict { End::Stopped } else { End::Eof }))
-                }
-                Ok(Resync::GaveUp { searched }) => {
-                    let from = offset;
-                    let k = ErrorKind::ResyncLimit {
-                        version,
-                        length,
-                        searched,
-                        from,
-                    };
-                    (k, Some(End::Stopped))
-                }
-                Err(e) => return io_problem(visitor, offset, e),
-            };
-            let e = DecodeError {
-                offset,
-                message: None,
-                set: None,
-                kind,
-            };
-            session.stats.errors += 1;
-            if visitor.problem(&e) == Flow::Stop {
-                return End::Stopped;
-            }
-            if let Some(end) = end {
-                return end;
-            }
-            continue;
+            return Some(Err(self.bad_header(offset, version, length)));
         }
-        let msg = match src.fill(length as usize) {
+        let msg = match self.src.fill(length as usize) {
             Ok(m) => m,
-            Err(e) => return io_problem(visitor, offset, e),
+            Err(e) => {
+                self.end = Some(End::Stopped);
+                return Some(Err(io_problem(offset, e)));
+            }
         };
         let take = msg.len().min(length as usize);
-        index += 1;
-        let flow = session.process_message(&msg[..take], offset, index, visitor);
-        src.consume(take);
-        if flow == Flow::Stop {
-            return End::Stopped;
+        self.index += 1;
+        self.pending = take;
+        Some(Ok(MessageRef {
+            bytes: &msg[..take],
+            offset,
+            index: self.index,
+        }))
+    }
+
+    /// The problem of a bad header at `offset`, after the search for the next message (none
+    /// with `strict`): the input goes on there, or ends.
+    fn bad_header(&mut self, offset: u64, version: u16, length: u16) -> DecodeError {
+        // --strict: reported where it is, nothing searched (skipped 0).
+        let found = if self.opts.strict {
+            Ok(Resync::End { skipped: 0 })
+        } else {
+            resync(self.src, self.max_resync)
+        };
+        let kind = match found {
+            Ok(Resync::Found { skipped, at }) => ErrorKind::BadHeader {
+                version,
+                length,
+                skipped,
+                resumed_at: Some(at),
+            },
+            Ok(Resync::End { skipped }) => {
+                self.end = Some(if self.opts.strict {
+                    End::Stopped
+                } else {
+                    End::Eof
+                });
+                ErrorKind::BadHeader {
+                    version,
+                    length,
+                    skipped,
+                    resumed_at: None,
+                }
+            }
+            Ok(Resync::GaveUp { searched }) => {
+                self.end = Some(End::Stopped);
+                ErrorKind::ResyncLimit {
+                    version,
+                    length,
+                    searched,
+                    from: offset,
+                }
+            }
+            Err(e) => return self.io_problem(offset, e),
+        };
+        DecodeError {
+            offset,
+            message: None,
+            set: None,
+            kind,
         }
+    }
+
+    fn io_problem(&mut self, offset: u64, e: std::io::Error) -> DecodeError {
+        self.end = Some(End::Stopped);
+        io_problem(offset, e)
     }
 }
 
-fn io_problem(visitor: &mut dyn Visitor, offset: u64, e: std::io::Error) -> End {
-    let e = DecodeError {
+impl Drop for Messages<'_, '_> {
+    fn drop(&mut self) {
+        self.src.consume(self.pending);
+    }
+}
+
+fn io_problem(offset: u64, e: std::io::Error) -> DecodeError {
+    DecodeError {
         offset,
         message: None,
         set: None,
         kind: ErrorKind::Io {
             message: e.to_string(),
         },
-    };
-    visitor.problem(&e);
-    End::Stopped
+    }
+}
+
+/// Hands what [`Messages`] yielded to the session: a message is decoded into the visitor, a
+/// problem is counted in the session's errors (a read error is not damage of the input: not
+/// counted) and reported. The visitor's answer is returned.
+#[inline]
+pub fn process(
+    session: &mut Session,
+    item: Result<MessageRef<'_>, DecodeError>,
+    visitor: &mut dyn Visitor,
+) -> Flow {
+    match item {
+        Ok(m) => session.process_message(m.bytes, m.offset, m.index, visitor),
+        Err(e) => {
+            if !matches!(e.kind, ErrorKind::Io { .. }) {
+                session.stats.errors += 1;
+            }
+            visitor.problem(&e)
+        }
+    }
+}
+
+/// Decodes a whole input, message after message, with the default bounds.
+pub fn decode_all(src: &mut ByteSource, session: &mut Session, visitor: &mut dyn Visitor) -> End {
+    decode(Messages::new(src, &ReadOpts::default()), session, visitor)
+}
+
+/// [`decode_all`] with the given bounds.
+pub fn decode_with(
+    src: &mut ByteSource,
+    session: &mut Session,
+    visitor: &mut dyn Visitor,
+    opts: &ReadOpts,
+) -> End {
+    decode(Messages::new(src, opts), session, visitor)
+}
+
+/// [`decode_all`] for a pass that reads message and set headers only, with
+/// [`Messages::read_ahead`].
+pub fn scan_headers(src: &mut ByteSource, session: &mut Session, visitor: &mut dyn Visitor) -> End {
+    let messages = Messages::new(src, &ReadOpts::default()).read_ahead(true);
+    decode(messages, session, visitor)
+}
+
+/// Every message and problem of `messages` into the session, until the input ends or the
+/// visitor stops.
+fn decode(mut messages: Messages, session: &mut Session, visitor: &mut dyn Visitor) -> End {
+    while let Some(item) = messages.next() {
+        if process(session, item, visitor) == Flow::Stop {
+            return End::Stopped;
+        }
+    }
+    messages.end().unwrap_or(End::Eof)
 }
 
 /// What a resynchronisation found.
@@ -461,6 +561,158 @@ mod tests {
             e.to_string(),
             "byte 16: not an IPFIX message header (version 61166, expected 10)"
         );
+    }
+
+    /// A message of `len` octets (at least 16): a header, then `fill` octets.
+    fn message(len: u16, fill: u8) -> Vec<u8> {
+        let mut m = vec![0, 10];
+        m.extend_from_slice(&len.to_be_bytes());
+        m.extend_from_slice(&[0; 12]);
+        m.resize(len as usize, fill);
+        m
+    }
+
+    /// What `Messages` yields: (offset, index, bytes) or the problem.
+    type Pulled = Vec<Result<(u64, u64, Vec<u8>), DecodeError>>;
+
+    /// Everything `Messages` yields, and the end.
+    fn pull(src: &mut ByteSource, opts: &ReadOpts) -> (Pulled, Option<End>) {
+        let mut messages = Messages::new(src, opts);
+        let mut got = Vec::new();
+        while let Some(item) = messages.next() {
+            got.push(item.map(|m| (m.offset, m.index, m.bytes.to_vec())));
+        }
+        (got, messages.end())
+    }
+
+    #[test]
+    fn messages_of_a_clean_input() {
+        let (a, b, c) = (message(16, 0), message(40, 1), message(300, 2));
+        let bytes = [&a[..], &b[..], &c[..]].concat();
+        let (got, end) = pull(
+            &mut ByteSource::from_bytes(bytes.clone()),
+            &ReadOpts::default(),
+        );
+        assert_eq!(
+            got,
+            [
+                Ok((0, 1, a.clone())),
+                Ok((16, 2, b.clone())),
+                Ok((56, 3, c.clone()))
+            ]
+        );
+        assert_eq!(end, Some(End::Eof));
+        // The same through a stream's window, and the input is consumed to its end.
+        let mut src = ByteSource::stream(Box::new(std::io::Cursor::new(bytes)), Compression::None);
+        let (got, end) = pull(&mut src, &ReadOpts::default());
+        assert_eq!(got, [Ok((0, 1, a)), Ok((16, 2, b)), Ok((56, 3, c))]);
+        assert_eq!((end, src.offset()), (Some(End::Eof), 356));
+    }
+
+    #[test]
+    fn messages_resume_after_damage() {
+        let (a, b) = (message(20, 1), message(24, 2));
+        let bytes = [&a[..], &[0xEE; 40], &b[..]].concat();
+        let (got, end) = pull(&mut ByteSource::from_bytes(bytes), &ReadOpts::default());
+        let bad = DecodeError {
+            offset: 20,
+            message: None,
+            set: None,
+            kind: ErrorKind::BadHeader {
+                version: 61166,
+                length: 61166,
+                skipped: 40,
+                resumed_at: Some(60),
+            },
+        };
+        assert_eq!(got, [Ok((0, 1, a)), Err(bad), Ok((60, 2, b))]);
+        assert_eq!(end, Some(End::Eof));
+        // A header cut short at the end: the problem names the message it would have been.
+        let (got, end) = pull(
+            &mut ByteSource::from_bytes([&message(16, 0)[..], &[0, 10, 0]].concat()),
+            &ReadOpts::default(),
+        );
+        assert_eq!(
+            got[1],
+            Err(DecodeError {
+                offset: 16,
+                message: Some(2),
+                set: None,
+                kind: ErrorKind::TruncatedHeader { have: 3 },
+            })
+        );
+        assert_eq!((got.len(), end), (2, Some(End::Eof)));
+    }
+
+    #[test]
+    fn messages_strict_stop_at_a_bad_header() {
+        let a = message(16, 0);
+        let opts = ReadOpts {
+            strict: true,
+            ..ReadOpts::default()
+        };
+        let mut src = ByteSource::from_bytes([&a[..], &[0xEE; 40], &a[..]].concat());
+        let (got, end) = pull(&mut src, &opts);
+        let bad = DecodeError {
+            offset: 16,
+            message: None,
+            set: None,
+            kind: ErrorKind::BadHeader {
+                version: 61166,
+                length: 61166,
+                skipped: 0,
+                resumed_at: None,
+            },
+        };
+        assert_eq!(got, [Ok((0, 1, a)), Err(bad)]);
+        // Nothing after the bad header was read past.
+        assert_eq!((end, src.offset()), (Some(End::Stopped), 16));
+    }
+
+    #[test]
+    fn messages_give_up_zeros_at_the_bound() {
+        let opts = ReadOpts {
+            max_resync: 1,
+            ..ReadOpts::default()
+        };
+        let (got, end) = pull(&mut ByteSource::from_bytes(vec![0; 200_000]), &opts);
+        let limit = DecodeError {
+            offset: 0,
+            message: None,
+            set: None,
+            kind: ErrorKind::ResyncLimit {
+                version: 0,
+                length: 0,
+                searched: MIN_RESYNC,
+                from: 0,
+            },
+        };
+        assert_eq!(got, [Err(limit)]);
+        assert_eq!(end, Some(End::Stopped));
+    }
+
+    #[test]
+    fn messages_name_what_is_not_ipfix() {
+        use std::io::Write as _;
+        let gzip = |b: &[u8]| {
+            let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(b).unwrap();
+            z.finish().unwrap()
+        };
+        let zip = [&b"PK\x03\x04"[..], &message(16, 0)].concat();
+        for (bytes, looks_like) in [
+            (zip, "a zip archive"),
+            (gzip(&gzip(&message(16, 0))), "a gzip-compressed gzip file"),
+        ] {
+            let (got, end) = pull(&mut ByteSource::from_bytes(bytes), &ReadOpts::default());
+            let e = DecodeError {
+                offset: 0,
+                message: None,
+                set: None,
+                kind: ErrorKind::NotIpfix { looks_like },
+            };
+            assert_eq!((got, end), (vec![Err(e)], Some(End::Stopped)));
+        }
     }
 
     #[test]

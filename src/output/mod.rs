@@ -1,4 +1,5 @@
-//! One printer per output format, all fed by the session walker through [`Drive`].
+//! One printer per output format ([`Printer`], from [`crate::io::sink`]), all fed by the session
+//! walker through [`crate::io::decode::Drive`].
 //!
 //! Printers resolve per-template layouts (keys, selected columns) once per template and reuse
 //! them through [`Layouts`]; per record they only decode and append to a reused buffer.
@@ -14,179 +15,15 @@ pub mod stats;
 pub mod templates;
 pub mod text;
 
-use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use crate::ipfix::Template;
+use crate::ipfix::session::RecordRef;
 use crate::ipfix::value::TimeStyle;
-use crate::ipfix::{DecodeError, Template};
 use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
 
-/// What a printer is told; everything but `record` is optional.
-pub trait Printer {
-    fn message(&mut self, _m: &MessageCtx) -> io::Result<()> {
-        Ok(())
-    }
-    fn set(&mut self, _m: &MessageCtx, _set_id: u16, _offset: u64, _length: u16) -> io::Result<()> {
-        Ok(())
-    }
-    fn template(
-        &mut self,
-        _m: &MessageCtx,
-        _t: &Arc<Template>,
-        _offset: u64,
-        _changed: bool,
-    ) -> io::Result<()> {
-        Ok(())
-    }
-    fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> io::Result<()> {
-        Ok(())
-    }
-    fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;
-    /// Called once when the input ends (or decoding stopped).
-    fn finish(&mut self, _session: &Session) -> io::Result<()> {
-        Ok(())
-    }
-    /// Called once when the output ends, after its last input (a printer that spans inputs
-    /// writes what it holds back: IPFIX's last message and metadata).
-    fn close(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Which records reach the printer: all, all but options records, or options records only
-/// (`--no-options`, `--options-only`). Templates, sets and messages are not affected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OptionsRecords {
-    #[default]
-    All,
-    Without,
-    Only,
-}
-
-impl OptionsRecords {
-    /// Whether records of `t` are kept: decided by the template alone.
-    #[inline]
-    pub fn keeps(self, t: &Template) -> bool {
-        match self {
-            OptionsRecords::All => true,
-            OptionsRecords::Without => !t.is_options(),
-            OptionsRecords::Only => t.is_options(),
-        }
-    }
-}
-
-/// Adapts a printer to the session's visitor: counts records for `-n`, sends problems to the
-/// reporter, and stops at the first write error (kept in `io_error`). Records that
-/// `options` leaves out are neither printed nor counted.
-pub struct Drive<'a> {
-    pub printer: &'a mut dyn Printer,
-    pub on_problem: &'a mut dyn FnMut(&DecodeError) -> Flow,
-    pub limit: Option<u64>,
-    pub records: u64,
-    pub io_error: Option<io::Error>,
-    /// Told how many more input octets were read, about every MiB (progress bars).
-    pub progress: Option<Progress<'a>>,
-    pub options: OptionsRecords,
-}
-
-/// Where a progress bar learns how far decoding is: message offsets, or for a compressed
-/// input the compressed octets read ([`crate::io::input::ByteSource::progress_counter`]).
-pub struct Progress<'a> {
-    pub inc: &'a (dyn Fn(u64) + Sync),
-    pub raw: Option<Arc<std::sync::atomic::AtomicU64>>,
-    /// Octets already told.
-    pub told: u64,
-}
-
-impl Progress<'_> {
-    /// Tells the bar about octets up to `offset` (or the raw counter), once a MiB has gathered.
-    pub fn at(&mut self, offset: u64, force: bool) {
-        let now = match &self.raw {
-            Some(c) => c.load(std::sync::atomic::Ordering::Relaxed),
-            None => offset,
-        };
-        if now > self.told && (force || now - self.told >= 1 << 20) {
-            (self.inc)(now - self.told);
-            self.told = now;
-        }
-    }
-}
-
-impl<'a> Drive<'a> {
-    pub fn new(
-        printer: &'a mut dyn Printer,
-        on_problem: &'a mut dyn FnMut(&DecodeError) -> Flow,
-        limit: Option<u64>,
-    ) -> Self {
-        Drive {
-            printer,
-            on_problem,
-            limit,
-            records: 0,
-            io_error: None,
-            progress: None,
-            options: OptionsRecords::All,
-        }
-    }
-
-    /// Leaves out options records, or keeps only them.
-    pub fn with_options(mut self, options: OptionsRecords) -> Self {
-        self.options = options;
-        self
-    }
-
-    fn check(&mut self, r: io::Result<()>) -> Flow {
-        match r {
-            Ok(()) => Flow::Continue,
-            Err(e) => {
-                self.io_error = Some(e);
-                Flow::Stop
-            }
-        }
-    }
-}
-
-impl Visitor for Drive<'_> {
-    fn message(&mut self, m: &MessageCtx) -> Flow {
-        if let Some(p) = &mut self.progress {
-            p.at(m.offset, false);
-        }
-        let r = self.printer.message(m);
-        self.check(r)
-    }
-    fn set(&mut self, m: &MessageCtx, set_id: u16, offset: u64, length: u16) -> Flow {
-        let r = self.printer.set(m, set_id, offset, length);
-        self.check(r)
-    }
-    fn template(&mut self, m: &MessageCtx, t: &Arc<Template>, offset: u64, changed: bool) -> Flow {
-        let r = self.printer.template(m, t, offset, changed);
-        self.check(r)
-    }
-    fn withdrawal(&mut self, m: &MessageCtx, id: Option<u16>, options: bool) -> Flow {
-        let r = self.printer.withdrawal(m, id, options);
-        self.check(r)
-    }
-    fn record(&mut self, r: &RecordRef<'_>) -> Flow {
-        if self.options != OptionsRecords::All && !self.options.keeps(r.template) {
-            return Flow::Continue;
-        }
-        if self.limit.is_some_and(|n| self.records >= n) {
-            return Flow::Stop;
-        }
-        self.records += 1;
-        let res = self.printer.record(r);
-        if self.check(res) == Flow::Stop {
-            return Flow::Stop;
-        }
-        if self.limit.is_some_and(|n| self.records >= n) {
-            return Flow::Stop;
-        }
-        Flow::Continue
-    }
-    fn problem(&mut self, e: &DecodeError) -> Flow {
-        (self.on_problem)(e)
-    }
-}
+pub use crate::io::decode::Drive;
+pub use crate::io::sink::{OptionsRecords, Printer};
 
 /// Per-template state of a printer, computed once per template definition.
 pub struct Layouts<L> {

@@ -1,0 +1,62 @@
+//! What decoding feeds: the [`Printer`] every output format implements, and which records
+//! reach it ([`OptionsRecords`]). Here, below `output`, so the one decode loop
+//! ([`super::decode`]) can drive a printer without `io` importing the printers.
+
+use crate::ipfix::Template;
+use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use std::io;
+use std::sync::Arc;
+
+/// What a printer is told; everything but `record` is optional.
+pub trait Printer {
+    fn message(&mut self, _m: &MessageCtx) -> io::Result<()> {
+        Ok(())
+    }
+    fn set(&mut self, _m: &MessageCtx, _set_id: u16, _offset: u64, _length: u16) -> io::Result<()> {
+        Ok(())
+    }
+    fn template(
+        &mut self,
+        _m: &MessageCtx,
+        _t: &Arc<Template>,
+        _offset: u64,
+        _changed: bool,
+    ) -> io::Result<()> {
+        Ok(())
+    }
+    fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> io::Result<()> {
+        Ok(())
+    }
+    fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;
+    /// Called once when the input ends (or decoding stopped).
+    fn finish(&mut self, _session: &Session) -> io::Result<()> {
+        Ok(())
+    }
+    /// Called once when the output ends, after its last input (a printer that spans inputs
+    /// writes what it holds back: IPFIX's last message and metadata).
+    fn close(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Which records reach the printer: all, all but options records, or options records only
+/// (`--no-options`, `--options-only`). Templates, sets and messages are not affected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptionsRecords {
+    #[default]
+    All,
+    Without,
+    Only,
+}
+
+impl OptionsRecords {
+    /// Whether records of `t` are kept: decided by the template alone.
+    #[inline]
+    pub fn keeps(self, t: &Template) -> bool {
+        match self {
+            OptionsRecords::All => true,
+            OptionsRecords::Without => !t.is_options(),
+            OptionsRecords::Only => t.is_options(),
+        }
+    }
+}
