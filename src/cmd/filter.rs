@@ -2,9 +2,8 @@
 
 use super::help::filter::{EXAMPLES, NOTES};
 use super::{Error, InputArgs, Inputs, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs};
-use crate::filter::{Filter, explain};
+use crate::filter::{Filter, Filtered, explain};
 use crate::io::decode::{DecodeOpts, decode_file, display_name};
-use crate::output::filtered::Filtered;
 use crate::output::{self, OptionsRecords, Printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,10 +3,12 @@
 //!
 //! Compiling resolves every test to the indices of the template fields it reads (all
 //! occurrences of the IE: a test holds if any occurrence satisfies it) and, for a field at a
-//! fixed offset (the template's [`Template::offset`]), to that offset. A test on a field the template does
-//! not have compiles to `false`, so `not` of it is `true`.
+//! fixed offset (the template's [`Template::offset`]), to that offset. A test on a field the
+//! template does not have compiles to `false`, so `not` of it is `true`. [`Filtered`] is the
+//! sink that puts a filter in front of a printer.
 
 pub mod explain;
+pub mod filtered;
 pub mod parse;
 
 use crate::ipfix::list::FieldValues;
@@ -14,6 +16,7 @@ use crate::ipfix::types::DataType;
 use crate::ipfix::value::{Value, be_uint, decode};
 use crate::ipfix::{InfoModel, Template};
 pub use explain::explain;
+pub use filtered::Filtered;
 pub use parse::{Const, Expr, FieldRef, FilterError, Op};
 
 /// A parsed, type-checked expression.

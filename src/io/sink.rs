@@ -1,9 +1,11 @@
 //! What decoding feeds: the [`Printer`] every output format implements, and which records
-//! reach it ([`OptionsRecords`]). Here, below `output`, so the one decode loop
+//! reach it ([`OptionsRecords`]), and the per-template cache sinks keep ([`Layouts`]). Here,
+//! below `output` and `filter`, so the one decode loop
 //! ([`super::decode`]) can drive a printer without `io` importing the printers.
 
 use crate::ipfix::Template;
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
 
@@ -58,5 +60,51 @@ impl OptionsRecords {
             OptionsRecords::Without => !t.is_options(),
             OptionsRecords::Only => t.is_options(),
         }
+    }
+}
+
+/// Per-template state of a sink (a printer's layout, a compiled filter), computed once per template definition.
+pub struct Layouts<L> {
+    entries: Vec<(Arc<Template>, L)>,
+    index: HashMap<usize, usize, crate::ipfix::IdHash>,
+    last_ptr: usize,
+    last: usize,
+}
+
+impl<L> Default for Layouts<L> {
+    fn default() -> Self {
+        Layouts {
+            entries: Vec::new(),
+            index: HashMap::default(),
+            last_ptr: 0,
+            last: 0,
+        }
+    }
+}
+
+impl<L> Layouts<L> {
+    /// The layout for `t`, made by `make` the first time. Entries hold the template alive, so
+    /// its address cannot be reused by another template while it is cached.
+    #[inline]
+    pub fn get(&mut self, t: &Arc<Template>, make: impl FnOnce(&Template) -> L) -> &L {
+        let p = Arc::as_ptr(t) as usize;
+        if p != self.last_ptr || self.entries.is_empty() {
+            let i = match self.index.get(&p) {
+                Some(&i) => i,
+                None => {
+                    // A file that redefines templates endlessly must not grow this forever.
+                    if self.entries.len() >= 4096 {
+                        self.entries.clear();
+                        self.index.clear();
+                    }
+                    self.entries.push((t.clone(), make(t)));
+                    self.index.insert(p, self.entries.len() - 1);
+                    self.entries.len() - 1
+                }
+            };
+            self.last_ptr = p;
+            self.last = i;
+        }
+        &self.entries[self.last].1
     }
 }

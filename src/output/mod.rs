@@ -7,7 +7,6 @@
 pub mod cells;
 pub mod csv;
 pub mod detail;
-pub mod filtered;
 pub mod ipfix;
 pub mod json;
 pub mod render;
@@ -18,58 +17,10 @@ pub mod text;
 use crate::ipfix::Template;
 use crate::ipfix::session::RecordRef;
 use crate::ipfix::value::TimeStyle;
-use std::collections::HashMap;
 use std::io;
-use std::sync::Arc;
 
 pub use crate::io::decode::Drive;
-pub use crate::io::sink::{OptionsRecords, Printer};
-
-/// Per-template state of a printer, computed once per template definition.
-pub struct Layouts<L> {
-    entries: Vec<(Arc<Template>, L)>,
-    index: HashMap<usize, usize, crate::ipfix::IdHash>,
-    last_ptr: usize,
-    last: usize,
-}
-
-impl<L> Default for Layouts<L> {
-    fn default() -> Self {
-        Layouts {
-            entries: Vec::new(),
-            index: HashMap::default(),
-            last_ptr: 0,
-            last: 0,
-        }
-    }
-}
-
-impl<L> Layouts<L> {
-    /// The layout for `t`, made by `make` the first time. Entries hold the template alive, so
-    /// its address cannot be reused by another template while it is cached.
-    #[inline]
-    pub fn get(&mut self, t: &Arc<Template>, make: impl FnOnce(&Template) -> L) -> &L {
-        let p = Arc::as_ptr(t) as usize;
-        if p != self.last_ptr || self.entries.is_empty() {
-            let i = match self.index.get(&p) {
-                Some(&i) => i,
-                None => {
-                    // A file that redefines templates endlessly must not grow this forever.
-                    if self.entries.len() >= 4096 {
-                        self.entries.clear();
-                        self.index.clear();
-                    }
-                    self.entries.push((t.clone(), make(t)));
-                    self.index.insert(p, self.entries.len() - 1);
-                    self.entries.len() - 1
-                }
-            };
-            self.last_ptr = p;
-            self.last = i;
-        }
-        &self.entries[self.last].1
-    }
-}
+pub use crate::io::sink::{Layouts, OptionsRecords, Printer};
 
 /// The time span of the flows seen: flowStart*/flowEnd* IEs (150..=157) at any precision.
 #[derive(Clone, Copy, Debug, Default)]

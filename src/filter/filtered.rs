@@ -5,8 +5,8 @@
 //! may need them (sampling, type information); otherwise they are left out. Counts are of data
 //! records.
 
-use super::{Layouts, Printer};
-use crate::filter::{Compiled, Filter, Scratch};
+use super::{Compiled, Filter, Scratch};
+use crate::io::sink::{Layouts, Printer};
 use crate::ipfix::Template;
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
 use std::io;
