@@ -25,9 +25,10 @@
 //! record. CSV input learns nothing: its header is checked before any row (a learned name
 //! there is a bad header, line 1, whose message points to `--ie-spec`).
 
+use crate::ipfix::encode::field_specifier;
 use crate::ipfix::registry::{IeDef, InfoModel, parse_unknown_name, unknown_name};
 use crate::ipfix::session::{refused_name, type_record_of};
-use crate::ipfix::template::resolve;
+use crate::ipfix::template::{FieldSpec, resolve};
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
 use crate::ipfix::types::{DataType, Semantics, Units, VARLEN, list_semantic_from_name};
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
@@ -38,17 +39,16 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 
-/// How a template field is encoded.
+/// How a template field is encoded: its specifier, the type its values are parsed and
+/// encoded as, and the key a record uses for it (`name`, `name#2`).
 #[derive(Clone, Debug)]
 pub struct FieldEnc {
-    pub pen: u32,
-    pub id: u16,
-    pub len: u16,
+    pub spec: FieldSpec,
     pub dtype: DataType,
-    /// The key a record uses for it (`name`, `name#2`).
     pub key: String,
 }
 
+/// A template as text input encodes it: the writer's definition plus each field's type and key.
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub id: u16,
@@ -61,7 +61,7 @@ impl Layout {
         TemplateDef {
             id: self.id,
             scope_count: self.scope,
-            fields: self.fields.iter().map(|f| (f.pen, f.id, f.len)).collect(),
+            fields: self.fields.iter().map(|f| f.spec).collect(),
         }
     }
 
@@ -341,7 +341,7 @@ impl<W: Write> TextEncoder<W> {
                 let s = s
                     .as_str()
                     .ok_or_else(|| at("@fields", "field specs are strings".into()))?;
-                let (pen, ie, len, dtype, name) =
+                let (spec, dtype, name) =
                     self.field_spec(domain, s).map_err(|m| at("@fields", m))?;
                 let seen = keys
                     .iter()
@@ -353,13 +353,7 @@ impl<W: Write> TextEncoder<W> {
                     format!("{name}#{}", seen + 1)
                 };
                 keys.push(key.clone());
-                encs.push(FieldEnc {
-                    pen,
-                    id: ie,
-                    len,
-                    dtype,
-                    key,
-                });
+                encs.push(FieldEnc { spec, dtype, key });
             }
             let scope = scope.unwrap_or(0);
             if scope as usize > encs.len() {
@@ -382,7 +376,7 @@ impl<W: Write> TextEncoder<W> {
             // Only a template line that was accepted teaches its names.
             for f in &layout.fields {
                 let name = f.key.split('#').next().unwrap_or(&f.key);
-                self.learn_spec(domain, f.pen, f.id, f.len, f.dtype, name);
+                self.learn_spec(domain, f.spec, f.dtype, name);
             }
             self.insert_layout(domain, layout);
             return Ok(());
@@ -417,7 +411,7 @@ impl<W: Write> TextEncoder<W> {
     fn insert_layout(&mut self, domain: u32, layout: Arc<Layout>) {
         for f in &layout.fields {
             self.users
-                .entry((domain, f.pen, f.id))
+                .entry((domain, f.spec.pen, f.spec.id))
                 .or_default()
                 .insert(layout.id);
         }
@@ -427,7 +421,12 @@ impl<W: Write> TextEncoder<W> {
     /// Learns from the record just encoded (`self.buf`) when `layout` is an RFC 5610
     /// type-information template, read as the decoder reads it.
     fn learn_type_record(&mut self, domain: u32, layout: &Layout) {
-        let has = |id: u16| layout.fields.iter().any(|f| (f.pen, f.id) == (0, id));
+        let has = |id: u16| {
+            layout
+                .fields
+                .iter()
+                .any(|f| (f.spec.pen, f.spec.id) == (0, id))
+        };
         if !(has(303) && has(339)) {
             return;
         }
@@ -468,15 +467,8 @@ impl<W: Write> TextEncoder<W> {
 
     /// Learns a name and type from an `@fields` spec for an IE nobody defines: the model and
     /// the domain's type records come first, and the name must pass the decoder's rule.
-    fn learn_spec(
-        &mut self,
-        domain: u32,
-        pen: u32,
-        id: u16,
-        len: u16,
-        dtype: DataType,
-        name: &str,
-    ) {
+    fn learn_spec(&mut self, domain: u32, spec: FieldSpec, dtype: DataType, name: &str) {
+        let FieldSpec { pen, id, len } = spec;
         let key = (pen, id);
         if self.model.get(pen, id).is_some() || parse_unknown_name(name) == Some(key) {
             return;
@@ -517,21 +509,21 @@ impl<W: Write> TextEncoder<W> {
             let Some(old) = self.layouts.get(&(domain, *id)) else {
                 continue;
             };
-            if !old.fields.iter().any(|f| (f.pen, f.id) == key) {
+            if !old.fields.iter().any(|f| (f.spec.pen, f.spec.id) == key) {
                 continue;
             }
             let fields = old
                 .fields
                 .iter()
                 .map(|f| {
-                    if (f.pen, f.id) != key {
+                    if (f.spec.pen, f.spec.id) != key {
                         return f.clone();
                     }
                     // `name#2`: the repeat number stays.
                     let repeat = f.key.find('#').map_or("", |i| &f.key[i..]);
                     let dtype = def
                         .map(|d| d.dtype)
-                        .filter(|t| t.length_ok(f.len))
+                        .filter(|t| t.length_ok(f.spec.len))
                         .unwrap_or(DataType::OctetArray);
                     FieldEnc {
                         key: format!("{name}{repeat}"),
@@ -788,7 +780,7 @@ impl<W: Write> TextEncoder<W> {
                 .iter()
                 .filter(|f| !cells.iter().any(|(k, _)| *k == f.key))
                 .filter_map(|f| {
-                    let empty_ok = f.len == VARLEN
+                    let empty_ok = f.spec.len == VARLEN
                         && matches!(f.dtype, DataType::String | DataType::OctetArray);
                     headers
                         .iter()
@@ -819,11 +811,7 @@ impl<W: Write> TextEncoder<W> {
     }
 
     /// A template spec: `name(pen/id)<type>[len]` (as written by `convert --to json`), or a key.
-    fn field_spec(
-        &self,
-        domain: u32,
-        s: &str,
-    ) -> Result<(u32, u16, u16, DataType, String), String> {
+    fn field_spec(&self, domain: u32, s: &str) -> Result<(FieldSpec, DataType, String), String> {
         let s = s.trim();
         let open = s.find('(');
         let close = open.and_then(|o| s[o..].find(')').map(|c| c + o));
@@ -862,10 +850,9 @@ impl<W: Write> TextEncoder<W> {
             } else {
                 DataType::OctetArray
             };
-            return Ok((pen, id, len, dtype, name));
+            return Ok((FieldSpec { pen, id, len }, dtype, name));
         }
-        let (pen, id, len, dtype, name) = self.key_spec(Some(domain), s)?;
-        Ok((pen, id, len, dtype, name))
+        self.key_spec(Some(domain), s)
     }
 
     /// A record key: `name`, `name[len]`, `name#2`, `en<PEN>:id<ID>`, `pen/id`. Names and
@@ -875,7 +862,7 @@ impl<W: Write> TextEncoder<W> {
         &self,
         domain: Option<u32>,
         key: &str,
-    ) -> Result<(u32, u16, u16, DataType, String), String> {
+    ) -> Result<(FieldSpec, DataType, String), String> {
         let base = key.split('#').next().unwrap_or(key);
         let (name, forced) = match (base.find('['), base.strip_suffix(']')) {
             (Some(a), Some(inner)) => (
@@ -908,7 +895,7 @@ impl<W: Write> TextEncoder<W> {
                 dtype.name()
             ));
         }
-        Ok((pen, id, len, dtype, name.to_string()))
+        Ok((FieldSpec { pen, id, len }, dtype, name.to_string()))
     }
 
     /// The layout for a record: its `@template`'s when that has these keys, else one derived
@@ -945,13 +932,11 @@ impl<W: Write> TextEncoder<W> {
         }
         let mut fields = Vec::with_capacity(keys.len());
         for k in keys {
-            let (pen, id, len, dtype, _) = self
+            let (spec, dtype, _) = self
                 .key_spec(Some(domain), k)
                 .map_err(|m| (k.to_string(), m))?;
             fields.push(FieldEnc {
-                pen,
-                id,
-                len,
+                spec,
                 dtype,
                 key: k.to_string(),
             });
@@ -1000,7 +985,7 @@ impl<W: Write> TextEncoder<W> {
                 result = Err((f.key.clone(), "missing from this record".to_string()));
                 break;
             };
-            if let Err(m) = self.encode_field(domain, f.dtype, f.len, *cell, &mut buf, 0) {
+            if let Err(m) = self.encode_field(domain, f.dtype, f.spec.len, *cell, &mut buf, 0) {
                 result = Err((f.key.clone(), m));
                 break;
             }
@@ -1103,19 +1088,14 @@ impl<W: Write> TextEncoder<W> {
                     .get("element")
                     .and_then(Json::as_str)
                     .ok_or("basicList needs \"element\": an IE name")?;
-                let (pen, id, len, edt, _) = self.key_spec(Some(domain), el)?;
-                let raw = if pen != 0 { id | 0x8000 } else { id };
-                out.extend_from_slice(&raw.to_be_bytes());
-                out.extend_from_slice(&len.to_be_bytes());
-                if pen != 0 {
-                    out.extend_from_slice(&pen.to_be_bytes());
-                }
+                let (spec, edt, _) = self.key_spec(Some(domain), el)?;
+                field_specifier(spec, out);
                 let values = o
                     .get("values")
                     .and_then(Json::as_array)
                     .ok_or("basicList needs \"values\": [...]")?;
                 for v in values {
-                    self.encode_field(domain, edt, len, Cell::Json(v), out, depth + 1)?;
+                    self.encode_field(domain, edt, spec.len, Cell::Json(v), out, depth + 1)?;
                 }
             }
             DataType::SubTemplateList => {
@@ -1200,7 +1180,7 @@ impl<W: Write> TextEncoder<W> {
                 let v = obj
                     .get(&f.key)
                     .ok_or_else(|| format!("record of template {tid} lacks {}", f.key))?;
-                self.encode_field(domain, f.dtype, f.len, Cell::Json(v), out, depth + 1)?;
+                self.encode_field(domain, f.dtype, f.spec.len, Cell::Json(v), out, depth + 1)?;
             }
         }
         Ok(())
