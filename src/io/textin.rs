@@ -1,4 +1,5 @@
-//! Records given as JSON lines or CSV rows, encoded into IPFIX through the message writer.
+//! Records given as JSON lines or CSV rows, encoded into IPFIX: values by `ipfix::encode`,
+//! messages by the message writer.
 //!
 //! Templates come from two places. A JSON line with `@fields` (what `convert --to json` writes)
 //! defines a template exactly: its field specs carry IE numbers and lengths, so IPFIX -> JSON ->
@@ -25,12 +26,13 @@
 //! record. CSV input learns nothing: its header is checked before any row (a learned name
 //! there is a bad header, line 1, whose message points to `--ie-spec`).
 
-use crate::ipfix::encode::field_specifier;
+use crate::ipfix::encode::{EncodeError, encode, encode_varlen, field_specifier};
 use crate::ipfix::registry::{IeDef, InfoModel, parse_unknown_name, unknown_name};
 use crate::ipfix::session::{refused_name, type_record_of};
 use crate::ipfix::template::{FieldSpec, resolve};
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
 use crate::ipfix::types::{DataType, Semantics, Units, VARLEN, list_semantic_from_name};
+use crate::ipfix::value::Value;
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
 use serde::Deserialize as _;
 use serde_json::{Map, Value as Json};
@@ -1022,7 +1024,7 @@ impl<W: Write> TextEncoder<W> {
             };
             let mut content = Vec::new();
             self.encode_list(domain, dtype, v, &mut content, depth)?;
-            return put_bytes(out, &content, len, true);
+            return put_bytes(out, dtype, &content, len, Content::List);
         }
         let text;
         let s: &str = match cell {
@@ -1044,7 +1046,7 @@ impl<W: Write> TextEncoder<W> {
                     .as_str()
                     .and_then(parse_hex)
                     .ok_or("@hex must hold hex octets")?;
-                return put_bytes(out, &h, len, false);
+                return put_bytes(out, dtype, &h, len, Content::Raw);
             }
             Cell::Json(other) => return Err(format!("{other} is not a {} value", dtype.name())),
         };
@@ -1362,90 +1364,97 @@ fn export_time(v: &Json) -> Result<u32, String> {
     u32::try_from(secs).map_err(|_| format!("{s:?} is outside the export time range (1970..2106)"))
 }
 
-/// Writes `b` as a field of length `len`: varlen with a prefix (3-octet form for lists, as RFC
-/// 6313 recommends), or fixed (shorter values are zero-padded, longer ones refused).
-fn put_bytes(out: &mut Vec<u8>, b: &[u8], len: u16, list: bool) -> Result<(), String> {
-    if len == VARLEN {
-        if b.len() > 65535 - 16 - 4 - 3 {
+/// The most content a variable-length field of text input holds: what fits one message with
+/// the message and set headers and a 3-octet prefix.
+const MAX_FIELD: usize = 65535 - 16 - 4 - 3;
+
+/// What field content given as octets is.
+#[derive(Clone, Copy)]
+enum Content {
+    String,
+    Octets,
+    /// Structured data, of the field's list type.
+    List,
+    /// `@hex` octets, written as they are whatever the field's type.
+    Raw,
+}
+
+/// Writes `b` through [`encode`] as a field of type `dtype` and length `len`: varlen with a
+/// prefix (the 3-octet form for lists, as RFC 6313 recommends), or fixed (shorter content is
+/// zero-padded, longer refused).
+fn put_bytes(
+    out: &mut Vec<u8>,
+    dtype: DataType,
+    b: &[u8],
+    len: u16,
+    content: Content,
+) -> Result<(), String> {
+    let value = |b| match content {
+        Content::String => Value::String(b),
+        Content::Octets => Value::Octets(b),
+        Content::List => Value::List(dtype, b),
+        Content::Raw => Value::Invalid(b),
+    };
+    let done = if len == VARLEN {
+        if b.len() > MAX_FIELD {
             return Err(format!(
                 "value of {} octets is too long for one message",
                 b.len()
             ));
         }
-        if b.len() < 255 && !list {
-            out.push(b.len() as u8);
-        } else {
-            out.push(255);
-            out.extend_from_slice(&(b.len() as u16).to_be_bytes());
+        match content {
+            Content::List => encode_varlen(b, true, out),
+            _ => encode(dtype, &value(b), len, out),
         }
-        out.extend_from_slice(b);
-        return Ok(());
-    }
-    if b.len() > len as usize {
-        return Err(format!(
-            "value of {} octets does not fit the field's {len} octets",
-            b.len()
-        ));
-    }
-    out.extend_from_slice(b);
-    out.resize(out.len() + (len as usize - b.len()), 0);
-    Ok(())
+    } else {
+        if b.len() > len as usize {
+            return Err(format!(
+                "value of {} octets does not fit the field's {len} octets",
+                b.len()
+            ));
+        }
+        let mut padded = Cow::Borrowed(b);
+        if b.len() < len as usize {
+            padded.to_mut().resize(len as usize, 0);
+        }
+        encode(dtype, &value(&padded), len, out)
+    };
+    done.map_err(|e| e.to_string())
 }
 
-/// Encodes a parsed scalar into `len` octets (reduced-size rules of RFC 7011 §6.2).
+/// Encodes a parsed scalar into `len` octets through [`encode`] (reduced-size rules of RFC 7011
+/// §6.2). A float64 in 4 octets is rounded to the nearest float32 (the text is a decimal that
+/// float32 rarely holds exactly); strings and octets go through [`put_bytes`].
 pub fn encode_parsed(
     p: &Parsed,
     dtype: DataType,
     len: u16,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let fixed = |out: &mut Vec<u8>, b: &[u8]| -> Result<(), String> {
-        if b.len() != len as usize {
-            return Err(format!(
-                "{} needs {} octets, the field has {len}",
-                dtype.name(),
-                b.len()
-            ));
-        }
-        out.extend_from_slice(b);
-        Ok(())
+    let v = match p {
+        Parsed::String(b) => return put_bytes(out, dtype, b, len, Content::String),
+        Parsed::Octets(b) => return put_bytes(out, dtype, b, len, Content::Octets),
+        Parsed::Float64(x) if len == 4 => Value::Float32(*x as f32),
+        _ => p.as_value(),
     };
-    match p {
-        Parsed::Unsigned(v) => {
-            let n = len as usize;
-            if n == 0 || n > 8 || (n < 8 && v >> (8 * n) != 0) {
-                return Err(format!("{v} does not fit in {len} octets"));
-            }
-            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
-        }
-        Parsed::Signed(v) => {
-            let n = len as usize;
-            let shift = 64 - 8 * n as u32;
-            if n == 0 || n > 8 || (n < 8 && (v << shift) >> shift != *v) {
-                return Err(format!("{v} does not fit in {len} octets"));
-            }
-            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
-        }
-        Parsed::Unsigned256(b) => {
-            if b.len() > len as usize && b.iter().take(b.len() - len as usize).any(|&x| x != 0) {
-                return Err(format!("value does not fit in {len} octets"));
-            }
-            let b = &b[b.len().saturating_sub(len as usize)..];
-            out.resize(out.len() + (len as usize - b.len()), 0);
-            out.extend_from_slice(b);
-        }
-        Parsed::Float32(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Float64(v) if len == 4 => out.extend_from_slice(&(*v as f32).to_be_bytes()),
-        Parsed::Float64(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Bool(b) => fixed(out, &[if *b { 1 } else { 2 }])?,
-        Parsed::Mac(m) => fixed(out, m)?,
-        Parsed::Ipv4(a) => fixed(out, &a.octets())?,
-        Parsed::Ipv6(a) => fixed(out, &a.octets())?,
-        Parsed::String(b) | Parsed::Octets(b) => put_bytes(out, b, len, false)?,
-        Parsed::Seconds(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Millis(v) | Parsed::Micros(v) | Parsed::Nanos(v) => fixed(out, &v.to_be_bytes())?,
-    }
-    Ok(())
+    encode(dtype, &v, len, out).map_err(|e| scalar_error(p, dtype, len, &e))
+}
+
+/// What a scalar that [`encode`] refused is told: the value for integers, else the octets its
+/// type needs.
+fn scalar_error(p: &Parsed, dtype: DataType, len: u16, e: &EncodeError) -> String {
+    let need = match p {
+        Parsed::Unsigned(v) => return format!("{v} does not fit in {len} octets"),
+        Parsed::Signed(v) => return format!("{v} does not fit in {len} octets"),
+        Parsed::Unsigned256(_) => return format!("value does not fit in {len} octets"),
+        Parsed::String(_) | Parsed::Octets(_) => return e.to_string(),
+        Parsed::Bool(_) => 1,
+        Parsed::Float32(_) | Parsed::Ipv4(_) | Parsed::Seconds(_) => 4,
+        Parsed::Mac(_) => 6,
+        Parsed::Float64(_) | Parsed::Millis(_) | Parsed::Micros(_) | Parsed::Nanos(_) => 8,
+        Parsed::Ipv6(_) => 16,
+    };
+    format!("{} needs {need} octets, the field has {len}", dtype.name())
 }
 
 /// Guess of an input's format from its first bytes (after decompression).
@@ -1499,5 +1508,95 @@ mod sniff_tests {
         assert_eq!(sniff(&json), Sniffed::Json);
         // Without a mark, binary signatures still decide.
         assert_eq!(sniff(&[0, 10, 0, 16]), Sniffed::Ipfix);
+    }
+}
+
+#[cfg(test)]
+mod encode_tests {
+    use super::*;
+
+    fn enc(p: Parsed, dtype: DataType, len: u16) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        encode_parsed(&p, dtype, len, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn a_float64_in_4_octets_is_rounded_to_float32() {
+        assert_eq!(
+            enc(Parsed::Float64(0.1), DataType::Float64, 4),
+            Ok(0.1f32.to_be_bytes().to_vec())
+        );
+        assert_eq!(
+            enc(Parsed::Float64(0.1), DataType::Float64, 8),
+            Ok(0.1f64.to_be_bytes().to_vec())
+        );
+    }
+
+    #[test]
+    fn short_strings_and_octets_are_zero_padded() {
+        let s = |b: &[u8]| Parsed::String(b.to_vec());
+        assert_eq!(enc(s(b"ab"), DataType::String, 4), Ok(b"ab\0\0".to_vec()));
+        assert_eq!(
+            enc(Parsed::Octets(vec![1]), DataType::OctetArray, 2),
+            Ok(vec![1, 0])
+        );
+        assert_eq!(
+            enc(s(b"abcde"), DataType::String, 4),
+            Err("value of 5 octets does not fit the field's 4 octets".into())
+        );
+        assert_eq!(
+            enc(s(b"ab"), DataType::String, VARLEN),
+            Ok(b"\x02ab".to_vec())
+        );
+        let long = vec![b'x'; MAX_FIELD + 1];
+        assert_eq!(
+            enc(Parsed::String(long), DataType::String, VARLEN),
+            Err("value of 65513 octets is too long for one message".into())
+        );
+        assert!(enc(s(&[b'x'; MAX_FIELD]), DataType::String, VARLEN).is_ok());
+    }
+
+    #[test]
+    fn lists_take_the_long_prefix_raw_octets_the_short_one() {
+        let mut out = Vec::new();
+        put_bytes(
+            &mut out,
+            DataType::BasicList,
+            &[1, 2],
+            VARLEN,
+            Content::List,
+        )
+        .unwrap();
+        assert_eq!(out, [0xFF, 0, 2, 1, 2]);
+        out.clear();
+        put_bytes(&mut out, DataType::BasicList, &[1, 2], VARLEN, Content::Raw).unwrap();
+        assert_eq!(out, [2, 1, 2]);
+        out.clear();
+        put_bytes(&mut out, DataType::Ipv4Address, &[10], 4, Content::Raw).unwrap();
+        assert_eq!(out, [10, 0, 0, 0]);
+    }
+
+    #[test]
+    fn refusals_keep_their_wording() {
+        assert_eq!(
+            enc(Parsed::Unsigned(256), DataType::Unsigned16, 1),
+            Err("256 does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Signed(-129), DataType::Signed16, 1),
+            Err("-129 does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Unsigned256(vec![1, 0]), DataType::Unsigned256, 1),
+            Err("value does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Float64(1.0), DataType::Float64, 2),
+            Err("float64 needs 8 octets, the field has 2".into())
+        );
+        assert_eq!(
+            enc(Parsed::Bool(true), DataType::Boolean, 2),
+            Err("boolean needs 1 octets, the field has 2".into())
+        );
     }
 }
