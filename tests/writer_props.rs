@@ -5,6 +5,7 @@
 use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
 use ipfixkit::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use ipfixkit::ipfix::template::FieldSpec;
 use ipfixkit::ipfix::writer::{MessageWriter, TemplateDef};
 use ipfixkit::ipfix::{DecodeError, InfoModel, VARLEN};
 use proptest::prelude::*;
@@ -59,7 +60,7 @@ fn template(id: u16) -> impl Strategy<Value = TemplateDef> {
     (prop::collection::vec(field(), 1..8), 0u16..3).prop_map(move |(fields, scope)| TemplateDef {
         id,
         scope_count: scope.min(fields.len() as u16),
-        fields,
+        fields: fields.into_iter().map(FieldSpec::from).collect(),
     })
 }
 
@@ -68,7 +69,7 @@ fn template(id: u16) -> impl Strategy<Value = TemplateDef> {
 fn record_for(t: &TemplateDef, seed: &[u8], var: &[usize]) -> Vec<u8> {
     let mut b = Vec::new();
     let mut k = 0;
-    for (i, &(_, _, len)) in t.fields.iter().enumerate() {
+    for (i, &FieldSpec { len, .. }) in t.fields.iter().enumerate() {
         if len == VARLEN {
             let n = var[i % var.len()];
             if n < 255 {
@@ -118,7 +119,7 @@ proptest! {
             defs.insert((*domain, t.id), t.clone());
             time += dt;
             let rec = record_for(&t, &seed, &var);
-            if 16 + 4 + rec.len() + 4 + t.record_bytes().len() > limit {
+            if 16 + 4 + rec.len() + 4 + t.wire_len() > limit {
                 continue;
             }
             w.record(*domain, time, t.id, &rec).unwrap();

@@ -1,4 +1,5 @@
-//! Records given as JSON lines or CSV rows, encoded into IPFIX through the message writer.
+//! Records given as JSON lines or CSV rows, encoded into IPFIX: values by `ipfix::encode`,
+//! messages by the message writer.
 //!
 //! Templates come from two places. A JSON line with `@fields` (what `convert --to json` writes)
 //! defines a template exactly: its field specs carry IE numbers and lengths, so IPFIX -> JSON ->
@@ -25,11 +26,13 @@
 //! record. CSV input learns nothing: its header is checked before any row (a learned name
 //! there is a bad header, line 1, whose message points to `--ie-spec`).
 
+use crate::ipfix::encode::{EncodeError, encode, encode_varlen, field_specifier};
 use crate::ipfix::registry::{IeDef, InfoModel, parse_unknown_name, unknown_name};
 use crate::ipfix::session::{refused_name, type_record_of};
-use crate::ipfix::template::resolve;
+use crate::ipfix::template::{FieldSpec, resolve};
 use crate::ipfix::text::{Parsed, parse, parse_hex, parse_time};
 use crate::ipfix::types::{DataType, Semantics, Units, VARLEN, list_semantic_from_name};
+use crate::ipfix::value::Value;
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
 use serde::Deserialize as _;
 use serde_json::{Map, Value as Json};
@@ -38,17 +41,16 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 
-/// How a template field is encoded.
+/// How a template field is encoded: its specifier, the type its values are parsed and
+/// encoded as, and the key a record uses for it (`name`, `name#2`).
 #[derive(Clone, Debug)]
 pub struct FieldEnc {
-    pub pen: u32,
-    pub id: u16,
-    pub len: u16,
+    pub spec: FieldSpec,
     pub dtype: DataType,
-    /// The key a record uses for it (`name`, `name#2`).
     pub key: String,
 }
 
+/// A template as text input encodes it: the writer's definition plus each field's type and key.
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub id: u16,
@@ -61,7 +63,7 @@ impl Layout {
         TemplateDef {
             id: self.id,
             scope_count: self.scope,
-            fields: self.fields.iter().map(|f| (f.pen, f.id, f.len)).collect(),
+            fields: self.fields.iter().map(|f| f.spec).collect(),
         }
     }
 
@@ -341,7 +343,7 @@ impl<W: Write> TextEncoder<W> {
                 let s = s
                     .as_str()
                     .ok_or_else(|| at("@fields", "field specs are strings".into()))?;
-                let (pen, ie, len, dtype, name) =
+                let (spec, dtype, name) =
                     self.field_spec(domain, s).map_err(|m| at("@fields", m))?;
                 let seen = keys
                     .iter()
@@ -353,13 +355,7 @@ impl<W: Write> TextEncoder<W> {
                     format!("{name}#{}", seen + 1)
                 };
                 keys.push(key.clone());
-                encs.push(FieldEnc {
-                    pen,
-                    id: ie,
-                    len,
-                    dtype,
-                    key,
-                });
+                encs.push(FieldEnc { spec, dtype, key });
             }
             let scope = scope.unwrap_or(0);
             if scope as usize > encs.len() {
@@ -382,7 +378,7 @@ impl<W: Write> TextEncoder<W> {
             // Only a template line that was accepted teaches its names.
             for f in &layout.fields {
                 let name = f.key.split('#').next().unwrap_or(&f.key);
-                self.learn_spec(domain, f.pen, f.id, f.len, f.dtype, name);
+                self.learn_spec(domain, f.spec, f.dtype, name);
             }
             self.insert_layout(domain, layout);
             return Ok(());
@@ -417,7 +413,7 @@ impl<W: Write> TextEncoder<W> {
     fn insert_layout(&mut self, domain: u32, layout: Arc<Layout>) {
         for f in &layout.fields {
             self.users
-                .entry((domain, f.pen, f.id))
+                .entry((domain, f.spec.pen, f.spec.id))
                 .or_default()
                 .insert(layout.id);
         }
@@ -427,7 +423,12 @@ impl<W: Write> TextEncoder<W> {
     /// Learns from the record just encoded (`self.buf`) when `layout` is an RFC 5610
     /// type-information template, read as the decoder reads it.
     fn learn_type_record(&mut self, domain: u32, layout: &Layout) {
-        let has = |id: u16| layout.fields.iter().any(|f| (f.pen, f.id) == (0, id));
+        let has = |id: u16| {
+            layout
+                .fields
+                .iter()
+                .any(|f| (f.spec.pen, f.spec.id) == (0, id))
+        };
         if !(has(303) && has(339)) {
             return;
         }
@@ -468,15 +469,8 @@ impl<W: Write> TextEncoder<W> {
 
     /// Learns a name and type from an `@fields` spec for an IE nobody defines: the model and
     /// the domain's type records come first, and the name must pass the decoder's rule.
-    fn learn_spec(
-        &mut self,
-        domain: u32,
-        pen: u32,
-        id: u16,
-        len: u16,
-        dtype: DataType,
-        name: &str,
-    ) {
+    fn learn_spec(&mut self, domain: u32, spec: FieldSpec, dtype: DataType, name: &str) {
+        let FieldSpec { pen, id, len } = spec;
         let key = (pen, id);
         if self.model.get(pen, id).is_some() || parse_unknown_name(name) == Some(key) {
             return;
@@ -517,21 +511,21 @@ impl<W: Write> TextEncoder<W> {
             let Some(old) = self.layouts.get(&(domain, *id)) else {
                 continue;
             };
-            if !old.fields.iter().any(|f| (f.pen, f.id) == key) {
+            if !old.fields.iter().any(|f| (f.spec.pen, f.spec.id) == key) {
                 continue;
             }
             let fields = old
                 .fields
                 .iter()
                 .map(|f| {
-                    if (f.pen, f.id) != key {
+                    if (f.spec.pen, f.spec.id) != key {
                         return f.clone();
                     }
                     // `name#2`: the repeat number stays.
                     let repeat = f.key.find('#').map_or("", |i| &f.key[i..]);
                     let dtype = def
                         .map(|d| d.dtype)
-                        .filter(|t| t.length_ok(f.len))
+                        .filter(|t| t.length_ok(f.spec.len))
                         .unwrap_or(DataType::OctetArray);
                     FieldEnc {
                         key: format!("{name}{repeat}"),
@@ -788,7 +782,7 @@ impl<W: Write> TextEncoder<W> {
                 .iter()
                 .filter(|f| !cells.iter().any(|(k, _)| *k == f.key))
                 .filter_map(|f| {
-                    let empty_ok = f.len == VARLEN
+                    let empty_ok = f.spec.len == VARLEN
                         && matches!(f.dtype, DataType::String | DataType::OctetArray);
                     headers
                         .iter()
@@ -819,11 +813,7 @@ impl<W: Write> TextEncoder<W> {
     }
 
     /// A template spec: `name(pen/id)<type>[len]` (as written by `convert --to json`), or a key.
-    fn field_spec(
-        &self,
-        domain: u32,
-        s: &str,
-    ) -> Result<(u32, u16, u16, DataType, String), String> {
+    fn field_spec(&self, domain: u32, s: &str) -> Result<(FieldSpec, DataType, String), String> {
         let s = s.trim();
         let open = s.find('(');
         let close = open.and_then(|o| s[o..].find(')').map(|c| c + o));
@@ -862,10 +852,9 @@ impl<W: Write> TextEncoder<W> {
             } else {
                 DataType::OctetArray
             };
-            return Ok((pen, id, len, dtype, name));
+            return Ok((FieldSpec { pen, id, len }, dtype, name));
         }
-        let (pen, id, len, dtype, name) = self.key_spec(Some(domain), s)?;
-        Ok((pen, id, len, dtype, name))
+        self.key_spec(Some(domain), s)
     }
 
     /// A record key: `name`, `name[len]`, `name#2`, `en<PEN>:id<ID>`, `pen/id`. Names and
@@ -875,7 +864,7 @@ impl<W: Write> TextEncoder<W> {
         &self,
         domain: Option<u32>,
         key: &str,
-    ) -> Result<(u32, u16, u16, DataType, String), String> {
+    ) -> Result<(FieldSpec, DataType, String), String> {
         let base = key.split('#').next().unwrap_or(key);
         let (name, forced) = match (base.find('['), base.strip_suffix(']')) {
             (Some(a), Some(inner)) => (
@@ -908,7 +897,7 @@ impl<W: Write> TextEncoder<W> {
                 dtype.name()
             ));
         }
-        Ok((pen, id, len, dtype, name.to_string()))
+        Ok((FieldSpec { pen, id, len }, dtype, name.to_string()))
     }
 
     /// The layout for a record: its `@template`'s when that has these keys, else one derived
@@ -945,13 +934,11 @@ impl<W: Write> TextEncoder<W> {
         }
         let mut fields = Vec::with_capacity(keys.len());
         for k in keys {
-            let (pen, id, len, dtype, _) = self
+            let (spec, dtype, _) = self
                 .key_spec(Some(domain), k)
                 .map_err(|m| (k.to_string(), m))?;
             fields.push(FieldEnc {
-                pen,
-                id,
-                len,
+                spec,
                 dtype,
                 key: k.to_string(),
             });
@@ -1000,7 +987,7 @@ impl<W: Write> TextEncoder<W> {
                 result = Err((f.key.clone(), "missing from this record".to_string()));
                 break;
             };
-            if let Err(m) = self.encode_field(domain, f.dtype, f.len, *cell, &mut buf, 0) {
+            if let Err(m) = self.encode_field(domain, f.dtype, f.spec.len, *cell, &mut buf, 0) {
                 result = Err((f.key.clone(), m));
                 break;
             }
@@ -1037,7 +1024,7 @@ impl<W: Write> TextEncoder<W> {
             };
             let mut content = Vec::new();
             self.encode_list(domain, dtype, v, &mut content, depth)?;
-            return put_bytes(out, &content, len, true);
+            return put_bytes(out, dtype, &content, len, Content::List);
         }
         let text;
         let s: &str = match cell {
@@ -1059,7 +1046,7 @@ impl<W: Write> TextEncoder<W> {
                     .as_str()
                     .and_then(parse_hex)
                     .ok_or("@hex must hold hex octets")?;
-                return put_bytes(out, &h, len, false);
+                return put_bytes(out, dtype, &h, len, Content::Raw);
             }
             Cell::Json(other) => return Err(format!("{other} is not a {} value", dtype.name())),
         };
@@ -1103,19 +1090,14 @@ impl<W: Write> TextEncoder<W> {
                     .get("element")
                     .and_then(Json::as_str)
                     .ok_or("basicList needs \"element\": an IE name")?;
-                let (pen, id, len, edt, _) = self.key_spec(Some(domain), el)?;
-                let raw = if pen != 0 { id | 0x8000 } else { id };
-                out.extend_from_slice(&raw.to_be_bytes());
-                out.extend_from_slice(&len.to_be_bytes());
-                if pen != 0 {
-                    out.extend_from_slice(&pen.to_be_bytes());
-                }
+                let (spec, edt, _) = self.key_spec(Some(domain), el)?;
+                field_specifier(spec, out);
                 let values = o
                     .get("values")
                     .and_then(Json::as_array)
                     .ok_or("basicList needs \"values\": [...]")?;
                 for v in values {
-                    self.encode_field(domain, edt, len, Cell::Json(v), out, depth + 1)?;
+                    self.encode_field(domain, edt, spec.len, Cell::Json(v), out, depth + 1)?;
                 }
             }
             DataType::SubTemplateList => {
@@ -1200,7 +1182,7 @@ impl<W: Write> TextEncoder<W> {
                 let v = obj
                     .get(&f.key)
                     .ok_or_else(|| format!("record of template {tid} lacks {}", f.key))?;
-                self.encode_field(domain, f.dtype, f.len, Cell::Json(v), out, depth + 1)?;
+                self.encode_field(domain, f.dtype, f.spec.len, Cell::Json(v), out, depth + 1)?;
             }
         }
         Ok(())
@@ -1382,90 +1364,97 @@ fn export_time(v: &Json) -> Result<u32, String> {
     u32::try_from(secs).map_err(|_| format!("{s:?} is outside the export time range (1970..2106)"))
 }
 
-/// Writes `b` as a field of length `len`: varlen with a prefix (3-octet form for lists, as RFC
-/// 6313 recommends), or fixed (shorter values are zero-padded, longer ones refused).
-fn put_bytes(out: &mut Vec<u8>, b: &[u8], len: u16, list: bool) -> Result<(), String> {
-    if len == VARLEN {
-        if b.len() > 65535 - 16 - 4 - 3 {
+/// The most content a variable-length field of text input holds: what fits one message with
+/// the message and set headers and a 3-octet prefix.
+const MAX_FIELD: usize = 65535 - 16 - 4 - 3;
+
+/// What field content given as octets is.
+#[derive(Clone, Copy)]
+enum Content {
+    String,
+    Octets,
+    /// Structured data, of the field's list type.
+    List,
+    /// `@hex` octets, written as they are whatever the field's type.
+    Raw,
+}
+
+/// Writes `b` through [`encode`] as a field of type `dtype` and length `len`: varlen with a
+/// prefix (the 3-octet form for lists, as RFC 6313 recommends), or fixed (shorter content is
+/// zero-padded, longer refused).
+fn put_bytes(
+    out: &mut Vec<u8>,
+    dtype: DataType,
+    b: &[u8],
+    len: u16,
+    content: Content,
+) -> Result<(), String> {
+    let value = |b| match content {
+        Content::String => Value::String(b),
+        Content::Octets => Value::Octets(b),
+        Content::List => Value::List(dtype, b),
+        Content::Raw => Value::Invalid(b),
+    };
+    let done = if len == VARLEN {
+        if b.len() > MAX_FIELD {
             return Err(format!(
                 "value of {} octets is too long for one message",
                 b.len()
             ));
         }
-        if b.len() < 255 && !list {
-            out.push(b.len() as u8);
-        } else {
-            out.push(255);
-            out.extend_from_slice(&(b.len() as u16).to_be_bytes());
+        match content {
+            Content::List => encode_varlen(b, true, out),
+            _ => encode(dtype, &value(b), len, out),
         }
-        out.extend_from_slice(b);
-        return Ok(());
-    }
-    if b.len() > len as usize {
-        return Err(format!(
-            "value of {} octets does not fit the field's {len} octets",
-            b.len()
-        ));
-    }
-    out.extend_from_slice(b);
-    out.resize(out.len() + (len as usize - b.len()), 0);
-    Ok(())
+    } else {
+        if b.len() > len as usize {
+            return Err(format!(
+                "value of {} octets does not fit the field's {len} octets",
+                b.len()
+            ));
+        }
+        let mut padded = Cow::Borrowed(b);
+        if b.len() < len as usize {
+            padded.to_mut().resize(len as usize, 0);
+        }
+        encode(dtype, &value(&padded), len, out)
+    };
+    done.map_err(|e| e.to_string())
 }
 
-/// Encodes a parsed scalar into `len` octets (reduced-size rules of RFC 7011 §6.2).
+/// Encodes a parsed scalar into `len` octets through [`encode`] (reduced-size rules of RFC 7011
+/// §6.2). A float64 in 4 octets is rounded to the nearest float32 (the text is a decimal that
+/// float32 rarely holds exactly); strings and octets go through [`put_bytes`].
 pub fn encode_parsed(
     p: &Parsed,
     dtype: DataType,
     len: u16,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let fixed = |out: &mut Vec<u8>, b: &[u8]| -> Result<(), String> {
-        if b.len() != len as usize {
-            return Err(format!(
-                "{} needs {} octets, the field has {len}",
-                dtype.name(),
-                b.len()
-            ));
-        }
-        out.extend_from_slice(b);
-        Ok(())
+    let v = match p {
+        Parsed::String(b) => return put_bytes(out, dtype, b, len, Content::String),
+        Parsed::Octets(b) => return put_bytes(out, dtype, b, len, Content::Octets),
+        Parsed::Float64(x) if len == 4 => Value::Float32(*x as f32),
+        _ => p.as_value(),
     };
-    match p {
-        Parsed::Unsigned(v) => {
-            let n = len as usize;
-            if n == 0 || n > 8 || (n < 8 && v >> (8 * n) != 0) {
-                return Err(format!("{v} does not fit in {len} octets"));
-            }
-            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
-        }
-        Parsed::Signed(v) => {
-            let n = len as usize;
-            let shift = 64 - 8 * n as u32;
-            if n == 0 || n > 8 || (n < 8 && (v << shift) >> shift != *v) {
-                return Err(format!("{v} does not fit in {len} octets"));
-            }
-            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
-        }
-        Parsed::Unsigned256(b) => {
-            if b.len() > len as usize && b.iter().take(b.len() - len as usize).any(|&x| x != 0) {
-                return Err(format!("value does not fit in {len} octets"));
-            }
-            let b = &b[b.len().saturating_sub(len as usize)..];
-            out.resize(out.len() + (len as usize - b.len()), 0);
-            out.extend_from_slice(b);
-        }
-        Parsed::Float32(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Float64(v) if len == 4 => out.extend_from_slice(&(*v as f32).to_be_bytes()),
-        Parsed::Float64(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Bool(b) => fixed(out, &[if *b { 1 } else { 2 }])?,
-        Parsed::Mac(m) => fixed(out, m)?,
-        Parsed::Ipv4(a) => fixed(out, &a.octets())?,
-        Parsed::Ipv6(a) => fixed(out, &a.octets())?,
-        Parsed::String(b) | Parsed::Octets(b) => put_bytes(out, b, len, false)?,
-        Parsed::Seconds(v) => fixed(out, &v.to_be_bytes())?,
-        Parsed::Millis(v) | Parsed::Micros(v) | Parsed::Nanos(v) => fixed(out, &v.to_be_bytes())?,
-    }
-    Ok(())
+    encode(dtype, &v, len, out).map_err(|e| scalar_error(p, dtype, len, &e))
+}
+
+/// What a scalar that [`encode`] refused is told: the value for integers, else the octets its
+/// type needs.
+fn scalar_error(p: &Parsed, dtype: DataType, len: u16, e: &EncodeError) -> String {
+    let need = match p {
+        Parsed::Unsigned(v) => return format!("{v} does not fit in {len} octets"),
+        Parsed::Signed(v) => return format!("{v} does not fit in {len} octets"),
+        Parsed::Unsigned256(_) => return format!("value does not fit in {len} octets"),
+        Parsed::String(_) | Parsed::Octets(_) => return e.to_string(),
+        Parsed::Bool(_) => 1,
+        Parsed::Float32(_) | Parsed::Ipv4(_) | Parsed::Seconds(_) => 4,
+        Parsed::Mac(_) => 6,
+        Parsed::Float64(_) | Parsed::Millis(_) | Parsed::Micros(_) | Parsed::Nanos(_) => 8,
+        Parsed::Ipv6(_) => 16,
+    };
+    format!("{} needs {need} octets, the field has {len}", dtype.name())
 }
 
 /// Guess of an input's format from its first bytes (after decompression).
@@ -1519,5 +1508,95 @@ mod sniff_tests {
         assert_eq!(sniff(&json), Sniffed::Json);
         // Without a mark, binary signatures still decide.
         assert_eq!(sniff(&[0, 10, 0, 16]), Sniffed::Ipfix);
+    }
+}
+
+#[cfg(test)]
+mod encode_tests {
+    use super::*;
+
+    fn enc(p: Parsed, dtype: DataType, len: u16) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        encode_parsed(&p, dtype, len, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn a_float64_in_4_octets_is_rounded_to_float32() {
+        assert_eq!(
+            enc(Parsed::Float64(0.1), DataType::Float64, 4),
+            Ok(0.1f32.to_be_bytes().to_vec())
+        );
+        assert_eq!(
+            enc(Parsed::Float64(0.1), DataType::Float64, 8),
+            Ok(0.1f64.to_be_bytes().to_vec())
+        );
+    }
+
+    #[test]
+    fn short_strings_and_octets_are_zero_padded() {
+        let s = |b: &[u8]| Parsed::String(b.to_vec());
+        assert_eq!(enc(s(b"ab"), DataType::String, 4), Ok(b"ab\0\0".to_vec()));
+        assert_eq!(
+            enc(Parsed::Octets(vec![1]), DataType::OctetArray, 2),
+            Ok(vec![1, 0])
+        );
+        assert_eq!(
+            enc(s(b"abcde"), DataType::String, 4),
+            Err("value of 5 octets does not fit the field's 4 octets".into())
+        );
+        assert_eq!(
+            enc(s(b"ab"), DataType::String, VARLEN),
+            Ok(b"\x02ab".to_vec())
+        );
+        let long = vec![b'x'; MAX_FIELD + 1];
+        assert_eq!(
+            enc(Parsed::String(long), DataType::String, VARLEN),
+            Err("value of 65513 octets is too long for one message".into())
+        );
+        assert!(enc(s(&[b'x'; MAX_FIELD]), DataType::String, VARLEN).is_ok());
+    }
+
+    #[test]
+    fn lists_take_the_long_prefix_raw_octets_the_short_one() {
+        let mut out = Vec::new();
+        put_bytes(
+            &mut out,
+            DataType::BasicList,
+            &[1, 2],
+            VARLEN,
+            Content::List,
+        )
+        .unwrap();
+        assert_eq!(out, [0xFF, 0, 2, 1, 2]);
+        out.clear();
+        put_bytes(&mut out, DataType::BasicList, &[1, 2], VARLEN, Content::Raw).unwrap();
+        assert_eq!(out, [2, 1, 2]);
+        out.clear();
+        put_bytes(&mut out, DataType::Ipv4Address, &[10], 4, Content::Raw).unwrap();
+        assert_eq!(out, [10, 0, 0, 0]);
+    }
+
+    #[test]
+    fn refusals_keep_their_wording() {
+        assert_eq!(
+            enc(Parsed::Unsigned(256), DataType::Unsigned16, 1),
+            Err("256 does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Signed(-129), DataType::Signed16, 1),
+            Err("-129 does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Unsigned256(vec![1, 0]), DataType::Unsigned256, 1),
+            Err("value does not fit in 1 octets".into())
+        );
+        assert_eq!(
+            enc(Parsed::Float64(1.0), DataType::Float64, 2),
+            Err("float64 needs 8 octets, the field has 2".into())
+        );
+        assert_eq!(
+            enc(Parsed::Bool(true), DataType::Boolean, 2),
+            Err("boolean needs 1 octets, the field has 2".into())
+        );
     }
 }

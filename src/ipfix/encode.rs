@@ -17,6 +17,7 @@
 //! Written by hand: no crate encodes IPFIX values, and the format is a dozen lines per type.
 
 use super::session::MessageHeader;
+use super::template::FieldSpec;
 use super::types::{DataType, VARLEN};
 use super::value::{NTP_UNIX_OFFSET, Value, instant_to_ntp};
 use std::fmt;
@@ -317,12 +318,13 @@ fn u16_len(n: usize) -> Result<u16, EncodeError> {
 }
 
 /// A template record (RFC 7011 §3.4.1) or, with `scope > 0`, an options template record
-/// (§3.4.2) from `(pen, id, length)` field specifiers; a non-zero PEN sets the enterprise bit
-/// and appends the PEN. With no fields and `scope == 0` it is a withdrawal (§8.1).
-pub fn template_record(
+/// (§3.4.2); the one serialiser of template records (the message writer and the NetFlow
+/// translation use it). The specifiers may be given as `(pen, id, len)` tuples. With no fields
+/// and `scope == 0` it is a withdrawal (§8.1).
+pub fn template_record<F: Copy + Into<FieldSpec>>(
     id: u16,
     scope: u16,
-    fields: &[(u32, u16, u16)],
+    fields: &[F],
 ) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(6 + 8 * fields.len());
     out.extend_from_slice(&id.to_be_bytes());
@@ -330,17 +332,23 @@ pub fn template_record(
     if scope > 0 {
         out.extend_from_slice(&scope.to_be_bytes());
     }
-    for &(pen, ie, len) in fields {
-        if pen == 0 {
-            out.extend_from_slice(&ie.to_be_bytes());
-            out.extend_from_slice(&len.to_be_bytes());
-        } else {
-            out.extend_from_slice(&(ie | 0x8000).to_be_bytes());
-            out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(&pen.to_be_bytes());
-        }
+    for &f in fields {
+        field_specifier(f.into(), &mut out);
     }
     Ok(out)
+}
+
+/// Appends a field specifier (RFC 7011 §3.2): a non-zero PEN sets the enterprise bit and
+/// follows the length. basicList headers carry the same form (RFC 6313 §4.5.1).
+pub fn field_specifier(f: FieldSpec, out: &mut Vec<u8>) {
+    if f.pen == 0 {
+        out.extend_from_slice(&f.id.to_be_bytes());
+        out.extend_from_slice(&f.len.to_be_bytes());
+    } else {
+        out.extend_from_slice(&(f.id | 0x8000).to_be_bytes());
+        out.extend_from_slice(&f.len.to_be_bytes());
+        out.extend_from_slice(&f.pen.to_be_bytes());
+    }
 }
 
 /// A set (RFC 7011 §3.3.2): header with ID and length, then `body` (records and padding).
@@ -380,12 +388,14 @@ pub fn message<S: AsRef<[u8]>>(
 pub fn basic_list(semantic: u8, pen: u32, id: u16, elem_len: u16, elements: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(9 + elements.len());
     out.push(semantic);
-    let raw = if pen == 0 { id } else { id | 0x8000 };
-    out.extend_from_slice(&raw.to_be_bytes());
-    out.extend_from_slice(&elem_len.to_be_bytes());
-    if pen != 0 {
-        out.extend_from_slice(&pen.to_be_bytes());
-    }
+    field_specifier(
+        FieldSpec {
+            pen,
+            id,
+            len: elem_len,
+        },
+        &mut out,
+    );
     out.extend_from_slice(elements);
     out
 }
@@ -790,7 +800,10 @@ mod tests {
         assert_eq!(t, [1, 0, 0, 2, 0, 8, 0, 4, 0x80, 1, 0, 8, 0, 0, 0x72, 0x79]);
         let o = template_record(257, 1, &[(0, 149, 4)]).unwrap();
         assert_eq!(o, [1, 1, 0, 1, 0, 1, 0, 149, 0, 4]);
-        assert_eq!(template_record(256, 0, &[]).unwrap(), [1, 0, 0, 0]);
+        assert_eq!(
+            template_record::<FieldSpec>(256, 0, &[]).unwrap(),
+            [1, 0, 0, 0]
+        );
         let s = set(2, &t).unwrap();
         assert_eq!(&s[..4], &[0, 2, 0, 20]);
         let m = message(1_700_000_000, 7, 1, &[s.clone(), set(256, &[]).unwrap()]).unwrap();

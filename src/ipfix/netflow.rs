@@ -206,16 +206,16 @@ impl V9Template {
     }
 
     fn def(&self, id: u16) -> TemplateDef {
-        let mut fields: Vec<(u32, u16, u16)> = Vec::new();
+        let mut fields: Vec<FieldSpec> = Vec::new();
         if self.synth_scope {
-            fields.push((0, 149, 4));
+            fields.push(FieldSpec::iana(149, 4));
         }
-        fields.extend(self.fields.iter().map(|f| (f.pen, f.id, f.len)));
+        fields.extend_from_slice(&self.fields);
         if self.start.is_some() {
-            fields.push((0, 152, 8));
+            fields.push(FieldSpec::iana(152, 8));
         }
         if self.end.is_some() {
-            fields.push((0, 153, 8));
+            fields.push(FieldSpec::iana(153, 8));
         }
         TemplateDef {
             id,
@@ -383,7 +383,11 @@ impl<'o> Messages<'o> {
     }
 
     fn template(&mut self, def: &TemplateDef) {
-        let b = def.record_bytes();
+        // A v9 flowset of at most 65535 octets holds fewer than 16384 field specifiers (plus
+        // the few added here), so the count always fits 16 bits.
+        let Ok(b) = def.record_bytes() else {
+            return;
+        };
         self.reserve(if def.scope_count > 0 { 3 } else { 2 }, b.len());
         self.out.extend_from_slice(&b);
     }
@@ -521,7 +525,7 @@ impl Translator {
                     m.template(&TemplateDef {
                         id: tid,
                         scope_count: 1,
-                        fields: vec![(0, 149, 4), (0, 160, 8)],
+                        fields: vec![FieldSpec::iana(149, 4), FieldSpec::iana(160, 8)],
                     });
                 }
                 let mut rec = [0u8; 12];
@@ -689,11 +693,7 @@ fn v9_field(ftype: u16, len: u16) -> FieldSpec {
             len,
         }
     } else {
-        FieldSpec {
-            pen: 0,
-            id: ftype,
-            len,
-        }
+        FieldSpec::iana(ftype, len)
     }
 }
 
@@ -707,7 +707,7 @@ fn v9_scope(ftype: u16, len: u16) -> FieldSpec {
         5 => 145, // Template -> templateId
         other => return v9_field(other, len),
     };
-    FieldSpec { pen: 0, id, len }
+    FieldSpec::iana(id, len)
 }
 
 fn finish_template(scope_count: u16, mut fields: Vec<FieldSpec>) -> V9Template {
@@ -838,28 +838,28 @@ pub fn v5_template() -> TemplateDef {
         id: V5_TEMPLATE,
         scope_count: 0,
         fields: vec![
-            (0, 8, 4),   // srcaddr
-            (0, 12, 4),  // dstaddr
-            (0, 15, 4),  // nexthop
-            (0, 10, 2),  // input
-            (0, 14, 2),  // output
-            (0, 2, 4),   // dPkts
-            (0, 1, 4),   // dOctets
-            (0, 22, 4),  // first
-            (0, 21, 4),  // last
-            (0, 7, 2),   // srcport
-            (0, 11, 2),  // dstport
-            (0, 6, 1),   // tcp_flags
-            (0, 4, 1),   // prot
-            (0, 5, 1),   // tos
-            (0, 16, 2),  // src_as
-            (0, 17, 2),  // dst_as
-            (0, 9, 1),   // src_mask
-            (0, 13, 1),  // dst_mask
-            (0, 152, 8), // from first
-            (0, 153, 8), // from last
-            (0, 35, 1),  // sampling mode
-            (0, 34, 2),  // sampling interval
+            FieldSpec::iana(8, 4),   // srcaddr
+            FieldSpec::iana(12, 4),  // dstaddr
+            FieldSpec::iana(15, 4),  // nexthop
+            FieldSpec::iana(10, 2),  // input
+            FieldSpec::iana(14, 2),  // output
+            FieldSpec::iana(2, 4),   // dPkts
+            FieldSpec::iana(1, 4),   // dOctets
+            FieldSpec::iana(22, 4),  // first
+            FieldSpec::iana(21, 4),  // last
+            FieldSpec::iana(7, 2),   // srcport
+            FieldSpec::iana(11, 2),  // dstport
+            FieldSpec::iana(6, 1),   // tcp_flags
+            FieldSpec::iana(4, 1),   // prot
+            FieldSpec::iana(5, 1),   // tos
+            FieldSpec::iana(16, 2),  // src_as
+            FieldSpec::iana(17, 2),  // dst_as
+            FieldSpec::iana(9, 1),   // src_mask
+            FieldSpec::iana(13, 1),  // dst_mask
+            FieldSpec::iana(152, 8), // from first
+            FieldSpec::iana(153, 8), // from last
+            FieldSpec::iana(35, 1),  // sampling mode
+            FieldSpec::iana(34, 2),  // sampling interval
         ],
     }
 }

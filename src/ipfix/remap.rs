@@ -396,7 +396,7 @@ mod tests {
     use std::sync::Arc;
 
     fn spec(id: u16, len: u16) -> FieldSpec {
-        FieldSpec { pen: 0, id, len }
+        FieldSpec::iana(id, len)
     }
 
     #[test]

@@ -16,7 +16,8 @@ use super::error::{DecodeError, ErrorKind};
 use super::list::{FieldValues, Records, Scope};
 use super::registry::{IeDef, InfoModel};
 use super::template::{
-    Field, Template, TemplateFault, TemplateParse, TemplateRecord, parse_template_record, resolve,
+    Field, FieldSpec, Template, TemplateFault, TemplateParse, TemplateRecord,
+    parse_template_record, resolve,
 };
 use super::types::{DataType, Semantics, Units};
 use super::value::{Value, decode};
@@ -432,7 +433,7 @@ impl Session {
         m: &MessageCtx,
         id: u16,
         scope_count: u16,
-        specs: &[(u32, u16, u16)],
+        specs: &[FieldSpec],
         offset: u64,
         visitor: &mut dyn Visitor,
     ) -> Flow {

@@ -14,6 +14,25 @@ pub struct FieldSpec {
     pub len: u16,
 }
 
+impl FieldSpec {
+    /// An IANA IE (PEN 0).
+    pub const fn iana(id: u16, len: u16) -> FieldSpec {
+        FieldSpec { pen: 0, id, len }
+    }
+
+    /// Size of the specifier on the wire: 8 octets with a PEN, else 4.
+    pub fn wire_len(&self) -> usize {
+        if self.pen == 0 { 4 } else { 8 }
+    }
+}
+
+/// `(pen, id, len)`, the short form for literals in tests and tools.
+impl From<(u32, u16, u16)> for FieldSpec {
+    fn from((pen, id, len): (u32, u16, u16)) -> FieldSpec {
+        FieldSpec { pen, id, len }
+    }
+}
+
 /// A field specifier of a template, with its IE resolved.
 #[derive(Clone, Debug)]
 pub struct Field {
@@ -298,7 +317,7 @@ pub enum TemplateRecord {
     Define {
         id: u16,
         scope_count: u16,
-        specs: Vec<(u32, u16, u16)>,
+        specs: Vec<FieldSpec>,
     },
     /// Withdrawal of one template.
     Withdraw { id: u16 },
@@ -394,7 +413,11 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
         } else {
             0
         };
-        specs.push((pen, raw & 0x7FFF, len));
+        specs.push(FieldSpec {
+            pen,
+            id: raw & 0x7FFF,
+            len,
+        });
     }
     if options && (scope == 0 || scope > count) {
         return TemplateParse::Skip(
@@ -420,24 +443,26 @@ pub fn parse_template_record(b: &[u8], options: bool) -> TemplateParse {
 pub fn resolve(
     id: u16,
     scope_count: u16,
-    specs: &[(u32, u16, u16)],
+    specs: &[FieldSpec],
     lookup: &dyn Fn(u32, u16) -> Option<Arc<IeDef>>,
 ) -> Template {
     let fields = specs
         .iter()
-        .map(|&(pen, ie, len)| Field::resolve(pen, ie, len, lookup(pen, ie)))
+        .map(|f| Field::resolve(f.pen, f.id, f.len, lookup(f.pen, f.id)))
         .collect();
     Template::new(id, scope_count, fields)
 }
 
-/// Convenience for tests and tools: resolve against a model only.
-pub fn resolve_with(
+/// Convenience for tests and tools: resolve against a model only. The specifiers may be
+/// given as `(pen, id, len)` tuples.
+pub fn resolve_with<F: Copy + Into<FieldSpec>>(
     model: &InfoModel,
     id: u16,
     scope_count: u16,
-    specs: &[(u32, u16, u16)],
+    specs: &[F],
 ) -> Template {
-    resolve(id, scope_count, specs, &|p, i| model.get(p, i).cloned())
+    let specs: Vec<FieldSpec> = specs.iter().map(|&f| f.into()).collect();
+    resolve(id, scope_count, &specs, &|p, i| model.get(p, i).cloned())
 }
 
 #[cfg(test)]
@@ -484,7 +509,10 @@ mod tests {
                 used,
             ) => {
                 assert_eq!((id, scope_count, used), (256, 0, 16));
-                assert_eq!(specs, vec![(0, 8, 4), (29305, 1, 8)]);
+                assert_eq!(
+                    specs,
+                    vec![FieldSpec::iana(8, 4), FieldSpec::from((29305, 1, 8))]
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -12,37 +12,30 @@
 //!
 //! The writer never reorders records and never reads the clock.
 
+use super::encode::{EncodeError, template_record};
+use super::template::FieldSpec;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
-/// A raw template definition: (PEN, IE ID, length) per field, and the scope count.
+/// A raw template definition: the field specifiers and the scope count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateDef {
     pub id: u16,
     pub scope_count: u16,
-    pub fields: Vec<(u32, u16, u16)>,
+    pub fields: Vec<FieldSpec>,
 }
 
 impl TemplateDef {
-    /// The template record's bytes (without set header).
-    pub fn record_bytes(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(6 + self.fields.len() * 8);
-        b.extend_from_slice(&self.id.to_be_bytes());
-        b.extend_from_slice(&(self.fields.len() as u16).to_be_bytes());
-        if self.scope_count > 0 {
-            b.extend_from_slice(&self.scope_count.to_be_bytes());
-        }
-        for &(pen, id, len) in &self.fields {
-            if pen == 0 {
-                b.extend_from_slice(&id.to_be_bytes());
-                b.extend_from_slice(&len.to_be_bytes());
-            } else {
-                b.extend_from_slice(&(id | 0x8000).to_be_bytes());
-                b.extend_from_slice(&len.to_be_bytes());
-                b.extend_from_slice(&pen.to_be_bytes());
-            }
-        }
-        b
+    /// Size of the template record on the wire (without set header).
+    pub fn wire_len(&self) -> usize {
+        (if self.scope_count > 0 { 6 } else { 4 })
+            + self.fields.iter().map(FieldSpec::wire_len).sum::<usize>()
+    }
+
+    /// The template record's bytes (without set header), by [`template_record`]; refused when
+    /// the field count does not fit its 16 bits.
+    pub fn record_bytes(&self) -> Result<Vec<u8>, EncodeError> {
+        template_record(self.id, self.scope_count, &self.fields)
     }
 }
 
@@ -147,7 +140,7 @@ impl<W: Write> MessageWriter<W> {
         if def.id < 256 {
             return Err(WriteError::ReservedTemplateId(def.id));
         }
-        let size = HEADER_LEN + 4 + def.record_bytes().len();
+        let size = HEADER_LEN + 4 + def.wire_len();
         if size > self.limit {
             return Err(WriteError::TooLarge {
                 what: "template",
@@ -220,7 +213,12 @@ impl<W: Write> MessageWriter<W> {
             return Ok(());
         }
         let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
-        let rec = def.record_bytes();
+        // `define` let it in only if it fits a message, so its field count fits 16 bits.
+        let rec = def.record_bytes().map_err(|_| WriteError::TooLarge {
+            what: "template",
+            size: HEADER_LEN + 4 + def.wire_len(),
+            limit: self.limit,
+        })?;
         self.start(domain, export_time, 4 + rec.len())?;
         self.close_set();
         self.buf.extend_from_slice(&set_id.to_be_bytes());
@@ -377,14 +375,14 @@ mod tests {
         let t = TemplateDef {
             id: 256,
             scope_count: 0,
-            fields: vec![(0, 8, 4), (0, 2, 4)],
+            fields: vec![FieldSpec::iana(8, 4), FieldSpec::iana(2, 4)],
         };
         w.define(7, t.clone()).unwrap();
         w.define(7, t).unwrap(); // identical: no second send
         let o = TemplateDef {
             id: 300,
             scope_count: 1,
-            fields: vec![(0, 149, 4), (0, 41, 8)],
+            fields: vec![FieldSpec::iana(149, 4), FieldSpec::iana(41, 8)],
         };
         w.define(7, o).unwrap();
         for i in 0..20u32 {
@@ -444,7 +442,7 @@ mod tests {
             TemplateDef {
                 id: 256,
                 scope_count: 0,
-                fields: vec![(0, 4, 1)],
+                fields: vec![FieldSpec::iana(4, 1)],
             },
         )
         .unwrap();
@@ -454,7 +452,7 @@ mod tests {
             TemplateDef {
                 id: 256,
                 scope_count: 0,
-                fields: vec![(0, 7, 2), (29305, 1, 8)],
+                fields: vec![FieldSpec::iana(7, 2), FieldSpec::from((29305, 1, 8))],
             },
         )
         .unwrap();
@@ -488,7 +486,7 @@ mod tests {
             TemplateDef {
                 id: 256,
                 scope_count: 0,
-                fields: vec![(0, 82, 65535)],
+                fields: vec![FieldSpec::iana(82, 65535)],
             },
         )
         .unwrap();
@@ -506,7 +504,7 @@ mod tests {
             TemplateDef {
                 id: 256,
                 scope_count: 0,
-                fields: vec![(0, 4, 1)],
+                fields: vec![FieldSpec::iana(4, 1)],
             },
         )
         .unwrap();

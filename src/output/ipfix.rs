@@ -10,6 +10,7 @@
 use super::Printer;
 use crate::ipfix::Template;
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use crate::ipfix::template::{Field, FieldSpec};
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -58,7 +59,7 @@ impl<'w> IpfixPrinter<'w> {
         TemplateDef {
             id: t.id,
             scope_count: t.scope_count,
-            fields: t.fields.iter().map(|f| (f.pen, f.id, f.len)).collect(),
+            fields: t.fields.iter().map(Field::field_spec).collect(),
         }
     }
 
@@ -81,7 +82,12 @@ impl<'w> IpfixPrinter<'w> {
         let details = TemplateDef {
             id: id1,
             scope_count: 1,
-            fields: vec![(0, 267, 1), (0, 264, 4), (0, 260, 4), (0, 214, 1)],
+            fields: vec![
+                FieldSpec::iana(267, 1),
+                FieldSpec::iana(264, 4),
+                FieldSpec::iana(260, 4),
+                FieldSpec::iana(214, 1),
+            ],
         };
         self.writer.define(domain, details)?;
         let mut rec = vec![0u8];
@@ -105,7 +111,11 @@ impl<'w> IpfixPrinter<'w> {
                 TemplateDef {
                     id: id2,
                     scope_count: 1,
-                    fields: vec![(0, 267, 1), (0, min_ie, len), (0, max_ie, len)],
+                    fields: vec![
+                        FieldSpec::iana(267, 1),
+                        FieldSpec::iana(min_ie, len),
+                        FieldSpec::iana(max_ie, len),
+                    ],
                 },
             )?;
             let mut rec = vec![0u8];
