@@ -222,7 +222,7 @@ impl Remapper {
     ) -> Result<(), RemapError> {
         let start = out.len();
         out.extend_from_slice(record);
-        if !has_lists(t) {
+        if !t.has_lists() {
             return Ok(());
         }
         let r = self.patch(source, domain, t, record, 0, scope, &mut out[start..], 0);
@@ -332,7 +332,7 @@ impl Remapper {
         let inner = scope
             .template(tid)
             .ok_or(RemapError::UnknownTemplate { domain, id: tid })?;
-        if !has_lists(inner) {
+        if !inner.has_lists() {
             return Ok(());
         }
         let mut off = 0usize;
@@ -381,11 +381,6 @@ impl Remapper {
         }
         Ok(())
     }
-}
-
-/// Whether records of `t` can contain template IDs (any structured data field).
-fn has_lists(t: &Template) -> bool {
-    t.fields.iter().any(|f| f.dtype.is_list())
 }
 
 #[cfg(test)]
