@@ -33,6 +33,10 @@ runs=(
     "cat -f csv --time epoch" "cat -f text --time epoch" "cat --templates" "cat --stats"
     "cat --stats -f json" "convert --to json" "convert --to csv" "convert --to ipfix --force"
     "filter --count proto\\ tcp" "filter -f json port\\ 53"
+    "cat --stats -f csv" "cat --templates --stats" "cat --stats --strict" "cat --templates -f json"
+    "cat -n 3 -f json" "cat -f csv --no-options" "cat -f json --options-only"
+    "filter --force proto\\ udp" "filter --force -v proto\\ udp" "filter -f csv bytes\\ \\>\\ 1000"
+    "convert --to ipfix --force --metadata --message-size 1400"
 )
 differ=0
 for f in "${inputs[@]}"; do

@@ -119,7 +119,16 @@ impl Visitor for Drive<'_> {
         }
         Flow::Continue
     }
+    fn data_set(&mut self, m: &MessageCtx, t: &Arc<Template>) -> bool {
+        self.printer.data_set(m, t);
+        true
+    }
+    fn unknown_set(&mut self, m: &MessageCtx, set_id: u16) -> Flow {
+        self.printer.unknown_set(m, set_id);
+        Flow::Continue
+    }
     fn problem(&mut self, e: &DecodeError) -> Flow {
+        self.printer.problem(e);
         (self.on_problem)(e)
     }
 }

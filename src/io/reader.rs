@@ -296,12 +296,7 @@ pub fn process(
 ) -> Flow {
     match item {
         Ok(m) => session.process_message(m.bytes, m.offset, m.index, visitor),
-        Err(e) => {
-            if !matches!(e.kind, ErrorKind::Io { .. }) {
-                session.stats.errors += 1;
-            }
-            visitor.problem(&e)
-        }
+        Err(e) => visitor.problem(&e),
     }
 }
 

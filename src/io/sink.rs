@@ -3,8 +3,8 @@
 //! below `output` and `filter`, so the one decode loop
 //! ([`super::decode`]) can drive a printer without `io` importing the printers.
 
-use crate::ipfix::Template;
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use crate::ipfix::{DecodeError, Template};
 use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
@@ -29,7 +29,13 @@ pub trait Printer {
     fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> io::Result<()> {
         Ok(())
     }
+    /// A data set of a known template, before its records (none may follow).
+    fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) {}
+    /// A data set whose template is not known: skipped.
+    fn unknown_set(&mut self, _m: &MessageCtx, _set_id: u16) {}
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;
+    /// A problem of the input, as it is reported (also under `--quiet`).
+    fn problem(&mut self, _e: &DecodeError) {}
     /// Called once when the input ends (or decoding stopped).
     fn finish(&mut self, _session: &Session) -> io::Result<()> {
         Ok(())

@@ -56,6 +56,8 @@ pub struct MessageCtx {
     pub header: MessageHeader,
     pub offset: u64,
     pub index: u64,
+    /// Octets of the message the input holds: its header's length, or less when it is cut.
+    pub octets: u16,
 }
 
 /// Whether the walk goes on.
@@ -93,6 +95,10 @@ pub trait Visitor {
     fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) -> bool {
         true
     }
+    /// A data set whose template is not known in its domain: skipped (warned the first time).
+    fn unknown_set(&mut self, _m: &MessageCtx, _set_id: u16) -> Flow {
+        Flow::Continue
+    }
     fn record(&mut self, r: &RecordRef<'_>) -> Flow;
     fn problem(&mut self, e: &DecodeError) -> Flow;
 }
@@ -111,7 +117,6 @@ pub struct Domain {
     /// Which template IDs have used an IE (a superset: entries outlive withdrawals), so an
     /// RFC 5610 lesson finds the templates to re-resolve without scanning them all.
     users: HashMap<(u32, u16), HashSet<u16>>,
-    next_seq: Option<u32>,
 }
 
 /// A domain's scope for structured data: its templates plus the model and learned IEs.
@@ -155,34 +160,12 @@ impl<'a> RecordRef<'a> {
     }
 }
 
-/// Counters kept while decoding; `cat --stats` prints them.
-#[derive(Clone, Debug, Default)]
-pub struct Stats {
-    pub messages: u64,
-    pub bytes: u64,
-    pub records: u64,
-    pub options_records: u64,
-    pub records_per_template: BTreeMap<(u32, u16), u64>,
-    pub unknown_sets: BTreeMap<(u32, u16), u64>,
-    pub templates_defined: u64,
-    pub template_replacements: u64,
-    pub withdrawals: u64,
-    pub sequence_gaps: BTreeMap<u32, u64>,
-    pub messages_per_domain: BTreeMap<u32, u64>,
-    pub export_time: Option<(u32, u32)>,
-    pub learned_ies: u64,
-    pub errors: u64,
-    pub warnings: u64,
-}
-
-/// Template and type-information state of one session, plus counters.
+/// Template and type-information state of one session. What the input holds is told to the
+/// visitor; counting it is the visitor's business (`cat --stats` counts in its printer).
 pub struct Session {
     model: Arc<InfoModel>,
     domains: BTreeMap<u32, Domain>,
     warned_unknown: HashSet<(u32, u16)>,
-    /// Data records in the message being walked (for the next sequence number).
-    message_records: u32,
-    pub stats: Stats,
 }
 
 impl Session {
@@ -191,8 +174,6 @@ impl Session {
             model,
             domains: BTreeMap::new(),
             warned_unknown: HashSet::new(),
-            message_records: 0,
-            stats: Stats::default(),
         }
     }
 
@@ -213,6 +194,13 @@ impl Session {
 
     pub fn domain(&self, id: u32) -> Option<&Domain> {
         self.domains.get(&id)
+    }
+
+    /// IEs learned from RFC 5610 type records, in all domains: those still known, and those
+    /// forgotten because a later type record disagreed.
+    pub fn learned_ies(&self) -> u64 {
+        let n = |d: &Domain| d.learned.len() + d.conflicting.len();
+        self.domains.values().map(n).sum::<usize>() as u64
     }
 
     /// Walks one message. `bytes` is the whole message as far as the input has it; when the
@@ -241,32 +229,12 @@ impl Session {
             header,
             offset,
             index,
+            octets: msg_len as u16,
         };
-        self.stats.messages += 1;
-        self.stats.bytes += msg_len as u64;
-        *self
-            .stats
-            .messages_per_domain
-            .entry(header.domain)
-            .or_default() += 1;
-        self.stats.export_time = Some(match self.stats.export_time {
-            None => (header.export_time, header.export_time),
-            Some((lo, hi)) => (lo.min(header.export_time), hi.max(header.export_time)),
-        });
-        {
-            let d = self.domains.entry(header.domain).or_default();
-            // A gap (lost or sampled-out messages, RFC 7011 §3.1) is normal in a capture and
-            // not damage: it is counted for --stats, never reported as a problem.
-            if let Some(exp) = d.next_seq {
-                if exp != header.sequence {
-                    *self.stats.sequence_gaps.entry(header.domain).or_default() += 1;
-                }
-            }
-        }
+        self.domains.entry(header.domain).or_default();
         if visitor.message(&m) == Flow::Stop {
             return Flow::Stop;
         }
-        self.message_records = 0;
         let mut pos = MessageHeader::LEN;
         while pos < msg_len {
             let rem = msg_len - pos;
@@ -321,9 +289,6 @@ impl Session {
             }
             pos += set_len;
         }
-        if let Some(d) = self.domains.get_mut(&header.domain) {
-            d.next_seq = Some(header.sequence.wrapping_add(self.message_records));
-        }
         if truncated {
             let k = ErrorKind::TruncatedMessage {
                 claimed: header.length,
@@ -349,10 +314,6 @@ impl Session {
             set,
             kind,
         };
-        match e.severity() {
-            super::error::Severity::Warning => self.stats.warnings += 1,
-            super::error::Severity::Error => self.stats.errors += 1,
-        }
         visitor.problem(&e)
     }
 
@@ -397,7 +358,6 @@ impl Session {
                             specs,
                         } => self.define(m, id, scope_count, &specs, rec_off, visitor),
                         TemplateRecord::Withdraw { id } => {
-                            self.stats.withdrawals += 1;
                             let d = self.domains.entry(odid).or_default();
                             if d.templates.remove(&id).is_none() {
                                 let k = ErrorKind::WithdrawUnknown {
@@ -413,7 +373,6 @@ impl Session {
                             visitor.withdrawal(m, Some(id), options)
                         }
                         TemplateRecord::WithdrawAll { options } => {
-                            self.stats.withdrawals += 1;
                             let d = self.domains.entry(odid).or_default();
                             d.templates.retain(|_, t| t.is_options() != options);
                             visitor.withdrawal(m, None, options)
@@ -450,9 +409,6 @@ impl Session {
                         .iter()
                         .zip(&t.fields)
                         .all(|(a, b)| (a.pen, a.id, a.len) == (b.pen, b.id, b.len));
-                if !same {
-                    self.stats.template_replacements += 1;
-                }
                 !same
             }
             None => true,
@@ -465,7 +421,6 @@ impl Session {
         }
         d.templates.insert(id, t.clone());
         if changed {
-            self.stats.templates_defined += 1;
             for (i, f) in t.fields.iter().enumerate() {
                 if f.bad_length() {
                     let k = ErrorKind::BadFieldLength {
@@ -505,7 +460,9 @@ impl Session {
             .and_then(|d| d.templates.get(&set_id))
             .cloned()
         else {
-            *self.stats.unknown_sets.entry((odid, set_id)).or_default() += 1;
+            if visitor.unknown_set(m, set_id) == Flow::Stop {
+                return Flow::Stop;
+            }
             if self.warned_unknown.insert((odid, set_id)) {
                 let k = ErrorKind::UnknownTemplate {
                     domain: odid,
@@ -524,7 +481,6 @@ impl Session {
         let mut flow = Flow::Continue;
         // Records of templates without structured data skip the list walk entirely.
         let lists = t.has_lists();
-        let mut list_errors = 0u64;
         {
             let domain = &self.domains[&odid];
             let scope = DomainScope {
@@ -556,7 +512,6 @@ impl Session {
                         // once per record, whatever the printers do with it.
                         if lists {
                             if let Some(lf) = super::list::check_record(&t, data, &scope) {
-                                list_errors += 1;
                                 let e = DecodeError {
                                     offset: this_off + lf.at as u64,
                                     message: Some(m.index),
@@ -588,17 +543,6 @@ impl Session {
                 }
             }
         }
-        self.message_records = self.message_records.wrapping_add(count as u32);
-        self.stats.errors += list_errors;
-        self.stats.records += count;
-        if t.is_options() {
-            self.stats.options_records += count;
-        }
-        *self
-            .stats
-            .records_per_template
-            .entry((odid, set_id))
-            .or_default() += count;
         if !learned.is_empty() {
             for (off, k) in self.learn(odid, learned) {
                 if flow == Flow::Continue {
@@ -667,7 +611,6 @@ impl Session {
                 None => {
                     d.learned_names.insert(Arc::from(def.name.as_ref()), key);
                     d.learned.insert(key, Arc::new(def));
-                    self.stats.learned_ies += 1;
                 }
             }
             touched.insert(key);
@@ -803,6 +746,7 @@ pub fn type_record_of(t: &Arc<Template>, data: &[u8], model: &InfoModel) -> Opti
         header,
         offset: 0,
         index: 0,
+        octets: 0,
     };
     let domain = Domain::default();
     let scope = DomainScope {

@@ -10,11 +10,13 @@
 
 use super::render::{csv_cell, json_str};
 use super::{Layouts, Printer};
-use crate::ipfix::session::{RecordRef, Session};
+use crate::ipfix::session::{MessageCtx, RecordRef, Session};
 use crate::ipfix::value::{Instant, write_rfc3339};
+use crate::ipfix::{DecodeError, ErrorKind, Severity};
 use crate::ipfix::{Template, Value, decode};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// The columns of `--stats -f csv`: one row per input. `domains` counts observation domains,
 /// `sets_without_template` and `sequence_gaps` are totals over the domains; times are RFC 3339
@@ -22,6 +24,74 @@ use std::io::{self, Write};
 pub const CSV_HEADER: &str = "@file,messages,octets,records,options_records,domains,\
 export_time_first,export_time_last,flow_time_first,flow_time_last,templates_defined,\
 template_replacements,withdrawals,sets_without_template,sequence_gaps,learned_ies,errors,warnings";
+
+/// What `--stats` counts, from what decoding tells the printer.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    messages: u64,
+    octets: u64,
+    records: u64,
+    options_records: u64,
+    records_per_template: BTreeMap<(u32, u16), u64>,
+    unknown_sets: BTreeMap<(u32, u16), u64>,
+    templates_defined: u64,
+    template_replacements: u64,
+    withdrawals: u64,
+    sequence_gaps: BTreeMap<u32, u64>,
+    messages_per_domain: BTreeMap<u32, u64>,
+    export_time: Option<(u32, u32)>,
+    errors: u64,
+    warnings: u64,
+    /// The sequence number each domain's next message should carry (RFC 7011 §3.1: the
+    /// last one's plus its data records). A gap (lost or sampled-out messages) is normal in a
+    /// capture, not damage: it is counted here, never reported as a problem.
+    next_sequence: BTreeMap<u32, u32>,
+    /// The message being read: its domain, sequence number and data records so far.
+    current: Option<(u32, u32, u32)>,
+    /// The templates defined in each domain now, and whether each is an options template
+    /// (a definition of a live ID replaces it; withdrawals end them).
+    live: BTreeMap<(u32, u16), bool>,
+    /// A definition or withdrawal whose warning (bad field length, unknown ID) came first:
+    /// decoding took it, and tells it after the warning, unless the warning ended the run
+    /// (`--strict`); then it is counted at the end all the same.
+    taken: Option<Taken>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Taken {
+    Template(u32, u16),
+    Withdrawal,
+}
+
+impl Counts {
+    /// A template definition (`changed`: not an identical re-send); a new definition of a
+    /// live ID replaces it.
+    fn define(&mut self, domain: u32, id: u16, changed: bool) {
+        if changed {
+            self.templates_defined += 1;
+            if self.live.contains_key(&(domain, id)) {
+                self.template_replacements += 1;
+            }
+        }
+    }
+
+    /// The end of the input: what was taken but not told is counted.
+    fn end(&mut self) {
+        self.end_message();
+        match self.taken.take() {
+            Some(Taken::Template(domain, id)) => self.define(domain, id, true),
+            Some(Taken::Withdrawal) => self.withdrawals += 1,
+            None => {}
+        }
+    }
+
+    /// The message before ends: the next one in its domain should follow on from it.
+    fn end_message(&mut self) {
+        if let Some((domain, sequence, records)) = self.current.take() {
+            (self.next_sequence).insert(domain, sequence.wrapping_add(records));
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
@@ -37,6 +107,7 @@ pub struct StatsPrinter<'w> {
     /// Earliest flow start and latest flow end, in nanoseconds since the epoch.
     flows: super::FlowSpan,
     uptimes: Uptimes,
+    counts: Counts,
     /// Also list templates as they are defined (`--templates --stats`): their text, written
     /// after the summary under a `templates` heading.
     templates: Option<Vec<u8>>,
@@ -51,6 +122,7 @@ impl<'w> StatsPrinter<'w> {
             name: name.to_string(),
             flows: super::FlowSpan::default(),
             uptimes: Uptimes::default(),
+            counts: Counts::default(),
             templates: None,
         }
     }
@@ -103,13 +175,65 @@ fn time_text(ns: i128) -> String {
 }
 
 impl Printer for StatsPrinter<'_> {
+    fn message(&mut self, m: &MessageCtx) -> io::Result<()> {
+        let c = &mut self.counts;
+        c.end_message();
+        let h = &m.header;
+        c.messages += 1;
+        c.octets += m.octets as u64;
+        *c.messages_per_domain.entry(h.domain).or_default() += 1;
+        c.export_time = Some(match c.export_time {
+            None => (h.export_time, h.export_time),
+            Some((lo, hi)) => (lo.min(h.export_time), hi.max(h.export_time)),
+        });
+        if c.next_sequence
+            .get(&h.domain)
+            .is_some_and(|&n| n != h.sequence)
+        {
+            *c.sequence_gaps.entry(h.domain).or_default() += 1;
+        }
+        c.current = Some((h.domain, h.sequence, 0));
+        Ok(())
+    }
+
+    fn data_set(&mut self, m: &MessageCtx, t: &Arc<Template>) {
+        let key = (m.header.domain, t.id);
+        self.counts.records_per_template.entry(key).or_default();
+    }
+
+    fn unknown_set(&mut self, m: &MessageCtx, set_id: u16) {
+        let key = (m.header.domain, set_id);
+        *self.counts.unknown_sets.entry(key).or_default() += 1;
+    }
+
+    fn problem(&mut self, e: &DecodeError) {
+        let domain = self.counts.current.map_or(0, |c| c.0);
+        match e.kind {
+            // A read error is the input's end, not a problem of what it holds.
+            ErrorKind::Io { .. } => return,
+            ErrorKind::BadFieldLength { template, .. } => {
+                self.counts.taken = Some(Taken::Template(domain, template))
+            }
+            ErrorKind::WithdrawUnknown { .. } => self.counts.taken = Some(Taken::Withdrawal),
+            _ => {}
+        }
+        match e.severity() {
+            Severity::Warning => self.counts.warnings += 1,
+            Severity::Error => self.counts.errors += 1,
+        }
+    }
+
     fn template(
         &mut self,
-        m: &crate::ipfix::MessageCtx,
-        t: &std::sync::Arc<crate::ipfix::Template>,
+        m: &MessageCtx,
+        t: &Arc<Template>,
         offset: u64,
         changed: bool,
     ) -> io::Result<()> {
+        let c = &mut self.counts;
+        c.taken = None;
+        c.define(m.header.domain, t.id, changed);
+        c.live.insert((m.header.domain, t.id), t.is_options());
         match &mut self.templates {
             Some(buf) => {
                 super::templates::TemplatesPrinter::new(buf).template(m, t, offset, changed)
@@ -118,12 +242,17 @@ impl Printer for StatsPrinter<'_> {
         }
     }
 
-    fn withdrawal(
-        &mut self,
-        m: &crate::ipfix::MessageCtx,
-        id: Option<u16>,
-        options: bool,
-    ) -> io::Result<()> {
+    fn withdrawal(&mut self, m: &MessageCtx, id: Option<u16>, options: bool) -> io::Result<()> {
+        let c = &mut self.counts;
+        let domain = m.header.domain;
+        c.taken = None;
+        c.withdrawals += 1;
+        match id {
+            Some(id) => {
+                c.live.remove(&(domain, id));
+            }
+            None => c.live.retain(|&(d, _), o| d != domain || *o != options),
+        }
         match &mut self.templates {
             Some(buf) => super::templates::TemplatesPrinter::new(buf).withdrawal(m, id, options),
             None => Ok(()),
@@ -131,13 +260,25 @@ impl Printer for StatsPrinter<'_> {
     }
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
+        let c = &mut self.counts;
+        c.records += 1;
+        if r.template.is_options() {
+            c.options_records += 1;
+        }
+        let key = (r.msg.header.domain, r.template.id);
+        *c.records_per_template.entry(key).or_default() += 1;
+        if let Some(m) = &mut c.current {
+            m.2 = m.2.wrapping_add(1);
+        }
         self.flows.observe(r);
         self.uptimes.observe(r);
         Ok(())
     }
 
     fn finish(&mut self, s: &Session) -> io::Result<()> {
-        let st = &s.stats;
+        self.counts.end();
+        let learned_ies = s.learned_ies();
+        let st = &self.counts;
         let secs = |x: u32| time_text(x as i128 * 1_000_000_000);
         let flow_window = self.flow_window();
         if let Form::Csv { header } = self.form {
@@ -157,14 +298,14 @@ impl Printer for StatsPrinter<'_> {
                 b,
                 ",{},{},{},{},{},{ef},{el},{ff},{fl},{},{},{},{unknown},{gaps},{},{},{}",
                 st.messages,
-                st.bytes,
+                st.octets,
                 st.records,
                 st.options_records,
                 st.messages_per_domain.len(),
                 st.templates_defined,
                 st.template_replacements,
                 st.withdrawals,
-                st.learned_ies,
+                learned_ies,
                 st.errors,
                 st.warnings
             )?;
@@ -178,7 +319,7 @@ impl Printer for StatsPrinter<'_> {
             write!(
                 b,
                 ",\"messages\":{},\"octets\":{},\"records\":{},\"options_records\":{}",
-                st.messages, st.bytes, st.records, st.options_records
+                st.messages, st.octets, st.records, st.options_records
             )?;
             write!(b, ",\"domains\":{{")?;
             for (i, (d, n)) in st.messages_per_domain.iter().enumerate() {
@@ -225,14 +366,18 @@ impl Printer for StatsPrinter<'_> {
             writeln!(
                 b,
                 "],\"learned_ies\":{},\"errors\":{},\"warnings\":{}}}",
-                st.learned_ies, st.errors, st.warnings
+                learned_ies, st.errors, st.warnings
             )?;
             self.out.write_all(&b)?;
             return self.out.flush();
         }
         let mut b = Vec::new();
         writeln!(b, "file              {}", self.name)?;
-        writeln!(b, "messages          {} ({} octets)", st.messages, st.bytes)?;
+        writeln!(
+            b,
+            "messages          {} ({} octets)",
+            st.messages, st.octets
+        )?;
         let doms: Vec<String> = st
             .messages_per_domain
             .iter()
@@ -280,11 +425,11 @@ impl Printer for StatsPrinter<'_> {
                 .collect();
             writeln!(b, "sequence gaps     {}", g.join(", "))?;
         }
-        if st.learned_ies > 0 {
+        if learned_ies > 0 {
             writeln!(
                 b,
                 "learned IEs       {} (RFC 5610 type records)",
-                st.learned_ies
+                learned_ies
             )?;
         }
         writeln!(
