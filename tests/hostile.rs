@@ -13,7 +13,7 @@ use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
 use ipfixkit::ipfix::encode::{message, set, template_record};
 use ipfixkit::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
-use ipfixkit::ipfix::value::TimeStyle;
+use ipfixkit::ipfix::text::TimeStyle;
 use ipfixkit::ipfix::{DecodeError, InfoModel, Template, VARLEN, decode};
 use ipfixkit::output::json::JsonPrinter;
 use ipfixkit::output::render::json_value;

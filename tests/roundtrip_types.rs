@@ -18,7 +18,7 @@ use ipfixkit::ipfix::list::{
 };
 use ipfixkit::ipfix::session::{Flow, RecordRef, Session, Visitor};
 use ipfixkit::ipfix::text::parse;
-use ipfixkit::ipfix::value::{TimeStyle, write_scalar};
+use ipfixkit::ipfix::text::{TimeStyle, write_scalar};
 use ipfixkit::ipfix::{
     DataType, DecodeError, IeDef, InfoModel, Semantics, Units, VARLEN, Value, decode,
 };

@@ -80,8 +80,8 @@ impl PrintArgs {
                 None => None,
             },
             time: match self.time {
-                TimeArg::Iso => crate::ipfix::value::TimeStyle::Rfc3339,
-                TimeArg::Epoch => crate::ipfix::value::TimeStyle::Epoch,
+                TimeArg::Iso => crate::ipfix::text::TimeStyle::Rfc3339,
+                TimeArg::Epoch => crate::ipfix::text::TimeStyle::Epoch,
             },
             header: !self.no_header,
         })

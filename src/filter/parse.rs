@@ -1105,10 +1105,10 @@ fn wrong_unit(text: &str, digits: u32) -> Option<String> {
     };
     let ms = (v / 10i128.pow(d)) * 1000 + (v % 10i128.pow(d)) * 1000 / 10i128.pow(d);
     let mut when = Vec::new();
-    crate::ipfix::value::write_scalar(
+    crate::ipfix::text::write_scalar(
         &mut when,
         &crate::ipfix::Value::Millis(ms as u64),
-        crate::ipfix::value::TimeStyle::Rfc3339,
+        crate::ipfix::text::TimeStyle::Rfc3339,
     );
     Some(format!(
         "is in {}; did you mean {meant} ({}, reading {t} as {})?",

@@ -888,12 +888,12 @@ mod tests {
                     .map(|(f, v)| {
                         let mut t = Vec::new();
                         let val = crate::ipfix::value::decode(f.dtype, v);
-                        if !crate::ipfix::value::write_scalar(
+                        if !crate::ipfix::text::write_scalar(
                             &mut t,
                             &val,
-                            crate::ipfix::value::TimeStyle::Rfc3339,
+                            crate::ipfix::text::TimeStyle::Rfc3339,
                         ) {
-                            crate::ipfix::value::write_hex(&mut t, v);
+                            crate::ipfix::text::write_hex(&mut t, v);
                         }
                         format!("{}={}", f.name, String::from_utf8_lossy(&t))
                     })

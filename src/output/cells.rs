@@ -12,10 +12,11 @@
 
 use crate::ipfix::list::{FieldValues, split_varlen};
 use crate::ipfix::session::RecordRef;
-use crate::ipfix::types::VARLEN;
-use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, TimeStyle, Value, put_ipv4, put_millis, put_u8, put_u64,
+use crate::ipfix::text::{
+    MAX_SCALAR_TEXT, MillisText, TimeStyle, put_ipv4, put_millis, put_u8, put_u64,
 };
+use crate::ipfix::types::VARLEN;
+use crate::ipfix::value::Value;
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 

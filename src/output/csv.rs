@@ -11,10 +11,10 @@ use super::render::{csv_cell, text_value};
 use super::{Column, Layouts, Meta, PrintOptions, Printer, select, selection_useful, write_meta};
 use crate::io::input::ByteSource;
 use crate::ipfix::session::{RecordRef, Session};
-use crate::ipfix::value::{
-    MAX_SCALAR_TEXT, MillisText, Value, be_uint, put_ipv4, put_ipv6, put_mac, put_time, put_u64,
-    write_scalar,
+use crate::ipfix::text::{
+    MAX_SCALAR_TEXT, MillisText, put_ipv4, put_ipv6, put_mac, put_time, put_u64, write_scalar,
 };
+use crate::ipfix::value::{Value, be_uint};
 use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 use std::net::Ipv6Addr;

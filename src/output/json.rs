@@ -153,11 +153,11 @@ impl Printer for JsonPrinter<'_> {
         let mut ib = itoa::Buffer::new();
         b.extend_from_slice(b"{\"@export_time\":");
         let v = crate::ipfix::Value::Seconds(m.header.export_time);
-        if self.opts.time == crate::ipfix::value::TimeStyle::Epoch {
-            crate::ipfix::value::write_scalar(b, &v, self.opts.time);
+        if self.opts.time == crate::ipfix::text::TimeStyle::Epoch {
+            crate::ipfix::text::write_scalar(b, &v, self.opts.time);
         } else {
             b.push(b'"');
-            crate::ipfix::value::write_scalar(b, &v, self.opts.time);
+            crate::ipfix::text::write_scalar(b, &v, self.opts.time);
             b.push(b'"');
         }
         b.extend_from_slice(b",\"@domain\":");

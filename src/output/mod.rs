@@ -16,7 +16,7 @@ pub mod text;
 
 use crate::ipfix::Template;
 use crate::ipfix::session::RecordRef;
-use crate::ipfix::value::TimeStyle;
+use crate::ipfix::text::TimeStyle;
 use std::io;
 
 pub use crate::io::decode::Drive;
@@ -295,10 +295,10 @@ pub fn write_meta(out: &mut Vec<u8>, m: Meta, r: &RecordRef<'_>, time: TimeStyle
             let v = crate::ipfix::Value::Seconds(h.export_time);
             if json && time == TimeStyle::Rfc3339 {
                 out.push(b'"');
-                crate::ipfix::value::write_scalar(out, &v, time);
+                crate::ipfix::text::write_scalar(out, &v, time);
                 out.push(b'"');
             } else {
-                crate::ipfix::value::write_scalar(out, &v, time);
+                crate::ipfix::text::write_scalar(out, &v, time);
             }
         }
         Meta::Domain => out.extend_from_slice(b.format(h.domain).as_bytes()),

@@ -10,8 +10,9 @@
 use crate::ipfix::list::{
     BasicList, FieldValues, MAX_DEPTH, Records, Scope, parse_stl, parse_stml,
 };
+use crate::ipfix::text::{TimeStyle, json_bare, write_hex, write_scalar};
 use crate::ipfix::types::list_semantic_name;
-use crate::ipfix::value::{TimeStyle, Value, decode, json_bare, write_hex, write_scalar};
+use crate::ipfix::value::{Value, decode};
 use crate::ipfix::{DataType, Template};
 
 /// Appends `s` as the inside of a JSON string (no quotes).

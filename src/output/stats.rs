@@ -11,7 +11,8 @@
 use super::render::{csv_cell, json_str};
 use super::{Layouts, Printer};
 use crate::ipfix::session::{MessageCtx, RecordRef, Session};
-use crate::ipfix::value::{Instant, write_rfc3339};
+use crate::ipfix::text::write_rfc3339;
+use crate::ipfix::value::Instant;
 use crate::ipfix::{DecodeError, ErrorKind, Severity};
 use crate::ipfix::{Template, Value, decode};
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Parsing the text forms of DESIGN.md back into values: the inverse of `value::write_scalar`,
+//! Parsing the text forms of DESIGN.md back into values: the inverse of [`super::write_scalar`],
 //! used for CSV/JSON input and for filter literals.
 //!
 //! Times accept RFC 3339 (`2023-11-14T22:13:20.170Z`, any offset, `T` or space), with ISO 8601
@@ -7,8 +7,9 @@
 //! for a value of a type parses back to that value. A value with more precision than
 //! its type holds is an error, never silently rounded.
 
-use super::types::DataType;
-use super::value::{Value, days_from_civil, instant_to_ntp};
+use super::write::days_from_civil;
+use crate::ipfix::types::DataType;
+use crate::ipfix::value::{Value, instant_to_ntp};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// An owned parsed value; [`Parsed::as_value`] borrows it as a [`Value`] for encoding.
@@ -160,7 +161,7 @@ pub fn parse(t: DataType, s: &str) -> Result<Parsed, String> {
             if micro && nanos % 1000 != 0 {
                 return Err(format!("{s:?} is more precise than dateTimeMicroseconds"));
             }
-            let ntp_secs = secs + super::value::NTP_UNIX_OFFSET;
+            let ntp_secs = secs + crate::ipfix::value::NTP_UNIX_OFFSET;
             if !(0..=u32::MAX as i64).contains(&ntp_secs) {
                 return Err(format!("{s:?} is outside the NTP era 0 range (1900..2036)"));
             }
@@ -379,7 +380,7 @@ fn days_in_month(y: i64, m: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipfix::value::{TimeStyle, write_scalar};
+    use crate::ipfix::text::{TimeStyle, write_scalar};
 
     fn round(t: DataType, s: &str) -> String {
         let p = parse(t, s).unwrap_or_else(|e| panic!("{e}"));
