@@ -1,11 +1,14 @@
 //! ipfixkit: a toolbox for IPFIX files (RFC 5655).
 //!
-//! Layers, each using only the ones before it: [`ipfix`] (the codec over bytes), [`io`]
-//! (inputs, message framing, outputs, the per-file parallel driver), [`output`] (one printer per
-//! format) and [`cmd`] (one module per subcommand).
+//! Layers, each using only the ones before it: [`ipfix`] (the codec over bytes, and the
+//! NetFlow translator), [`format`] (JSON lines and CSV read into IPFIX), [`io`] (inputs,
+//! message framing, the one decode loop, outputs, the per-file parallel driver), [`output`]
+//! (one printer per format) and [`filter`] (the expression language), and [`cmd`] (one module
+//! per subcommand, glue).
 
 pub mod cmd;
 pub mod filter;
+pub mod format;
 pub mod io;
 pub mod ipfix;
 pub mod output;

@@ -1798,7 +1798,7 @@ fn sequence_gaps_are_counted_not_reported() {
 /// before `(` panicked on slicing; IE IDs above 32767 would have set the enterprise bit.
 #[test]
 fn text_input_fuzz_findings() {
-    use ipfixkit::io::textin::TextEncoder;
+    use ipfixkit::format::TextEncoder;
     use ipfixkit::ipfix::writer::MessageWriter;
     let model = InfoModel::builtin();
     for input in [

@@ -16,7 +16,8 @@
 
 use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
-use ipfixkit::io::textin::{Sniffed, TextEncoder, sniff};
+use ipfixkit::format::TextEncoder;
+use ipfixkit::io::input::{Sniffed, sniff};
 use ipfixkit::ipfix::session::{Flow, RecordRef, Session, Visitor};
 use ipfixkit::ipfix::writer::MessageWriter;
 use ipfixkit::ipfix::{DecodeError, InfoModel, Severity};
@@ -48,7 +49,7 @@ fn encode(model: &Arc<InfoModel>, data: &[u8], csv: bool, strict: bool) -> Optio
     enc.strict = strict;
     let mut reported = 0u64;
     // Formatting each error exercises the shortening of hostile keys and messages.
-    let mut report = |e: &ipfixkit::io::textin::InputError| {
+    let mut report = |e: &ipfixkit::format::InputError| {
         reported += 1;
         assert!(
             e.to_string().len() < 2048,
@@ -62,7 +63,7 @@ fn encode(model: &Arc<InfoModel>, data: &[u8], csv: bool, strict: bool) -> Optio
     } else {
         enc.json_lines(data, &mut report)
     };
-    if let Err(ipfixkit::io::textin::EncodeFailure::Input(e)) = &r {
+    if let Err(ipfixkit::format::EncodeFailure::Input(e)) = &r {
         assert!(
             e.to_string().len() < 2048,
             "an error line of {} octets",

@@ -76,7 +76,7 @@ pub fn csv_columns(
     options: crate::output::OptionsRecords,
 ) -> Vec<crate::output::Column> {
     let opts = crate::io::prepare::PrepareOpts {
-        format: Some(crate::io::textin::Sniffed::Ipfix),
+        format: Some(crate::io::input::Sniffed::Ipfix),
         model: model.clone(),
         message_size: 65535,
         export_time: 0,

@@ -549,3 +549,56 @@ mod tests {
         assert_eq!(all, bytes);
     }
 }
+
+/// Guess of an input's format from its first bytes (after decompression).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    Ipfix,
+    Json,
+    Csv,
+}
+
+/// IPFIX also for other binary formats the reader recognises (pcap, NetFlow), so that the
+/// error names them instead of a CSV parser complaining.
+pub fn sniff(head: &[u8]) -> Sniffed {
+    // A byte-order mark says text: what follows it is not looked at for binary signatures
+    // (shifted by the mark, a line could otherwise hold tar's "ustar" at offset 257).
+    if let Some(text) = head.strip_prefix(crate::format::BOM) {
+        return match text.iter().find(|c| !c.is_ascii_whitespace()) {
+            Some(b'{') => Sniffed::Json,
+            _ => Sniffed::Csv,
+        };
+    }
+    if head.starts_with(&[0, 10])
+        || sniff_compression(head) != Compression::None
+        || sniff_other(head, Compression::None).is_some_and(|w| !w.starts_with("text"))
+    {
+        return Sniffed::Ipfix;
+    }
+    match head.iter().find(|c| !c.is_ascii_whitespace()) {
+        Some(b'{') => Sniffed::Json,
+        _ => Sniffed::Csv,
+    }
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::*;
+
+    /// Found by the text_input fuzzer on the merged tree: a byte-order mark shifted a CSV
+    /// line's "ustar" to offset 257, and the line was taken for a tar archive.
+    #[test]
+    fn a_byte_order_mark_means_text_whatever_follows() {
+        let mut line = vec![b'a'; 300];
+        line[254..259].copy_from_slice(b"ustar");
+        assert_eq!(sniff(&line), Sniffed::Csv);
+        let mut with = crate::format::BOM.to_vec();
+        with.extend_from_slice(&line);
+        assert_eq!(sniff(&with), Sniffed::Csv);
+        let mut json = crate::format::BOM.to_vec();
+        json.extend_from_slice(b" {\"octetDeltaCount\": 1}");
+        assert_eq!(sniff(&json), Sniffed::Json);
+        // Without a mark, binary signatures still decide.
+        assert_eq!(sniff(&[0, 10, 0, 16]), Sniffed::Ipfix);
+    }
+}

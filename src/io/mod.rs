@@ -10,4 +10,3 @@ pub mod progress;
 pub mod reader;
 pub mod sink;
 pub mod temp;
-pub mod textin;

@@ -5,8 +5,9 @@
 
 use super::input::ByteSource;
 use super::input::Compression;
+use super::input::{Sniffed, sniff};
 use super::temp::{Tee, TempFile, is_regular, spool_reader};
-use super::textin::{EncodeFailure, Sniffed, TextEncoder, sniff};
+use crate::format::{EncodeFailure, TextEncoder};
 use crate::ipfix::InfoModel;
 use crate::ipfix::writer::MessageWriter;
 use std::io::{BufReader, Read, Write};
@@ -206,7 +207,7 @@ pub fn prepare(
     let reader = BufReader::new(src);
     let mut reported = 0u64;
     let r = {
-        let mut on_bad = |e: &super::textin::InputError| {
+        let mut on_bad = |e: &crate::format::InputError| {
             reported += 1;
             if reported <= MAX_REPORTED {
                 report(format!("ipfixkit: {name}: {e}"));

@@ -685,7 +685,7 @@ fn shown_name(name: &str) -> String {
 /// Why a type record's name for `def` cannot be used, if it cannot: not a valid IE name, the
 /// name of another IE in the model (built-in, vendor or `--ie-spec`), or of another IE learned
 /// in this domain. A record without a name (`en<PEN>:id<ID>`) is never refused. The JSON
-/// reader (`io::textin`) applies the same rule to the names it learns.
+/// reader (`format`) applies the same rule to the names it learns.
 pub fn refused_name(
     def: &IeDef,
     model: &InfoModel,
