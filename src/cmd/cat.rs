@@ -2,7 +2,7 @@
 
 use super::help::cat::{EXAMPLES, NOTES};
 use super::{Error, InputArgs, Inputs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs};
-use crate::io::decode::{DecodeOpts, Decoded, decode_file, display_name};
+use crate::io::decode::{DecodeOpts, Decoded, decode_each, decode_file, display_name};
 use crate::output;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -158,7 +158,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         }
         Some(d)
     };
-    let (result, _) = super::decode_each(&inputs.paths, threads, &mut out, strict, decode);
+    let (result, _) = decode_each(&inputs.paths, threads, &mut out, strict, decode);
     bar.finish_and_clear();
     super::conclude(Some(out), result, false)
 }

@@ -3,7 +3,7 @@
 use super::help::filter::{EXAMPLES, NOTES};
 use super::{Error, InputArgs, Inputs, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs};
 use crate::filter::{Filter, Filtered, explain};
-use crate::io::decode::{DecodeOpts, decode_file, display_name};
+use crate::io::decode::{DecodeOpts, decode_each, decode_file, display_name, in_order};
 use crate::output::{self, OptionsRecords, Printer};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     if text.is_none() && !args.count {
         // One writer for all inputs, in order: templates and sequence numbers continue.
         let mut ipfix = output::printer(args.ipfix.format(false, true), &mut out, &opts, &[], true);
-        let failed = super::in_order(files.paths.len(), args.input.strict, |i, report| {
+        let failed = in_order(files.paths.len(), args.input.strict, |i, report| {
             let src = files.open(i, report)?;
             let mut f = Filtered::new(Some(&mut *ipfix), &filter, args.invert, true);
             Some(decode_file(&dopts, src, &files.names[i], &mut f, report))
@@ -124,7 +124,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             Some(d)
         };
     let (paths, threads, strict) = (&files.paths, args.input.threads(), args.input.strict);
-    let (result, stop) = super::decode_each(paths, threads, &mut out, strict, decode);
+    let (result, stop) = decode_each(paths, threads, &mut out, strict, decode);
     if args.count && result.is_ok() {
         let n: u64 = (matched.iter().enumerate())
             .filter(|(i, _)| !stop.past(*i))

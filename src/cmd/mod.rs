@@ -14,12 +14,10 @@ pub use error::Error;
 pub use input_args::*;
 pub use output_args::*;
 
-use crate::io::decode::Decoded;
 use crate::io::driver::FileOutcome;
 pub use crate::io::prepare::Inputs;
 use crate::ipfix::InfoModel;
 use clap::{Parser, Subcommand};
-use std::io::Write as _;
 use std::sync::Arc;
 
 /// The help layout of every command: clap's, then the command's examples as they are written.
@@ -86,83 +84,6 @@ pub fn csv_columns(
     inputs.first_pass(&opts, |s| {
         crate::output::csv::union_columns(s, model, threads, options)
     })
-}
-
-/// Prints a problem line on stderr (what the parallel driver reports, in input order).
-pub fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
-
-/// Decodes every input into one output through the ordered parallel driver (outputs in input
-/// order, whatever `threads`). `decode` decodes input `i` into the driver's buffer for it,
-/// asking `cancel` between messages, or gives `None` when it cannot be opened (reported
-/// already): that input failed and, with `strict`, the run ends there. Returns the driver's
-/// result and where the run was stopped (for counts that must leave out later inputs).
-pub fn decode_each<F>(
-    paths: &[String],
-    threads: usize,
-    out: &mut dyn std::io::Write,
-    strict: bool,
-    decode: F,
-) -> (std::io::Result<Vec<FileOutcome>>, crate::io::driver::Stop)
-where
-    F: Fn(
-            usize,
-            &mut dyn std::io::Write,
-            &dyn Fn() -> bool,
-            &mut dyn FnMut(String),
-        ) -> Option<Decoded>
-        + Sync,
-{
-    let stop = crate::io::driver::Stop::new();
-    let job = |i: usize, _: &str, w: &mut dyn std::io::Write, report: &mut dyn FnMut(String)| {
-        let cancel = || stop.past(i);
-        let Some(d) = decode(i, w, &cancel, report) else {
-            if strict {
-                stop.request(i);
-            }
-            return FileOutcome { failed: true };
-        };
-        if d.stop_run {
-            stop.request(i);
-        }
-        // Output errors surface through the driver, which owns the output.
-        FileOutcome {
-            failed: d.failed && d.output_error.is_none(),
-        }
-    };
-    let result = crate::io::driver::run_until(paths, threads, out, &mut stderr_line, &stop, job);
-    (result, stop)
-}
-
-/// Decodes `count` inputs one after another into one writer (IPFIX output, whose templates
-/// and sequence numbers continue across inputs). `step` decodes input `i`, or gives `None`
-/// when it cannot be opened (reported already): that input failed and, with `strict`, the run
-/// ends. An output error ends the run at once. Returns whether any input failed.
-pub fn in_order(
-    count: usize,
-    strict: bool,
-    mut step: impl FnMut(usize, &mut dyn FnMut(String)) -> Option<Decoded>,
-) -> Result<bool, Error> {
-    let mut report = |s: String| stderr_line(&s);
-    let mut failed = false;
-    for i in 0..count {
-        let Some(d) = step(i, &mut report) else {
-            failed = true;
-            if strict {
-                break;
-            }
-            continue;
-        };
-        if let Some(e) = d.output_error {
-            return Err(Error::Output(e));
-        }
-        failed |= d.failed;
-        if d.stop_run {
-            break;
-        }
-    }
-    Ok(failed)
 }
 
 /// The end of a run: the output finished (renamed into place; `None` when each input had its

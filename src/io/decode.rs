@@ -1,14 +1,16 @@
 //! The one place that wires the reader, the session and a printer: [`decode_file`] decodes
 //! one opened input into a [`Printer`] through [`Drive`] (the session's visitor for a printer:
 //! `-n`, `--no-options`, progress, write errors) and turns each problem into the one-line
-//! message of DESIGN.md ([`problem_line`]).
+//! message of DESIGN.md ([`problem_line`]). Over several inputs: [`decode_each`] (into one
+//! output through the ordered parallel driver) and [`in_order`] (one after another into one
+//! writer).
 
 use super::input::ByteSource;
 use super::reader::{ReadOpts, decode_with};
 use super::sink::{OptionsRecords, Printer};
 use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
 use crate::ipfix::{DecodeError, InfoModel, Severity, Template};
-use std::io;
+use std::io::{self, Write as _};
 use std::sync::Arc;
 
 /// Adapts a printer to the session's visitor: counts records for `-n`, sends problems to the
@@ -250,4 +252,79 @@ pub fn decode_file(
         output_error,
         stop_run,
     }
+}
+
+/// Prints a problem line on stderr (what the parallel driver reports, in input order).
+pub fn stderr_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Decodes every input into one output through the ordered parallel driver (outputs in input
+/// order, whatever `threads`). `decode` decodes input `i` into the driver's buffer for it,
+/// asking `cancel` between messages, or gives `None` when it cannot be opened (reported
+/// already): that input failed and, with `strict`, the run ends there. Returns the driver's
+/// result and where the run was stopped (for counts that must leave out later inputs).
+pub fn decode_each<F>(
+    paths: &[String],
+    threads: usize,
+    out: &mut dyn io::Write,
+    strict: bool,
+    decode: F,
+) -> (
+    io::Result<Vec<super::driver::FileOutcome>>,
+    super::driver::Stop,
+)
+where
+    F: Fn(usize, &mut dyn io::Write, &dyn Fn() -> bool, &mut dyn FnMut(String)) -> Option<Decoded>
+        + Sync,
+{
+    let stop = super::driver::Stop::new();
+    let job = |i: usize, _: &str, w: &mut dyn io::Write, report: &mut dyn FnMut(String)| {
+        let cancel = || stop.past(i);
+        let Some(d) = decode(i, w, &cancel, report) else {
+            if strict {
+                stop.request(i);
+            }
+            return super::driver::FileOutcome { failed: true };
+        };
+        if d.stop_run {
+            stop.request(i);
+        }
+        // Output errors surface through the driver, which owns the output.
+        super::driver::FileOutcome {
+            failed: d.failed && d.output_error.is_none(),
+        }
+    };
+    let result = super::driver::run_until(paths, threads, out, &mut stderr_line, &stop, job);
+    (result, stop)
+}
+
+/// Decodes `count` inputs one after another into one writer (IPFIX output, whose templates
+/// and sequence numbers continue across inputs). `step` decodes input `i`, or gives `None`
+/// when it cannot be opened (reported already): that input failed and, with `strict`, the run
+/// ends. An output error ends the run at once. Returns whether any input failed.
+pub fn in_order(
+    count: usize,
+    strict: bool,
+    mut step: impl FnMut(usize, &mut dyn FnMut(String)) -> Option<Decoded>,
+) -> io::Result<bool> {
+    let mut report = |s: String| stderr_line(&s);
+    let mut failed = false;
+    for i in 0..count {
+        let Some(d) = step(i, &mut report) else {
+            failed = true;
+            if strict {
+                break;
+            }
+            continue;
+        };
+        if let Some(e) = d.output_error {
+            return Err(e);
+        }
+        failed |= d.failed;
+        if d.stop_run {
+            break;
+        }
+    }
+    Ok(failed)
 }

@@ -308,3 +308,40 @@ impl Drop for Output {
         }
     }
 }
+
+/// The outputs in `dir` for `inputs`, one each, named after the input with extension `ext`
+/// (`archive/flows.ipfix.gz` -> `DIR/flows.EXT`, stdin -> `DIR/stdin.EXT`). `Err` names the
+/// path two inputs would share.
+pub fn targets_in(dir: &Path, inputs: &[String], ext: &str) -> Result<Vec<PathBuf>, PathBuf> {
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for p in inputs {
+        let t = dir.join(format!("{}.{ext}", stem(p)));
+        if targets.contains(&t) {
+            return Err(t);
+        }
+        targets.push(t);
+    }
+    Ok(targets)
+}
+
+/// `archive/flows.ipfix.gz` -> `flows`; stdin -> `stdin`.
+fn stem(path: &str) -> String {
+    if path == "-" {
+        return "stdin".into();
+    }
+    let mut name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    for ext in [".gz", ".bz2", ".zst", ".xz"] {
+        if let Some(s) = name.strip_suffix(ext) {
+            name = s.to_string();
+        }
+    }
+    for ext in [".ipfix", ".json", ".jsonl", ".ndjson", ".csv", ".bin"] {
+        if let Some(s) = name.strip_suffix(ext) {
+            return s.to_string();
+        }
+    }
+    name
+}

@@ -10,6 +10,7 @@ pub mod detail;
 pub mod ipfix;
 pub mod json;
 pub mod render;
+pub mod run;
 pub mod stats;
 pub mod templates;
 pub mod text;

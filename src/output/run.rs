@@ -1,0 +1,172 @@
+//! Prepared inputs (IPFIX files, or JSON/CSV encoded by [`crate::io::prepare`]) printed in
+//! one format into outputs: all of them into one output, in input order ([`Plan::into_one`]:
+//! IPFIX through one writer, so templates and sequence numbers continue across inputs; the
+//! text formats decoded in parallel), or each into an output of its own ([`Plan::each_into`],
+//! in parallel). What `convert` does, for any command that writes what it reads.
+
+use super::csv::union_columns;
+use super::{Column, Format, OptionsRecords, PrintOptions, Printer, printer};
+use crate::io::decode::{DecodeOpts, Decoded, decode_each, decode_file, display_name, in_order};
+use crate::io::driver::FileOutcome;
+use crate::io::output::Output;
+use crate::io::prepare::{PrepareOpts, Prepared, first_pass, prepare};
+use indicatif::ProgressBar;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// How a run reads and prints.
+pub struct Plan<'a> {
+    pub format: Format,
+    pub opts: &'a PrintOptions,
+    pub prep: &'a PrepareOpts,
+    /// Which records are printed.
+    pub options: OptionsRecords,
+    /// Leave warnings out of the report (`--quiet`).
+    pub quiet: bool,
+    /// `--max-resync`.
+    pub max_resync: u64,
+    pub threads: usize,
+}
+
+/// What a run came to (its problems were reported as they were met).
+#[derive(Debug, Default)]
+pub struct Ran {
+    /// Some input failed.
+    pub failed: bool,
+    /// Some input gave nothing at all to write (a JSON/CSV input without one good record).
+    pub lost: bool,
+}
+
+impl Plan<'_> {
+    /// Whether inputs are read twice: CSV without -F takes its columns from a first pass.
+    fn twice(&self) -> bool {
+        self.format == Format::Csv && self.opts.columns.is_none()
+    }
+
+    /// The CSV columns: -F, or the union of the inputs' templates (a first pass over each
+    /// input, which is put back rewound for the second, so a mapped file is mapped once).
+    fn columns(&self, ready: &[&Prepared], threads: usize) -> Vec<Column> {
+        match &self.opts.columns {
+            Some(c) => c.clone(),
+            None if self.twice() => {
+                let (model, options) = (self.prep.model.clone(), self.options);
+                first_pass(ready, |s| union_columns(s, &model, threads, options))
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Decodes one prepared input into `printer`; `None` when it cannot be opened (reported).
+    fn input(
+        &self,
+        p: &Prepared,
+        printer: &mut dyn Printer,
+        report: &mut dyn FnMut(String),
+        progress: &(dyn Fn(u64) + Sync),
+        cancel: Option<&dyn Fn() -> bool>,
+    ) -> Option<Decoded> {
+        let src = match p.open() {
+            Ok(s) => s,
+            Err(e) => {
+                report(format!("ipfixkit: {}: {e}", p.name));
+                return None;
+            }
+        };
+        let o = DecodeOpts {
+            model: &self.prep.model,
+            strict: self.prep.strict,
+            quiet: self.quiet,
+            limit: None,
+            progress: Some(progress),
+            options: self.options,
+            max_resync: self.max_resync,
+            cancel,
+        };
+        Some(decode_file(&o, src, &p.name, printer, report))
+    }
+
+    /// Every input into `out`, in input order; `bar` is made for the prepared inputs' paths.
+    /// An error writing `out` ends the run.
+    pub fn into_one(
+        &self,
+        inputs: &[String],
+        out: &mut dyn Write,
+        bar: impl FnOnce(&[String]) -> ProgressBar,
+    ) -> io::Result<Ran> {
+        let mut report = |s: String| crate::io::decode::stderr_line(&s);
+        let prepared: Vec<Option<Prepared>> = (inputs.iter())
+            .map(|p| prepare(self.prep, p, display_name(p), self.twice(), &mut report))
+            .collect();
+        let mut ran = Ran {
+            failed: prepared.iter().any(|p| p.as_ref().is_none_or(|p| p.failed)),
+            lost: prepared.iter().any(Option::is_none),
+        };
+        let ready: Vec<&Prepared> = prepared.iter().flatten().collect();
+        let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
+        let bar = bar(&paths);
+        let progress = |n: u64| bar.inc(n);
+        let columns = self.columns(&ready, self.threads);
+        let strict = self.prep.strict;
+        let failed = if let Format::Ipfix { .. } = self.format {
+            // One writer for all inputs.
+            let mut printer = printer(self.format, out, self.opts, &[], true);
+            let r = in_order(ready.len(), strict, |i, report| {
+                self.input(ready[i], &mut *printer, report, &progress, None)
+            });
+            r.and_then(|f| printer.close().map(|()| f))
+        } else {
+            let decode = |i: usize,
+                          w: &mut dyn Write,
+                          cancel: &dyn Fn() -> bool,
+                          report: &mut dyn FnMut(String)| {
+                let mut printer = printer(self.format, w, self.opts, &columns, i == 0);
+                self.input(ready[i], &mut *printer, report, &progress, Some(cancel))
+            };
+            let (r, _) = decode_each(&paths, self.threads, out, strict, decode);
+            r.map(|o: Vec<FileOutcome>| o.iter().any(|o| o.failed))
+        };
+        bar.finish_and_clear();
+        ran.failed |= failed?;
+        Ok(ran)
+    }
+
+    /// Each input into its own output, `targets[i]` for input `i` (a file there is replaced
+    /// only when the input converted), in parallel.
+    pub fn each_into(
+        &self,
+        inputs: &[String],
+        targets: &[PathBuf],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Ran {
+        let decode =
+            |i: usize, _: &mut dyn Write, _: &dyn Fn() -> bool, report: &mut dyn FnMut(String)| {
+                let path = &inputs[i];
+                let p = prepare(self.prep, path, display_name(path), self.twice(), report)?;
+                let mut out = match Output::open(Some(&targets[i].to_string_lossy()), false, true) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        report(format!("ipfixkit: {e}"));
+                        return None;
+                    }
+                };
+                let columns = self.columns(&[&p], 1);
+                let mut printer = printer(self.format, &mut out, self.opts, &columns, true);
+                let mut d = self.input(&p, &mut *printer, report, progress, None)?;
+                let written = d.output_error.take().map_or_else(|| printer.close(), Err);
+                drop(printer);
+                if let Err(e) = written.and_then(|()| out.finish()) {
+                    report(format!("ipfixkit: {e}"));
+                    d.failed = true;
+                }
+                d.failed |= p.failed;
+                Some(d)
+            };
+        let strict = self.prep.strict;
+        let (result, _) = decode_each(inputs, self.threads, &mut io::sink(), strict, decode);
+        Ran {
+            // The sink cannot fail.
+            failed: result.map_or(true, |o| o.iter().any(|o| o.failed)),
+            lost: false,
+        }
+    }
+}
