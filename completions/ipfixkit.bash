@@ -133,7 +133,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --output --dir --fields --allow-unknown-fields --time --no-header --no-options --options-only --message-size --force --metadata --export-time --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --no-options --options-only --message-size --force --metadata --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +161,10 @@ _ipfixkit() {
                     ;;
                 --from)
                     COMPREPLY=($(compgen -W "auto ipfix json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --export-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -192,10 +196,6 @@ _ipfixkit() {
                     return 0
                     ;;
                 --message-size)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --export-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,13 +65,13 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l from -d 'I
 ipfix\t''
 json\t''
 csv\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel' -r -F
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'

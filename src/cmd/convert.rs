@@ -5,11 +5,10 @@
 //! IPFIX file (one per input: a file is one session; [`crate::io::prepare`]), which the IPFIX
 //! path then prints.
 
+use super::TextInputArgs;
 use super::help::convert::{EXAMPLES, NOTES};
 use super::{Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs};
-use crate::io::input::Sniffed;
 use crate::io::output::targets_in;
-use crate::io::prepare::PrepareOpts;
 use crate::output::{self, run::Plan};
 use std::path::PathBuf;
 
@@ -24,9 +23,8 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub to: To,
 
-    /// Input format (default: recognised from content).
-    #[arg(long, value_enum, default_value_t = From::Auto)]
-    pub from: From,
+    #[command(flatten)]
+    pub text: TextInputArgs,
 
     #[command(flatten)]
     pub out: OutputArgs,
@@ -55,11 +53,6 @@ pub struct Args {
     #[arg(long)]
     pub metadata: bool,
 
-    /// From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one
-    /// with @export_time (default 0); later records without one keep the previous record's.
-    #[arg(long, value_name = "TIME", value_parser = parse_export_time)]
-    pub export_time: Option<u32>,
-
     #[command(flatten)]
     pub progress: ProgressArgs,
 }
@@ -74,14 +67,6 @@ pub enum To {
     Ipfix,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum From {
-    Auto,
-    Ipfix,
-    Json,
-    Csv,
-}
-
 impl To {
     fn ext(self) -> &'static str {
         match self {
@@ -90,14 +75,6 @@ impl To {
             To::Ipfix => "ipfix",
         }
     }
-}
-
-fn parse_export_time(t: &str) -> Result<u32, String> {
-    let (secs, nanos) = crate::ipfix::text::parse_time(t, 0)?;
-    if nanos != 0 || !(0..=u32::MAX as i64).contains(&secs) {
-        return Err("whole seconds between 1970 and 2106".into());
-    }
-    Ok(secs as u32)
 }
 
 pub fn run(args: &Args) -> Result<(), Error> {
@@ -112,18 +89,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
     if inputs.iter().filter(|p| *p == "-").count() > 1 {
         return Err(Error::usage("stdin (-) can be read only once"));
     }
-    let prep = PrepareOpts {
-        format: match args.from {
-            From::Auto => None,
-            From::Ipfix => Some(Sniffed::Ipfix),
-            From::Json => Some(Sniffed::Json),
-            From::Csv => Some(Sniffed::Csv),
-        },
-        model: model.clone(),
-        message_size: args.ipfix.message_size as usize,
-        export_time: args.export_time.unwrap_or(0),
-        strict: args.input.strict,
-    };
+    let prep = args
+        .text
+        .prepare(&args.input, &model, args.ipfix.message_size);
     let plan = Plan {
         format: match args.to {
             To::Json => output::Format::JsonWithTemplates,

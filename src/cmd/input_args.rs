@@ -26,7 +26,7 @@ pub struct InputArgs {
     /// After damage, give an input up when this many octets hold no valid message header
     /// (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535
     /// (one maximal message) are raised to it.
-    #[arg(long = "max-resync", value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    #[arg(long = "max-resync", value_name = "BYTES", default_value = "64M", value_parser = crate::io::reader::parse_size)]
     pub max_resync: u64,
 
     /// Worker threads for several files (0 = all cores). Output order never depends on it.
@@ -72,19 +72,61 @@ impl InputArgs {
 
     /// The built-in information model plus `--ie-spec` files.
     pub fn model(&self) -> Result<Arc<InfoModel>, String> {
-        let base = InfoModel::builtin();
-        if self.ie_spec.is_empty() {
-            return Ok(base);
-        }
-        let mut m = (*base).clone();
-        for p in &self.ie_spec {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            // A byte-order mark some editors write is not part of the first spec.
-            m.load_spec_text(text.strip_prefix('\u{feff}').unwrap_or(&text))
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-        }
-        Ok(Arc::new(m))
+        crate::io::input::model_with_specs(&self.ie_spec)
     }
+}
+
+/// How JSON lines and CSV inputs are read, for the commands that take them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TextInputArgs {
+    /// Input format (default: recognised from content).
+    #[arg(long, value_enum, default_value_t = From::Auto)]
+    pub from: From,
+
+    /// From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one
+    /// with @export_time (default 0); later records without one keep the previous record's.
+    #[arg(long, value_name = "TIME", value_parser = parse_export_time)]
+    pub export_time: Option<u32>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum From {
+    Auto,
+    Ipfix,
+    Json,
+    Csv,
+}
+
+impl TextInputArgs {
+    /// How inputs are made ready: JSON/CSV encoded into IPFIX messages of `message_size`.
+    pub fn prepare(
+        &self,
+        input: &InputArgs,
+        model: &Arc<InfoModel>,
+        message_size: u16,
+    ) -> crate::io::prepare::PrepareOpts {
+        use crate::io::input::Sniffed;
+        crate::io::prepare::PrepareOpts {
+            format: match self.from {
+                From::Auto => None,
+                From::Ipfix => Some(Sniffed::Ipfix),
+                From::Json => Some(Sniffed::Json),
+                From::Csv => Some(Sniffed::Csv),
+            },
+            model: model.clone(),
+            message_size: message_size as usize,
+            export_time: self.export_time.unwrap_or(0),
+            strict: input.strict,
+        }
+    }
+}
+
+fn parse_export_time(t: &str) -> Result<u32, String> {
+    let (secs, nanos) = crate::ipfix::text::parse_time(t, 0)?;
+    if nanos != 0 || !(0..=u32::MAX as i64).contains(&secs) {
+        return Err("whole seconds between 1970 and 2106".into());
+    }
+    Ok(secs as u32)
 }
 
 /// `--progress` / `--no-progress`, for every command that reads inputs.
@@ -118,63 +160,5 @@ impl ProgressArgs {
             when,
             to_stdout && std::io::stdout().is_terminal(),
         )
-    }
-}
-
-/// A size in octets: digits with an optional K, M, G or T (powers of 1024; `KiB`, `MB` and
-/// the like are read the same).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(digits);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a size (digits, then K, M or G)"))?;
-    let shift = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kb" | "kib" => 10,
-        "m" | "mb" | "mib" => 20,
-        "g" | "gb" | "gib" => 30,
-        "t" | "tb" | "tib" => 40,
-        _ => {
-            return Err(format!(
-                "{s:?}: unknown size suffix {unit:?} (K, M, G or T)"
-            ));
-        }
-    };
-    n.checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("{s:?} is too large"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_with_suffixes() {
-        for (s, n) in [
-            ("0", 0),
-            ("65535", 65535),
-            ("64K", 64 << 10),
-            ("64k", 64 << 10),
-            ("64M", 64 << 20),
-            ("64MiB", 64 << 20),
-            ("1G", 1 << 30),
-            ("2gb", 2 << 30),
-            ("1T", 1 << 40),
-        ] {
-            assert_eq!(parse_size(s), Ok(n), "{s}");
-        }
-        for s in [
-            "",
-            "K",
-            "1.5G",
-            "-1",
-            "12Q",
-            "1 G x",
-            "18446744073709551615K",
-        ] {
-            assert!(parse_size(s).is_err(), "{s}");
-        }
     }
 }

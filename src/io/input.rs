@@ -550,6 +550,25 @@ mod tests {
     }
 }
 
+/// The built-in information model plus the IE definitions of `specs` (`--ie-spec` files of
+/// `name(pen/id)<type>[length]` lines); an error names the file.
+pub fn model_with_specs(
+    specs: &[std::path::PathBuf],
+) -> Result<std::sync::Arc<crate::ipfix::InfoModel>, String> {
+    let base = crate::ipfix::InfoModel::builtin();
+    if specs.is_empty() {
+        return Ok(base);
+    }
+    let mut m = (*base).clone();
+    for p in specs {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        // A byte-order mark some editors write is not part of the first spec.
+        m.load_spec_text(text.strip_prefix('\u{feff}').unwrap_or(&text))
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    Ok(std::sync::Arc::new(m))
+}
+
 /// Guess of an input's format from its first bytes (after decompression).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sniffed {

@@ -24,6 +24,31 @@ pub const DEFAULT_MAX_RESYNC: u64 = 64 << 20;
 /// one of any length is always found.
 pub const MIN_RESYNC: u64 = 65535;
 
+/// A size in octets: digits with an optional K, M, G or T (powers of 1024; `KiB`, `MB` and
+/// the like are read the same).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (digits, then K, M or G)"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown size suffix {unit:?} (K, M, G or T)"
+            ));
+        }
+    };
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
 /// How the reader bounds its work on damaged input.
 #[derive(Clone, Copy)]
 pub struct ReadOpts<'a> {
@@ -723,5 +748,38 @@ mod tests {
         };
         let (end, p) = run(empty_message().repeat(10), &opts);
         assert_eq!((end, p.messages), (End::Stopped, 3));
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_suffixes() {
+        for (s, n) in [
+            ("0", 0),
+            ("65535", 65535),
+            ("64K", 64 << 10),
+            ("64k", 64 << 10),
+            ("64M", 64 << 20),
+            ("64MiB", 64 << 20),
+            ("1G", 1 << 30),
+            ("2gb", 2 << 30),
+            ("1T", 1 << 40),
+        ] {
+            assert_eq!(parse_size(s), Ok(n), "{s}");
+        }
+        for s in [
+            "",
+            "K",
+            "1.5G",
+            "-1",
+            "12Q",
+            "1 G x",
+            "18446744073709551615K",
+        ] {
+            assert!(parse_size(s).is_err(), "{s}");
+        }
     }
 }
