@@ -140,7 +140,8 @@ pub fn display_name(path: &str) -> &str {
     if path == "-" { "<stdin>" } else { path }
 }
 
-/// Formats a decode problem as the one-line message of DESIGN.md, unless `--quiet` hides it.
+/// Formats a decode problem as the one-line message of DESIGN.md (without the `ipfixkit:`
+/// prefix [`stderr_line`] adds), unless `--quiet` hides it.
 /// The offset of a compressed input counts octets of its `decompressed` stream, and says so.
 pub fn problem_line(
     file: &str,
@@ -152,7 +153,7 @@ pub fn problem_line(
         return None;
     }
     Some(format!(
-        "ipfixkit: {}: {}",
+        "{}: {}",
         display_name(file),
         e.in_stream(decompressed)
     ))
@@ -254,9 +255,11 @@ pub fn decode_file(
     }
 }
 
-/// Prints a problem line on stderr (what the parallel driver reports, in input order).
+/// Prints a problem line on stderr (what the parallel driver reports, in input order). Report
+/// lines are `INPUT: what` everywhere; this is the one place they get the `ipfixkit:` prefix
+/// (errors that end a command get theirs from `cmd::Error`).
 pub fn stderr_line(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    let _ = writeln!(std::io::stderr().lock(), "ipfixkit: {line}");
 }
 
 /// Decodes every input into one output through the ordered parallel driver (outputs in input

@@ -120,7 +120,7 @@ pub fn prepare(
     let mut src = match ByteSource::open(path) {
         Ok(s) => s,
         Err(e) => {
-            report(format!("ipfixkit: {name}: {e}"));
+            report(format!("{name}: {e}"));
             return None;
         }
     };
@@ -141,7 +141,7 @@ pub fn prepare(
             let file = match std::fs::File::create(temp.path()) {
                 Ok(f) => f,
                 Err(e) => {
-                    report(format!("ipfixkit: {name}: {e}"));
+                    report(format!("{name}: {e}"));
                     return None;
                 }
             };
@@ -165,7 +165,7 @@ pub fn prepare(
     let file = match std::fs::File::create(temp.path()) {
         Ok(f) => f,
         Err(e) => {
-            report(format!("ipfixkit: {}: {e}", temp.path().display()));
+            report(format!("{}: {e}", temp.path().display()));
             return None;
         }
     };
@@ -190,7 +190,7 @@ pub fn prepare(
             }) {
                 Ok(s) => s,
                 Err(e) => {
-                    report(format!("ipfixkit: {name}: {e}"));
+                    report(format!("{name}: {e}"));
                     return None;
                 }
             };
@@ -210,7 +210,7 @@ pub fn prepare(
         let mut on_bad = |e: &crate::format::InputError| {
             reported += 1;
             if reported <= MAX_REPORTED {
-                report(format!("ipfixkit: {name}: {e}"));
+                report(format!("{name}: {e}"));
             }
         };
         match kind {
@@ -220,26 +220,26 @@ pub fn prepare(
     };
     if reported > MAX_REPORTED {
         report(format!(
-            "ipfixkit: {name}: {} more bad lines not shown ({reported} in all)",
+            "{name}: {} more bad lines not shown ({reported} in all)",
             reported - MAX_REPORTED
         ));
     }
     match &r {
         Ok(()) => {}
-        Err(EncodeFailure::Input(e)) => report(format!("ipfixkit: {name}: {e}")),
+        Err(EncodeFailure::Input(e)) => report(format!("{name}: {e}")),
         Err(EncodeFailure::Output(e)) => {
-            report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+            report(format!("{name}: writing temporary IPFIX: {e}"));
             return None;
         }
     }
     let failed = r.is_err() || enc.input_errors > 0;
     let records = enc.records;
     if let Err(e) = enc.writer.finish() {
-        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+        report(format!("{name}: writing temporary IPFIX: {e}"));
         return None;
     }
     if let Err(e) = out.flush() {
-        report(format!("ipfixkit: {name}: writing temporary IPFIX: {e}"));
+        report(format!("{name}: writing temporary IPFIX: {e}"));
         return None;
     }
     drop(out);
@@ -327,7 +327,7 @@ impl Inputs {
         match opened {
             Ok(s) => Some(s),
             Err(e) => {
-                report(format!("ipfixkit: {}: {e}", self.names[i]));
+                report(format!("{}: {e}", self.names[i]));
                 None
             }
         }

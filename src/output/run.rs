@@ -68,7 +68,7 @@ impl Plan<'_> {
         let src = match p.open() {
             Ok(s) => s,
             Err(e) => {
-                report(format!("ipfixkit: {}: {e}", p.name));
+                report(format!("{}: {e}", p.name));
                 return None;
             }
         };
@@ -145,7 +145,7 @@ impl Plan<'_> {
                 let mut out = match Output::open(Some(&targets[i].to_string_lossy()), false, true) {
                     Ok(o) => o,
                     Err(e) => {
-                        report(format!("ipfixkit: {e}"));
+                        report(format!("{e}"));
                         return None;
                     }
                 };
@@ -155,7 +155,7 @@ impl Plan<'_> {
                 let written = d.output_error.take().map_or_else(|| printer.close(), Err);
                 drop(printer);
                 if let Err(e) = written.and_then(|()| out.finish()) {
-                    report(format!("ipfixkit: {e}"));
+                    report(format!("{e}"));
                     d.failed = true;
                 }
                 d.failed |= p.failed;
