@@ -1649,7 +1649,7 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
             vec![
                 0x1f, 0x8b, 8, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 1, 2, 3,
             ],
-            "err@0 m- s- Io { message: \"invalid gzip header\" }",
+            "err@0 m- s- Io { kind: InvalidInput, message: \"invalid gzip header\" }",
             0,
         ),
     ]

@@ -305,6 +305,7 @@ fn io_problem(offset: u64, e: std::io::Error) -> DecodeError {
         message: None,
         set: None,
         kind: ErrorKind::Io {
+            kind: e.kind(),
             message: e.to_string(),
         },
     }

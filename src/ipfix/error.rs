@@ -69,8 +69,12 @@ pub enum ErrorKind {
     EmptyRecords { template: u16 },
     /// Not IPFIX at all.
     NotIpfix { looks_like: &'static str },
-    /// A read failed (e.g. corrupt compressed stream).
-    Io { message: String },
+    /// A read failed (e.g. corrupt compressed stream): the error's kind and its message (the
+    /// codec's errors are plain values, so the `io::Error` itself is not kept).
+    Io {
+        kind: std::io::ErrorKind,
+        message: String,
+    },
     /// Structured data (RFC 6313) inside a record is damaged: the record is still delivered,
     /// and printers show the damaged list as an `{"@error": ...}` value.
     ListDamage {
@@ -252,7 +256,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::NotIpfix { looks_like } => {
                 write!(f, "not an IPFIX file: it looks like {looks_like}")
             }
-            ErrorKind::Io { message } => write!(f, "read failed: {message}"),
+            ErrorKind::Io { message, .. } => write!(f, "read failed: {message}"),
             ErrorKind::ListDamage {
                 template,
                 record,
