@@ -1,7 +1,7 @@
 //! ipfixkit: a toolbox for IPFIX files (RFC 5655).
 //!
 //! Layers, each using only the ones before it: [`ipfix`] (the codec over bytes, and the
-//! NetFlow translator), [`format`] (JSON lines and CSV read into IPFIX), [`io`] (inputs,
+//! NetFlow translator), [`format`](mod@format) (JSON lines and CSV read into IPFIX), [`io`] (inputs,
 //! message framing, the one decode loop, outputs, the per-file parallel driver), [`output`]
 //! (one printer per format) and [`filter`] (the expression language), and [`cmd`] (one module
 //! per subcommand, glue).

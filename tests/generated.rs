@@ -47,3 +47,42 @@ fn man_pages_and_completions_are_up_to_date() {
     compare_dirs(&tmp.join("completions"), &root.join("completions"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Every directory and file of `src/` under `dir`, as paths relative to `src/`.
+fn sources(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            out.push(format!("{rel}/"));
+            sources(root, &p, out);
+        } else if rel.ends_with(".rs") {
+            out.push(rel);
+        }
+    }
+}
+
+/// The README's module map (its Design section) names every module of `src/`: a directory
+/// as `src/NAME/` or `NAME/`, a file by its name (`mod.rs` files are their directory's).
+#[test]
+fn readme_module_map_matches_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let design = &readme[readme.find("## Design").expect("a Design section")..];
+    let map = design.split("```").nth(1).expect("a module map block");
+    let mut all = Vec::new();
+    sources(&root.join("src"), &root.join("src"), &mut all);
+    let names = |m: &str| -> bool {
+        map.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .any(|w| w == m || w.trim_end_matches(['.', ':']) == m)
+    };
+    for rel in &all {
+        let name = rel.rsplit_terminator('/').next().unwrap();
+        let ok = if rel.ends_with('/') {
+            names(&format!("src/{rel}")) || names(&format!("{name}/"))
+        } else {
+            name == "mod.rs" || name == "tests.rs" || names(name) || names(&format!("src/{rel}"))
+        };
+        assert!(ok, "README's module map does not name src/{rel}");
+    }
+}

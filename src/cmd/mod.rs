@@ -1,5 +1,6 @@
-//! One module per subcommand (`Args` + `run`), plus the flag groups they share so a long flag
-//! means the same thing everywhere.
+//! One module per subcommand (`Args` + `run`, glue over the layers below), the flag groups
+//! they share so a long flag is declared once ([`input_args`], [`output_args`]), their long
+//! help ([`help`]) and the one error type with its exit codes ([`Error`]).
 
 pub mod cat;
 pub mod convert;
@@ -8,8 +9,8 @@ pub mod filter;
 pub mod help;
 
 mod error;
-mod input_args;
-mod output_args;
+pub mod input_args;
+pub mod output_args;
 pub use error::Error;
 pub use input_args::*;
 pub use output_args::*;

@@ -1,3 +1,5 @@
+//! Unit tests of the filter language: parsing, compiling per template, evaluating.
+
 use super::*;
 use crate::ipfix::VARLEN;
 use crate::ipfix::template::resolve_with;

@@ -867,7 +867,7 @@ fn put_bytes(
 
 /// Encodes a parsed scalar into `len` octets through [`encode`] (reduced-size rules of RFC 7011
 /// §6.2). A float64 in 4 octets is rounded to the nearest float32 (the text is a decimal that
-/// float32 rarely holds exactly); strings and octets go through [`put_bytes`].
+/// float32 rarely holds exactly); strings and octets go through `put_bytes`.
 pub fn encode_parsed(
     p: &Parsed,
     dtype: DataType,

@@ -2,7 +2,10 @@
 //!
 //! No files, no printing, no command-line concerns; nothing here panics on input. Layers above
 //! feed messages to a [`session::Session`] and receive templates, records and problems through
-//! a [`session::Visitor`].
+//! a [`session::Visitor`]. Also here, as pure as the rest: the message writer ([`writer`]) and
+//! value encoder ([`encode`]), the text forms of values ([`text`]), the domain/template
+//! remapper that re-emits records of several sources ([`remap`]), and the NetFlow v5/v9 to
+//! IPFIX translator ([`netflow`]).
 
 pub mod encode;
 pub mod error;

@@ -1,5 +1,6 @@
-//! One printer per output format ([`Printer`], from [`crate::io::sink`]), all fed by the session
-//! walker through [`crate::io::decode::Drive`].
+//! One printer per output format ([`Printer`], from [`crate::io::sink`]), all fed by the one
+//! decode loop ([`crate::io::decode`]); [`printer`] makes them, [`run`] runs prepared inputs
+//! through them into one output or one each.
 //!
 //! Printers resolve per-template layouts (keys, selected columns) once per template and reuse
 //! them through [`Layouts`]; per record they only decode and append to a reused buffer.

@@ -454,7 +454,7 @@ impl Printer for StatsPrinter<'_> {
 ///
 /// - Order: the options record carrying systemInitTimeMilliseconds may come after the data
 ///   records. Until a domain's first one, its uptimes are kept as offsets from a reference
-///   record ([`Pending`]) and resolved when it arrives; records after it are resolved at once
+///   record (`Pending`) and resolved when it arrives; records after it are resolved at once
 ///   with the latest value (an exporter that restarts sends a new one).
 /// - Wrap: the counter wraps every 2^32 ms (49.7 days), and an exporter may send a
 ///   systemInitTime from after a wrap with data from before it. Of the times
