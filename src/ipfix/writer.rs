@@ -364,8 +364,14 @@ mod tests {
     fn decode(bytes: &[u8]) -> Rec {
         let mut s = Session::new(InfoModel::builtin());
         let mut v = Rec::default();
-        let mut src = crate::io::input::ByteSource::from_bytes(bytes.to_vec());
-        crate::io::reader::decode_all(&mut src, &mut s, &mut v);
+        // The writer's output is whole messages back to back: each header's length frames it.
+        let (mut at, mut index) = (0, 1);
+        while at + 4 <= bytes.len() {
+            let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
+            let end = (at + len.max(16)).min(bytes.len());
+            s.process_message(&bytes[at..end], at as u64, index, &mut v);
+            (at, index) = (end, index + 1);
+        }
         v
     }
 
