@@ -93,7 +93,7 @@ impl Field {
 
     /// Size of the specifier on the wire.
     pub fn wire_len(&self) -> usize {
-        if self.pen == 0 { 4 } else { 8 }
+        self.field_spec().wire_len()
     }
 
     /// RFC 7013 §10 text form, e.g. `sourceIPv4Address(8)<ipv4Address>[4]`.

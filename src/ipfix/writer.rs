@@ -189,10 +189,11 @@ impl<W: Write> MessageWriter<W> {
         let set_id: u16 = if def.scope_count > 0 { 3 } else { 2 };
         self.start(domain, export_time, 8)?;
         self.close_set();
+        // A withdrawal is a template record without fields (RFC 7011 §8.1), which always fits.
+        let record = template_record::<FieldSpec>(id, 0, &[]).unwrap_or_default();
         self.buf.extend_from_slice(&set_id.to_be_bytes());
-        self.buf.extend_from_slice(&8u16.to_be_bytes());
-        self.buf.extend_from_slice(&id.to_be_bytes());
-        self.buf.extend_from_slice(&0u16.to_be_bytes());
+        self.buf.extend_from_slice(&(4 + record.len() as u16).to_be_bytes());
+        self.buf.extend_from_slice(&record);
         Ok(())
     }
 
