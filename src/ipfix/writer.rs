@@ -192,7 +192,8 @@ impl<W: Write> MessageWriter<W> {
         // A withdrawal is a template record without fields (RFC 7011 §8.1), which always fits.
         let record = template_record::<FieldSpec>(id, 0, &[]).unwrap_or_default();
         self.buf.extend_from_slice(&set_id.to_be_bytes());
-        self.buf.extend_from_slice(&(4 + record.len() as u16).to_be_bytes());
+        self.buf
+            .extend_from_slice(&(4 + record.len() as u16).to_be_bytes());
         self.buf.extend_from_slice(&record);
         Ok(())
     }
