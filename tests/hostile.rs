@@ -1636,12 +1636,25 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
         ),
         (
             "not-ipfix",
-            // a NetFlow v9 header (RFC 3954 §5.1): version 9, count 0, uptime, time, seq, source
+            // a pcap file header (little-endian magic, version 2.4, Ethernet)
             vec![
-                0, 9, 0, 0, 0, 0, 0, 1, 0x65, 0x53, 0xf1, 0, 0, 0, 0, 1, 0, 0, 0, 1,
+                0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0,
+                0, 0,
             ],
-            r#"err@0 m- s- NotIpfix { looks_like: "NetFlow v9 (version 9 header), not IPFIX (version 10)" }"#,
+            r#"err@0 m- s- NotIpfix { looks_like: "a pcap packet capture" }"#,
             0,
+        ),
+        (
+            "netflow-damage",
+            // a NetFlow v9 packet (RFC 3954 §5.1: version 9, count 1, uptime, time, sequence,
+            // source ID 7) whose template FlowSet holds a template of no fields
+            vec![
+                0, 9, 0, 1, 0, 0, 0, 1, 0x65, 0x53, 0xf1, 0, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 8, 1,
+                0, 0, 0,
+            ],
+            "err@24 m1 s- NetFlow { version: 9, problem: Problem { offset: 24, what: EmptyTemplate { template: 256 } } }",
+            // the domain's systemInitTimeMilliseconds, from the header
+            1,
         ),
         (
             "io-error",
@@ -1713,7 +1726,7 @@ fn malformed_files_are_current_and_give_their_error() {
 
 /// The name of every `ErrorKind`. The match below has no catch-all arm: a new kind does not
 /// compile until it is named here, and then the test above wants a malformed file for it.
-const EVERY_KIND: [&str; 18] = [
+const EVERY_KIND: [&str; 19] = [
     "TruncatedHeader",
     "BadHeader",
     "ResyncLimit",
@@ -1732,6 +1745,7 @@ const EVERY_KIND: [&str; 18] = [
     "Io",
     "ListDamage",
     "BadLearnedName",
+    "NetFlow",
 ];
 
 #[allow(dead_code)]
@@ -1756,6 +1770,7 @@ fn kind_index(k: &ipfixkit::ipfix::ErrorKind) -> usize {
         K::ListDamage { .. } => 15,
         K::BadLearnedName { .. } => 16,
         K::ResyncLimit { .. } => 17,
+        K::NetFlow { .. } => 18,
     }
 }
 

@@ -916,6 +916,12 @@ fn clean_samples() -> Vec<Sample> {
             .collect();
         paths.sort();
         for path in paths {
+            // NetFlow inputs are read too, but the peers here read IPFIX only, so their
+            // originals cannot be compared: they have tests of their own (interop_netflow).
+            let head = std::fs::read(&path).unwrap_or_default();
+            if head.starts_with(&[0, 5]) || head.starts_with(&[0, 9]) {
+                continue;
+            }
             let spec = PathBuf::from(format!("{}.iespec", path.display()));
             let spec = spec.is_file().then_some(spec);
             let mut cmd = Command::new(IPFIXKIT);

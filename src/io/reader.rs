@@ -14,8 +14,10 @@
 //! it is searched; `cancel` stops between messages when the run has ended elsewhere.
 
 use super::input::{ByteSource, Compression, SNIFF_LEN, sniff_other};
+use crate::ipfix::netflow::{self, Translator};
 use crate::ipfix::session::{Flow, Session, Visitor};
 use crate::ipfix::{DecodeError, ErrorKind};
+use std::collections::VecDeque;
 
 /// The default of `--max-resync`: octets searched for the next message header after damage.
 pub const DEFAULT_MAX_RESYNC: u64 = 64 << 20;
@@ -114,6 +116,44 @@ pub struct Messages<'s, 'o> {
     /// Octets of the message last handed out, still to be consumed.
     pending: usize,
     end: Option<End>,
+    /// NetFlow v5/v9 packets of this input, translated into IPFIX messages (made at the
+    /// first packet).
+    netflow: Option<Box<NetFlow>>,
+}
+
+/// The translation of a NetFlow input: one exporter, whose v9 templates live per Source ID.
+#[derive(Default)]
+struct NetFlow {
+    translator: Translator,
+    /// The IPFIX messages of the last packet, and where the next one to hand out starts.
+    out: Vec<u8>,
+    at: usize,
+    /// The last packet's offset in the input and number, for its messages and problems.
+    offset: u64,
+    index: u64,
+    /// The last packet's problems, handed out after its messages.
+    problems: VecDeque<DecodeError>,
+}
+
+impl NetFlow {
+    fn has_more(&self) -> bool {
+        self.at + 16 <= self.out.len() || !self.problems.is_empty()
+    }
+
+    /// The next message of the last packet, then its problems.
+    fn next(&mut self) -> Option<Result<MessageRef<'_>, DecodeError>> {
+        if self.at + 16 <= self.out.len() {
+            let b = &self.out[self.at..];
+            let len = (u16::from_be_bytes([b[2], b[3]]) as usize).clamp(16, b.len());
+            self.at += len;
+            return Some(Ok(MessageRef {
+                bytes: &b[..len],
+                offset: self.offset,
+                index: self.index,
+            }));
+        }
+        self.problems.pop_front().map(Err)
+    }
 }
 
 impl<'s, 'o> Messages<'s, 'o> {
@@ -129,6 +169,7 @@ impl<'s, 'o> Messages<'s, 'o> {
             first: true,
             pending: 0,
             end: None,
+            netflow: None,
         }
     }
 
@@ -157,6 +198,9 @@ impl<'s, 'o> Messages<'s, 'o> {
         if self.pending > 0 {
             self.src.consume(self.pending);
             self.pending = 0;
+        }
+        if self.netflow.as_ref().is_some_and(|n| n.has_more()) {
+            return self.netflow.as_mut().and_then(|n| n.next());
         }
         if self.end.is_some() {
             return None;
@@ -196,7 +240,8 @@ impl<'s, 'o> Messages<'s, 'o> {
         }
         if self.first {
             self.first = false;
-            if let Some(what) = sniff_other(avail, self.compression) {
+            let other = sniff_other(avail, self.compression);
+            if let Some(what) = other.filter(|_| netflow::version(avail).is_none()) {
                 self.end = Some(End::Stopped);
                 return Some(Err(DecodeError {
                     offset: 0,
@@ -219,6 +264,9 @@ impl<'s, 'o> Messages<'s, 'o> {
         }
         let version = u16::from_be_bytes([avail[0], avail[1]]);
         let length = u16::from_be_bytes([avail[2], avail[3]]);
+        if version == 5 || version == 9 {
+            return self.packet(offset, version, length);
+        }
         if version != 10 || length < 16 {
             return Some(Err(self.bad_header(offset, version, length)));
         }
@@ -237,6 +285,58 @@ impl<'s, 'o> Messages<'s, 'o> {
             offset,
             index: self.index,
         }))
+    }
+
+    /// The NetFlow packet at `offset` (`count` from its header), translated: its IPFIX
+    /// messages, then its problems, are handed out one by one.
+    fn packet(
+        &mut self,
+        offset: u64,
+        version: u16,
+        count: u16,
+    ) -> Option<Result<MessageRef<'_>, DecodeError>> {
+        // A v5 packet says its length; a v9 packet ends where its FlowSets do (at most one
+        // UDP datagram's worth).
+        let want = if version == 5 {
+            24 + 48 * count as usize
+        } else {
+            65535
+        };
+        let avail = match self.src.fill(want) {
+            Ok(a) => a,
+            Err(e) => return Some(Err(self.io_problem(offset, e))),
+        };
+        self.index += 1;
+        let index = self.index;
+        let at = |p: &netflow::Problem| DecodeError {
+            offset: offset + p.offset as u64,
+            message: Some(index),
+            set: None,
+            kind: ErrorKind::NetFlow {
+                version,
+                problem: p.clone(),
+            },
+        };
+        let nf = self.netflow.get_or_insert_with(Box::default);
+        nf.out.clear();
+        nf.at = 0;
+        nf.offset = offset;
+        nf.index = index;
+        // A packet cut short by the end of the input is translated as far as it goes (the
+        // translator reports the cut) and ends the input.
+        let (len, cut) = match netflow::packet_len(avail) {
+            Ok(n) => (n, false),
+            Err(_) => (avail.len(), true),
+        };
+        if cut {
+            self.end = Some(End::Eof);
+        }
+        match nf.translator.translate(&avail[..len], &mut nf.out) {
+            Ok(t) => nf.problems.extend(t.problems.iter().map(at)),
+            Err(p) => nf.problems.push_back(at(&p)),
+        }
+        self.pending = len;
+        nf.next()
     }
 
     /// The problem of a bad header at `offset`, after the search for the next message (none

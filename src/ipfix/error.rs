@@ -69,6 +69,11 @@ pub enum ErrorKind {
     EmptyRecords { template: u16 },
     /// Not IPFIX at all.
     NotIpfix { looks_like: &'static str },
+    /// A NetFlow v5/v9 packet is damaged (its other FlowSets were still translated).
+    NetFlow {
+        version: u16,
+        problem: super::netflow::Problem,
+    },
     /// A read failed (e.g. corrupt compressed stream): the error's kind and its message (the
     /// codec's errors are plain values, so the `io::Error` itself is not kept).
     Io {
@@ -116,6 +121,16 @@ impl DecodeError {
             | ErrorKind::BadFieldLength { .. }
             | ErrorKind::ReservedSetId
             | ErrorKind::BadLearnedName { .. } => Severity::Warning,
+            // Exporters often count FlowSets or leave the count at 0 (RFC 3954 §5.1 asks
+            // for records): the records are all read either way.
+            ErrorKind::NetFlow {
+                problem:
+                    super::netflow::Problem {
+                        what: super::netflow::ProblemKind::CountMismatch { .. },
+                        ..
+                    },
+                ..
+            } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -257,6 +272,7 @@ impl fmt::Display for ErrorKind {
                 write!(f, "not an IPFIX file: it looks like {looks_like}")
             }
             ErrorKind::Io { message, .. } => write!(f, "read failed: {message}"),
+            ErrorKind::NetFlow { version, problem } => write!(f, "NetFlow v{version}: {problem}"),
             ErrorKind::ListDamage {
                 template,
                 record,

@@ -1,0 +1,302 @@
+//! Interop: NetFlow v5 and v9 read by `ipfixkit cat` (translated to IPFIX in the input layer)
+//! must give, record by record, the values `tshark` decodes from the same packets. The
+//! logstash sample files are concatenated export packets; the test wraps each packet in
+//! Ethernet/IPv4/UDP (to port 2055, which tshark is told is NetFlow) in a pcap of its own
+//! making, so both tools read the same bytes.
+//!
+//! For v5 the absolute start and end times are checked too: tshark gives the header's
+//! sysUptime, unix_secs and unix_nsecs and the records' uptimes, from which the test
+//! computes what `flowStartMilliseconds` must be (RFC 3954-style arithmetic, the uptime
+//! difference taken modulo 2^32 as the signed value nearest zero).
+//!
+//! A missing tshark prints `SKIP interop: tshark not installed`, except with `CI=true`, where
+//! it fails.
+
+#[path = "common/peers.rs"]
+mod peers;
+
+use ipfixkit::ipfix::netflow::packet_len;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/samples")
+        .join(name)
+}
+
+/// A pcap (microsecond, Ethernet) with each NetFlow packet of `data` in one UDP datagram.
+fn pcap_of(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // magic, version 2.4 (two little-endian halves), zone, accuracy, snap length, Ethernet
+    for v in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut at = 0;
+    let mut n = 0u32;
+    while at < data.len() {
+        let len = packet_len(&data[at..]).expect("a whole packet");
+        assert!(len > 0);
+        let p = &data[at..at + len];
+        let mut frame = vec![0u8; 12];
+        frame.extend_from_slice(&[0x08, 0x00]);
+        let ip_len = (20 + 8 + p.len()) as u16;
+        frame.extend_from_slice(&[0x45, 0]);
+        frame.extend_from_slice(&ip_len.to_be_bytes());
+        frame.extend_from_slice(&[0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        frame.extend_from_slice(&40000u16.to_be_bytes());
+        frame.extend_from_slice(&2055u16.to_be_bytes());
+        frame.extend_from_slice(&((8 + p.len()) as u16).to_be_bytes());
+        frame.extend_from_slice(&[0, 0]);
+        frame.extend_from_slice(p);
+        for v in [1000 + n, 0, frame.len() as u32, frame.len() as u32] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&frame);
+        at += len;
+        n += 1;
+    }
+    out
+}
+
+/// tshark's values of `fields`, one list per field, all packets' records in order.
+fn tshark(tool: &Path, pcap: &Path, fields: &[&str]) -> Vec<Vec<String>> {
+    let mut cmd = Command::new(tool);
+    cmd.args(["-r", pcap.to_str().unwrap(), "-d", "udp.port==2055,cflow"])
+        .args(["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a"])
+        .args(["-E", "aggregator=,"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let text = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    let mut cols = vec![Vec::new(); fields.len()];
+    for line in text.lines() {
+        for (i, cell) in line.split('\t').enumerate().take(fields.len()) {
+            cols[i].extend(cell.split(',').filter(|v| !v.is_empty()).map(String::from));
+        }
+    }
+    cols
+}
+
+/// `ipfixkit cat -f csv --time epoch -F columns` of `file`, one list per column.
+fn ours(file: &Path, columns: &[&str]) -> Vec<Vec<String>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_ipfixkit"))
+        .args(["cat", "-f", "csv", "--time", "epoch", "--no-options", "-F"])
+        .arg(columns.join(","))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut cols = vec![Vec::new(); columns.len()];
+    for line in text.lines().skip(1) {
+        for (i, cell) in line.split(',').enumerate() {
+            cols[i].push(cell.to_string());
+        }
+    }
+    cols
+}
+
+/// How a tshark value reads as ours.
+#[derive(Clone, Copy)]
+enum As {
+    Same,
+    /// `0x10` -> `16`
+    Hex,
+    /// seconds with a fraction -> milliseconds
+    Millis,
+}
+
+fn normal(v: &str, how: As) -> String {
+    match how {
+        As::Same => v.to_string(),
+        As::Hex => u64::from_str_radix(v.trim_start_matches("0x"), 16)
+            .unwrap()
+            .to_string(),
+        As::Millis => {
+            let (s, f) = v.split_once('.').unwrap_or((v, "0"));
+            let ms: u64 = format!("{f:0<3}")[..3].parse().unwrap();
+            (s.parse::<u64>().unwrap() * 1000 + ms).to_string()
+        }
+    }
+}
+
+/// Compares each (tshark field, our column, conversion) over all records of `file`.
+fn agree(file: &str, pairs: &[(&str, &str, As)]) -> usize {
+    let Some(tool) = peers::find_tool("tshark") else {
+        peers::missing("tshark");
+        return 0;
+    };
+    let w = std::env::temp_dir().join(format!("ipfixkit-nf-{}-{file}", std::process::id()));
+    let pcap = w.with_extension("pcap");
+    std::fs::write(&pcap, pcap_of(&std::fs::read(sample(file)).unwrap())).unwrap();
+    let theirs = tshark(&tool, &pcap, &pairs.iter().map(|p| p.0).collect::<Vec<_>>());
+    let mine = ours(
+        &sample(file),
+        &pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
+    );
+    std::fs::remove_file(&pcap).ok();
+    for (i, (field, o, how)) in pairs.iter().enumerate() {
+        let t: Vec<String> = theirs[i].iter().map(|v| normal(v, *how)).collect();
+        assert!(!t.is_empty(), "{file}: tshark gave no {field}");
+        assert_eq!(t, mine[i], "{file}: tshark {field} against our {o}");
+    }
+    mine[0].len()
+}
+
+#[test]
+fn netflow_v5_sample_agrees_with_tshark() {
+    let pairs = [
+        ("cflow.srcaddr", "sourceIPv4Address", As::Same),
+        ("cflow.dstaddr", "destinationIPv4Address", As::Same),
+        ("cflow.nexthop", "ipNextHopIPv4Address", As::Same),
+        ("cflow.inputint", "ingressInterface", As::Same),
+        ("cflow.outputint", "egressInterface", As::Same),
+        ("cflow.packets", "packetDeltaCount", As::Same),
+        ("cflow.octets", "octetDeltaCount", As::Same),
+        ("cflow.srcport", "sourceTransportPort", As::Same),
+        ("cflow.dstport", "destinationTransportPort", As::Same),
+        ("cflow.tcpflags", "tcpControlBits", As::Hex),
+        ("cflow.protocol", "protocolIdentifier", As::Same),
+        ("cflow.tos", "ipClassOfService", As::Hex),
+        ("cflow.srcas", "bgpSourceAsNumber", As::Same),
+        ("cflow.dstas", "bgpDestinationAsNumber", As::Same),
+        ("cflow.srcmask", "sourceIPv4PrefixLength", As::Same),
+        ("cflow.dstmask", "destinationIPv4PrefixLength", As::Same),
+        ("cflow.timestart", "flowStartSysUpTime", As::Millis),
+        ("cflow.timeend", "flowEndSysUpTime", As::Millis),
+    ];
+    let n = agree("logstash-netflow5-12pkts.nf5", &pairs);
+    if n == 0 {
+        return;
+    }
+    assert_eq!(n, 30, "records in the v5 sample");
+}
+
+#[test]
+fn netflow_v5_absolute_times_follow_from_the_header() {
+    let Some(tool) = peers::find_tool("tshark") else {
+        peers::missing("tshark");
+        return;
+    };
+    let file = sample("logstash-netflow5-12pkts.nf5");
+    let pcap = std::env::temp_dir().join(format!("ipfixkit-nf5-times-{}.pcap", std::process::id()));
+    std::fs::write(&pcap, pcap_of(&std::fs::read(&file).unwrap())).unwrap();
+    // One line per packet: its header times and its records' uptimes.
+    let mut cmd = Command::new(&tool);
+    cmd.args(["-r", pcap.to_str().unwrap(), "-d", "udp.port==2055,cflow"])
+        .args(["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a"])
+        .args(["-E", "aggregator=,"])
+        .args([
+            "-e",
+            "cflow.sysuptime",
+            "-e",
+            "cflow.unix_secs",
+            "-e",
+            "cflow.unix_nsecs",
+        ])
+        .args(["-e", "cflow.timestart", "-e", "cflow.timeend"]);
+    let text = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    std::fs::remove_file(&pcap).ok();
+    let ms = |v: &str| normal(v, As::Millis).parse::<i64>().unwrap();
+    let mut want = Vec::new();
+    for line in text.lines() {
+        let c: Vec<&str> = line.split('\t').collect();
+        let uptime = ms(c[0]);
+        let export = c[1].parse::<i64>().unwrap() * 1000 + c[2].parse::<i64>().unwrap() / 1_000_000;
+        for (s, e) in c[3].split(',').zip(c[4].split(',')) {
+            // The difference modulo 2^32, as the signed value nearest zero.
+            let back = |t: i64| ((uptime - t) as u32) as i32 as i64;
+            want.push((
+                (export - back(ms(s))).to_string(),
+                (export - back(ms(e))).to_string(),
+            ));
+        }
+    }
+    let mine = ours(&file, &["flowStartMilliseconds", "flowEndMilliseconds"]);
+    let got: Vec<(String, String)> = mine[0]
+        .iter()
+        .cloned()
+        .zip(mine[1].iter().cloned())
+        .collect();
+    assert_eq!(got.len(), 30);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn netflow_v9_sample_agrees_with_tshark() {
+    let pairs = [
+        ("cflow.srcaddr", "sourceIPv4Address", As::Same),
+        ("cflow.dstaddr", "destinationIPv4Address", As::Same),
+        ("cflow.protocol", "protocolIdentifier", As::Same),
+        ("cflow.inputint", "ingressInterface", As::Same),
+        ("cflow.outputint", "egressInterface", As::Same),
+        ("cflow.packets", "packetDeltaCount", As::Same),
+        ("cflow.octets", "octetDeltaCount", As::Same),
+        ("cflow.timestart", "flowStartSysUpTime", As::Millis),
+        ("cflow.timeend", "flowEndSysUpTime", As::Millis),
+    ];
+    let n = agree("logstash-netflow9-0length-fields.nf9", &pairs);
+    if n == 0 {
+        return;
+    }
+    assert_eq!(n, 10, "data records in the v9 sample");
+}
+
+/// `convert --to ipfix` of NetFlow input writes a clean RFC 5655 file: ipfixDump reads it
+/// without a warning and finds every record, and ipfixkit reads back the same records as
+/// from the NetFlow original.
+#[test]
+fn netflow_converted_to_ipfix_is_clean_for_ipfixdump() {
+    let Some(dump) = peers::find_tool("ipfixDump") else {
+        peers::missing("ipfixDump");
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_ipfixkit");
+    let json = |f: &Path| {
+        let out = Command::new(bin)
+            .args(["cat", "-f", "json"])
+            .arg(f)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for name in [
+        "logstash-netflow5-12pkts.nf5",
+        "logstash-netflow9-0length-fields.nf9",
+        "logstash-netflow9-juniper-srx-tplopt.nf9",
+    ] {
+        let out =
+            std::env::temp_dir().join(format!("ipfixkit-nf-{}-{name}.ipfix", std::process::id()));
+        let r = Command::new(bin)
+            .args(["convert", "--to", "ipfix", "-q", "-o"])
+            .arg(&out)
+            .arg(sample(name))
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{name}: {r:?}");
+        assert_eq!(json(&out), json(&sample(name)), "{name}: read back");
+        let d = peers::run(
+            Command::new(&dump).args(["-d", "-i"]).arg(&out),
+            Duration::from_secs(60),
+        );
+        let stderr = d.stderr.clone();
+        let text = d.stdout.clone();
+        std::fs::remove_file(&out).ok();
+        assert!(d.status.success(), "{name}: ipfixDump: {stderr}");
+        assert!(
+            !stderr.to_lowercase().contains("warn"),
+            "{name}: ipfixDump: {stderr}"
+        );
+        let records = text
+            .lines()
+            .filter(|l| l.starts_with("--- data record"))
+            .count();
+        let ours = json(&sample(name))
+            .lines()
+            .filter(|l| !l.contains("\"@fields\""))
+            .count();
+        assert_eq!(records, ours, "{name}: records ipfixDump finds");
+    }
+}
