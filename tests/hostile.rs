@@ -1838,3 +1838,187 @@ fn text_input_fuzz_findings() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// NetFlow v5/v9 (translated into IPFIX by the reader): hostile packets
+// ---------------------------------------------------------------------------------------
+
+/// A v9 packet: header (count, source ID) and FlowSets given whole.
+fn v9(count: u16, source: u32, flowsets: &[Vec<u8>]) -> Vec<u8> {
+    let mut p = vec![0, 9];
+    p.extend_from_slice(&count.to_be_bytes());
+    p.extend_from_slice(&60_000u32.to_be_bytes()); // sysUptime, ms
+    p.extend_from_slice(&1_700_000_000u32.to_be_bytes()); // unix seconds
+    p.extend_from_slice(&1u32.to_be_bytes()); // package sequence
+    p.extend_from_slice(&source.to_be_bytes());
+    for f in flowsets {
+        p.extend_from_slice(f);
+    }
+    p
+}
+
+/// A FlowSet of `id` around `body` (its length field counts the 4 header octets).
+fn flowset(id: u16, body: &[u8]) -> Vec<u8> {
+    let mut f = id.to_be_bytes().to_vec();
+    f.extend_from_slice(&((body.len() + 4) as u16).to_be_bytes());
+    f.extend_from_slice(body);
+    f
+}
+
+/// v9 template 256: IPV4_SRC_ADDR(8)/4, IN_PKTS(2)/4, FIRST_SWITCHED(22)/4.
+fn v9_template() -> Vec<u8> {
+    flowset(0, &[1, 0, 0, 3, 0, 8, 0, 4, 0, 2, 0, 4, 0, 22, 0, 4])
+}
+
+fn v9_record(n: u8) -> Vec<u8> {
+    vec![10, 0, 0, n, 0, 0, 0, n, 0, 0, 0xea, 0x60]
+}
+
+/// A v5 packet of `records` 48-octet records (record i from 10.0.0.i), header count `count`.
+fn v5(count: u16, records: u8) -> Vec<u8> {
+    let mut p = vec![0, 5];
+    p.extend_from_slice(&count.to_be_bytes());
+    p.extend_from_slice(&60_000u32.to_be_bytes());
+    p.extend_from_slice(&1_700_000_000u32.to_be_bytes());
+    p.extend_from_slice(&0u32.to_be_bytes());
+    p.extend_from_slice(&7u32.to_be_bytes());
+    p.extend_from_slice(&[0, 1, 0, 0]);
+    for i in 0..records {
+        let mut r = vec![0u8; 48];
+        r[..4].copy_from_slice(&[10, 0, 0, i]);
+        r[16..20].copy_from_slice(&1u32.to_be_bytes());
+        r[38] = 6;
+        p.extend_from_slice(&r);
+    }
+    p
+}
+
+/// Lines of `run` that are problems, and the number of data records decoded.
+fn netflow_outcome(b: &[u8]) -> (Vec<String>, usize) {
+    let lines = run(b);
+    let errs: Vec<String> = lines
+        .iter()
+        .filter(|l| l.starts_with("err@"))
+        .cloned()
+        .collect();
+    // The systemInitTimeMilliseconds options records (template 65535) are not data.
+    let records = lines
+        .iter()
+        .filter(|l| l.starts_with("rec") && !l.starts_with("rec 65535@"))
+        .count();
+    (errs, records)
+}
+
+#[test]
+fn netflow_packets_translate_and_keep_their_records() {
+    let good = v9(2, 7, &[v9_template(), flowset(256, &v9_record(1))]);
+    let (errs, records) = netflow_outcome(&good);
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(records, 1);
+    let lines = run(&good);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("rec 256@") && l.contains(" d7 ")),
+        "the record of template 256 in domain 7 (the source ID): {lines:?}"
+    );
+    // v5, then v9, then IPFIX in one stream.
+    let mixed = cat(&[&v5(2, 2), &good, &m1()]);
+    let (errs, records) = netflow_outcome(&mixed);
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(records, 2 + 1 + netflow_outcome(&m1()).1);
+}
+
+#[test]
+fn hostile_netflow_packets_are_reported_and_keep_what_was_readable() {
+    let tpl = v9_template();
+    let data = flowset(256, &v9_record(1));
+    let mut cases: Vec<(String, Vec<u8>, Vec<&str>, usize)> = Vec::new();
+    // Every truncation of a v9 header and of a v5 header: one problem, no panic, no record.
+    let whole9 = v9(2, 7, &[tpl.clone(), data.clone()]);
+    for cut in 2..20 {
+        cases.push((
+            format!("v9 header cut at {cut}"),
+            whole9[..cut].to_vec(),
+            vec!["Truncated"],
+            0,
+        ));
+    }
+    let whole5 = v5(1, 1);
+    for cut in 2..24 {
+        cases.push((
+            format!("v5 header cut at {cut}"),
+            whole5[..cut].to_vec(),
+            vec!["Truncated"],
+            0,
+        ));
+    }
+    // A v5 packet cut inside its second record keeps the first.
+    let v5cut = v5(2, 2);
+    cases.push((
+        "v5 cut in a record".into(),
+        v5cut[..24 + 48 + 20].to_vec(),
+        vec!["Truncated"],
+        1,
+    ));
+    // Count lies: v5 says 3 records, has 1 (truncated); v9 says 9, has 2 (a warning).
+    cases.push(("v5 count lie".into(), v5(3, 1), vec!["Truncated"], 1));
+    cases.push((
+        "v9 count lie".into(),
+        v9(9, 7, &[tpl.clone(), data.clone()]),
+        vec!["CountMismatch"],
+        1,
+    ));
+    // A zero-length FlowSet ends the packet there (the length cannot be walked past): the
+    // template before it is kept, the rest is a bad header, and the data there is lost.
+    let zero = v9(2, 7, &[tpl.clone(), vec![1, 0, 0, 0], data.clone()]);
+    cases.push((
+        "v9 zero-length FlowSet".into(),
+        zero,
+        vec!["CountMismatch", "BadHeader"],
+        0,
+    ));
+    // An options template with a scope length that is not a multiple of 4.
+    let opt = flowset(1, &[1, 1, 0, 3, 0, 4, 0, 1, 0, 4, 0, 8, 0, 4, 0, 0]);
+    cases.push((
+        "v9 options scope length 3".into(),
+        v9(1, 7, &[opt]),
+        vec!["BadOptionsLengths"],
+        0,
+    ));
+    // A template with 0 fields; then good data of another template still decodes.
+    let empty = flowset(0, &[1, 1, 0, 0]);
+    cases.push((
+        "v9 template of 0 fields".into(),
+        v9(3, 7, &[empty, tpl.clone(), data.clone()]),
+        vec!["EmptyTemplate"],
+        1,
+    ));
+    // A template ID below 256.
+    cases.push((
+        "v9 template ID 5".into(),
+        v9(1, 7, &[flowset(0, &[0, 5, 0, 1, 0, 8, 0, 4])]),
+        vec!["BadTemplateId"],
+        0,
+    ));
+    // A template record running past its FlowSet.
+    cases.push((
+        "v9 template overrun".into(),
+        v9(1, 7, &[flowset(0, &[1, 0, 0, 9, 0, 8, 0, 4])]),
+        vec!["TemplateOverrun"],
+        0,
+    ));
+    for (name, bytes, want, records) in cases {
+        let (errs, got) = netflow_outcome(&bytes);
+        for w in &want {
+            assert!(
+                errs.iter().any(|e| e.contains(w)),
+                "{name}: want {w} in {errs:?}"
+            );
+        }
+        if want.is_empty() {
+            assert!(errs.is_empty(), "{name}: {errs:?}");
+        }
+        assert_eq!(got, records, "{name}: records ({errs:?})");
+    }
+}
