@@ -38,7 +38,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s f -l format -d
 detail\t'Messages, sets, templates and records, one field per line'
 json\t'One JSON object per record and line'
 csv\t'RFC 4180 CSV with a header row'"
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -s n -l count -d 'Stop after N records (across all files, in input order)' -r
@@ -68,7 +68,7 @@ csv\t''"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel' -r -F
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
@@ -91,7 +91,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s f -l format
 text\t'One line per record (as `cat`)'
 json\t'One JSON object per record'
 csv\t'CSV with a header row; without -F its columns come from a first pass over the input (stdin and pipes are spooled to a temporary file for it)'"
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers in the type\'s own unit since 1970 (`epoch`)' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l message-size -d 'IPFIX output: largest message in octets' -r

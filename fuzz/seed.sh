@@ -1,5 +1,5 @@
 #!/bin/sh
-# Seeds fuzz/corpus/reader/ (gitignored) from the repository's IPFIX files, fuzz/seeds/
+# Seeds fuzz/corpus/reader/, filter_expr/ and netflow/ (gitignored) from the repository's IPFIX files, fuzz/seeds/
 # (hand-made: damaged and self-referencing lists, hostile RFC 5610 names) and the shared
 # sample corpus. Run from anywhere; safe to re-run (files are named by content hash).
 set -eu
@@ -48,3 +48,14 @@ bytes > 1M or packets >= 10k
 en0:id7 == 443 OR en0:id11 == 443
 EXPRS
 ls "$fdir" | wc -l
+
+# corpus/netflow/: the NetFlow v5/v9 samples (concatenated export packets) and the malformed
+# NetFlow file.
+ndir="$here/corpus/netflow"
+mkdir -p "$ndir"
+for f in "$root"/testdata/samples/*.nf5 "$root"/testdata/samples/*.nf9 \
+    "$root"/testdata/malformed/netflow-damage.ipfix; do
+    [ -f "$f" ] || continue
+    cp "$f" "$ndir/$(sha1sum "$f" | cut -c1-40)"
+done
+ls "$ndir" | wc -l

@@ -849,3 +849,60 @@ fn text_fast_path_agrees_with_general_path() {
     }
     assert!(compared > 2 * 400, "only {compared} lines compared");
 }
+
+/// NetFlow v5/v9 input is read with no flag, also mixed with IPFIX in one stream; `@version`
+/// says which protocol each record came in, and `--stats` counts per protocol.
+#[test]
+fn netflow_input_is_read_and_says_its_version() {
+    let w = Workdir::new("netflow");
+    let v5 = std::fs::read(sample("logstash-netflow5-12pkts.nf5")).unwrap();
+    let ipfix = std::fs::read(testdata("article-example.ipfix")).unwrap();
+    let mixed = [v5.as_slice(), ipfix.as_slice()].concat();
+    let r = w
+        .run_stdin(
+            &[
+                "cat",
+                "-f",
+                "csv",
+                "-F",
+                "@version,@domain,packetDeltaCount",
+            ],
+            &mixed,
+        )
+        .ok();
+    let out = r.out();
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "@version,@domain,packetDeltaCount");
+    assert_eq!(rows.len(), 1 + 30 + 2, "{rows:?}");
+    assert!(
+        rows[1..31].iter().all(|l| l.starts_with("5,0,")),
+        "{rows:?}"
+    );
+    assert!(
+        rows[31..].iter().all(|l| l.starts_with("10,12345678,")),
+        "{rows:?}"
+    );
+    let r = w.run_stdin(&["cat", "--stats", "-f", "json"], &mixed).ok();
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert_eq!(v["versions"]["5"]["records"], 30);
+    assert_eq!(v["versions"]["5"]["messages"], 12);
+    assert_eq!(v["versions"]["10"]["records"], 2);
+    // IPFIX alone: no versions key, the summary as before.
+    let r = w.run(&["cat", "--stats", "-f", "json", &article()]).ok();
+    let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
+    assert!(v.get("versions").is_none());
+    // gzip-compressed v9 on stdin, through filter.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut gz,
+        &std::fs::read(sample("logstash-netflow9-0length-fields.nf9")).unwrap(),
+    )
+    .unwrap();
+    let r = w
+        .run_stdin(
+            &["filter", "-q", "-c", "packets > 0"],
+            &gz.finish().unwrap(),
+        )
+        .ok();
+    assert_eq!(r.out().trim(), "2");
+}

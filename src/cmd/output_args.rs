@@ -42,7 +42,8 @@ impl OptionsArgs {
 pub struct PrintArgs {
     /// Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`),
     /// `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`,
-    /// `@domain`, `@template`, `@sequence`.
+    /// `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for
+    /// a record read from NetFlow).
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
 

@@ -273,13 +273,15 @@ impl<W: Write> TextEncoder<W> {
     }
 }
 
-/// The metadata columns CSV input honours (`@sequence` is accepted and recomputed).
-const META_COLUMNS: [&str; 5] = [
+/// The metadata columns CSV input honours (`@sequence` is accepted and recomputed, `@version`
+/// accepted: what is written is IPFIX).
+const META_COLUMNS: [&str; 6] = [
     "@export_time",
     "@domain",
     "@template",
     "@sequence",
     "@scope",
+    "@version",
 ];
 
 /// Where the metadata columns of a CSV header are.

@@ -93,8 +93,10 @@ pub struct MessageRef<'a> {
     pub bytes: &'a [u8],
     /// Where it starts in the (decompressed) input.
     pub offset: u64,
-    /// Its number in the input, from 1.
+    /// Its number in the input, from 1 (for NetFlow, the packet's).
     pub index: u64,
+    /// The export protocol it came in: 10, or 9 or 5 for a translated NetFlow packet.
+    pub version: u16,
 }
 
 /// The messages of one input, pulled one at a time: each is a [`MessageRef`] or a positioned
@@ -128,9 +130,11 @@ struct NetFlow {
     /// The IPFIX messages of the last packet, and where the next one to hand out starts.
     out: Vec<u8>,
     at: usize,
-    /// The last packet's offset in the input and number, for its messages and problems.
+    /// The last packet's offset in the input, number and version, for its messages and
+    /// problems.
     offset: u64,
     index: u64,
+    version: u16,
     /// The last packet's problems, handed out after its messages.
     problems: VecDeque<DecodeError>,
 }
@@ -150,6 +154,7 @@ impl NetFlow {
                 bytes: &b[..len],
                 offset: self.offset,
                 index: self.index,
+                version: self.version,
             }));
         }
         self.problems.pop_front().map(Err)
@@ -284,6 +289,7 @@ impl<'s, 'o> Messages<'s, 'o> {
             bytes: &msg[..take],
             offset,
             index: self.index,
+            version: 10,
         }))
     }
 
@@ -322,6 +328,7 @@ impl<'s, 'o> Messages<'s, 'o> {
         nf.at = 0;
         nf.offset = offset;
         nf.index = index;
+        nf.version = version;
         // A packet cut short by the end of the input is translated as far as it goes (the
         // translator reports the cut) and ends the input.
         let (len, cut) = match netflow::packet_len(avail) {
@@ -421,7 +428,7 @@ pub fn process(
     visitor: &mut dyn Visitor,
 ) -> Flow {
     match item {
-        Ok(m) => session.process_message(m.bytes, m.offset, m.index, visitor),
+        Ok(m) => session.process_message(m.bytes, m.offset, m.index, m.version, visitor),
         Err(e) => visitor.problem(&e),
     }
 }

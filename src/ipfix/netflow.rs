@@ -915,7 +915,7 @@ mod tests {
                 len >= 16 && pos + len <= b.len(),
                 "bad message length {len}"
             );
-            s.process_message(&b[pos..pos + len], pos as u64, 0, &mut v);
+            s.process_message(&b[pos..pos + len], pos as u64, 0, 10, &mut v);
             pos += len;
         }
         assert_eq!(pos, b.len());

@@ -58,6 +58,9 @@ pub struct MessageCtx {
     pub index: u64,
     /// Octets of the message the input holds: its header's length, or less when it is cut.
     pub octets: u16,
+    /// The export protocol it came in: 10, or 9 or 5 for a NetFlow packet translated into
+    /// this message (`@version`).
+    pub version: u16,
 }
 
 /// Whether the walk goes on.
@@ -211,6 +214,7 @@ impl Session {
         bytes: &[u8],
         offset: u64,
         index: u64,
+        version: u16,
         visitor: &mut dyn Visitor,
     ) -> Flow {
         let Some(header) = MessageHeader::parse(bytes) else {
@@ -230,6 +234,7 @@ impl Session {
             offset,
             index,
             octets: msg_len as u16,
+            version,
         };
         self.domains.entry(header.domain).or_default();
         if visitor.message(&m) == Flow::Stop {
@@ -747,6 +752,7 @@ pub fn type_record_of(t: &Arc<Template>, data: &[u8], model: &InfoModel) -> Opti
         offset: 0,
         index: 0,
         octets: 0,
+        version: 10,
     };
     let domain = Domain::default();
     let scope = DomainScope {

@@ -371,7 +371,7 @@ mod tests {
         while at + 4 <= bytes.len() {
             let len = u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize;
             let end = (at + len.max(16)).min(bytes.len());
-            s.process_message(&bytes[at..end], at as u64, index, &mut v);
+            s.process_message(&bytes[at..end], at as u64, index, 10, &mut v);
             (at, index) = (end, index + 1);
         }
         v

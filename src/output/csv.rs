@@ -305,6 +305,7 @@ impl Printer for CsvPrinter<'_> {
                         Meta::Sequence => h.sequence,
                         Meta::ExportTime => h.export_time,
                         Meta::Scope => r.template.scope_count as u32,
+                        Meta::Version => r.msg.version as u32,
                     };
                     put_u64(a, p, v as u64)
                 }

@@ -72,15 +72,18 @@ pub enum Meta {
     Sequence,
     /// The number of scope fields of an options record (empty/0 for data records).
     Scope,
+    /// The export protocol the record came in: 10 (IPFIX), 9 or 5 (NetFlow).
+    Version,
 }
 
 impl Meta {
-    pub const ALL: [(Meta, &'static str); 5] = [
+    pub const ALL: [(Meta, &'static str); 6] = [
         (Meta::ExportTime, "@export_time"),
         (Meta::Domain, "@domain"),
         (Meta::Template, "@template"),
         (Meta::Sequence, "@sequence"),
         (Meta::Scope, "@scope"),
+        (Meta::Version, "@version"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -312,6 +315,7 @@ pub fn write_meta(out: &mut Vec<u8>, m: Meta, r: &RecordRef<'_>, time: TimeStyle
             }
         }
         Meta::Sequence => out.extend_from_slice(b.format(h.sequence).as_bytes()),
+        Meta::Version => out.extend_from_slice(b.format(r.msg.version).as_bytes()),
     }
 }
 

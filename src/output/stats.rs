@@ -43,6 +43,8 @@ struct Counts {
     export_time: Option<(u32, u32)>,
     errors: u64,
     warnings: u64,
+    /// Messages and records per export protocol (10; 9 and 5 for translated NetFlow).
+    versions: BTreeMap<u16, (u64, u64)>,
     /// The sequence number each domain's next message should carry (RFC 7011 §3.1: the
     /// last one's plus its data records). A gap (lost or sampled-out messages) is normal in a
     /// capture, not damage: it is counted here, never reported as a problem.
@@ -151,6 +153,15 @@ impl<'w> StatsPrinter<'w> {
     }
 }
 
+/// How `--stats` names an export protocol.
+fn name_of(version: u16) -> &'static str {
+    match version {
+        5 => "NetFlow v5:",
+        9 => "NetFlow v9:",
+        _ => "IPFIX:",
+    }
+}
+
 fn time_text(ns: i128) -> String {
     let mut o = Vec::new();
     let secs = ns.div_euclid(1_000_000_000) as i64;
@@ -194,6 +205,7 @@ impl Printer for StatsPrinter<'_> {
             *c.sequence_gaps.entry(h.domain).or_default() += 1;
         }
         c.current = Some((h.domain, h.sequence, 0));
+        c.versions.entry(m.version).or_default().0 += 1;
         Ok(())
     }
 
@@ -263,6 +275,7 @@ impl Printer for StatsPrinter<'_> {
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let c = &mut self.counts;
         c.records += 1;
+        c.versions.entry(r.msg.version).or_default().1 += 1;
         if r.template.is_options() {
             c.options_records += 1;
         }
@@ -364,11 +377,21 @@ impl Printer for StatsPrinter<'_> {
                     if i > 0 { "," } else { "" }
                 )?;
             }
-            writeln!(
+            write!(
                 b,
-                "],\"learned_ies\":{},\"errors\":{},\"warnings\":{}}}",
+                "],\"learned_ies\":{},\"errors\":{},\"warnings\":{}",
                 learned_ies, st.errors, st.warnings
             )?;
+            // Only for inputs with NetFlow: IPFIX-only summaries stay as they were.
+            if st.versions.keys().any(|&v| v != 10) {
+                write!(b, ",\"versions\":{{")?;
+                for (i, (v, (m, r))) in st.versions.iter().enumerate() {
+                    let sep = if i > 0 { "," } else { "" };
+                    write!(b, "{sep}\"{v}\":{{\"messages\":{m},\"records\":{r}}}")?;
+                }
+                write!(b, "}}")?;
+            }
+            writeln!(b, "}}")?;
             self.out.write_all(&b)?;
             return self.out.flush();
         }
@@ -379,6 +402,12 @@ impl Printer for StatsPrinter<'_> {
             "messages          {} ({} octets)",
             st.messages, st.octets
         )?;
+        if st.versions.keys().any(|&v| v != 10) {
+            let v: Vec<String> = (st.versions.iter())
+                .map(|(v, (m, r))| format!("{} {m} messages, {r} records", name_of(*v)))
+                .collect();
+            writeln!(b, "versions          {}", v.join("; "))?;
+        }
         let doms: Vec<String> = st
             .messages_per_domain
             .iter()
