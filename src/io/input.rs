@@ -63,8 +63,11 @@ pub const SNIFF_LEN: usize = 512;
 /// start of the input after `outer` was undone (the compression [`ByteSource`] found).
 pub fn sniff_other(b: &[u8], outer: Compression) -> Option<&'static str> {
     let b = &b[..b.len().min(SNIFF_LEN)];
-    // POSIX ustar and GNU tar: "ustar" at offset 257 of the first header block.
-    if b.get(257..262) == Some(b"ustar") {
+    // POSIX ustar and GNU tar: "ustar" at offset 257 of the first header block, which starts
+    // with a file name. An IPFIX or NetFlow header at the start wins: a record may well hold
+    // "ustar" there (found by fuzzing the NetFlow translator's output).
+    let flow_header = matches!(b, [0, 5 | 9 | 10, ..]);
+    if !flow_header && b.get(257..262) == Some(b"ustar") {
         return Some(inside!(outer, "tar archive"));
     }
     match b {
@@ -424,6 +427,21 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_flow_header_wins_over_tar_magic() {
+        for start in [[0u8, 10], [0, 9], [0, 5]] {
+            let mut b = vec![0u8; 512];
+            b[..2].copy_from_slice(&start);
+            b[2..4].copy_from_slice(&512u16.to_be_bytes());
+            b[257..262].copy_from_slice(b"ustar");
+            let got = sniff_other(&b, Compression::None);
+            assert!(got.is_none_or(|w| !w.contains("tar")), "{start:?}: {got:?}");
+        }
+        let mut tar = vec![b'a'; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(sniff_other(&tar, Compression::None), Some("a tar archive"));
+    }
+
     use super::*;
 
     /// Archives and a second compression layer are named, with the outer layer; what starts
