@@ -300,3 +300,60 @@ fn netflow_converted_to_ipfix_is_clean_for_ipfixdump() {
         assert_eq!(records, ours, "{name}: records ipfixDump finds");
     }
 }
+
+/// A Python that imports PyPI's `netflow` package: the one in `target/venv` that `.ci/run`
+/// makes, `$IPFIXKIT_NETFLOW_PYTHON`, or `python3` if it has the package.
+fn python_netflow() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        std::env::var_os("IPFIXKIT_NETFLOW_PYTHON").map(PathBuf::from),
+        Some(root.join("target/venv/bin/python")),
+        peers::find_tool("python3"),
+    ];
+    candidates.into_iter().flatten().find(|py| {
+        py.is_file()
+            && Command::new(py)
+                .args(["-c", "import netflow.v5"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// The v5 sample's records as python's `netflow` package decodes them
+/// (tests/interop/netflow_v5_records.py) are the records `ipfixkit cat -f json` prints, field
+/// by field (ipfixkit's extra fields, absolute times and sampling, left aside).
+#[test]
+fn netflow_v5_sample_agrees_with_python_netflow() {
+    let Some(py) = python_netflow() else {
+        peers::missing("python netflow package (pip install netflow)");
+        return;
+    };
+    let file = sample("logstash-netflow5-12pkts.nf5");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/netflow_v5_records.py");
+    let theirs = peers::run_ok(
+        Command::new(&py).arg(&script).arg(&file),
+        Duration::from_secs(60),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_ipfixkit"))
+        .args(["cat", "-f", "json", "--time", "epoch", "--no-options"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let ours: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let theirs: Vec<serde_json::Value> = theirs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(theirs.len(), 30);
+    assert_eq!(ours.len(), theirs.len());
+    for (i, (t, o)) in theirs.iter().zip(&ours).enumerate() {
+        for (k, v) in t.as_object().unwrap() {
+            assert_eq!(&o[k], v, "record {}: {k}", i + 1);
+        }
+    }
+}
