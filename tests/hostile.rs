@@ -2022,3 +2022,47 @@ fn hostile_netflow_packets_are_reported_and_keep_what_was_readable() {
         assert_eq!(got, records, "{name}: records ({errs:?})");
     }
 }
+
+/// After damage in a NetFlow stream the reader goes on at the next plausible v5 or v9 packet:
+/// a header, FlowSets or records that fit, then another header or the end (the rule IPFIX
+/// resynchronisation follows too), keeping the records on both sides.
+#[test]
+fn netflow_damage_resynchronises_at_the_next_packet() {
+    let first = v9(2, 7, &[v9_template(), flowset(256, &v9_record(1))]);
+    let second = v9(1, 7, &[flowset(256, &v9_record(2))]);
+    let third = v5(1, 1);
+    let garbage = [0xEEu8; 37];
+    for (case, b, records) in [
+        (
+            "v9 after garbage",
+            cat(&[&first, &garbage, &second, &third]),
+            3,
+        ),
+        (
+            "v5 at the end after garbage",
+            cat(&[&first, &garbage, &third]),
+            2,
+        ),
+        // Garbage holding a 00 09 that is no packet (its FlowSet cannot be walked).
+        (
+            "a false v9 header",
+            cat(&[
+                &first,
+                &garbage,
+                &[0, 9, 0, 1, 0xEE, 0xEE],
+                &garbage,
+                &second,
+                &third,
+            ]),
+            3,
+        ),
+    ] {
+        let (errs, got) = netflow_outcome(&b);
+        assert_eq!(got, records, "{case}: {errs:?}");
+        assert_eq!(errs.len(), 1, "{case}: {errs:?}");
+        assert!(
+            errs[0].contains("BadHeader") && errs[0].contains("resumed_at: Some"),
+            "{case}: {errs:?}"
+        );
+    }
+}

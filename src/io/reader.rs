@@ -353,7 +353,7 @@ impl<'s, 'o> Messages<'s, 'o> {
         let found = if self.opts.strict {
             Ok(Resync::End { skipped: 0 })
         } else {
-            resync(self.src, self.max_resync)
+            resync(self.src, self.max_resync, self.netflow.is_some())
         };
         let kind = match found {
             Ok(Resync::Found { skipped, at }) => ErrorKind::BadHeader {
@@ -479,7 +479,7 @@ enum Resync {
 
 /// Skips forward from a damaged header to the next plausible message, searching at most
 /// `limit` octets.
-fn resync(src: &mut ByteSource, limit: u64) -> std::io::Result<Resync> {
+fn resync(src: &mut ByteSource, limit: u64, netflow: bool) -> std::io::Result<Resync> {
     let start = src.offset();
     // Step past the damaged header's first octet so the search makes progress.
     src.fill(1)?;
@@ -499,10 +499,13 @@ fn resync(src: &mut ByteSource, limit: u64) -> std::io::Result<Resync> {
                 skipped: src.offset() - start,
             });
         }
-        // Find the next 00 0A in what is buffered, within the budget (a mapped file hands
-        // out all of its rest: the search must not run past the bound in one go).
+        // Find the next 00 0A (in a NetFlow stream also 00 09 and 00 05) in what is
+        // buffered, within the budget (a mapped file hands out all of its rest: the search
+        // must not run past the bound in one go).
         let w = &w[..w.len().min(budget.saturating_add(2))];
-        let Some(i) = w.windows(2).position(|p| p == [0, 10]) else {
+        let start_of =
+            |p: &[u8]| p[0] == 0 && (p[1] == 10 || (netflow && (p[1] == 9 || p[1] == 5)));
+        let Some(i) = w.windows(2).position(start_of) else {
             let n = w.len() - 1; // keep the last octet: it may be the 00 of a 00 0A
             src.consume(n);
             continue;
@@ -510,6 +513,16 @@ fn resync(src: &mut ByteSource, limit: u64) -> std::io::Result<Resync> {
         src.consume(i);
         let w = src.fill(4)?;
         if w.len() < 4 {
+            continue;
+        }
+        if w[1] != 10 {
+            if plausible_packet(src.fill(65535 + 2)?) {
+                return Ok(Resync::Found {
+                    skipped: src.offset() - start,
+                    at: src.offset(),
+                });
+            }
+            src.consume(1);
             continue;
         }
         let len = u16::from_be_bytes([w[2], w[3]]) as usize;
@@ -525,6 +538,21 @@ fn resync(src: &mut ByteSource, limit: u64) -> std::io::Result<Resync> {
             }
         }
         src.consume(1);
+    }
+}
+
+/// Whether a NetFlow packet plausibly starts `w` after damage: a v5 header of 1 to 30
+/// records (RFC-less but universal: 30 fill an Ethernet frame) or a v9 header followed by at
+/// least one FlowSet, and after it the end of input or another v5, v9 or IPFIX header.
+fn plausible_packet(w: &[u8]) -> bool {
+    let next_ok = |n: usize| w.len() == n || matches!(w.get(n..n + 2), Some([0, 5 | 9 | 10]));
+    match netflow::version(w) {
+        Some(5) => {
+            let count = w.get(2..4).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+            (1..=30).contains(&count) && next_ok(24 + 48 * count as usize)
+        }
+        Some(9) => matches!(netflow::packet_len(w), Ok(n) if n > 20 && next_ok(n)),
+        _ => false,
     }
 }
 
