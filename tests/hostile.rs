@@ -2066,3 +2066,27 @@ fn netflow_damage_resynchronises_at_the_next_packet() {
         );
     }
 }
+
+/// Data FlowSets ahead of their template are held and decoded when it comes; those whose
+/// template never comes are reported at the end of the input (a warning, as a data set
+/// without template is in IPFIX), never dropped silently.
+#[test]
+fn netflow_data_ahead_of_its_template_is_recovered_or_reported() {
+    let data = v9(1, 7, &[flowset(256, &v9_record(1))]);
+    let template = v9(1, 7, &[v9_template()]);
+    let (errs, records) = netflow_outcome(&cat(&[&data, &template]));
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(
+        records,
+        1,
+        "recovered when the template came: {:?}",
+        run(&cat(&[&data, &template]))
+    );
+    let (errs, records) = netflow_outcome(&cat(&[&data, &data]));
+    assert_eq!(records, 0);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("NeverDefined { domain: 7, template: 256, sets: 2, octets: 24 }"),
+        "{errs:?}"
+    );
+}

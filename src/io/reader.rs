@@ -140,6 +140,39 @@ struct NetFlow {
 }
 
 impl NetFlow {
+    /// At the end of the input: one warning per (source, template) whose data FlowSets are
+    /// still held, at `offset` (the end).
+    fn report_held(&mut self, offset: u64) {
+        let mut held: std::collections::BTreeMap<(u32, u16), (u64, u64)> = Default::default();
+        for (domain, template, octets) in self.translator.held() {
+            let e = held.entry((domain, template)).or_default();
+            e.0 += 1;
+            e.1 += octets as u64;
+        }
+        self.out.clear();
+        self.at = 0;
+        for ((domain, template), (sets, octets)) in held {
+            let problem = netflow::Problem {
+                offset: 0,
+                what: netflow::ProblemKind::NeverDefined {
+                    domain,
+                    template,
+                    sets,
+                    octets,
+                },
+            };
+            self.problems.push_back(DecodeError {
+                offset,
+                message: None,
+                set: Some(template),
+                kind: ErrorKind::NetFlow {
+                    version: 9,
+                    problem,
+                },
+            });
+        }
+    }
+
     fn has_more(&self) -> bool {
         self.at + 16 <= self.out.len() || !self.problems.is_empty()
     }
@@ -200,107 +233,116 @@ impl<'s, 'o> Messages<'s, 'o> {
     #[allow(clippy::should_implement_trait)] // a lending iterator: the message borrows self
     #[inline]
     pub fn next(&mut self) -> Option<Result<MessageRef<'_>, DecodeError>> {
-        if self.pending > 0 {
-            self.src.consume(self.pending);
-            self.pending = 0;
-        }
-        if self.netflow.as_ref().is_some_and(|n| n.has_more()) {
-            return self.netflow.as_mut().and_then(|n| n.next());
-        }
-        if self.end.is_some() {
-            return None;
-        }
-        if self.opts.cancel.is_some_and(|c| c()) {
-            self.end = Some(End::Stopped);
-            return None;
-        }
-        let offset = self.src.offset();
-        let mut avail = match self.src.fill(16) {
-            Ok(a) => a,
-            Err(e) => return Some(Err(self.io_problem(offset, e))),
-        };
-        // What does not start like IPFIX is looked at further for sniff_other (a tar header's
-        // magic is at 257). An IPFIX stream is not: a live one would wait for the octets.
-        if self.first && !avail.starts_with(&[0, 10]) && avail.len() < SNIFF_LEN {
-            avail = match self.src.fill(SNIFF_LEN) {
+        // A NetFlow packet can give nothing to hand out (its data held for a template):
+        // then the next one is read.
+        loop {
+            if self.pending > 0 {
+                self.src.consume(self.pending);
+                self.pending = 0;
+            }
+            if self.netflow.as_ref().is_some_and(|n| n.has_more()) {
+                return self.netflow.as_mut().and_then(|n| n.next());
+            }
+            if self.end.is_some() {
+                return None;
+            }
+            if self.opts.cancel.is_some_and(|c| c()) {
+                self.end = Some(End::Stopped);
+                return None;
+            }
+            let offset = self.src.offset();
+            let mut avail = match self.src.fill(16) {
                 Ok(a) => a,
                 Err(e) => return Some(Err(self.io_problem(offset, e))),
             };
-        }
-        if avail.is_empty() {
-            self.end = Some(End::Eof);
-            return None;
-        }
-        // Every cache line READ_AHEAD further on, over as long a stretch as this message: the
-        // lines are touched once each, in order.
-        if self.read_ahead {
-            let length = avail
-                .get(2..4)
-                .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
-            if let Some(ahead) = avail.get(READ_AHEAD..READ_AHEAD + length as usize) {
-                for line in ahead.iter().step_by(64) {
-                    std::hint::black_box(*line);
+            // What does not start like IPFIX is looked at further for sniff_other (a tar header's
+            // magic is at 257). An IPFIX stream is not: a live one would wait for the octets.
+            if self.first && !avail.starts_with(&[0, 10]) && avail.len() < SNIFF_LEN {
+                avail = match self.src.fill(SNIFF_LEN) {
+                    Ok(a) => a,
+                    Err(e) => return Some(Err(self.io_problem(offset, e))),
+                };
+            }
+            if avail.is_empty() {
+                self.end = Some(End::Eof);
+                // Data FlowSets still held for their template are reported, not lost silently.
+                if let Some(nf) = self.netflow.as_mut() {
+                    nf.report_held(offset);
+                    return nf.next();
+                }
+                return None;
+            }
+            // Every cache line READ_AHEAD further on, over as long a stretch as this message: the
+            // lines are touched once each, in order.
+            if self.read_ahead {
+                let length = avail
+                    .get(2..4)
+                    .map_or(0, |l| u16::from_be_bytes([l[0], l[1]]));
+                if let Some(ahead) = avail.get(READ_AHEAD..READ_AHEAD + length as usize) {
+                    for line in ahead.iter().step_by(64) {
+                        std::hint::black_box(*line);
+                    }
                 }
             }
-        }
-        if self.first {
-            self.first = false;
-            let other = sniff_other(avail, self.compression);
-            if let Some(what) = other.filter(|_| netflow::version(avail).is_none()) {
-                self.end = Some(End::Stopped);
+            if self.first {
+                self.first = false;
+                let other = sniff_other(avail, self.compression);
+                if let Some(what) = other.filter(|_| netflow::version(avail).is_none()) {
+                    self.end = Some(End::Stopped);
+                    return Some(Err(DecodeError {
+                        offset: 0,
+                        message: None,
+                        set: None,
+                        kind: ErrorKind::NotIpfix { looks_like: what },
+                    }));
+                }
+            }
+            if avail.len() < 16 {
+                let have = avail.len();
+                self.src.consume(have);
+                self.end = Some(End::Eof);
                 return Some(Err(DecodeError {
-                    offset: 0,
-                    message: None,
+                    offset,
+                    message: Some(self.index + 1),
                     set: None,
-                    kind: ErrorKind::NotIpfix { looks_like: what },
+                    kind: ErrorKind::TruncatedHeader { have },
                 }));
             }
-        }
-        if avail.len() < 16 {
-            let have = avail.len();
-            self.src.consume(have);
-            self.end = Some(End::Eof);
-            return Some(Err(DecodeError {
+            let version = u16::from_be_bytes([avail[0], avail[1]]);
+            let length = u16::from_be_bytes([avail[2], avail[3]]);
+            if version == 5 || version == 9 {
+                match self.packet(offset, version, length) {
+                    Some(e) => return Some(Err(e)),
+                    // Its messages and problems, if any, are handed out at the top.
+                    None => continue,
+                }
+            }
+            if version != 10 || length < 16 {
+                return Some(Err(self.bad_header(offset, version, length)));
+            }
+            let msg = match self.src.fill(length as usize) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.end = Some(End::Stopped);
+                    return Some(Err(io_problem(offset, e)));
+                }
+            };
+            let take = msg.len().min(length as usize);
+            self.index += 1;
+            self.pending = take;
+            return Some(Ok(MessageRef {
+                bytes: &msg[..take],
                 offset,
-                message: Some(self.index + 1),
-                set: None,
-                kind: ErrorKind::TruncatedHeader { have },
+                index: self.index,
+                version: 10,
             }));
         }
-        let version = u16::from_be_bytes([avail[0], avail[1]]);
-        let length = u16::from_be_bytes([avail[2], avail[3]]);
-        if version == 5 || version == 9 {
-            return self.packet(offset, version, length);
-        }
-        if version != 10 || length < 16 {
-            return Some(Err(self.bad_header(offset, version, length)));
-        }
-        let msg = match self.src.fill(length as usize) {
-            Ok(m) => m,
-            Err(e) => {
-                self.end = Some(End::Stopped);
-                return Some(Err(io_problem(offset, e)));
-            }
-        };
-        let take = msg.len().min(length as usize);
-        self.index += 1;
-        self.pending = take;
-        Some(Ok(MessageRef {
-            bytes: &msg[..take],
-            offset,
-            index: self.index,
-            version: 10,
-        }))
     }
 
     /// The NetFlow packet at `offset` (`count` from its header), translated: its IPFIX
-    /// messages, then its problems, are handed out one by one.
-    fn packet(
-        &mut self,
-        offset: u64,
-        version: u16,
-        count: u16,
-    ) -> Option<Result<MessageRef<'_>, DecodeError>> {
+    /// messages, then its problems, are queued to be handed out one by one (a packet may
+    /// give none: data held for its template). `Some` for an error reading it.
+    fn packet(&mut self, offset: u64, version: u16, count: u16) -> Option<DecodeError> {
         // A v5 packet says its length; a v9 packet ends where its FlowSets do (at most one
         // UDP datagram's worth).
         let want = if version == 5 {
@@ -310,7 +352,7 @@ impl<'s, 'o> Messages<'s, 'o> {
         };
         let avail = match self.src.fill(want) {
             Ok(a) => a,
-            Err(e) => return Some(Err(self.io_problem(offset, e))),
+            Err(e) => return Some(self.io_problem(offset, e)),
         };
         self.index += 1;
         let index = self.index;
@@ -343,7 +385,7 @@ impl<'s, 'o> Messages<'s, 'o> {
             Err(p) => nf.problems.push_back(at(&p)),
         }
         self.pending = len;
-        nf.next()
+        None
     }
 
     /// The problem of a bad header at `offset`, after the search for the next message (none

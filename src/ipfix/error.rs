@@ -123,10 +123,13 @@ impl DecodeError {
             | ErrorKind::BadLearnedName { .. } => Severity::Warning,
             // Exporters often count FlowSets or leave the count at 0 (RFC 3954 §5.1 asks
             // for records): the records are all read either way.
+            // Data sets whose template never came are warnings, as they are in IPFIX.
             ErrorKind::NetFlow {
                 problem:
                     super::netflow::Problem {
-                        what: super::netflow::ProblemKind::CountMismatch { .. },
+                        what:
+                            super::netflow::ProblemKind::CountMismatch { .. }
+                            | super::netflow::ProblemKind::NeverDefined { .. },
                         ..
                     },
                 ..

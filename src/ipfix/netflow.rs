@@ -85,6 +85,13 @@ pub enum ProblemKind {
     CountMismatch { header: u16, found: u32 },
     /// Held data FlowSets dropped to stay within [`PENDING_MAX`].
     PendingDropped { sets: u64 },
+    /// At the end of the input: data FlowSets held for a template that never came.
+    NeverDefined {
+        domain: u32,
+        template: u16,
+        sets: u64,
+        octets: u64,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -117,6 +124,16 @@ impl fmt::Display for Problem {
             ProblemKind::CountMismatch { header, found } => write!(
                 f,
                 "the packet header counts {header} records, the packet has {found}"
+            ),
+            ProblemKind::NeverDefined {
+                domain,
+                template,
+                sets,
+                octets,
+            } => write!(
+                f,
+                "{sets} data FlowSet(s) ({octets} octets) of v9 template {template} in source \
+                 {domain} never got their template; left out"
             ),
             ProblemKind::PendingDropped { sets } => write!(
                 f,
