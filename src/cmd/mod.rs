@@ -1,19 +1,17 @@
-//! One module per subcommand (`Args` + `run`, glue over the layers below), the flag groups
-//! they share so a long flag is declared once ([`input_args`], [`output_args`]), their long
-//! help ([`help`]) and the one error type with its exit codes ([`Error`]).
+//! One module per subcommand (`Args` + `run`, glue over the layers below; `docs` is the hidden
+//! one), and in [`shared`] what they share: the flag groups, declared once, their long help
+//! and the one error type with its exit codes ([`Error`]).
 
 pub mod cat;
 pub mod convert;
 pub mod docs;
 pub mod filter;
-pub mod help;
+pub mod shared;
 
-mod error;
-pub mod input_args;
-pub mod output_args;
-pub use error::Error;
-pub use input_args::*;
-pub use output_args::*;
+pub use shared::error::Error;
+pub use shared::help;
+pub use shared::input_args::*;
+pub use shared::output_args::*;
 
 use crate::io::driver::FileOutcome;
 pub use crate::io::prepare::Inputs;

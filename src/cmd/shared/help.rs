@@ -1,5 +1,5 @@
 //! The long help texts: each command's examples (shown verbatim in a help template, never
-//! wrapped, see [`super::help_template`]; also the man pages' EXAMPLES) and notes (prose,
+//! wrapped, see [`crate::cmd::help_template`]; also the man pages' EXAMPLES) and notes (prose,
 //! wrapped by clap to the terminal, after the flags). The flags' own help is on their
 //! definitions.
 

@@ -1,7 +1,7 @@
 //! The flags of what a command writes, each declared once so a long flag means the same
 //! thing everywhere: which records, how they print, and where to.
 
-use super::Error;
+use super::error::Error;
 use crate::ipfix::InfoModel;
 
 /// `--no-options` / `--options-only`, for the commands that print records as text, JSON or CSV.
