@@ -20,12 +20,8 @@ BIN=$ROOT/target/release/ipfixkit
 mkdir -p "$DATA"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 
-sum=$(cksum <"$ROOT/benches/mkflows.py" | cut -d' ' -f1)
-FILE=$DATA/flows-$N-$sum.ipfix
-if [ ! -s "$FILE" ]; then
-    python3 "$ROOT/benches/mkflows.py" "$N" "$FILE.tmp"
-    mv "$FILE.tmp" "$FILE"
-fi
+FILE=$("$ROOT/benches/flows.sh" "$N")
+sum=$(cksum <"$ROOT/benches/mkflows.py" | cut -d' ' -f1) # names nfcapd's copy of it
 SIZE=$(stat -c %s "$FILE")
 
 NFDIR=$DATA/nfcapd-$N-$sum

@@ -15,14 +15,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OLD=$1
 NEW=$2
 N=${3:-1000000}
-DATA=$ROOT/target/bench-data
-mkdir -p "$DATA"
-sum=$(cksum <"$ROOT/benches/mkflows.py" | cut -d' ' -f1)
-BENCH=$DATA/flows-$N-$sum.ipfix
-if [[ ! -f $BENCH ]]; then
-    python3 "$ROOT/benches/mkflows.py" "$N" "$BENCH.tmp"
-    mv "$BENCH.tmp" "$BENCH"
-fi
+BENCH=$("$ROOT/benches/flows.sh" "$N")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

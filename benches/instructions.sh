@@ -11,14 +11,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$1
 N=${2:-100000}
-DATA=$ROOT/target/bench-data
-mkdir -p "$DATA"
-sum=$(cksum <"$ROOT/benches/mkflows.py" | cut -d' ' -f1)
-BENCH=$DATA/flows-$N-$sum.ipfix
-if [[ ! -f $BENCH ]]; then
-    python3 "$ROOT/benches/mkflows.py" "$N" "$BENCH.tmp"
-    mv "$BENCH.tmp" "$BENCH"
-fi
+BENCH=$("$ROOT/benches/flows.sh" "$N")
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 for f in csv json text; do

@@ -6,7 +6,8 @@ valgrind installed, the instruction counts of both.
 
     benches/netflow.py BIN [N] [PAIRS]
 
-N defaults to 1000000 records, PAIRS to 8. Files are cached in target/bench-data/. Prints a
+N defaults to 1000000 records, PAIRS to 8. The IPFIX file is benches/flows.sh's, the v9
+file is cached beside it. Prints a
 markdown table: best and median wall time of each, their ratios, and the instruction counts.
 Standard library only.
 """
@@ -16,36 +17,21 @@ import re
 import statistics
 import subprocess
 import sys
-import time
-import zlib
+
+from headline import timed  # one timing of a command, as the headline comparison takes it
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def cached(n):
-    data = os.path.join(ROOT, "target", "bench-data")
-    os.makedirs(data, exist_ok=True)
-    # The name carries cksum's CRC of mkflows.py as run.sh and identical.sh use it; a different
-    # checksum here only means one more cached copy.
-    crc = zlib.crc32(open(os.path.join(ROOT, "benches", "mkflows.py"), "rb").read())
-    ipfix = os.path.join(data, f"flows-{n}-py{crc}.ipfix")
+    """The bench file of n records (benches/flows.sh) and its v9 rewrite beside it."""
+    flows = os.path.join(ROOT, "benches", "flows.sh")
+    ipfix = subprocess.run([flows, str(n)], check=True, capture_output=True, text=True).stdout.strip()
     nf9 = ipfix[: -len(".ipfix")] + ".nf9"
-    if not os.path.exists(ipfix):
-        subprocess.run([sys.executable, os.path.join(ROOT, "benches", "mkflows.py"), str(n), ipfix + ".tmp"], check=True)
-        os.rename(ipfix + ".tmp", ipfix)
     if not os.path.exists(nf9):
         subprocess.run([sys.executable, os.path.join(ROOT, "benches", "ipfix2nf9.py"), ipfix, nf9 + ".tmp"], check=True)
         os.rename(nf9 + ".tmp", nf9)
     return ipfix, nf9
-
-
-def timed(cmd):
-    start = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    took = time.perf_counter() - start
-    if r.returncode != 0:
-        sys.exit(f"netflow: {' '.join(cmd)} exited with {r.returncode}")
-    return took
 
 
 def instructions(cmd):

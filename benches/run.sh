@@ -31,15 +31,7 @@ mkdir -p "$DATA"
 cargo build --release --quiet --manifest-path "$ROOT/Cargo.toml"
 
 gen() { # N -> path of the cached file
-    local n=$1 sum f
-    sum=$(cksum <"$ROOT/benches/mkflows.py" | cut -d' ' -f1)
-    f=$DATA/flows-$n-$sum.ipfix
-    if [ ! -s "$f" ]; then
-        echo "generating $n records into $f" >&2
-        python3 "$ROOT/benches/mkflows.py" "$n" "$f.tmp"
-        mv "$f.tmp" "$f"
-    fi
-    echo "$f"
+    "$ROOT/benches/flows.sh" "$1"
 }
 
 FILE=$(gen "$N")

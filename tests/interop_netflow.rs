@@ -60,8 +60,9 @@ fn pcap_of(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// tshark's values of `fields`, one list per field, all packets' records in order.
-fn tshark(tool: &Path, pcap: &Path, fields: &[&str]) -> Vec<Vec<String>> {
+/// tshark's text of `fields` of a pcap: a line per packet, fields tab-separated, several
+/// records' values of one field comma-separated.
+fn tshark_lines(tool: &Path, pcap: &Path, fields: &[&str]) -> String {
     let mut cmd = Command::new(tool);
     cmd.args(["-r", pcap.to_str().unwrap(), "-d", "udp.port==2055,cflow"])
         .args(["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a"])
@@ -69,7 +70,12 @@ fn tshark(tool: &Path, pcap: &Path, fields: &[&str]) -> Vec<Vec<String>> {
     for f in fields {
         cmd.args(["-e", f]);
     }
-    let text = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    peers::run_ok(&mut cmd, Duration::from_secs(60))
+}
+
+/// tshark's values of `fields`, one list per field, all packets' records in order.
+fn tshark(tool: &Path, pcap: &Path, fields: &[&str]) -> Vec<Vec<String>> {
+    let text = tshark_lines(tool, pcap, fields);
     let mut cols = vec![Vec::new(); fields.len()];
     for line in text.lines() {
         for (i, cell) in line.split('\t').enumerate().take(fields.len()) {
@@ -184,20 +190,9 @@ fn netflow_v5_absolute_times_follow_from_the_header() {
     let pcap = std::env::temp_dir().join(format!("ipfixkit-nf5-times-{}.pcap", std::process::id()));
     std::fs::write(&pcap, pcap_of(&std::fs::read(&file).unwrap())).unwrap();
     // One line per packet: its header times and its records' uptimes.
-    let mut cmd = Command::new(&tool);
-    cmd.args(["-r", pcap.to_str().unwrap(), "-d", "udp.port==2055,cflow"])
-        .args(["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a"])
-        .args(["-E", "aggregator=,"])
-        .args([
-            "-e",
-            "cflow.sysuptime",
-            "-e",
-            "cflow.unix_secs",
-            "-e",
-            "cflow.unix_nsecs",
-        ])
-        .args(["-e", "cflow.timestart", "-e", "cflow.timeend"]);
-    let text = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    let fields = ["cflow.sysuptime", "cflow.unix_secs", "cflow.unix_nsecs"];
+    let fields = [&fields[..], &["cflow.timestart", "cflow.timeend"]].concat();
+    let text = tshark_lines(&tool, &pcap, &fields);
     std::fs::remove_file(&pcap).ok();
     let ms = |v: &str| normal(v, As::Millis).parse::<i64>().unwrap();
     let mut want = Vec::new();
