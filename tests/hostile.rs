@@ -12,7 +12,7 @@
 use ipfixkit::io::input::ByteSource;
 use ipfixkit::io::reader::decode_all;
 use ipfixkit::ipfix::encode::{message, set, template_record};
-use ipfixkit::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use ipfixkit::ipfix::session::{Flow, MessageCtx, Pending, RecordRef, Session, Visitor};
 use ipfixkit::ipfix::text::TimeStyle;
 use ipfixkit::ipfix::{DecodeError, InfoModel, Template, VARLEN, decode};
 use ipfixkit::output::json::JsonPrinter;
@@ -103,6 +103,8 @@ struct Recorder {
     records: Vec<(usize, u64, u64)>,
     problems: Vec<(usize, u64, Option<u64>)>,
     message: u64,
+    /// Data sets held for their template (the recoveries are lines).
+    held: u64,
 }
 
 impl Recorder {
@@ -112,6 +114,7 @@ impl Recorder {
             records: Vec::new(),
             problems: Vec::new(),
             message: 0,
+            held: 0,
         }
     }
 }
@@ -168,6 +171,18 @@ impl Visitor for Recorder {
         self.records.push((self.lines.len(), r.offset, r.msg.index));
         self.lines.push(line);
         Flow::Continue
+    }
+    fn pending(&mut self, p: Pending) {
+        match p {
+            Pending::Held { .. } | Pending::Skipped { .. } => self.held += 1,
+            Pending::Recovered {
+                domain,
+                template,
+                records,
+            } => self
+                .lines
+                .push(format!("recovered {template} d{domain}: {records} records")),
+        }
     }
     fn problem(&mut self, e: &DecodeError) -> Flow {
         let m = e.message.map_or("-".to_string(), |m| m.to_string());
@@ -372,8 +387,9 @@ fn every_truncation_of_a_template_record() {
         // The set (and message) end where the record is cut; a data set follows.
         let b = msg(1, &[s(2, &t[..k]), s(256, &r256(1))]);
         let data_at = 16 + 4 + k as u64;
-        let unknown =
-            format!("err@{data_at} m1 s256 UnknownTemplate {{ domain: 1, template: 256 }}");
+        let unknown = format!(
+            "err@{data_at} m1 s256 UnknownTemplate {{ domain: 1, template: 256, sets: 1, octets: 10, dropped: 0 }}"
+        );
         let rec = format!("rec 256@{} d1 c00002010050", data_at + 4);
         let want: Vec<&str> = match k {
             // fewer than 4 octets at the end of a template set are padding (RFC 7011 §3.3.1)
@@ -396,8 +412,9 @@ fn every_truncation_of_an_options_template_record() {
     for k in 0..=t.len() {
         let b = msg(1, &[s(3, &t[..k]), s(257, &r257(1))]);
         let data_at = 16 + 4 + k as u64;
-        let unknown =
-            format!("err@{data_at} m1 s257 UnknownTemplate {{ domain: 1, template: 257 }}");
+        let unknown = format!(
+            "err@{data_at} m1 s257 UnknownTemplate {{ domain: 1, template: 257, sets: 1, octets: 16, dropped: 0 }}"
+        );
         let rec = format!("rec 257@{} d1 {}", data_at + 4, hex(&r257(1)));
         let want: Vec<&str> = match k {
             0..4 => vec!["msg#1@0", &unknown],
@@ -800,7 +817,7 @@ fn field_count_lies() {
         &[
             "msg#1@0",
             "err@20 m1 s2 TemplatePastSet { template: 256, fields: 1000 }",
-            "err@32 m1 s256 UnknownTemplate { domain: 1, template: 256 }",
+            "err@32 m1 s256 UnknownTemplate { domain: 1, template: 256, sets: 1, octets: 10, dropped: 0 }",
         ],
     );
     // an enterprise bit whose PEN is missing
@@ -852,8 +869,9 @@ fn scope_count_lies() {
             "err@20 m1 s3 BadScopeCount { template: 257, scope: 0, fields: 2 }",
             "err@34 m1 s3 BadScopeCount { template: 258, scope: 3, fields: 2 }",
             "tpl 259@48",
-            "err@62 m1 s257 UnknownTemplate { domain: 1, template: 257 }",
             "rec 259@82 d1 000000010000000000000002",
+            // the data set of the refused template 257 is held to the end of the input
+            "err@62 m1 s257 UnknownTemplate { domain: 1, template: 257, sets: 1, octets: 16, dropped: 0 }",
         ],
     );
     // a data template sent in an options template set: its first field is read as the scope
@@ -942,12 +960,12 @@ fn withdraw_all() {
             "msg#3@92",
             "wd all",
             "msg#4@116",
-            "err@132 m4 s256 UnknownTemplate { domain: 1, template: 256 }",
+            "err@132 m4 s256 WithdrawnTemplate { domain: 1, template: 256 }",
             "rec 257@146 d1 000000010000000000000001",
             "msg#5@158",
             "wd all options",
             "msg#6@182",
-            "err@208 m6 s257 UnknownTemplate { domain: 1, template: 257 }",
+            "err@208 m6 s257 WithdrawnTemplate { domain: 1, template: 257 }",
         ],
     );
 }
@@ -965,8 +983,8 @@ fn data_after_withdrawal() {
     w.extend([
         "msg#2@48",
         "wd 256",
-        "err@72 m2 s256 UnknownTemplate { domain: 1, template: 256 }",
-        // reported once per (domain, template)
+        "err@72 m2 s256 WithdrawnTemplate { domain: 1, template: 256 }",
+        // reported once per (domain, template); not held for the next definition
         "msg#3@82",
         "msg#4@108",
         "tpl 256@128",
@@ -1008,6 +1026,83 @@ fn redefinition_replaces() {
 }
 
 #[test]
+fn data_ahead_of_its_template_is_held_and_decoded_when_it_comes() {
+    // In the same message, and in an earlier one; another domain's template of the same ID
+    // does not release them. The records come right after their template, with their own
+    // message's offsets and index.
+    let b = cat(&[
+        &msg(1, &[s(256, &r256(1)), s(3, &tr(257, 1, &T257))]),
+        &msg(1, &[s(256, &[r256(2), r256(3)].concat())]),
+        &m1_in(2),
+        &msg(1, &[s(2, &tr(256, 0, &T256)), s(256, &r256(4))]),
+    ]);
+    let mut w = vec![
+        "msg#1@0".to_string(),
+        "tpl 257@30".to_string(),
+        "msg#2@44".to_string(),
+    ];
+    w.extend(m1_events(3, 76, 2));
+    w.extend(
+        [
+            "msg#4@124",
+            "tpl 256@144",
+            "rec 256@20 d1 c00002010050",
+            "recovered 256 d1: 1 records",
+            "rec 256@64 d1 c00002020050",
+            "rec 256@70 d1 c00002030050",
+            "recovered 256 d1: 2 records",
+            "rec 256@160 d1 c00002040050",
+        ]
+        .map(String::from),
+    );
+    let mut src = ByteSource::from_bytes(b.clone());
+    let mut session = Session::new(InfoModel::builtin());
+    let mut rec = Recorder::new();
+    decode_all(&mut src, &mut session, &mut rec);
+    assert_eq!(rec.lines, w, "{}", rec.lines.join("\n"));
+    assert_eq!(rec.held, 2);
+    // Bounded: with room for one set, the older is dropped and counted at the end.
+    let b = cat(&[
+        &msg(1, &[s(256, &r256(1))]),
+        &msg(1, &[s(256, &r256(2))]),
+        &msg(1, &[s(300, &r256(3))]),
+    ]);
+    let mut src = ByteSource::from_bytes(b);
+    let mut session = Session::new(InfoModel::builtin());
+    session.set_hold_limit(12);
+    let mut rec = Recorder::new();
+    decode_all(&mut src, &mut session, &mut rec);
+    assert_eq!(
+        rec.lines,
+        [
+            "msg#1@0",
+            "msg#2@26",
+            "msg#3@52",
+            "err@16 m1 s256 UnknownTemplate { domain: 1, template: 256, sets: 2, octets: 20, dropped: 2 }",
+            "err@68 m3 s300 UnknownTemplate { domain: 1, template: 300, sets: 1, octets: 10, dropped: 0 }",
+        ],
+        "{}",
+        rec.lines.join("\n")
+    );
+    // Nothing held: a limit of 0 drops each at once.
+    let mut session = Session::new(InfoModel::builtin());
+    session.set_hold_limit(0);
+    let mut rec = Recorder::new();
+    let b = cat(&[&msg(1, &[s(256, &r256(1))]), &m1()]);
+    decode_all(&mut ByteSource::from_bytes(b), &mut session, &mut rec);
+    assert!(
+        rec.lines.iter().all(|l| !l.starts_with("recovered")),
+        "{:?}",
+        rec.lines
+    );
+    assert!(
+        rec.lines.last().unwrap().contains("dropped: 1"),
+        "{:?}",
+        rec.lines
+    );
+}
+
+#[test]
 fn same_template_id_in_two_domains() {
     let b = cat(&[
         &msg(1, &[s(2, &tr(256, 0, &T256))]),
@@ -1029,7 +1124,7 @@ fn same_template_id_in_two_domains() {
             "msg#4@86",
             "rec 256@106 d2 0a000001",
             "msg#5@110",
-            "err@126 m5 s256 UnknownTemplate { domain: 3, template: 256 }",
+            "err@126 m5 s256 UnknownTemplate { domain: 3, template: 256, sets: 1, octets: 8, dropped: 0 }",
         ],
     );
 }
@@ -1568,9 +1663,16 @@ fn malformed_cases() -> Vec<(&'static str, Vec<u8>, &'static str, usize)> {
             2,
         ),
         (
-            "unknown-template",
+            "withdrawn-template",
             cat(&[&m1(), &msg(1, &[s(2, &[1, 0, 0, 0]), s(256, &r256(3))])]),
-            "err@72 m2 s256 UnknownTemplate { domain: 1, template: 256 }",
+            "err@72 m2 s256 WithdrawnTemplate { domain: 1, template: 256 }",
+            2,
+        ),
+        (
+            "unknown-template",
+            // template 257 is never defined: its data set is held to the end
+            cat(&[&m1(), &msg(1, &[s(257, &r256(3))])]),
+            "err@64 m2 s257 UnknownTemplate { domain: 1, template: 257, sets: 1, octets: 10, dropped: 0 }",
             2,
         ),
         (
@@ -1726,7 +1828,7 @@ fn malformed_files_are_current_and_give_their_error() {
 
 /// The name of every `ErrorKind`. The match below has no catch-all arm: a new kind does not
 /// compile until it is named here, and then the test above wants a malformed file for it.
-const EVERY_KIND: [&str; 19] = [
+const EVERY_KIND: [&str; 20] = [
     "TruncatedHeader",
     "BadHeader",
     "ResyncLimit",
@@ -1739,6 +1841,7 @@ const EVERY_KIND: [&str; 19] = [
     "BadFieldLength",
     "WithdrawUnknown",
     "UnknownTemplate",
+    "WithdrawnTemplate",
     "RecordPastSet",
     "EmptyRecords",
     "NotIpfix",
@@ -1771,6 +1874,7 @@ fn kind_index(k: &ipfixkit::ipfix::ErrorKind) -> usize {
         K::BadLearnedName { .. } => 16,
         K::ResyncLimit { .. } => 17,
         K::NetFlow { .. } => 18,
+        K::WithdrawnTemplate { .. } => 19,
     }
 }
 
@@ -1904,7 +2008,7 @@ fn netflow_outcome(b: &[u8]) -> (Vec<String>, usize) {
     // The systemInitTimeMilliseconds options records (template 65535) are not data.
     let records = lines
         .iter()
-        .filter(|l| l.starts_with("rec") && !l.starts_with("rec 65535@"))
+        .filter(|l| l.starts_with("rec ") && !l.starts_with("rec 65535@"))
         .count();
     (errs, records)
 }

@@ -8,7 +8,7 @@
 use super::input::ByteSource;
 use super::reader::{ReadOpts, decode_with};
 use super::sink::{OptionsRecords, Printer};
-use crate::ipfix::session::{Flow, MessageCtx, RecordRef, Session, Visitor};
+use crate::ipfix::session::{Flow, MessageCtx, Pending, RecordRef, Session, Visitor};
 use crate::ipfix::{DecodeError, InfoModel, Severity, Template};
 use std::io::{self, Write as _};
 use std::sync::Arc;
@@ -125,9 +125,8 @@ impl Visitor for Drive<'_> {
         self.printer.data_set(m, t);
         true
     }
-    fn unknown_set(&mut self, m: &MessageCtx, set_id: u16) -> Flow {
-        self.printer.unknown_set(m, set_id);
-        Flow::Continue
+    fn pending(&mut self, p: Pending) {
+        self.printer.pending(p);
     }
     fn problem(&mut self, e: &DecodeError) -> Flow {
         self.printer.problem(e);

@@ -15,7 +15,7 @@
 
 use super::input::{ByteSource, Compression, SNIFF_LEN, sniff_other};
 use crate::ipfix::netflow::{self, Translator};
-use crate::ipfix::session::{Flow, Session, Visitor};
+use crate::ipfix::session::{Flow, Pending, Session, Visitor};
 use crate::ipfix::{DecodeError, ErrorKind};
 use std::collections::VecDeque;
 
@@ -97,6 +97,10 @@ pub struct MessageRef<'a> {
     pub index: u64,
     /// The export protocol it came in: 10, or 9 or 5 for a translated NetFlow packet.
     pub version: u16,
+    /// What became of the packet's data FlowSets that came ahead of their template (NetFlow
+    /// v9, on the packet's first message; a packet that gives no message is handed out as
+    /// one with no bytes to carry them).
+    pub pending: &'a [Pending],
 }
 
 /// The messages of one input, pulled one at a time: each is a [`MessageRef`] or a positioned
@@ -137,6 +141,10 @@ struct NetFlow {
     version: u16,
     /// The last packet's problems, handed out after its messages.
     problems: VecDeque<DecodeError>,
+    /// The last packet's held and recovered FlowSets, not yet handed out.
+    pending: Vec<Pending>,
+    /// `pending` went out with a message.
+    pending_out: bool,
 }
 
 impl NetFlow {
@@ -174,20 +182,31 @@ impl NetFlow {
     }
 
     fn has_more(&self) -> bool {
-        self.at + 16 <= self.out.len() || !self.problems.is_empty()
+        self.at + 16 <= self.out.len()
+            || !self.problems.is_empty()
+            || (!self.pending_out && !self.pending.is_empty())
     }
 
-    /// The next message of the last packet, then its problems.
+    /// The next message of the last packet (the first with its pending FlowSets; a packet of
+    /// none gives an empty one for them), then its problems.
     fn next(&mut self) -> Option<Result<MessageRef<'_>, DecodeError>> {
-        if self.at + 16 <= self.out.len() {
+        let pending: &[Pending] = if self.pending_out { &[] } else { &self.pending };
+        if self.at + 16 <= self.out.len() || !pending.is_empty() {
+            self.pending_out = true;
             let b = &self.out[self.at..];
-            let len = (u16::from_be_bytes([b[2], b[3]]) as usize).clamp(16, b.len());
+            let len = match b.get(2..4) {
+                Some(l) if b.len() >= 16 => {
+                    (u16::from_be_bytes([l[0], l[1]]) as usize).clamp(16, b.len())
+                }
+                _ => 0,
+            };
             self.at += len;
             return Some(Ok(MessageRef {
                 bytes: &b[..len],
                 offset: self.offset,
                 index: self.index,
                 version: self.version,
+                pending,
             }));
         }
         self.problems.pop_front().map(Err)
@@ -335,6 +354,7 @@ impl<'s, 'o> Messages<'s, 'o> {
                 offset,
                 index: self.index,
                 version: 10,
+                pending: &[],
             }));
         }
     }
@@ -380,8 +400,13 @@ impl<'s, 'o> Messages<'s, 'o> {
         if cut {
             self.end = Some(End::Eof);
         }
+        nf.pending.clear();
+        nf.pending_out = false;
         match nf.translator.translate(&avail[..len], &mut nf.out) {
-            Ok(t) => nf.problems.extend(t.problems.iter().map(at)),
+            Ok(t) => {
+                nf.problems.extend(t.problems.iter().map(at));
+                nf.pending = t.pending;
+            }
             Err(p) => nf.problems.push_back(at(&p)),
         }
         self.pending = len;
@@ -470,7 +495,17 @@ pub fn process(
     visitor: &mut dyn Visitor,
 ) -> Flow {
     match item {
-        Ok(m) => session.process_message(m.bytes, m.offset, m.index, m.version, visitor),
+        Ok(m) => {
+            let flow = match m.bytes.is_empty() {
+                true => Flow::Continue,
+                false => session.process_message(m.bytes, m.offset, m.index, m.version, visitor),
+            };
+            // After the message, which holds the recovered records.
+            for p in m.pending {
+                visitor.pending(*p);
+            }
+            flow
+        }
         Err(e) => visitor.problem(&e),
     }
 }
@@ -504,6 +539,10 @@ fn decode(mut messages: Messages, session: &mut Session, visitor: &mut dyn Visit
         if process(session, item, visitor) == Flow::Stop {
             return End::Stopped;
         }
+    }
+    // Data sets still held for their template are reported, not lost silently.
+    if session.end_input(visitor) == Flow::Stop {
+        return End::Stopped;
     }
     messages.end().unwrap_or(End::Eof)
 }

@@ -3,7 +3,7 @@
 //! below `output` and `filter`, so the one decode loop
 //! ([`super::decode`]) can drive a printer without `io` importing the printers.
 
-use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use crate::ipfix::session::{MessageCtx, Pending, RecordRef, Session};
 use crate::ipfix::{DecodeError, Template};
 use std::collections::HashMap;
 use std::io;
@@ -31,8 +31,8 @@ pub trait Printer {
     }
     /// A data set of a known template, before its records (none may follow).
     fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) {}
-    /// A data set whose template is not known: skipped.
-    fn unknown_set(&mut self, _m: &MessageCtx, _set_id: u16) {}
+    /// A data set ahead of its template: held, or decoded when its template came.
+    fn pending(&mut self, _p: Pending) {}
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;
     /// A problem of the input, as it is reported (also under `--quiet`).
     fn problem(&mut self, _e: &DecodeError) {}

@@ -61,8 +61,17 @@ pub enum ErrorKind {
     },
     /// Withdrawal of a template that is not defined.
     WithdrawUnknown { domain: u32, template: u16 },
-    /// A data set whose template is not (or no longer) defined.
-    UnknownTemplate { domain: u32, template: u16 },
+    /// At the end of the input: data sets held for a template that was never defined (or
+    /// no longer was when they came), `dropped` of them to stay within the hold limit.
+    UnknownTemplate {
+        domain: u32,
+        template: u16,
+        sets: u64,
+        octets: u64,
+        dropped: u64,
+    },
+    /// A data set for a template that was withdrawn (and not defined again).
+    WithdrawnTemplate { domain: u32, template: u16 },
     /// A record whose variable-length field runs past the end of its set.
     RecordPastSet { template: u16, record: u64 },
     /// A template whose records have no length cannot be counted.
@@ -118,6 +127,7 @@ impl DecodeError {
         match self.kind {
             ErrorKind::WithdrawUnknown { .. }
             | ErrorKind::UnknownTemplate { .. }
+            | ErrorKind::WithdrawnTemplate { .. }
             | ErrorKind::BadFieldLength { .. }
             | ErrorKind::ReservedSetId
             | ErrorKind::BadLearnedName { .. } => Severity::Warning,
@@ -259,9 +269,29 @@ impl fmt::Display for ErrorKind {
                 f,
                 "withdrawal of template {template} in domain {domain}, which is not defined"
             ),
-            ErrorKind::UnknownTemplate { domain, template } => write!(
+            ErrorKind::UnknownTemplate {
+                domain,
+                template,
+                sets,
+                octets,
+                dropped,
+            } => {
+                write!(
+                    f,
+                    "{sets} data set(s) ({octets} octets) of template {template} in domain {domain} never got their template; left out"
+                )?;
+                if *dropped > 0 {
+                    write!(
+                        f,
+                        " ({dropped} of them dropped while waiting, over {} MiB held)",
+                        super::session::HOLD_MAX >> 20
+                    )?;
+                }
+                Ok(())
+            }
+            ErrorKind::WithdrawnTemplate { domain, template } => write!(
                 f,
-                "data set for unknown template {template} in domain {domain} skipped (reported once)"
+                "data set for template {template} in domain {domain}, which was withdrawn, skipped (reported once)"
             ),
             ErrorKind::RecordPastSet { template, record } => write!(
                 f,

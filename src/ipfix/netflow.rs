@@ -37,6 +37,7 @@
 //! Written by hand: no maintained crate translates NetFlow to IPFIX (the NetFlow parsing crates
 //! decode to their own structs and drop what they do not know).
 
+use super::session::Pending;
 use super::template::FieldSpec;
 use super::types::VARLEN;
 use super::writer::TemplateDef;
@@ -155,6 +156,8 @@ pub struct Translated {
     pub records: u64,
     /// Records of FlowSets held from earlier packets, written now that their template came.
     pub recovered: u64,
+    /// FlowSets held for their template in this packet, and held ones decoded now.
+    pub pending: Vec<Pending>,
     /// Problems; the packet's other FlowSets are still translated.
     pub problems: Vec<Problem>,
 }
@@ -504,6 +507,7 @@ impl Translator {
             domain,
             records: n as u64,
             recovered: 0,
+            pending: Vec::new(),
             problems,
         })
     }
@@ -598,6 +602,11 @@ impl Translator {
                                 );
                                 res.records += n;
                                 res.recovered += n;
+                                res.pending.push(Pending::Recovered {
+                                    domain: domain_id,
+                                    template: tid,
+                                    records: n,
+                                });
                             } else {
                                 keep.push_back(h);
                             }
@@ -612,6 +621,10 @@ impl Translator {
                         found = found.saturating_add(n as u32);
                     }
                     None => {
+                        res.pending.push(Pending::Held {
+                            domain: domain_id,
+                            template: id,
+                        });
                         dom.held_octets += body.len();
                         dom.held.push_back(Held {
                             template: id,

@@ -6,6 +6,13 @@
 //! template, record and problem to a [`Visitor`]; records are zero-copy views into the message
 //! bytes plus the template that describes them.
 //!
+//! A data set ahead of its template (some exporters send data first; a file cut out of a
+//! stream starts mid-way) is held, copied, up to [`HOLD_MAX`] octets per session (past that the
+//! oldest is dropped and counted), and decoded when its template is defined: its records reach
+//! the visitor right after that template, with their own message's context (export time,
+//! offsets). What never gets its template is one warning per (domain, template) at the end of
+//! the input ([`Session::end_input`]). The visitor hears of both ([`Pending`]).
+//!
 //! Two checks run here, so every command reports them the same way and once: damage inside a
 //! record's structured data (RFC 6313, [`super::list::check_record`], only for templates that
 //! have list fields) is a `ListDamage` error after the record; an RFC 5610 name that cannot be an
@@ -22,7 +29,7 @@ use super::template::{
 use super::types::{DataType, Semantics, Units};
 use super::value::{Value, decode};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 /// The 16-octet message header (RFC 7011 §3.1).
@@ -63,6 +70,24 @@ pub struct MessageCtx {
     pub version: u16,
 }
 
+/// Most octets of data sets a session holds while their templates have not arrived.
+pub const HOLD_MAX: usize = 64 << 20;
+
+/// What became of a data set whose template was not defined when it came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// It was held (NetFlow v9 or IPFIX).
+    Held { domain: u32, template: u16 },
+    /// Its template came: its `records` were decoded.
+    Recovered {
+        domain: u32,
+        template: u16,
+        records: u64,
+    },
+    /// Its template had been withdrawn: left out (warned once per template).
+    Skipped { domain: u32, template: u16 },
+}
+
 /// Whether the walk goes on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -98,10 +123,9 @@ pub trait Visitor {
     fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) -> bool {
         true
     }
-    /// A data set whose template is not known in its domain: skipped (warned the first time).
-    fn unknown_set(&mut self, _m: &MessageCtx, _set_id: u16) -> Flow {
-        Flow::Continue
-    }
+    /// A data set ahead of its template was held, or decoded when its template came (its
+    /// records were handed out just before).
+    fn pending(&mut self, _p: Pending) {}
     fn record(&mut self, r: &RecordRef<'_>) -> Flow;
     fn problem(&mut self, e: &DecodeError) -> Flow;
 }
@@ -117,6 +141,9 @@ pub struct Domain {
     learned_names: HashMap<Arc<str>, (u32, u16)>,
     /// IEs whose type-record name was refused (warned once per IE and domain).
     refused_names: HashSet<(u32, u16)>,
+    /// Template IDs withdrawn and not defined again: their data sets are not held (they
+    /// were meant for the withdrawn definition) but left out.
+    withdrawn: HashSet<u16>,
     /// Which template IDs have used an IE (a superset: entries outlive withdrawals), so an
     /// RFC 5610 lesson finds the templates to re-resolve without scanning them all.
     users: HashMap<(u32, u16), HashSet<u16>>,
@@ -168,7 +195,45 @@ impl<'a> RecordRef<'a> {
 pub struct Session {
     model: Arc<InfoModel>,
     domains: BTreeMap<u32, Domain>,
-    warned_unknown: HashSet<(u32, u16)>,
+    /// Data sets waiting for their template, oldest first, and their octets.
+    held: VecDeque<HeldSet>,
+    held_octets: usize,
+    hold_max: usize,
+    /// Per (domain, template): held sets dropped for the bound.
+    dropped: BTreeMap<(u32, u16), Lost>,
+    /// (domain, template) whose data after a withdrawal was warned of.
+    warned_withdrawn: HashSet<(u32, u16)>,
+}
+
+/// Data sets of one (domain, template) that never got their template: where the first was,
+/// how many and their octets, `dropped` of them for the hold bound.
+struct Lost {
+    offset: u64,
+    message: u64,
+    sets: u64,
+    octets: u64,
+    dropped: u64,
+}
+
+impl Lost {
+    fn at(h: &HeldSet) -> Lost {
+        Lost {
+            offset: h.body_off - 4,
+            message: h.msg.index,
+            sets: 0,
+            octets: 0,
+            dropped: 0,
+        }
+    }
+}
+
+/// A data set held for its template: a copy of its body, and where it was.
+struct HeldSet {
+    msg: MessageCtx,
+    set_id: u16,
+    body: Vec<u8>,
+    body_off: u64,
+    cut: bool,
 }
 
 impl Session {
@@ -176,8 +241,97 @@ impl Session {
         Session {
             model,
             domains: BTreeMap::new(),
-            warned_unknown: HashSet::new(),
+            held: VecDeque::new(),
+            held_octets: 0,
+            hold_max: HOLD_MAX,
+            dropped: BTreeMap::new(),
+            warned_withdrawn: HashSet::new(),
         }
+    }
+
+    /// Sets how many octets of early data sets are held ([`HOLD_MAX`] by default; 0 holds
+    /// none).
+    pub fn set_hold_limit(&mut self, octets: usize) {
+        self.hold_max = octets;
+    }
+
+    /// The end of the input: one warning per (domain, template) whose data sets are still
+    /// held or were dropped waiting, at the first such set. The visitor's answer is returned.
+    pub fn end_input(&mut self, visitor: &mut dyn Visitor) -> Flow {
+        let mut lost = std::mem::take(&mut self.dropped);
+        for h in self.held.drain(..) {
+            let e = (lost.entry((h.msg.header.domain, h.set_id))).or_insert_with(|| Lost::at(&h));
+            e.sets += 1;
+            e.octets += h.body.len() as u64 + 4;
+        }
+        self.held_octets = 0;
+        for ((domain, template), l) in lost {
+            let k = ErrorKind::UnknownTemplate {
+                domain,
+                template,
+                sets: l.sets,
+                octets: l.octets,
+                dropped: l.dropped,
+            };
+            if self.report(visitor, l.offset, Some(l.message), Some(template), k) == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Holds a data set whose template is not defined (yet), dropping the oldest held ones
+    /// past the bound.
+    fn hold(&mut self, m: &MessageCtx, set_id: u16, body: &[u8], body_off: u64, cut: bool) {
+        self.held_octets += body.len() + 4;
+        self.held.push_back(HeldSet {
+            msg: *m,
+            set_id,
+            body: body.to_vec(),
+            body_off,
+            cut,
+        });
+        while self.held_octets > self.hold_max {
+            let Some(h) = self.held.pop_front() else {
+                break;
+            };
+            self.held_octets -= h.body.len() + 4;
+            let key = (h.msg.header.domain, h.set_id);
+            let e = self.dropped.entry(key).or_insert_with(|| Lost::at(&h));
+            e.sets += 1;
+            e.dropped += 1;
+            e.octets += h.body.len() as u64 + 4;
+        }
+    }
+
+    /// Decodes the held data sets of template `id` in `domain`, now defined, in the order
+    /// they came.
+    fn recover(&mut self, domain: u32, id: u16, visitor: &mut dyn Visitor) -> Flow {
+        if !self
+            .held
+            .iter()
+            .any(|h| h.set_id == id && h.msg.header.domain == domain)
+        {
+            return Flow::Continue;
+        }
+        let (now, keep): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.held)
+            .into_iter()
+            .partition(|h| h.set_id == id && h.msg.header.domain == domain);
+        self.held = keep;
+        for h in now {
+            self.held_octets -= h.body.len() + 4;
+            let (flow, records) =
+                self.data_set(&h.msg, h.set_id, &h.body, h.body_off, h.cut, visitor);
+            visitor.pending(Pending::Recovered {
+                domain,
+                template: id,
+                records,
+            });
+            if flow == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
     }
 
     pub fn model(&self) -> &Arc<InfoModel> {
@@ -280,7 +434,7 @@ impl Session {
             }
             let flow = match set_id {
                 2 | 3 => self.template_set(&m, set_id, body, set_off + 4, visitor),
-                256.. => self.data_set(&m, set_id, body, set_off + 4, cut, visitor),
+                256.. => self.data_set(&m, set_id, body, set_off + 4, cut, visitor).0,
                 _ => self.report(
                     visitor,
                     set_off,
@@ -364,6 +518,7 @@ impl Session {
                         } => self.define(m, id, scope_count, &specs, rec_off, visitor),
                         TemplateRecord::Withdraw { id } => {
                             let d = self.domains.entry(odid).or_default();
+                            d.withdrawn.insert(id);
                             if d.templates.remove(&id).is_none() {
                                 let k = ErrorKind::WithdrawUnknown {
                                     domain: odid,
@@ -379,6 +534,9 @@ impl Session {
                         }
                         TemplateRecord::WithdrawAll { options } => {
                             let d = self.domains.entry(odid).or_default();
+                            let gone = d.templates.values().filter(|t| t.is_options() == options);
+                            let gone: Vec<u16> = gone.map(|t| t.id).collect();
+                            d.withdrawn.extend(gone);
                             d.templates.retain(|_, t| t.is_options() != options);
                             visitor.withdrawal(m, None, options)
                         }
@@ -425,6 +583,7 @@ impl Session {
             }
         }
         d.templates.insert(id, t.clone());
+        d.withdrawn.remove(&id);
         if changed {
             for (i, f) in t.fields.iter().enumerate() {
                 if f.bad_length() {
@@ -446,7 +605,10 @@ impl Session {
                 }
             }
         }
-        visitor.template(m, &t, offset, changed)
+        if visitor.template(m, &t, offset, changed) == Flow::Stop {
+            return Flow::Stop;
+        }
+        self.recover(odid, id, visitor)
     }
 
     fn data_set(
@@ -457,7 +619,7 @@ impl Session {
         body_off: u64,
         cut: bool,
         visitor: &mut dyn Visitor,
-    ) -> Flow {
+    ) -> (Flow, u64) {
         let odid = m.header.domain;
         let Some(t) = self
             .domains
@@ -465,20 +627,32 @@ impl Session {
             .and_then(|d| d.templates.get(&set_id))
             .cloned()
         else {
-            if visitor.unknown_set(m, set_id) == Flow::Stop {
-                return Flow::Stop;
+            let withdrawn =
+                (self.domains.get(&odid)).is_some_and(|d| d.withdrawn.contains(&set_id));
+            if !withdrawn {
+                visitor.pending(Pending::Held {
+                    domain: odid,
+                    template: set_id,
+                });
+                self.hold(m, set_id, body, body_off, cut);
+                return (Flow::Continue, 0);
             }
-            if self.warned_unknown.insert((odid, set_id)) {
-                let k = ErrorKind::UnknownTemplate {
+            visitor.pending(Pending::Skipped {
+                domain: odid,
+                template: set_id,
+            });
+            if self.warned_withdrawn.insert((odid, set_id)) {
+                let k = ErrorKind::WithdrawnTemplate {
                     domain: odid,
                     template: set_id,
                 };
-                return self.report(visitor, body_off - 4, Some(m.index), Some(set_id), k);
+                let f = self.report(visitor, body_off - 4, Some(m.index), Some(set_id), k);
+                return (f, 0);
             }
-            return Flow::Continue;
+            return (Flow::Continue, 0);
         };
         if !visitor.data_set(m, &t) && t.type_info.is_none() {
-            return Flow::Continue;
+            return (Flow::Continue, 0);
         }
         let mut learned: Vec<(IeDef, u64)> = Vec::new();
         let mut count = 0u64;
@@ -556,7 +730,7 @@ impl Session {
             }
         }
         if flow == Flow::Stop {
-            return Flow::Stop;
+            return (Flow::Stop, count);
         }
         if let Some((off, record)) = fault {
             let k = if t.min_len == 0 {
@@ -567,9 +741,12 @@ impl Session {
                     record,
                 }
             };
-            return self.report(visitor, off, Some(m.index), Some(set_id), k);
+            return (
+                self.report(visitor, off, Some(m.index), Some(set_id), k),
+                count,
+            );
         }
-        Flow::Continue
+        (Flow::Continue, count)
     }
 
     /// Applies RFC 5610 definitions: never over a built-in or user definition, and an IE with

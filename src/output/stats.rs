@@ -10,7 +10,7 @@
 
 use super::render::{csv_cell, json_str};
 use super::{Layouts, Printer};
-use crate::ipfix::session::{MessageCtx, RecordRef, Session};
+use crate::ipfix::session::{self, MessageCtx, RecordRef, Session};
 use crate::ipfix::text::write_rfc3339;
 use crate::ipfix::value::Instant;
 use crate::ipfix::{DecodeError, ErrorKind, Severity};
@@ -24,7 +24,7 @@ use std::sync::Arc;
 /// UTC, empty when unknown.
 pub const CSV_HEADER: &str = "@file,messages,octets,records,options_records,domains,\
 export_time_first,export_time_last,flow_time_first,flow_time_last,templates_defined,\
-template_replacements,withdrawals,sets_without_template,sequence_gaps,learned_ies,errors,warnings";
+template_replacements,withdrawals,sets_without_template,sets_recovered,sequence_gaps,learned_ies,errors,warnings";
 
 /// What `--stats` counts, from what decoding tells the printer.
 #[derive(Clone, Debug, Default)]
@@ -34,7 +34,9 @@ struct Counts {
     records: u64,
     options_records: u64,
     records_per_template: BTreeMap<(u32, u16), u64>,
-    unknown_sets: BTreeMap<(u32, u16), u64>,
+    /// Per (domain, template): data sets ahead of their template, those of them decoded
+    /// when it came, and their records.
+    early_sets: BTreeMap<(u32, u16), (u64, u64, u64)>,
     templates_defined: u64,
     template_replacements: u64,
     withdrawals: u64,
@@ -214,9 +216,30 @@ impl Printer for StatsPrinter<'_> {
         self.counts.records_per_template.entry(key).or_default();
     }
 
-    fn unknown_set(&mut self, m: &MessageCtx, set_id: u16) {
-        let key = (m.header.domain, set_id);
-        *self.counts.unknown_sets.entry(key).or_default() += 1;
+    fn pending(&mut self, p: session::Pending) {
+        match p {
+            session::Pending::Held { domain, template }
+            | session::Pending::Skipped { domain, template } => {
+                self.counts
+                    .early_sets
+                    .entry((domain, template))
+                    .or_default()
+                    .0 += 1;
+            }
+            session::Pending::Recovered {
+                domain,
+                template,
+                records,
+            } => {
+                let e = self
+                    .counts
+                    .early_sets
+                    .entry((domain, template))
+                    .or_default();
+                e.1 += 1;
+                e.2 += records;
+            }
+        }
     }
 
     fn problem(&mut self, e: &DecodeError) {
@@ -307,10 +330,11 @@ impl Printer for StatsPrinter<'_> {
             let (ef, el) = export.unwrap_or_default();
             let (ff, fl) = flow.unwrap_or_default();
             let gaps: u64 = st.sequence_gaps.values().sum();
-            let unknown: u64 = st.unknown_sets.values().sum();
+            let unknown: u64 = st.early_sets.values().map(|e| e.0 - e.1).sum();
+            let recovered: u64 = st.early_sets.values().map(|e| e.1).sum();
             writeln!(
                 b,
-                ",{},{},{},{},{},{ef},{el},{ff},{fl},{},{},{},{unknown},{gaps},{},{},{}",
+                ",{},{},{},{},{},{ef},{el},{ff},{fl},{},{},{},{unknown},{recovered},{gaps},{},{},{}",
                 st.messages,
                 st.octets,
                 st.records,
@@ -370,10 +394,21 @@ impl Printer for StatsPrinter<'_> {
                 )?;
             }
             write!(b, "],\"sets_without_template\":[")?;
-            for (i, ((d, t), n)) in st.unknown_sets.iter().enumerate() {
+            let lost = st.early_sets.iter().filter(|(_, e)| e.0 > e.1);
+            for (i, ((d, t), (held, rec, _))) in lost.enumerate() {
                 write!(
                     b,
-                    "{}{{\"domain\":{d},\"template\":{t},\"sets\":{n}}}",
+                    "{}{{\"domain\":{d},\"template\":{t},\"sets\":{}}}",
+                    if i > 0 { "," } else { "" },
+                    held - rec
+                )?;
+            }
+            write!(b, "],\"sets_recovered\":[")?;
+            let found = st.early_sets.iter().filter(|(_, e)| e.1 > 0);
+            for (i, ((d, t), (_, rec, records))) in found.enumerate() {
+                write!(
+                    b,
+                    "{}{{\"domain\":{d},\"template\":{t},\"sets\":{rec},\"records\":{records}}}",
                     if i > 0 { "," } else { "" }
                 )?;
             }
@@ -441,10 +476,19 @@ impl Printer for StatsPrinter<'_> {
                 writeln!(b, "  domain {d} template {t}: {n}")?;
             }
         }
-        if !st.unknown_sets.is_empty() {
-            writeln!(b, "data sets without template (skipped)")?;
-            for ((d, t), n) in &st.unknown_sets {
-                writeln!(b, "  domain {d} template {t}: {n} sets")?;
+        if st.early_sets.values().any(|e| e.1 > 0) {
+            writeln!(b, "data sets ahead of their template, decoded when it came")?;
+            for ((d, t), (_, rec, records)) in st.early_sets.iter().filter(|(_, e)| e.1 > 0) {
+                writeln!(
+                    b,
+                    "  domain {d} template {t}: {rec} sets, {records} records"
+                )?;
+            }
+        }
+        if st.early_sets.values().any(|e| e.0 > e.1) {
+            writeln!(b, "data sets without template (left out)")?;
+            for ((d, t), (held, rec, _)) in st.early_sets.iter().filter(|(_, e)| e.0 > e.1) {
+                writeln!(b, "  domain {d} template {t}: {} sets", held - rec)?;
             }
         }
         if !st.sequence_gaps.is_empty() {

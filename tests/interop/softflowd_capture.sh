@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Meter a pcap with softflowd and capture its IPFIX export as an IPFIX file.
+# Meter a pcap with softflowd and capture its IPFIX export as an IPFIX file
+# (or, with SOFTFLOWD_VERSION=9 or 5, its NetFlow v9 or v5 export as a file of
+# concatenated export packets).
 #
 # Usage: softflowd_capture.sh PCAP OUT [SOFTFLOWD_ARG...]
 #
 #   softflowd_capture.sh testdata/interop/test.pcap uni.ipfix
 #   softflowd_capture.sh testdata/interop/test.pcap bi.ipfix -b      # RFC 5103 biflows
+#   SOFTFLOWD_VERSION=9 softflowd_capture.sh testdata/interop/test.pcap uni.nf9
 #
 # softflowd cannot write files: it exports over UDP. This script starts a
 # private collector (udp_catch.py, on a kernel-chosen loopback port), runs
-# `softflowd -d -6 -r PCAP -v 10 -A milli -n 127.0.0.1:PORT [ARGS]` with its
+# `softflowd -d -6 -r PCAP -v VERSION -A milli -n 127.0.0.1:PORT [ARGS]` with its
 # own control socket and pid file in a temporary directory (so parallel runs
 # never clash), and writes the datagrams it exports, back to back, to OUT.
 #
@@ -115,10 +118,24 @@ port=$(<"$work/port")
 name=$(basename "$pcap")
 cp "$pcap" "$work/$name"
 # SOFTFLOWD_TIME=uptime leaves -A out: softflowd's default, flowStart/EndSysUpTime
-# relative to the systemInitTimeMilliseconds of its options record.
-time_args=(-A milli)
-[[ ${SOFTFLOWD_TIME:-milli} == uptime ]] && time_args=()
-(cd "$work" && exec "$softflowd" -d -6 -r "$name" -v 10 ${time_args[@]+"${time_args[@]}"} -n "127.0.0.1:$port" \
+# relative to the systemInitTimeMilliseconds of its options record. NetFlow v9
+# and v5 always carry uptimes (FIRST/LAST_SWITCHED) against the packet header.
+version=${SOFTFLOWD_VERSION:-10}
+case $version in
+    10) time_args=(-A milli); [[ ${SOFTFLOWD_TIME:-milli} == uptime ]] && time_args=() ;;
+    9 | 5) time_args=() ;;
+    *) echo "softflowd_capture: SOFTFLOWD_VERSION must be 5, 9 or 10" >&2; exit 2 ;;
+esac
+# SOFTFLOWD_FAKETIME=TIME runs softflowd under faketime, its clock starting at
+# TIME ("2023-11-14 22:20:08"): softflowd counts uptimes from its own start by
+# the wall clock and puts the wall clock in NetFlow headers, so only a clock
+# set near the capture's time makes v5/v9 uptimes absolute capture times.
+fake=()
+if [[ -n ${SOFTFLOWD_FAKETIME:-} ]]; then
+    command -v faketime >/dev/null || { echo "softflowd_capture: faketime not installed" >&2; exit 1; }
+    fake=(faketime -f "@$SOFTFLOWD_FAKETIME")
+fi
+(cd "$work" && exec ${fake[@]+"${fake[@]}"} "$softflowd" -d -6 -r "$name" -v "$version" ${time_args[@]+"${time_args[@]}"} -n "127.0.0.1:$port" \
     -c "$work/ctl" -p "$work/pid" "$@" \
     >"$work/softflowd.out" 2>"$work/softflowd.err") &
 softflowd_pid=$!
@@ -152,9 +169,10 @@ wait "$catcher_pid" || status=$?
 catcher_pid=
 (( status == 0 )) || fail "collector exited with status $status"
 
-# 5. Sanity: a non-empty file that starts like an IPFIX message (version 10).
+# 5. Sanity: a non-empty file that starts like a message of that version.
 [[ -s $work/capture.ipfix ]] || fail "softflowd exported nothing"
-version=$(od -An -tx1 -N2 "$work/capture.ipfix" | tr -d ' \n')
-[[ $version == 000a ]] || fail "capture does not start with an IPFIX header (got $version)"
+first=$(od -An -tx1 -N2 "$work/capture.ipfix" | tr -d ' \n')
+want=$(printf '%04x' "$version")
+[[ $first == "$want" ]] || fail "capture does not start with a version $version header (got $first)"
 
 mv "$work/capture.ipfix" "$out"
