@@ -9,7 +9,12 @@
 //! computes what `flowStartMilliseconds` must be (RFC 3954-style arithmetic, the uptime
 //! difference taken modulo 2^32 as the signed value nearest zero).
 //!
-//! A missing tshark prints `SKIP interop: tshark not installed`, except with `CI=true`, where
+//! softflowd meters testdata/interop/test.pcap three times, exporting IPFIX, v9 and v5 over
+//! loopback (`tests/interop/softflowd_capture.sh`, under `faketime`: see [`FAKE_CLOCK`]):
+//! `ipfixkit cat` must read the same flows from all three, and `nfcapd` receiving the v9 and
+//! v5 packets must show, through `nfdump -o csv`, what `ipfixkit cat` shows.
+//!
+//! A missing peer prints `SKIP interop: <tool> not installed`, except with `CI=true`, where
 //! it fails.
 
 #[path = "common/peers.rs"]
@@ -350,5 +355,299 @@ fn netflow_v5_sample_agrees_with_python_netflow() {
         for (k, v) in t.as_object().unwrap() {
             assert_eq!(&o[k], v, "record {}: {k}", i + 1);
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// softflowd exporting one capture as v5, v9 and IPFIX; nfcapd/nfdump reading the NetFlow
+// ---------------------------------------------------------------------------------------
+
+/// softflowd's clock for the captures below: it starts before the first packet of
+/// testdata/interop/test.pcap (2023-11-14 22:13:20) and runs 10000 times fast, so the
+/// export, at the end of the capture, comes after its last packet (22:20:07). softflowd
+/// counts NetFlow uptimes from its own start by that clock and puts it in the packet
+/// headers: only with it near the capture's time are v5/v9 times the capture's.
+const FAKE_CLOCK: &str = "@2023-11-14 22:13:00 x10000";
+
+/// softflowd metering test.pcap, exported as `version` (5, 9 or 10) over loopback, as a
+/// file of the export packets (`tests/interop/softflowd_capture.sh`).
+fn softflowd_export(dir: &Path, version: u16) -> PathBuf {
+    let file = dir.join(format!("softflowd.v{version}"));
+    let mut cmd = Command::new("bash");
+    cmd.arg(peers::script("softflowd_capture.sh"))
+        .arg(peers::root().join("testdata/interop/test.pcap"))
+        .arg(&file)
+        .env("TMPDIR", dir)
+        .env("SOFTFLOWD_VERSION", version.to_string())
+        .env("SOFTFLOWD_FAKETIME", FAKE_CLOCK);
+    peers::run_ok(&mut cmd, peers::SOFTFLOWD);
+    file
+}
+
+/// A flow as the three exports must agree on it: key (source, destination, protocol, ports;
+/// none for ICMP, whose v5 records put type and code in the destination port) and values
+/// (packets, octets, start and end in ms since 1970).
+type Flows = std::collections::BTreeMap<(String, String, u8, u16, u16), [u64; 4]>;
+
+const FLOW_COLUMNS: [&str; 11] = [
+    "sourceIPv4Address",
+    "sourceIPv6Address",
+    "destinationIPv4Address",
+    "destinationIPv6Address",
+    "sourceTransportPort",
+    "destinationTransportPort",
+    "protocolIdentifier",
+    "packetDeltaCount",
+    "octetDeltaCount",
+    "flowStartMilliseconds",
+    "flowEndMilliseconds",
+];
+
+fn flow_key(
+    src: &str,
+    dst: &str,
+    proto: u8,
+    sport: u16,
+    dport: u16,
+) -> (String, String, u8, u16, u16) {
+    let icmp = proto == 1 || proto == 58;
+    let (sport, dport) = if icmp { (0, 0) } else { (sport, dport) };
+    (src.to_string(), dst.to_string(), proto, sport, dport)
+}
+
+/// The flows `ipfixkit cat` reads from `file`.
+fn our_flows(file: &Path) -> Flows {
+    let cols = ours(file, &FLOW_COLUMNS);
+    let n = cols[0].len();
+    let num = |c: usize, i: usize| cols[c][i].parse::<u64>().unwrap_or(0);
+    let mut flows = Flows::new();
+    for i in 0..n {
+        let pick = |a: usize, b: usize| {
+            if cols[a][i].is_empty() {
+                cols[b][i].clone()
+            } else {
+                cols[a][i].clone()
+            }
+        };
+        let key = flow_key(
+            &pick(0, 1),
+            &pick(2, 3),
+            num(6, i) as u8,
+            num(4, i) as u16,
+            num(5, i) as u16,
+        );
+        let v = [num(7, i), num(8, i), num(9, i), num(10, i)];
+        assert!(
+            flows.insert(key.clone(), v).is_none(),
+            "{}: {key:?} twice",
+            file.display()
+        );
+    }
+    flows
+}
+
+/// Starts and ends agree to the second: v9 headers have whole seconds, so the exporter's boot
+/// time (unix time - sysUptime) is known to a second only.
+fn same_flows(what: &str, a: &Flows, b: &Flows) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: the flows differ"
+    );
+    for (k, x) in a {
+        let y = &b[k];
+        assert_eq!(x[..2], y[..2], "{what}: packets/octets of {k:?}");
+        for t in 2..4 {
+            assert!(
+                x[t].abs_diff(y[t]) < 1000,
+                "{what}: {} of {k:?}: {} and {} ms",
+                ["start", "end"][t - 2],
+                x[t],
+                y[t]
+            );
+        }
+    }
+}
+
+/// The same capture exported by softflowd as v5, v9 and IPFIX gives the same flows, packets,
+/// octets and (to the second) absolute times in all three, read by `ipfixkit cat` (v5 has
+/// no IPv6: its flows are the IPFIX export's IPv4 ones).
+#[test]
+fn softflowd_v5_v9_and_ipfix_exports_give_the_same_flows() {
+    if peers::find_tool("softflowd").is_none() {
+        return peers::missing("softflowd");
+    }
+    if peers::find_tool("faketime").is_none() {
+        return peers::missing("faketime");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ipfix = our_flows(&softflowd_export(dir.path(), 10));
+    let v9 = our_flows(&softflowd_export(dir.path(), 9));
+    let v5 = our_flows(&softflowd_export(dir.path(), 5));
+    assert_eq!(ipfix.len(), 14, "{ipfix:?}");
+    // The capture's first flow starts at its first packet.
+    assert_eq!(ipfix.values().map(|v| v[2]).min(), Some(1_700_000_000_000));
+    same_flows("IPFIX and v9", &ipfix, &v9);
+    let ipv4: Flows = (ipfix.iter())
+        .filter(|(k, _)| !k.0.contains(':'))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(ipv4.len(), 12);
+    same_flows("IPFIX (IPv4) and v5", &ipv4, &v5);
+}
+
+/// Epoch seconds of nfdump's `YYYY-MM-DD HH:MM:SS` (UTC).
+fn nfdump_time(s: &str) -> u64 {
+    let n: Vec<i64> = s
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let (y, m, d) = (n[0] - (n[1] <= 2) as i64, n[1], n[2]);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    (days * 86400 + n[3] * 3600 + n[4] * 60 + n[5]) as u64
+}
+
+/// nfcapd receives `packets` (a file of NetFlow export packets) over loopback; what
+/// `nfdump -o csv` shows of them, as flows with times in whole seconds.
+fn nfcapd_flows(dir: &Path, packets: &Path) -> Flows {
+    let nfcapd = peers::find_tool("nfcapd").unwrap();
+    let nfdump = peers::find_tool("nfdump").unwrap();
+    let store = dir.join(format!(
+        "nfcapd-{}",
+        packets.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::create_dir_all(&store).unwrap();
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(nfcapd)
+        .args([
+            "-b",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-t",
+            "3600",
+            "-w",
+        ])
+        .arg(&store)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Listening once the port is in the kernel's UDP table.
+    let local = format!("0100007F:{port:04X} ");
+    let bound = || {
+        std::fs::read_to_string("/proc/net/udp")
+            .is_ok_and(|t| t.lines().any(|l| l.contains(&local)))
+    };
+    for _ in 0..100 {
+        if bound() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        bound(),
+        "nfcapd did not listen on 127.0.0.1:{port} within 10 s"
+    );
+    let data = std::fs::read(packets).unwrap();
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut at = 0;
+    while at < data.len() {
+        let len = packet_len(&data[at..]).expect("a whole packet");
+        sock.send_to(&data[at..at + len], ("127.0.0.1", port))
+            .unwrap();
+        at += len;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "nfcapd: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = Command::new(nfdump);
+    cmd.arg("-R")
+        .arg(&store)
+        .args(["-o", "csv"])
+        .env("TZ", "UTC");
+    let text = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (ts, te, sa, da, sp, dp, pr, ipkt, ibyt) = (
+        col("ts"),
+        col("te"),
+        col("sa"),
+        col("da"),
+        col("sp"),
+        col("dp"),
+        col("pr"),
+        col("ipkt"),
+        col("ibyt"),
+    );
+    let mut flows = Flows::new();
+    for line in lines.take_while(|l| !l.is_empty() && !l.starts_with("Summary")) {
+        let c: Vec<&str> = line.split(',').collect();
+        let proto = match c[pr].trim() {
+            "TCP" => 6,
+            "UDP" => 17,
+            "ICMP" => 1,
+            "ICMP6" => 58,
+            "IPIP" => 4,
+            p => p
+                .parse()
+                .unwrap_or_else(|_| panic!("nfdump protocol {p:?}")),
+        };
+        let key = flow_key(
+            c[sa],
+            c[da],
+            proto,
+            c[sp].parse().unwrap(),
+            c[dp].parse().unwrap(),
+        );
+        let v = [
+            c[ipkt].parse().unwrap(),
+            c[ibyt].parse().unwrap(),
+            nfdump_time(c[ts]),
+            nfdump_time(c[te]),
+        ];
+        assert!(
+            flows.insert(key.clone(), v).is_none(),
+            "nfdump: {key:?} twice"
+        );
+    }
+    flows
+}
+
+/// nfdump's `nfcapd` receiving softflowd's v9 and v5 packets over loopback, and `nfdump -o
+/// csv`, show the same flows, packets, octets and start/end seconds as `ipfixkit cat` reads
+/// from the same packets.
+#[test]
+fn nfcapd_and_nfdump_agree_on_softflowd_netflow() {
+    for tool in ["softflowd", "faketime", "nfcapd", "nfdump"] {
+        if peers::find_tool(tool).is_none() {
+            return peers::missing(tool);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for version in [9, 5] {
+        let packets = softflowd_export(dir.path(), version);
+        let theirs = nfcapd_flows(dir.path(), &packets);
+        // Ours to the second, as nfdump's CSV shows times.
+        let ours: Flows = (our_flows(&packets).into_iter())
+            .map(|(k, v)| (k, [v[0], v[1], v[2] / 1000, v[3] / 1000]))
+            .collect();
+        assert!(ours.len() >= 12, "v{version}: {ours:?}");
+        assert_eq!(ours, theirs, "v{version}: ipfixkit and nfdump");
     }
 }

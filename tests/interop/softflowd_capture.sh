@@ -133,7 +133,7 @@ esac
 fake=()
 if [[ -n ${SOFTFLOWD_FAKETIME:-} ]]; then
     command -v faketime >/dev/null || { echo "softflowd_capture: faketime not installed" >&2; exit 1; }
-    fake=(faketime -f "@$SOFTFLOWD_FAKETIME")
+    fake=(faketime -f "$SOFTFLOWD_FAKETIME")
 fi
 (cd "$work" && exec ${fake[@]+"${fake[@]}"} "$softflowd" -d -6 -r "$name" -v "$version" ${time_args[@]+"${time_args[@]}"} -n "127.0.0.1:$port" \
     -c "$work/ctl" -p "$work/pid" "$@" \
