@@ -418,25 +418,19 @@ fn flow_key(
 /// The flows `ipfixkit cat` reads from `file`.
 fn our_flows(file: &Path) -> Flows {
     let cols = ours(file, &FLOW_COLUMNS);
-    let n = cols[0].len();
-    let num = |c: usize, i: usize| cols[c][i].parse::<u64>().unwrap_or(0);
+    let rows = (0..cols[0].len()).map(|i| cols.iter().map(|c| c[i].as_str()).collect::<Vec<_>>());
     let mut flows = Flows::new();
-    for i in 0..n {
-        let pick = |a: usize, b: usize| {
-            if cols[a][i].is_empty() {
-                cols[b][i].clone()
-            } else {
-                cols[a][i].clone()
-            }
-        };
+    for row in rows {
+        let num = |c: usize| row[c].parse::<u64>().unwrap_or(0);
+        let pick = |a: usize, b: usize| if row[a].is_empty() { row[b] } else { row[a] };
         let key = flow_key(
-            &pick(0, 1),
-            &pick(2, 3),
-            num(6, i) as u8,
-            num(4, i) as u16,
-            num(5, i) as u16,
+            pick(0, 1),
+            pick(2, 3),
+            num(6) as u8,
+            num(4) as u16,
+            num(5) as u16,
         );
-        let v = [num(7, i), num(8, i), num(9, i), num(10, i)];
+        let v = [num(7), num(8), num(9), num(10)];
         assert!(
             flows.insert(key.clone(), v).is_none(),
             "{}: {key:?} twice",
