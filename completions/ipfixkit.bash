@@ -67,7 +67,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__cat)
-            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --fields --allow-unknown-fields --time --no-header --templates --stats --no-options --options-only --count --output --progress --no-progress --help --version"
+            opts="-j -q -f -F -n -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --templates --stats --no-options --options-only --count --output --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,6 +109,22 @@ _ipfixkit() {
                     COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
                     return 0
                     ;;
+                --schema)
+                    COMPREPLY=($(compgen -W "raw flow" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -133,7 +149,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --no-options --options-only --message-size --force --metadata --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --no-options --options-only --message-size --force --metadata --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,6 +211,22 @@ _ipfixkit() {
                     COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
                     return 0
                     ;;
+                --schema)
+                    COMPREPLY=($(compgen -W "raw flow" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --message-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -221,7 +253,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__filter)
-            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --no-header --message-size --force --output --progress --no-progress --help --version"
+            opts="-j -q -f -c -v -F -o -h -V --ie-spec --strict --max-resync --threads --quiet --format --count --invert --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --message-size --force --output --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +293,22 @@ _ipfixkit() {
                     ;;
                 --time)
                     COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -W "raw flow" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --message-size)

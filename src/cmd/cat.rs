@@ -100,13 +100,21 @@ impl Args {
 
 pub fn run(args: &Args) -> Result<(), Error> {
     args.check()?;
+    let summary = args.stats || args.templates;
+    let format = match (summary, args.format) {
+        (true, _) => "--stats or --templates",
+        (_, Format::Text) => "text",
+        (_, Format::Detail) => "detail",
+        (_, Format::Json) => "json",
+        (_, Format::Csv) => "csv",
+    };
+    args.print.check_flow(format, args.options.flag())?;
     let model = args.input.model().map_err(Error::usage)?;
     let opts = args.print.options(&model)?;
-    let summary = args.stats || args.templates;
     let mut inputs = Inputs::new(args.input.inputs(), display_name);
     let csv_columns = match (&opts.columns, args.format) {
         (Some(c), Format::Csv) => c.clone(),
-        (None, Format::Csv) if !summary => {
+        (None, Format::Csv) if !summary && opts.flow.is_none() => {
             super::csv_columns(&mut inputs, &args.input, &model, args.options.records())
         }
         _ => Vec::new(),

@@ -79,6 +79,12 @@ impl To {
 
 pub fn run(args: &Args) -> Result<(), Error> {
     let model = args.input.model().map_err(Error::usage)?;
+    let format = match args.to {
+        To::Json => "json",
+        To::Csv => "csv",
+        To::Ipfix => "ipfix",
+    };
+    args.print.check_flow(format, args.options.flag())?;
     let opts = args.print.options(&model)?;
     let flag = (opts.columns.as_ref().map(|_| "--fields")).or(args.options.flag());
     if let (Some(flag), To::Ipfix) = (flag, args.to) {

@@ -72,6 +72,13 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let model = args.input.model().map_err(Error::usage)?;
     let filter = Filter::parse(&args.expr, &model)
         .map_err(|e| Error::usage(explain(&args.expr, &args.input.files, &model, &e)))?;
+    let format = match args.format {
+        Format::Ipfix if !args.count => "ipfix",
+        Format::Ipfix | Format::Text => "text",
+        Format::Json => "json",
+        Format::Csv => "csv",
+    };
+    args.print.check_flow(format, None)?;
     let opts = args.print.options(&model)?;
     let inputs = args.input.inputs();
     let text = args.format.text().filter(|_| !args.count);
@@ -102,7 +109,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     // are never printed here, so their templates give no columns.
     let csv_columns = match (&opts.columns, text) {
         (Some(c), _) => c.clone(),
-        (None, Some(output::Format::Csv)) => {
+        (None, Some(output::Format::Csv)) if opts.flow.is_none() => {
             super::csv_columns(&mut files, &args.input, &model, OptionsRecords::Without)
         }
         _ => Vec::new(),
@@ -114,7 +121,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
             let src = files.open(i, report)?;
             let mut inner = text.map(|f| output::printer(f, w, &opts, &csv_columns, i == 0));
             let inner = inner.as_deref_mut().map(|p| p as &mut dyn Printer);
-            let mut f = Filtered::new(inner, &filter, args.invert, false);
+            // The flow view learns sampling and boot times from options records; it prints none.
+            let keep_options = opts.flow.is_some();
+            let mut f = Filtered::new(inner, &filter, args.invert, keep_options);
             let o = DecodeOpts {
                 cancel: Some(cancel),
                 ..dopts

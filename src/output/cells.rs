@@ -21,7 +21,7 @@ use crate::ipfix::{DataType, Template, decode};
 use std::io::{self, Write};
 
 /// Where a field's bytes are in a record.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub enum Pos {
     /// At a fixed offset: every field before the first variable-length one.
     At(usize),

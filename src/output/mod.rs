@@ -8,6 +8,7 @@
 pub mod cells;
 pub mod csv;
 pub mod detail;
+pub mod flow;
 pub mod ipfix;
 pub mod json;
 pub mod render;
@@ -211,6 +212,9 @@ pub fn checked_columns(
 /// Options every record printer shares.
 #[derive(Clone, Debug, Default)]
 pub struct PrintOptions {
+    /// `--schema flow`: records as the flow schema's fields ([`flow::View`]); `columns` is
+    /// then `None`.
+    pub flow: Option<std::sync::Arc<flow::View>>,
     pub columns: Option<Vec<Column>>,
     pub time: TimeStyle,
     pub header: bool,
@@ -245,6 +249,20 @@ pub fn printer<'w>(
     csv_columns: &[Column],
     first: bool,
 ) -> Box<dyn Printer + 'w> {
+    if let Some(view) = &opts.flow {
+        let form = match format {
+            Format::Json | Format::JsonWithTemplates => Some(flow::Form::Json),
+            Format::Csv => Some(flow::Form::Csv {
+                header: opts.header && first,
+            }),
+            Format::Text => Some(flow::Form::Text),
+            // The commands refuse these with --schema flow.
+            Format::Detail | Format::Ipfix { .. } => None,
+        };
+        if let Some(form) = form {
+            return Box::new(flow::FlowPrinter::new(out, view.clone(), form));
+        }
+    }
     match format {
         Format::Text => Box::new(text::TextPrinter::new(out, opts.clone())),
         Format::Detail => Box::new(detail::DetailPrinter::new(out, opts.clone())),

@@ -40,7 +40,7 @@ pub struct Ran {
 impl Plan<'_> {
     /// Whether inputs are read twice: CSV without -F takes its columns from a first pass.
     fn twice(&self) -> bool {
-        self.format == Format::Csv && self.opts.columns.is_none()
+        self.format == Format::Csv && self.opts.columns.is_none() && self.opts.flow.is_none()
     }
 
     /// The CSV columns: -F, or the union of the inputs' templates (a first pass over each
@@ -78,7 +78,11 @@ impl Plan<'_> {
             quiet: self.quiet,
             limit: None,
             progress: Some(progress),
-            options: self.options,
+            // The flow view learns from options records and prints none of them.
+            options: match self.opts.flow {
+                Some(_) => OptionsRecords::All,
+                None => self.options,
+            },
             max_resync: self.max_resync,
             cancel,
         };

@@ -36,7 +36,13 @@ Examples:
   ipfixkit cat -f csv --no-options yaf.ipfix
       flow records only: options records (YAF's statistics) left out
   ipfixkit cat --ie-spec my.iespec vendor.ipfix
-      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines";
+      name enterprise IEs defined as `myCounter(12345/1)<unsigned64>[8]` lines
+  ipfixkit cat --schema flow -f csv flows.nf9 yaf.ipfix
+      one set of columns (src_addr, bytes, time_flow_start_ns...) for NetFlow and IPFIX
+  ipfixkit cat --schema flow -f json -F src_addr,dst_addr,bytes --time iso f.ipfix
+      chosen flow fields, times as RFC 3339
+  ipfixkit cat --schema flow -f csv --map app=en5951:id129 --rename src_mac=src_macaddr ns.ipfix
+      an enterprise IE next to the flow fields, a field renamed";
 
     pub const NOTES: &str = "\
 --templates prints text (RFC 7013 §10 specs), -f json (an object per definition: domain, \
@@ -49,6 +55,8 @@ Any other -f exits with 2.
 --no-options / --options-only work with every record format: -f detail still shows templates \
 and set headers; CSV columns come only from the templates whose records are printed; -n counts \
 printed records.
+
+--schema flow: every data record as the fields of the common flow schema (goflow2's names), each from the first source the record has: addresses v4 or v6, octetDeltaCount or postOctetDeltaCount or octetTotalCount, times from any flowStart/End IE (uptimes with the domain's systemInitTimeMilliseconds, deltas from the export time) as ns since 1970 (--time iso: RFC 3339), sampling_rate from the record or the domain's sampling options records. Options records are not flows: they are not printed. Biflows become two records (--no-split-biflow: one, with reverse_bytes and reverse_packets). An absent field is an empty CSV cell and no JSON key.
 
 CSV: without -F the columns are @export_time,@domain,@template and then every field of every \
 template in the input (union, first-seen order); a record lacking a column gets an empty cell. \
@@ -73,7 +81,9 @@ Examples:
   ipfixkit convert --to ipfix rows.csv -o fixture.ipfix --message-size 1400
       CSV to IPFIX: templates from the column names, messages <= 1400 octets
   jq -c 'select(.destinationTransportPort == 53)' flows.jsonl \\
-      | ipfixkit convert --to ipfix - -o dns.ipfix";
+      | ipfixkit convert --to ipfix - -o dns.ipfix
+  ipfixkit convert --to csv --schema flow -d out/ archive/*.nf9 archive/*.ipfix
+      the flow schema's fixed columns for every exporter (see `cat --help`)";
 
     pub const NOTES: &str = "\
 Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from \
@@ -128,7 +138,8 @@ Examples:
   ipfixkit filter --count 'bytes > 1M' archive/*.ipfix.zst
   ipfixkit filter -f json 'src net 2001:db8::/32' f.ipfix | jq .
   zstdcat f.ipfix.zst | ipfixkit filter -f csv 'proto tcp' > tcp.csv
-  ipfixkit filter --invert 'ip 192.0.2.1' f.ipfix -o without.ipfix";
+  ipfixkit filter --invert 'ip 192.0.2.1' f.ipfix -o without.ipfix
+  ipfixkit filter -f csv --schema flow 'proto tcp' f.nf5 > tcp.csv";
 
     pub const NOTES: &str = "\
 A test on an IE the record does not have is false (so `not` of it is true). \

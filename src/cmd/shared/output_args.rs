@@ -52,13 +52,49 @@ pub struct PrintArgs {
     #[arg(long)]
     pub allow_unknown_fields: bool,
 
-    /// Times as RFC 3339 UTC (`iso`) or as integers in the type's own unit since 1970 (`epoch`).
-    #[arg(long, value_enum, default_value_t = TimeArg::Iso)]
-    pub time: TimeArg,
+    /// Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type's own
+    /// unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch.
+    #[arg(long, value_enum)]
+    pub time: Option<TimeArg>,
 
     /// Leave out the CSV header row.
     #[arg(long)]
     pub no_header: bool,
+
+    /// Which fields records have: `raw`, the record's own IEs; `flow`, the fixed fields of the
+    /// common flow schema (goflow2's names: src_addr, dst_addr, bytes, time_flow_start_ns...),
+    /// the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed
+    /// (they are not flows: their sampling rates and boot times fill the flow fields) and -F
+    /// picks schema fields.
+    #[arg(long, value_enum, default_value_t = SchemaArg::Raw)]
+    pub schema: SchemaArg,
+
+    /// With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable).
+    #[arg(long, value_name = "OLD=NEW")]
+    pub rename: Vec<String>,
+
+    /// With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID>
+    /// or pen/id; enterprise IEs too), written as raw output writes it (repeatable).
+    #[arg(long, value_name = "NAME=IE")]
+    pub map: Vec<String>,
+
+    /// With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24,
+    /// the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable).
+    #[arg(long, value_name = "FIELD=FORM")]
+    pub render: Vec<String>,
+
+    /// With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and
+    /// reverse_packets instead of two records (initiator and responder).
+    #[arg(long)]
+    pub no_split_biflow: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaArg {
+    /// The IEs each record has (the default).
+    Raw,
+    /// The fixed fields of the flow schema.
+    Flow,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,8 +108,37 @@ pub enum TimeArg {
 impl PrintArgs {
     /// The print options these flags give (`-F` checked against `model`).
     pub fn options(&self, model: &InfoModel) -> Result<crate::output::PrintOptions, Error> {
+        let flow = self.schema == SchemaArg::Flow;
+        let flow_only = [
+            ("--rename", !self.rename.is_empty()),
+            ("--map", !self.map.is_empty()),
+            ("--render", !self.render.is_empty()),
+            ("--no-split-biflow", self.no_split_biflow),
+        ];
+        if let Some((flag, _)) = flow_only.iter().find(|(_, given)| *given && !flow) {
+            return Err(Error::usage(format!("{flag} needs --schema flow")));
+        }
+        let view = match flow {
+            true => Some(std::sync::Arc::new(
+                crate::output::flow::View::new(
+                    &crate::output::flow::ViewArgs {
+                        fields: self.fields.as_deref(),
+                        renames: &self.rename,
+                        maps: &self.map,
+                        renders: &self.render,
+                        no_split_biflow: self.no_split_biflow,
+                        iso_time: self.time == Some(TimeArg::Iso),
+                    },
+                    model,
+                )
+                .map_err(Error::usage)?,
+            )),
+            false => None,
+        };
         Ok(crate::output::PrintOptions {
+            flow: view,
             columns: match &self.fields {
+                Some(_) if flow => None,
                 Some(list) => Some(
                     crate::output::checked_columns(list, model, self.allow_unknown_fields)
                         .map_err(|e| Error::usage(format!("--fields: {e}")))?,
@@ -81,11 +146,32 @@ impl PrintArgs {
                 None => None,
             },
             time: match self.time {
-                TimeArg::Iso => crate::ipfix::text::TimeStyle::Rfc3339,
-                TimeArg::Epoch => crate::ipfix::text::TimeStyle::Epoch,
+                None | Some(TimeArg::Iso) => crate::ipfix::text::TimeStyle::Rfc3339,
+                Some(TimeArg::Epoch) => crate::ipfix::text::TimeStyle::Epoch,
             },
             header: !self.no_header,
         })
+    }
+}
+
+impl PrintArgs {
+    /// With --schema flow, refuses what has no flow form: `format` names the output format
+    /// given (json, csv and text have one), `options` the --no-options/--options-only flag.
+    pub fn check_flow(&self, format: &str, options: Option<&str>) -> Result<(), Error> {
+        if self.schema != SchemaArg::Flow {
+            return Ok(());
+        }
+        if !matches!(format, "json" | "csv" | "text") {
+            return Err(Error::usage(format!(
+                "--schema flow writes json, csv or text, not {format}"
+            )));
+        }
+        if let Some(flag) = options {
+            return Err(Error::usage(format!(
+                "{flag} with --schema flow: options records are never flow records"
+            )));
+        }
+        Ok(())
     }
 }
 
