@@ -645,3 +645,81 @@ fn nfcapd_and_nfdump_agree_on_softflowd_netflow() {
         assert_eq!(ours, theirs, "v{version}: ipfixkit and nfdump");
     }
 }
+
+/// `cat --schema flow -f csv` of `file`: the header and the rows, sorted.
+fn flow_rows(file: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ipfixkit"))
+        .args(["cat", "--schema", "flow", "-f", "csv"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    rows.sort_by(|a, b| a[7..].cmp(&b[7..]));
+    (header, rows)
+}
+
+/// The flow schema of softflowd's v5, v9 and IPFIX exports of one capture: the same rows but
+/// for `type`, `sequence_num` and the times (within v9's one-second header precision). v5's
+/// fixed record also has fields softflowd's IPFIX and v9 templates leave out (AS numbers,
+/// next hop, masks, TCP flags of non-TCP flows): those are its zeros, and only there may the
+/// v5 rows have more.
+#[test]
+fn softflowd_exports_give_the_same_flow_schema_rows() {
+    for tool in ["softflowd", "faketime"] {
+        if peers::find_tool(tool).is_none() {
+            return peers::missing(tool);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (header, ipfix) = flow_rows(&softflowd_export(dir.path(), 10));
+    let (h9, v9) = flow_rows(&softflowd_export(dir.path(), 9));
+    let (h5, v5) = flow_rows(&softflowd_export(dir.path(), 5));
+    assert_eq!((&h9, &h5), (&header, &header));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let times = [
+        col("time_received_ns"),
+        col("time_flow_start_ns"),
+        col("time_flow_end_ns"),
+    ];
+    let skip = [col("type"), col("sequence_num"), times[0]];
+    let same = |what: &str, a: &[Vec<String>], b: &[Vec<String>], extra_zeros: bool| {
+        assert_eq!(a.len(), b.len(), "{what}: rows");
+        for (x, y) in a.iter().zip(b) {
+            for (i, name) in header.iter().enumerate() {
+                if skip.contains(&i) {
+                    continue;
+                }
+                if times[1..].contains(&i) {
+                    let (p, q): (i128, i128) = (x[i].parse().unwrap(), y[i].parse().unwrap());
+                    assert!((p - q).abs() < 1_000_000_000, "{what}: {name} {p} {q}");
+                } else if extra_zeros && x[i].is_empty() {
+                    assert!(
+                        ["", "0", "0.0.0.0", "0.0.0.0/0"].contains(&y[i].as_str()),
+                        "{what}: {name}: {:?} where the IPFIX export has none\n{x:?}\n{y:?}",
+                        y[i]
+                    );
+                } else {
+                    assert_eq!(x[i], y[i], "{what}: {name}\n{x:?}\n{y:?}");
+                }
+            }
+        }
+    };
+    assert_eq!(ipfix.len(), 14);
+    same("IPFIX and v9", &ipfix, &v9, false);
+    let src = col("src_addr");
+    let ipv4: Vec<Vec<String>> = ipfix
+        .iter()
+        .filter(|r| !r[src].contains(':'))
+        .cloned()
+        .collect();
+    same("IPFIX (IPv4) and v5", &ipv4, &v5, true);
+    assert!(ipfix.iter().all(|r| r[col("type")] == "IPFIX"));
+    assert!(v9.iter().all(|r| r[col("type")] == "NETFLOW_V9"));
+    assert!(v5.iter().all(|r| r[col("type")] == "NETFLOW_V5"));
+}
