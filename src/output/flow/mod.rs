@@ -432,8 +432,10 @@ fn cell_text(out: &mut Vec<u8>, cell: &Cell, render: Render, time: TimeStyle, js
         }),
         Cell::Net(len, _) => out.extend_from_slice(itoa::Buffer::new().format(len).as_bytes()),
         Cell::Text(s) => quoted(out, &|o| o.extend_from_slice(s.as_bytes())),
+        // `[16,17]` in every form: in CSV a text however many labels (a lone `16` would
+        // read as a number in one file and `16,17` as text in another).
         Cell::Labels(l, n) => {
-            let (open, close): (&[u8], &[u8]) = if json { (b"[", b"]") } else { (b"", b"") };
+            let (open, close): (&[u8], &[u8]) = (b"[", b"]");
             out.extend_from_slice(open);
             for (k, label) in l[..n as usize].iter().enumerate() {
                 if k > 0 {
