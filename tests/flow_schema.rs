@@ -395,3 +395,40 @@ fn flags_are_checked() {
         assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
     }
 }
+
+/// `-F` of the raw schema takes the nfdump words and the schema's names for the IEs a record
+/// has, v4 or v6 (the header keeps the name asked for).
+#[test]
+fn raw_fields_take_aliases() {
+    let w = Workdir::new("flow-aliases");
+    let f = msg(&[
+        tmpl(256, 0, &[SRC4, (0, 7, 2), (0, 1, 4)]),
+        data(256, &[&[10, 0, 0, 1][..], &[0, 80], &[0, 0, 0, 9]].concat()),
+        tmpl(257, 0, &[(0, 27, 16), (0, 23, 4)]),
+        data(
+            257,
+            &[&[0x20, 1, 0xd, 0xb8][..], &[0; 11], &[1], &[0, 0, 0, 5]].concat(),
+        ),
+    ]);
+    let path = w.write("in.ipfix", &f);
+    let p = path.to_str().unwrap();
+    let r = w
+        .run(&["cat", "-f", "csv", "-F", "srcip,srcport,bytes", p])
+        .ok();
+    assert_eq!(
+        r.out(),
+        "srcip,srcport,bytes\n10.0.0.1,80,9\n2001:db8::1,,5\n"
+    );
+    let r = w
+        .run(&["cat", "-f", "csv", "-F", "src_addr,src_port,bytes", p])
+        .ok();
+    assert_eq!(
+        r.out(),
+        "src_addr,src_port,bytes\n10.0.0.1,80,9\n2001:db8::1,,5\n"
+    );
+    // A computed schema field is not an alias: still a usage error with a hint.
+    let r = w
+        .run(&["cat", "-f", "csv", "-F", "time_flow_start_ns", p])
+        .code(2);
+    assert!(r.stderr.contains("unknown IE name"), "{}", r.stderr);
+}

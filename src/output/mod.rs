@@ -110,6 +110,9 @@ pub enum Column {
         key: String,
         number: Option<(u32, u16)>,
         occurrence: usize,
+        /// A name standing for several IEs (`srcip`, `src_addr`, `bytes`...): the first of
+        /// these IANA IEs the record's template has ([`flow::schema::alias`]).
+        alias: Option<&'static [u16]>,
     },
 }
 
@@ -141,6 +144,7 @@ impl Column {
             key: base.to_string(),
             number,
             occurrence: occurrence.max(1),
+            alias: flow::schema::alias(base),
         })
     }
 
@@ -160,10 +164,22 @@ impl Column {
             key,
             number,
             occurrence,
+            alias,
         } = self
         else {
             return None;
         };
+        if let Some(ids) = alias.filter(|_| number.is_none()) {
+            if !t.fields.iter().any(|f| &*f.name == key) {
+                return ids.iter().find_map(|&id| {
+                    (t.fields.iter())
+                        .enumerate()
+                        .filter(|(_, f)| f.pen == 0 && f.id == id)
+                        .nth(occurrence - 1)
+                        .map(|(i, _)| i)
+                });
+            }
+        }
         t.fields
             .iter()
             .enumerate()
@@ -189,10 +205,13 @@ pub fn checked_columns(
     let cols = parse_columns(list)?;
     for c in &cols {
         if let Column::Field {
-            key, number: None, ..
+            key,
+            number: None,
+            alias,
+            ..
         } = c
         {
-            if allow_unknown || model.by_name(key).is_some() {
+            if allow_unknown || alias.is_some() || model.by_name(key).is_some() {
                 continue;
             }
             let hint = crate::ipfix::suggest::suggest_name(model, key)

@@ -43,7 +43,9 @@ pub struct PrintArgs {
     /// Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`),
     /// `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`,
     /// `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for
-    /// a record read from NetFlow).
+    /// a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow
+    /// schema's names (`src_addr`, `bytes`...) and nfdump's (`srcip,dstport,proto,packets`).
+    /// With --schema flow: the flow schema's fields and --map names.
     #[arg(short = 'F', long = "fields", value_name = "LIST")]
     pub fields: Option<String>,
 

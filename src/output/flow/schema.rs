@@ -141,6 +141,42 @@ pub const FIELDS: [Def; 40] = [
 
 pub const N: usize = FIELDS.len();
 
+/// nfdump's words for fields (as the filter language knows them) and the schema fields they
+/// stand for.
+const NFDUMP_WORDS: [(&str, &str); 14] = [
+    ("srcip", "src_addr"),
+    ("dstip", "dst_addr"),
+    ("srcport", "src_port"),
+    ("dstport", "dst_port"),
+    ("proto", "proto"),
+    ("bytes", "bytes"),
+    ("packets", "packets"),
+    ("srcas", "src_as"),
+    ("dstas", "dst_as"),
+    ("inif", "in_if"),
+    ("outif", "out_if"),
+    ("tos", "ip_tos"),
+    ("flags", "tcp_flags"),
+    ("nexthop", "next_hop"),
+];
+
+/// For `-F` of the raw schema: the IANA IEs a name stands for, v4 or v6, first present wins:
+/// a schema field whose sources are plain IEs (`src_addr`, `bytes`, `in_if`...), or an nfdump
+/// word for one (`srcip`, `dstport`, `proto`...). Computed fields (times, sampling, ICMP
+/// type) have no alias: they are the flow schema's.
+pub fn alias(name: &str) -> Option<&'static [u16]> {
+    let field = NFDUMP_WORDS
+        .iter()
+        .find(|(w, _)| *w == name)
+        .map_or(name, |(_, f)| f);
+    match FIELDS.get(index(field)?)?.src {
+        Src::Ies(ids) => Some(ids),
+        Src::Port(7) => Some(&[7]),
+        Src::Port(11) => Some(&[11]),
+        _ => None,
+    }
+}
+
 /// The index of a schema field by name.
 pub fn index(name: &str) -> Option<usize> {
     FIELDS.iter().position(|f| f.name == name)
