@@ -58,6 +58,8 @@ pub struct Column {
 #[derive(Clone, Debug)]
 pub struct View {
     pub columns: Vec<Column>,
+    /// The schema fields the columns need filled (with the counters a biflow split tests).
+    needed: Vec<usize>,
     pub split_biflow: bool,
     /// Times as integers (ns since 1970, `Epoch`) or RFC 3339.
     pub time: TimeStyle,
@@ -180,7 +182,17 @@ impl View {
                 .ok_or_else(|| format!("--rename {r:?}: {from:?} is not an output field"))?;
             c.name = to.to_string();
         }
+        let mut needed: Vec<usize> = (columns.iter())
+            .filter_map(|c| match c.source {
+                Source::Schema(i) => Some(i),
+                Source::Ie(..) => None,
+            })
+            .chain([schema::BYTES, schema::PACKETS])
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
         Ok(View {
+            needed,
             columns,
             split_biflow: !a.no_split_biflow,
             time: if a.iso_time {
@@ -320,12 +332,22 @@ fn write_row(
     if json {
         b.push(b'{');
     }
+    let csv = matches!(form, Form::Csv { .. });
     let mut first = true;
     let mut m = 0;
     for c in &view.columns {
+        if let (Source::Schema(i), true) = (&c.source, csv) {
+            // Straight into the line: no schema cell needs CSV quoting of its own.
+            if !first {
+                b.push(b',');
+            }
+            first = false;
+            cell_text(b, &row[*i], c.render, view.time, false, true);
+            continue;
+        }
         cell.clear();
         let present = match &c.source {
-            Source::Schema(i) => cell_text(cell, &row[*i], c.render, view.time, json),
+            Source::Schema(i) => cell_text(cell, &row[*i], c.render, view.time, json, false),
             Source::Ie(..) => {
                 let at = maps.get(m).copied().flatten();
                 m += 1;
@@ -378,7 +400,15 @@ fn write_row(
 
 /// The text of one cell; false when it is absent (CSV writes it empty, JSON and text leave
 /// it out).
-fn cell_text(out: &mut Vec<u8>, cell: &Cell, render: Render, time: TimeStyle, json: bool) -> bool {
+/// No CSV cell of the schema needs quoting but `mpls_label`'s, which `csv` quotes.
+fn cell_text(
+    out: &mut Vec<u8>,
+    cell: &Cell,
+    render: Render,
+    time: TimeStyle,
+    json: bool,
+    csv: bool,
+) -> bool {
     let quoted = |out: &mut Vec<u8>, f: &dyn Fn(&mut Vec<u8>)| {
         if json {
             out.push(b'"');
@@ -433,9 +463,12 @@ fn cell_text(out: &mut Vec<u8>, cell: &Cell, render: Render, time: TimeStyle, js
         Cell::Net(len, _) => out.extend_from_slice(itoa::Buffer::new().format(len).as_bytes()),
         Cell::Text(s) => quoted(out, &|o| o.extend_from_slice(s.as_bytes())),
         // `[16,17]` in every form: in CSV a text however many labels (a lone `16` would
-        // read as a number in one file and `16,17` as text in another).
+        // read as a number in one file and `16,17` as text in another), quoted there.
         Cell::Labels(l, n) => {
-            let (open, close): (&[u8], &[u8]) = (b"[", b"]");
+            let (open, close): (&[u8], &[u8]) = match csv {
+                true => (b"\"[", b"]\""),
+                false => (b"[", b"]"),
+            };
             out.extend_from_slice(open);
             for (k, label) in l[..n as usize].iter().enumerate() {
                 if k > 0 {
@@ -450,10 +483,10 @@ fn cell_text(out: &mut Vec<u8>, cell: &Cell, render: Render, time: TimeStyle, js
 }
 
 fn write_addr(out: &mut Vec<u8>, a: Addr) {
-    let _ = match a {
-        Addr::V4(b) => write!(out, "{}", std::net::Ipv4Addr::from(b)),
-        Addr::V6(b) => write!(out, "{}", std::net::Ipv6Addr::from(b)),
-    };
+    match a {
+        Addr::V4(b) => crate::ipfix::text::write_ipv4(out, b.into()),
+        Addr::V6(b) => crate::ipfix::text::write_ipv6(out, b.into()),
+    }
 }
 
 /// The address with the bits past `len` cleared.
@@ -529,17 +562,21 @@ impl Printer for FlowPrinter<'_> {
             init_ms: dom.init_ms,
             sampling,
         };
-        buf.clear();
-        layout.plan.fill(r, &cx, false, ranges, row);
+        layout.plan.fill(r, &cx, false, &view.needed, ranges, row);
         write_row(buf, cell, view, *form, row, r, &layout.maps);
         if layout.plan.is_biflow() && view.split_biflow {
-            layout.plan.fill(r, &cx, true, ranges, row);
+            layout.plan.fill(r, &cx, true, &view.needed, ranges, row);
             let counted = |c: &Cell| matches!(c, Cell::U(n) if *n > 0);
             if counted(&row[schema::BYTES]) || counted(&row[schema::PACKETS]) {
                 write_row(buf, cell, view, *form, row, r, &layout.maps);
             }
         }
-        out.write_all(buf)
+        // Lines are written in batches: a write per record cost more than the record.
+        if buf.len() >= 1 << 16 {
+            out.write_all(buf)?;
+            buf.clear();
+        }
+        Ok(())
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
@@ -547,6 +584,8 @@ impl Printer for FlowPrinter<'_> {
             self.form = Form::Csv { header: false };
             self.out.write_all(&self.view.header())?;
         }
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
         self.out.flush()
     }
 }

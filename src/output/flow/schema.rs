@@ -198,8 +198,8 @@ pub enum Cell {
     U(u64),
     Addr(Addr),
     Mac([u8; 6]),
-    /// Nanoseconds since 1970.
-    Time(i128),
+    /// Nanoseconds since 1970 (to 2262).
+    Time(i64),
     /// A prefix length, with the address it is the prefix of (when the record has one).
     Net(u8, Option<Addr>),
     Text(&'static str),
@@ -423,13 +423,15 @@ impl Plan {
         self.rev.is_some()
     }
 
-    /// Fills `row` from `r`: the initiator's record, or with `reverse` the responder's of a
-    /// biflow. `ranges` is scratch for records with fields after a variable-length one.
+    /// Fills the cells `which` (schema indexes) of `row` from `r`: the initiator's record, or
+    /// with `reverse` the responder's of a biflow. `ranges` is scratch for records with fields
+    /// after a variable-length one.
     pub fn fill(
         &self,
         r: &RecordRef<'_>,
         cx: &Context,
         reverse: bool,
+        which: &[usize],
         ranges: &mut Vec<(usize, usize)>,
         row: &mut Row,
     ) {
@@ -444,7 +446,10 @@ impl Plan {
         let bytes = |a: &At| a.pos.bytes(d, a.len, ranges);
         let uint = |a: &At| bytes(a).map(be_uint);
         let export_ms = r.msg.header.export_time as i128 * 1000;
-        for (cell, fill) in row.iter_mut().zip(fills) {
+        for &k in which {
+            let (Some(cell), Some(fill)) = (row.get_mut(k), fills.get(k)) else {
+                continue;
+            };
             *cell = match *fill {
                 Fill::None => Cell::Absent,
                 Fill::Type => Cell::Text(match r.msg.version {
@@ -452,7 +457,7 @@ impl Plan {
                     9 => "NETFLOW_V9",
                     _ => "IPFIX",
                 }),
-                Fill::Received => Cell::Time(r.msg.header.export_time as i128 * 1_000_000_000),
+                Fill::Received => Cell::Time(r.msg.header.export_time as i64 * 1_000_000_000),
                 Fill::Sequence => Cell::U(r.msg.header.sequence as u64),
                 Fill::Sampling { rate } => {
                     let own = match rate {
@@ -469,7 +474,7 @@ impl Plan {
                 }
                 Fill::Value(a) => bytes(&a).map_or(Cell::Absent, |b| value(a.dtype, b)),
                 Fill::Instant(a) => match bytes(&a).and_then(|b| decode(a.dtype, b).instant()) {
-                    Some(i) => Cell::Time(i.secs as i128 * 1_000_000_000 + i.nanos as i128),
+                    Some(i) => ns(i.secs as i128 * 1_000_000_000 + i.nanos as i128),
                     None => Cell::Absent,
                 },
                 Fill::Uptime(a, own_init) => {
@@ -479,13 +484,13 @@ impl Plan {
                         .or(cx.init_ms);
                     match (uint(&a), init) {
                         (Some(u), Some(init)) => {
-                            Cell::Time(absolute_uptime(init, u as u32, export_ms) * 1_000_000)
+                            ns(absolute_uptime(init, u as u32, export_ms) * 1_000_000)
                         }
                         _ => Cell::Absent,
                     }
                 }
                 Fill::Delta(a) => match uint(&a) {
-                    Some(us) => Cell::Time(export_ms * 1_000_000 - us as i128 * 1000),
+                    Some(us) => ns(export_ms * 1_000_000 - us as i128 * 1000),
                     None => Cell::Absent,
                 },
                 Fill::Const(v) => Cell::U(v),
@@ -538,6 +543,11 @@ impl Plan {
             };
         }
     }
+}
+
+/// A time in ns, absent when out of i64's range.
+fn ns(t: i128) -> Cell {
+    i64::try_from(t).map_or(Cell::Absent, Cell::Time)
 }
 
 /// A number, address or MAC by the field's type; other types as their unsigned value.
