@@ -444,7 +444,7 @@ fn cell_text(
                 } else {
                     9
                 };
-                let secs = ns.div_euclid(1_000_000_000) as i64;
+                let secs = ns.div_euclid(1_000_000_000);
                 write_rfc3339(
                     o,
                     Instant {
