@@ -1,10 +1,12 @@
 //! ipfixkit: a toolbox for IPFIX files (RFC 5655).
 //!
 //! Layers, each using only the ones before it: [`ipfix`] (the codec over bytes, and the
-//! NetFlow translator), [`format`](mod@format) (JSON lines and CSV read into IPFIX), [`io`] (inputs,
-//! message framing, the one decode loop, outputs, the per-file parallel driver), [`output`]
-//! (one printer per format) and [`filter`] (the expression language), and [`cmd`] (one module
-//! per subcommand, glue).
+//! NetFlow translator) and, beside it and as pure, [`packet`] (packet headers read into flow
+//! fields, for [`output`]'s flow view of records that carry a sampled packet and for the meter),
+//! [`format`](mod@format) (JSON lines and CSV read into IPFIX), [`io`] (inputs, message framing,
+//! the one decode loop, outputs, the per-file parallel driver), [`output`] (one printer per
+//! format) and [`filter`] (the expression language), and [`cmd`] (one module per subcommand,
+//! glue).
 
 pub mod cmd;
 pub mod filter;
@@ -12,3 +14,4 @@ pub mod format;
 pub mod io;
 pub mod ipfix;
 pub mod output;
+pub mod packet;
