@@ -432,3 +432,56 @@ fn raw_fields_take_aliases() {
         .code(2);
     assert!(r.stderr.contains("unknown IE name"), "{}", r.stderr);
 }
+
+/// A Juniper-style sampled-packet record: ingressInterface, samplingInterval and the frame's
+/// first octets as dataLinkFrameSection (varlen); its flow fields come from the headers, bytes
+/// from the IP total length (the packet's wire size, not the captured octets). Also an
+/// ipHeaderPacketSection starting at an IPv6 header.
+#[test]
+fn sampled_packet_sections_fill_the_flow_fields() {
+    let w = Workdir::new("flow-sections");
+    let mut frame = vec![
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x00, 0x0c, 0x29, 0x8d, 0xaf, 0xc3,
+    ];
+    frame.extend_from_slice(&[0x81, 0x00, 0x00, 0x64, 0x08, 0x00]); // 802.1Q VLAN 100, IPv4
+    // IPv4: total length 1500, id 0x1234, TTL 63, TCP, 192.0.2.1 -> 198.51.100.2
+    frame.extend_from_slice(&[0x45, 0x10, 0x05, 0xdc, 0x12, 0x34, 0x40, 0x00, 63, 6, 0, 0]);
+    frame.extend_from_slice(&[192, 0, 2, 1, 198, 51, 100, 2]);
+    // TCP 40000 -> 443, flags ACK|PSH; then the section is cut (a 64-octet sample)
+    frame.extend_from_slice(&[0x9c, 0x40, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18]);
+    frame.resize(64, 0);
+    let mut rec = vec![0, 0, 0, 7, 0, 0, 0, 100, frame.len() as u8];
+    rec.extend_from_slice(&frame);
+    // IPv6 UDP 2001:db8::1 -> 2001:db8::2, payload 100, hop limit 64, flow label 0x12345
+    let mut ip6 = vec![0x60, 0x01, 0x23, 0x45, 0, 100, 17, 64];
+    ip6.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
+    ip6.extend_from_slice(&[0; 11]);
+    ip6.push(1);
+    ip6.extend_from_slice(&[0x20, 1, 0xd, 0xb8]);
+    ip6.extend_from_slice(&[0; 11]);
+    ip6.push(2);
+    ip6.extend_from_slice(&[0x13, 0x88, 0x00, 0x35, 0, 100, 0, 0]);
+    let mut rec6 = vec![ip6.len() as u8];
+    rec6.extend_from_slice(&ip6);
+    let f = msg(&[
+        tmpl(256, 0, &[(0, 10, 4), (0, 34, 4), (0, 315, 65535)]),
+        data(256, &rec),
+        tmpl(257, 0, &[(0, 313, 65535)]),
+        data(257, &rec6),
+    ]);
+    let cols = "in_if,sampling_rate,bytes,src_addr,dst_addr,etype,proto,src_port,dst_port,src_mac,dst_mac,vlan_id,ip_tos,ip_ttl,tcp_flags,fragment_id,ipv6_flow_label";
+    let v = flows(&w, &f, &["-F", cols]);
+    assert_eq!(
+        v[0],
+        serde_json::json!({"in_if":7,"sampling_rate":100,"bytes":1500,"src_addr":"192.0.2.1",
+            "dst_addr":"198.51.100.2","etype":2048,"proto":6,"src_port":40000,"dst_port":443,
+            "src_mac":"00:0c:29:8d:af:c3","dst_mac":"00:11:22:33:44:55","vlan_id":100,
+            "ip_tos":16,"ip_ttl":63,"tcp_flags":24,"fragment_id":4660})
+    );
+    assert_eq!(
+        v[1],
+        serde_json::json!({"bytes":140,"src_addr":"2001:db8::1","dst_addr":"2001:db8::2",
+            "etype":34525,"proto":17,"src_port":5000,"dst_port":53,"ip_tos":0,"ip_ttl":64,
+            "ipv6_flow_label":74565})
+    );
+}

@@ -9,6 +9,9 @@
 //! options records give (per sampler ID, or for the whole domain). Options records feed that
 //! state and are not printed: they are not flows.
 //!
+//! A record carrying a sampled packet (dataLinkFrameSection 315, ipHeaderPacketSection 313)
+//! gets the fields it lacks from that packet's headers ([`crate::packet`]).
+//!
 //! Biflows (RFC 5103, reverse IEs under PEN 29305) become two records, the initiator's and,
 //! when its counters are not zero, the responder's with addresses, ports, MACs, interfaces,
 //! VLANs, AS numbers and prefixes swapped and the reverse counters, TOS, TTL and flags (times

@@ -14,6 +14,7 @@ use crate::ipfix::value::be_uint;
 use crate::ipfix::{DataType, Template, decode};
 use crate::output::cells::{Pos, field_ranges};
 use crate::output::stats::absolute_uptime;
+use crate::packet::{Link, Packet};
 
 /// Where a field's value comes from.
 #[derive(Clone, Copy, Debug)]
@@ -291,6 +292,9 @@ pub struct Plan {
     pub learns: bool,
     /// Where mplsTopLabelStackSection and mplsLabelStackSection2..10 are.
     mpls: [Option<At>; 10],
+    /// A sampled packet the record carries instead of (or besides) flow keys:
+    /// dataLinkFrameSection (315, from the Ethernet header) or ipHeaderPacketSection (313).
+    section: Option<(At, Link)>,
 }
 
 fn find(t: &Template, pen: u32, ids: &[u16]) -> Option<(usize, u16)> {
@@ -415,6 +419,8 @@ impl Plan {
             sampler_id: find(t, 0, &[48, 302]),
             learns: find(t, 0, &[160]).is_some(),
             mpls: std::array::from_fn(|k| find(t, 0, &[70 + k as u16]).map(|(i, _)| at(t, i))),
+            section: find(t, 0, &[315, 313])
+                .map(|(i, id)| (at(t, i), if id == 315 { Link::Ethernet } else { Link::Ip })),
         }
     }
 
@@ -542,6 +548,62 @@ impl Plan {
                 }
             };
         }
+        // Fields the record lacks, from the sampled packet it carries (the initiator's only).
+        if let (Some((a, link)), false) = (self.section, reverse) {
+            if let Some(b) = a.pos.bytes(d, a.len, ranges) {
+                let p = crate::packet::parse(link, b);
+                for &k in which {
+                    if let Some(cell) = row.get_mut(k).filter(|c| **c == Cell::Absent) {
+                        *cell = from_packet(k, &p);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Schema field `k` from a sampled packet's headers.
+fn from_packet(k: usize, p: &Packet) -> Cell {
+    let u = |v: Option<u64>| v.map_or(Cell::Absent, Cell::U);
+    let ip = |a: Option<std::net::IpAddr>| match a {
+        Some(std::net::IpAddr::V4(a)) => Cell::Addr(Addr::V4(a.octets())),
+        Some(std::net::IpAddr::V6(a)) => Cell::Addr(Addr::V6(a.octets())),
+        None => Cell::Absent,
+    };
+    let icmp = matches!(p.protocol, Some(1 | 58));
+    match FIELDS[k].name {
+        "src_addr" => ip(p.src_ip),
+        "dst_addr" => ip(p.dst_ip),
+        "etype" => u(p.ether_type.map(u64::from).or(match p.ip_version {
+            Some(4) => Some(0x0800),
+            Some(6) => Some(0x86dd),
+            _ => None,
+        })),
+        "proto" => u(p.protocol.map(u64::from)),
+        "src_port" if !icmp => u(p.src_port.map(u64::from)),
+        "dst_port" if !icmp => u(p.dst_port.map(u64::from)),
+        "src_mac" => p.src_mac.map_or(Cell::Absent, Cell::Mac),
+        "dst_mac" => p.dst_mac.map_or(Cell::Absent, Cell::Mac),
+        "src_vlan" | "vlan_id" => u(p.vlan_outer.map(u64::from)),
+        "ip_tos" => u(p.tos.map(u64::from)),
+        "ip_ttl" => u(p.ttl.map(u64::from)),
+        "tcp_flags" => u(p.tcp_flags.map(u64::from)),
+        "icmp_type" => u(p.icmp_type.map(u64::from)),
+        "icmp_code" => u(p.icmp_code.map(u64::from)),
+        "ipv6_flow_label" => u(p.flow_label.map(u64::from)),
+        "fragment_id" => u(p.fragment_id.map(u64::from)),
+        "fragment_offset" => u(p.fragment_offset.map(u64::from)),
+        // The packet's wire length (the IP total length), when the record counts no octets.
+        "bytes" => u(p.ip_total_len.map(u64::from)),
+        "mpls_label" => match p.mpls_label {
+            Some(l) => {
+                let mut a = [0; 10];
+                a[0] = l;
+                Cell::Labels(a, 1)
+            }
+            None => Cell::Absent,
+        },
+        _ => Cell::Absent,
     }
 }
 
