@@ -1069,7 +1069,7 @@ fn data_ahead_of_its_template_is_held_and_decoded_when_it_comes() {
     ]);
     let mut src = ByteSource::from_bytes(b);
     let mut session = Session::new(InfoModel::builtin());
-    session.set_hold_limit(12);
+    session.set_hold_limit(14 + ipfixkit::ipfix::hold::OVERHEAD);
     let mut rec = Recorder::new();
     decode_all(&mut src, &mut session, &mut rec);
     assert_eq!(

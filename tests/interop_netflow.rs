@@ -371,6 +371,10 @@ const FAKE_CLOCK: &str = "@2023-11-14 22:13:00 x10000";
 
 /// softflowd metering test.pcap, exported as `version` (5, 9 or 10) over loopback, as a
 /// file of the export packets (`tests/interop/softflowd_capture.sh`).
+/// The softflowd and nfcapd runs of this file take turns: under load (two of them at once
+/// on two cores) a sped-up softflowd clock and a loopback collector are less predictable.
+static PEERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn softflowd_export(dir: &Path, version: u16) -> PathBuf {
     let file = dir.join(format!("softflowd.v{version}"));
     let mut cmd = Command::new("bash");
@@ -468,6 +472,7 @@ fn same_flows(what: &str, a: &Flows, b: &Flows) {
 /// no IPv6: its flows are the IPFIX export's IPv4 ones).
 #[test]
 fn softflowd_v5_v9_and_ipfix_exports_give_the_same_flows() {
+    let _turn = PEERS.lock().unwrap_or_else(|e| e.into_inner());
     if peers::find_tool("softflowd").is_none() {
         return peers::missing("softflowd");
     }
@@ -628,6 +633,7 @@ fn nfcapd_flows(dir: &Path, packets: &Path) -> Flows {
 /// from the same packets.
 #[test]
 fn nfcapd_and_nfdump_agree_on_softflowd_netflow() {
+    let _turn = PEERS.lock().unwrap_or_else(|e| e.into_inner());
     for tool in ["softflowd", "faketime", "nfcapd", "nfdump"] {
         if peers::find_tool(tool).is_none() {
             return peers::missing(tool);
@@ -636,12 +642,20 @@ fn nfcapd_and_nfdump_agree_on_softflowd_netflow() {
     let dir = tempfile::tempdir().unwrap();
     for version in [9, 5] {
         let packets = softflowd_export(dir.path(), version);
-        let theirs = nfcapd_flows(dir.path(), &packets);
+        let mut theirs = nfcapd_flows(dir.path(), &packets);
         // Ours to the second, as nfdump's CSV shows times.
         let ours: Flows = (our_flows(&packets).into_iter())
             .map(|(k, v)| (k, [v[0], v[1], v[2] / 1000, v[3] / 1000]))
             .collect();
         assert!(ours.len() >= 12, "v{version}: {ours:?}");
+        if ours != theirs {
+            // Once seen under load and not reproduced since: say what differed, then give
+            // nfcapd a second delivery of the same packets before failing.
+            eprintln!(
+                "v{version}: nfdump differed on a first delivery:\nours   {ours:?}\ntheirs {theirs:?}"
+            );
+            theirs = nfcapd_flows(&dir.path().join("again"), &packets);
+        }
         assert_eq!(ours, theirs, "v{version}: ipfixkit and nfdump");
     }
 }
@@ -671,6 +685,7 @@ fn flow_rows(file: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 /// v5 rows have more.
 #[test]
 fn softflowd_exports_give_the_same_flow_schema_rows() {
+    let _turn = PEERS.lock().unwrap_or_else(|e| e.into_inner());
     for tool in ["softflowd", "faketime"] {
         if peers::find_tool(tool).is_none() {
             return peers::missing(tool);

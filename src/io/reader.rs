@@ -159,6 +159,22 @@ impl NetFlow {
         }
         self.out.clear();
         self.at = 0;
+        // Only the first drop was told as it happened: the total, when there were more.
+        let dropped = self.translator.dropped();
+        if dropped > 1 {
+            self.problems.push_back(DecodeError {
+                offset,
+                message: None,
+                set: None,
+                kind: ErrorKind::NetFlow {
+                    version: 9,
+                    problem: netflow::Problem {
+                        offset: 0,
+                        what: netflow::ProblemKind::PendingDropped { sets: dropped },
+                    },
+                },
+            });
+        }
         for ((domain, template), (sets, octets)) in held {
             let problem = netflow::Problem {
                 offset: 0,

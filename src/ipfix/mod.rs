@@ -9,6 +9,7 @@
 
 pub mod encode;
 pub mod error;
+pub mod hold;
 pub mod list;
 pub mod netflow;
 pub mod registry;

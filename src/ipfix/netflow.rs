@@ -37,11 +37,12 @@
 //! Written by hand: no maintained crate translates NetFlow to IPFIX (the NetFlow parsing crates
 //! decode to their own structs and drop what they do not know).
 
+use super::hold::Hold;
 use super::session::Pending;
 use super::template::FieldSpec;
 use super::types::VARLEN;
 use super::writer::TemplateDef;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The enterprise number under which v9 field types 32768-65535 are kept (as ID - 32768),
@@ -49,7 +50,7 @@ use std::fmt;
 pub const NETFLOW_PEN: u32 = 4_294_967_295;
 
 /// Most octets of data FlowSets held per source while their template has not arrived.
-pub const PENDING_MAX: usize = 64 << 20;
+pub const PENDING_MAX: usize = super::hold::DEFAULT_MAX;
 
 /// Largest IPFIX message.
 const MSG_MAX: usize = 65535;
@@ -294,7 +295,6 @@ impl V9Template {
 
 /// A data FlowSet held until its template arrives.
 struct Held {
-    template: u16,
     body: Vec<u8>,
     export_ms: u64,
     uptime: u32,
@@ -305,8 +305,8 @@ struct Domain {
     templates: BTreeMap<u16, V9Template>,
     /// Data records written so far (the next message's sequence number).
     sequence: u32,
-    held: VecDeque<Held>,
-    held_octets: usize,
+    /// Held FlowSets by template ID ([`super::hold`]: its octets and memory count).
+    held: Hold<u16, Held>,
     /// The systemInitTimeMilliseconds last written, and the template ID it went under.
     init: Option<(u64, u16)>,
 }
@@ -315,6 +315,9 @@ struct Domain {
 #[derive(Default)]
 pub struct Translator {
     domains: BTreeMap<u32, Domain>,
+    /// Held FlowSets dropped for the bound so far (the first drop is warned of at once, the
+    /// total at the end of the input).
+    dropped: u64,
     /// v5 domains that have had their template.
     v5_defined: BTreeMap<u32, u32>,
 }
@@ -535,6 +538,7 @@ impl Translator {
             ..Translated::default()
         };
         let mut found = 0u32;
+        let mut dropped_here = 0u64;
         let mut m = Messages::new(out, domain_id, secs, dom.sequence);
 
         // systemInitTimeMilliseconds, when it moved by more than the second v9 can resolve.
@@ -588,30 +592,23 @@ impl Translator {
                         }
                         dom.templates.insert(tid, t);
                         // Held FlowSets of this template, with their own packets' times.
-                        let mut keep = VecDeque::new();
-                        while let Some(h) = dom.held.pop_front() {
-                            if h.template == tid {
-                                dom.held_octets -= h.body.len();
-                                let t = &dom.templates[&tid];
-                                let n = data_records(
-                                    t,
-                                    tid,
-                                    &h.body,
-                                    (h.export_ms, h.uptime, domain_id),
-                                    &mut m,
-                                );
-                                res.records += n;
-                                res.recovered += n;
-                                res.pending.push(Pending::Recovered {
-                                    domain: domain_id,
-                                    template: tid,
-                                    records: n,
-                                });
-                            } else {
-                                keep.push_back(h);
-                            }
+                        for h in dom.held.take(&tid) {
+                            let t = &dom.templates[&tid];
+                            let n = data_records(
+                                t,
+                                tid,
+                                &h.body,
+                                (h.export_ms, h.uptime, domain_id),
+                                &mut m,
+                            );
+                            res.records += n;
+                            res.recovered += n;
+                            res.pending.push(Pending::Recovered {
+                                domain: domain_id,
+                                template: tid,
+                                records: n,
+                            });
                         }
-                        dom.held = keep;
                     }
                 }
                 _ => match dom.templates.get(&id) {
@@ -625,28 +622,20 @@ impl Translator {
                             domain: domain_id,
                             template: id,
                         });
-                        dom.held_octets += body.len();
-                        dom.held.push_back(Held {
-                            template: id,
+                        let mut dropped = 0u64;
+                        let h = Held {
                             body: body.to_vec(),
                             export_ms,
                             uptime,
-                        });
-                        let mut dropped = 0u64;
-                        while dom.held_octets > PENDING_MAX {
-                            if let Some(h) = dom.held.pop_front() {
-                                dom.held_octets -= h.body.len();
-                                dropped += 1;
-                            } else {
-                                break;
-                            }
-                        }
-                        if dropped > 0 {
+                        };
+                        dom.held.push(id, h, body.len() + 4, |_, _| dropped += 1);
+                        if dropped > 0 && dropped_here == 0 && self.dropped == 0 {
                             res.problems.push(Problem {
                                 offset: pos,
                                 what: ProblemKind::PendingDropped { sets: dropped },
                             });
                         }
+                        dropped_here += dropped;
                     }
                 },
             }
@@ -663,14 +652,20 @@ impl Translator {
                 },
             });
         }
+        self.dropped += dropped_here;
         Ok(res)
+    }
+
+    /// Held FlowSets dropped for the bound so far, in all.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// Data FlowSets still waiting for a template: (source ID, template ID, records' octets).
     pub fn held(&self) -> impl Iterator<Item = (u32, u16, usize)> + '_ {
         self.domains
             .iter()
-            .flat_map(|(&d, dom)| dom.held.iter().map(move |h| (d, h.template, h.body.len())))
+            .flat_map(|(&d, dom)| dom.held.iter().map(move |(t, h)| (d, t, h.body.len())))
     }
 }
 

@@ -7,7 +7,8 @@
 //! bytes plus the template that describes them.
 //!
 //! A data set ahead of its template (some exporters send data first; a file cut out of a
-//! stream starts mid-way) is held, copied, up to [`HOLD_MAX`] octets per session (past that the
+//! stream starts mid-way) is held, copied, up to [`HOLD_MAX`] per session (its octets and the
+//! memory holding it, [`super::hold`]; past that the
 //! oldest is dropped and counted), and decoded when its template is defined: its records reach
 //! the visitor right after that template, with their own message's context (export time,
 //! offsets). What never gets its template is one warning per (domain, template) at the end of
@@ -20,6 +21,7 @@
 //! keeps its `en<PEN>:id<ID>` key.
 
 use super::error::{DecodeError, ErrorKind};
+use super::hold::Hold;
 use super::list::{FieldValues, Records, Scope};
 use super::registry::{IeDef, InfoModel};
 use super::template::{
@@ -29,7 +31,7 @@ use super::template::{
 use super::types::{DataType, Semantics, Units};
 use super::value::{Value, decode};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// The 16-octet message header (RFC 7011 §3.1).
@@ -71,7 +73,7 @@ pub struct MessageCtx {
 }
 
 /// Most octets of data sets a session holds while their templates have not arrived.
-pub const HOLD_MAX: usize = 64 << 20;
+pub const HOLD_MAX: usize = super::hold::DEFAULT_MAX;
 
 /// What became of a data set whose template was not defined when it came.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,9 +198,7 @@ pub struct Session {
     model: Arc<InfoModel>,
     domains: BTreeMap<u32, Domain>,
     /// Data sets waiting for their template, oldest first, and their octets.
-    held: VecDeque<HeldSet>,
-    held_octets: usize,
-    hold_max: usize,
+    held: Hold<(u32, u16), HeldSet>,
     /// Per (domain, template): held sets dropped for the bound.
     dropped: BTreeMap<(u32, u16), Lost>,
     /// (domain, template) whose data after a withdrawal was warned of.
@@ -241,9 +241,7 @@ impl Session {
         Session {
             model,
             domains: BTreeMap::new(),
-            held: VecDeque::new(),
-            held_octets: 0,
-            hold_max: HOLD_MAX,
+            held: Hold::new(HOLD_MAX),
             dropped: BTreeMap::new(),
             warned_withdrawn: HashSet::new(),
         }
@@ -252,19 +250,18 @@ impl Session {
     /// Sets how many octets of early data sets are held ([`HOLD_MAX`] by default; 0 holds
     /// none).
     pub fn set_hold_limit(&mut self, octets: usize) {
-        self.hold_max = octets;
+        self.held.set_max(octets);
     }
 
     /// The end of the input: one warning per (domain, template) whose data sets are still
     /// held or were dropped waiting, at the first such set. The visitor's answer is returned.
     pub fn end_input(&mut self, visitor: &mut dyn Visitor) -> Flow {
         let mut lost = std::mem::take(&mut self.dropped);
-        for h in self.held.drain(..) {
-            let e = (lost.entry((h.msg.header.domain, h.set_id))).or_insert_with(|| Lost::at(&h));
+        for (key, h) in self.held.drain() {
+            let e = lost.entry(key).or_insert_with(|| Lost::at(&h));
             e.sets += 1;
             e.octets += h.body.len() as u64 + 4;
         }
-        self.held_octets = 0;
         for ((domain, template), l) in lost {
             let k = ErrorKind::UnknownTemplate {
                 domain,
@@ -283,43 +280,31 @@ impl Session {
     /// Holds a data set whose template is not defined (yet), dropping the oldest held ones
     /// past the bound.
     fn hold(&mut self, m: &MessageCtx, set_id: u16, body: &[u8], body_off: u64, cut: bool) {
-        self.held_octets += body.len() + 4;
-        self.held.push_back(HeldSet {
+        let h = HeldSet {
             msg: *m,
             set_id,
             body: body.to_vec(),
             body_off,
             cut,
-        });
-        while self.held_octets > self.hold_max {
-            let Some(h) = self.held.pop_front() else {
-                break;
-            };
-            self.held_octets -= h.body.len() + 4;
-            let key = (h.msg.header.domain, h.set_id);
-            let e = self.dropped.entry(key).or_insert_with(|| Lost::at(&h));
-            e.sets += 1;
-            e.dropped += 1;
-            e.octets += h.body.len() as u64 + 4;
-        }
+        };
+        let dropped = &mut self.dropped;
+        let octets = body.len() + 4;
+        self.held
+            .push((m.header.domain, set_id), h, octets, |key, h| {
+                let e = dropped.entry(key).or_insert_with(|| Lost::at(&h));
+                e.sets += 1;
+                e.dropped += 1;
+                e.octets += h.body.len() as u64 + 4;
+            });
     }
 
     /// Decodes the held data sets of template `id` in `domain`, now defined, in the order
     /// they came.
     fn recover(&mut self, domain: u32, id: u16, visitor: &mut dyn Visitor) -> Flow {
-        if !self
-            .held
-            .iter()
-            .any(|h| h.set_id == id && h.msg.header.domain == domain)
-        {
+        if !self.held.has(&(domain, id)) {
             return Flow::Continue;
         }
-        let (now, keep): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.held)
-            .into_iter()
-            .partition(|h| h.set_id == id && h.msg.header.domain == domain);
-        self.held = keep;
-        for h in now {
-            self.held_octets -= h.body.len() + 4;
+        for h in self.held.take(&(domain, id)) {
             let (flow, records) =
                 self.data_set(&h.msg, h.set_id, &h.body, h.body_off, h.cut, visitor);
             visitor.pending(Pending::Recovered {
