@@ -1,14 +1,15 @@
 #!/bin/sh
-# Seeds fuzz/corpus/reader/, filter_expr/ and netflow/ (gitignored) from the repository's IPFIX files, fuzz/seeds/
-# (hand-made: damaged and self-referencing lists, hostile RFC 5610 names) and the shared
-# sample corpus. Run from anywhere; safe to re-run (files are named by content hash).
+# Seeds fuzz/corpus/reader/, filter_expr/ and netflow/ (gitignored) from the repository's IPFIX
+# files, fuzz/seeds/ (hand-made: damaged and self-referencing lists, hostile RFC 5610 names,
+# data ahead of its template in IPFIX and NetFlow v9, written by fuzz/seeds/pending.py) and the
+# shared sample corpus. Run from anywhere; safe to re-run (files are named by content hash).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 dir="$here/corpus/reader"
 mkdir -p "$dir"
 for f in "$root"/testdata/*.ipfix "$root"/testdata/malformed/*.ipfix "$here"/seeds/*.ipfix \
-    /work/shared/samples/*.ipfix; do
+    "$here"/seeds/*.nf9 /work/shared/samples/*.ipfix; do
     [ -f "$f" ] || continue
     cp "$f" "$dir/$(sha1sum "$f" | cut -c1-40)"
 done
@@ -49,12 +50,12 @@ en0:id7 == 443 OR en0:id11 == 443
 EXPRS
 ls "$fdir" | wc -l
 
-# corpus/netflow/: the NetFlow v5/v9 samples (concatenated export packets) and the malformed
-# NetFlow file.
+# corpus/netflow/: the NetFlow v5/v9 samples (concatenated export packets), the malformed
+# NetFlow file and the v9 seed with data ahead of its template.
 ndir="$here/corpus/netflow"
 mkdir -p "$ndir"
 for f in "$root"/testdata/samples/*.nf5 "$root"/testdata/samples/*.nf9 \
-    "$root"/testdata/malformed/netflow-damage.ipfix; do
+    "$root"/testdata/malformed/netflow-damage.ipfix "$here"/seeds/*.nf9; do
     [ -f "$f" ] || continue
     cp "$f" "$ndir/$(sha1sum "$f" | cut -c1-40)"
 done
