@@ -143,6 +143,13 @@ pub struct Instant {
     pub digits: u8,
 }
 
+impl Instant {
+    /// Milliseconds since 1970 (the fraction below a millisecond dropped).
+    pub fn unix_ms(&self) -> i128 {
+        self.secs as i128 * 1000 + (self.nanos / 1_000_000) as i128
+    }
+}
+
 /// Converts an NTP timestamp to Unix seconds + nanoseconds at `digits` precision (6 or 9).
 /// The fraction is truncated, never rounded up into the next second (as tshark does);
 /// [`instant_to_ntp`] rounds up, so the pair round-trips exactly.
@@ -203,7 +210,7 @@ impl Value<'_> {
         let i = self.instant()?;
         Some(match i.digits {
             0 => i.secs as i128,
-            3 => i.secs as i128 * 1000 + (i.nanos / 1_000_000) as i128,
+            3 => i.unix_ms(),
             6 => i.secs as i128 * 1_000_000 + (i.nanos / 1000) as i128,
             _ => i.secs as i128 * 1_000_000_000 + i.nanos as i128,
         })

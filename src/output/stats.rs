@@ -614,7 +614,7 @@ impl Uptimes {
             match (f.id, decode(f.dtype, b)) {
                 (160, v) => {
                     if let Some(i) = v.instant() {
-                        init = Some(i.secs as i128 * 1000 + (i.nanos / 1_000_000) as i128);
+                        init = Some(i.unix_ms());
                     }
                 }
                 (22, Value::Unsigned(u)) if ns < 2 => {

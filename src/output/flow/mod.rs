@@ -259,7 +259,7 @@ impl Domain {
             match f.id {
                 160 => {
                     if let Some(i) = v.instant() {
-                        self.init_ms = Some(i.secs as i128 * 1000 + (i.nanos / 1_000_000) as i128);
+                        self.init_ms = Some(i.unix_ms());
                     }
                 }
                 34 | 50 => rate = rate.or(u),
@@ -272,10 +272,7 @@ impl Domain {
         if !r.template.is_options() {
             return;
         }
-        let rate = rate.or(match (interval, space) {
-            (Some(i), Some(s)) if i > 0 => Some((i + s) / i),
-            _ => None,
-        });
+        let rate = rate.or(schema::interval_space(interval, space));
         if let Some(rate) = rate {
             match sampler {
                 Some(id) => {
@@ -318,6 +315,17 @@ impl<'w> FlowPrinter<'w> {
             buf: Vec::new(),
             cell: Vec::new(),
         }
+    }
+}
+
+impl FlowPrinter<'_> {
+    /// The CSV header row, before the first message (or at the end of an input with none).
+    fn header_once(&mut self) -> io::Result<()> {
+        if let Form::Csv { header: true } = self.form {
+            self.form = Form::Csv { header: false };
+            self.out.write_all(&self.view.header())?;
+        }
+        Ok(())
     }
 }
 
@@ -522,11 +530,7 @@ fn make_layout(view: &View, t: &Template) -> Layout {
 
 impl Printer for FlowPrinter<'_> {
     fn message(&mut self, _m: &crate::ipfix::session::MessageCtx) -> io::Result<()> {
-        if let Form::Csv { header: true } = self.form {
-            self.form = Form::Csv { header: false };
-            self.out.write_all(&self.view.header())?;
-        }
-        Ok(())
+        self.header_once()
     }
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
@@ -583,10 +587,7 @@ impl Printer for FlowPrinter<'_> {
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        if let Form::Csv { header: true } = self.form {
-            self.form = Form::Csv { header: false };
-            self.out.write_all(&self.view.header())?;
-        }
+        self.header_once()?;
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         self.out.flush()

@@ -468,10 +468,7 @@ impl Plan {
                 Fill::Sampling { rate } => {
                     let own = match rate {
                         Some(RateAt::Of(a)) => uint(&a),
-                        Some(RateAt::IntervalSpace(i, s)) => match (uint(&i), uint(&s)) {
-                            (Some(i), Some(s)) if i > 0 => Some((i + s) / i),
-                            _ => None,
-                        },
+                        Some(RateAt::IntervalSpace(i, s)) => interval_space(uint(&i), uint(&s)),
                         None => None,
                     };
                     // A rate of 0 (v5's header when nothing is sampled) is every packet.
@@ -486,7 +483,7 @@ impl Plan {
                 Fill::Uptime(a, own_init) => {
                     let init = own_init
                         .and_then(|i| bytes(&i).and_then(|b| decode(i.dtype, b).instant()))
-                        .map(|i| i.secs as i128 * 1000 + (i.nanos / 1_000_000) as i128)
+                        .map(|i| i.unix_ms())
                         .or(cx.init_ms);
                     match (uint(&a), init) {
                         (Some(u), Some(init)) => {
@@ -604,6 +601,15 @@ fn from_packet(k: usize, p: &Packet) -> Cell {
             None => Cell::Absent,
         },
         _ => Cell::Absent,
+    }
+}
+
+/// RFC 5476 count-based sampling: `interval` packets taken, `space` skipped, is 1 in
+/// (interval + space) / interval.
+pub fn interval_space(interval: Option<u64>, space: Option<u64>) -> Option<u64> {
+    match (interval, space) {
+        (Some(i), Some(s)) if i > 0 => Some(i.saturating_add(s) / i),
+        _ => None,
     }
 }
 
