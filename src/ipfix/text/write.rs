@@ -128,9 +128,26 @@ pub fn put_u64(a: &mut [u8], at: usize, v: u64) -> usize {
     put_u64_long(a, at, v)
 }
 
-/// [`put_u64`] for values of 9 digits or more, or a slice too short for the 8-octet window.
+/// [`put_u64`] for values of 9 digits or more (nanosecond times have 19), or a slice too
+/// short for the 8-octet windows: where there is room, the value in groups of 8 digits, each
+/// formatted in one register, the leading group without its zeros.
 #[inline(never)]
 fn put_u64_long(a: &mut [u8], at: usize, v: u64) -> usize {
+    const E8: u64 = 100_000_000;
+    if v >= E8 && a.len() >= at + 28 {
+        let low = (v % E8) as u32;
+        let rest = v / E8;
+        let p = if rest >= E8 {
+            // 17 to 20 digits: up to 4 of them lead.
+            let p = put_u64(a, at, rest / E8);
+            a[p..p + 8].copy_from_slice(&digits8_lut((rest % E8) as u32).to_le_bytes());
+            p + 8
+        } else {
+            put_u64(a, at, rest)
+        };
+        a[p..p + 8].copy_from_slice(&digits8_lut(low).to_le_bytes());
+        return p + 8;
+    }
     let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
     put_digits(a, at + n, v, n);
     at + n
@@ -331,6 +348,41 @@ pub fn put_millis(a: &mut [u8], at: usize, ms: u64, time: TimeStyle) -> usize {
         ),
         TimeStyle::Epoch => put_u64(a, at, ms),
     }
+}
+
+/// The largest millisecond time whose nanoseconds fit an i64 (2262-04-11).
+pub const MAX_NS_MILLIS: u64 = i64::MAX as u64 / 1_000_000;
+
+/// Milliseconds since 1970 written as nanoseconds (the flow schema's times): the digits of
+/// the milliseconds and six zeros, formatted 8 digits at a time. `ms` is at most
+/// [`MAX_NS_MILLIS`]; writes up to 24 octets.
+#[inline]
+pub fn put_ns_of_millis(a: &mut [u8], at: usize, ms: u64) -> usize {
+    const E8: u64 = 100_000_000;
+    let ms = ms.min(MAX_NS_MILLIS);
+    let Some(w) = a.get_mut(at..).and_then(|t| t.first_chunk_mut::<32>()) else {
+        return put_u64(a, at, ms * 1_000_000);
+    };
+    if ms == 0 {
+        w[0] = b'0';
+        return at + 1;
+    }
+    // Up to 8 leading digits (without zeros), then 8 more when there are more than 8, then
+    // six zeros: each group one register store in the window.
+    let (lead, rest) = if ms < E8 {
+        (ms as u32, None)
+    } else {
+        ((ms / E8) as u32, Some((ms % E8) as u32))
+    };
+    let n = digit_count(lead);
+    w[..8].copy_from_slice(&(digits8_lut(lead) >> (8 * (8 - n))).to_le_bytes());
+    let mut e = n;
+    if let Some(r) = rest {
+        w[e..e + 8].copy_from_slice(&digits8_lut(r).to_le_bytes());
+        e += 8;
+    }
+    w[e..e + 8].copy_from_slice(b"00000000");
+    at + e + 6
 }
 
 /// Writes dateTimeMilliseconds values as RFC 3339 text, keeping the text of the last two
@@ -882,8 +934,31 @@ mod tests {
             s
         }
 
+        #[test]
+        fn nanoseconds_of_milliseconds() {
+            for ms in [
+                0,
+                1,
+                9,
+                99_999_999,
+                100_000_000,
+                1_700_000_000_000,
+                MAX_NS_MILLIS,
+            ] {
+                let mut a = [b'#'; 40];
+                let end = put_ns_of_millis(&mut a, 2, ms);
+                let want = (ms as u128 * 1_000_000).to_string();
+                assert_eq!(std::str::from_utf8(&a[2..end]).unwrap(), want, "{ms}");
+            }
+        }
+
         fn check_u64(v: u64) {
             assert_eq!(out(|o| write_u64(o, v)), format!("x{v}"));
+            // In a buffer with room for the 8-digit groups of long values.
+            let mut a = [b'#'; 64];
+            let end = put_u64(&mut a, 3, v);
+            assert_eq!(std::str::from_utf8(&a[3..end]).unwrap(), v.to_string());
+            assert_eq!(a[..3], *b"###");
         }
 
         fn check_i64(v: i64) {

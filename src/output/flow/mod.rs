@@ -20,13 +20,19 @@
 
 pub mod schema;
 
+use super::cells::{
+    CELL_ROOM, Line, cell_u8, cell_u16, cell_u32, cell_u64, copy_padded, fixed, quoted,
+};
 use super::render::{csv_cell, json_str, json_value, text_value};
 use super::{Layouts, Printer};
 use crate::ipfix::session::{RecordRef, Session};
-use crate::ipfix::text::{TimeStyle, write_rfc3339};
+use crate::ipfix::text::{
+    MAX_NS_MILLIS, TimeStyle, put_i64, put_ipv4, put_ipv6, put_mac, put_millis, put_ns_of_millis,
+    put_rfc3339, put_u8, put_u64,
+};
 use crate::ipfix::value::{Instant, Value};
 use crate::ipfix::{InfoModel, Template, decode};
-use schema::{Addr, Cell, Context, FIELDS, Plan, Row};
+use schema::{Addr, At, Cell, Context, FIELDS, Fill, Plan};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -61,8 +67,6 @@ pub struct Column {
 #[derive(Clone, Debug)]
 pub struct View {
     pub columns: Vec<Column>,
-    /// The schema fields the columns need filled (with the counters a biflow split tests).
-    needed: Vec<usize>,
     pub split_biflow: bool,
     /// Times as integers (ns since 1970, `Epoch`) or RFC 3339.
     pub time: TimeStyle,
@@ -185,17 +189,7 @@ impl View {
                 .ok_or_else(|| format!("--rename {r:?}: {from:?} is not an output field"))?;
             c.name = to.to_string();
         }
-        let mut needed: Vec<usize> = (columns.iter())
-            .filter_map(|c| match c.source {
-                Source::Schema(i) => Some(i),
-                Source::Ie(..) => None,
-            })
-            .chain([schema::BYTES, schema::PACKETS])
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
         Ok(View {
-            needed,
             columns,
             split_biflow: !a.no_split_biflow,
             time: if a.iso_time {
@@ -284,169 +278,400 @@ impl Domain {
     }
 }
 
-struct Layout {
-    plan: Plan,
-    /// For each `--map` column, the template field that feeds it.
-    maps: Vec<Option<usize>>,
+/// How one column is written for records of one template: the common fields at fixed
+/// offsets straight from the record, the rest through a [`Cell`].
+#[derive(Clone, Copy)]
+enum Col {
+    U8(usize),
+    U16(usize),
+    U32(usize),
+    U64(usize),
+    V4(usize),
+    V6(usize),
+    /// dateTimeMilliseconds, as ns or RFC 3339.
+    Millis(usize),
+    /// A port unless the protocol is ICMP (`Fill::PortAt`).
+    PortAt(usize, usize),
+    /// Schema field `k` through its cell, written in its form.
+    Cell(Fill, usize, Render),
+    /// A `--map` IE, where the template has it.
+    Map(Option<At>),
 }
 
-pub struct FlowPrinter<'w> {
-    out: &'w mut dyn Write,
-    view: Arc<View>,
-    form: Form,
-    layouts: Layouts<Layout>,
-    domains: BTreeMap<u32, Domain>,
-    row: Row,
-    ranges: Vec<(usize, usize)>,
-    buf: Vec<u8>,
-    cell: Vec<u8>,
-}
-
-impl<'w> FlowPrinter<'w> {
-    pub fn new(out: &'w mut dyn Write, view: Arc<View>, form: Form) -> Self {
-        FlowPrinter {
-            out,
-            view,
-            form,
-            layouts: Layouts::default(),
-            domains: BTreeMap::new(),
-            row: [Cell::Absent; schema::N],
-            ranges: Vec::new(),
-            buf: Vec::new(),
-            cell: Vec::new(),
+impl Col {
+    fn of(fill: Fill, k: usize, render: Render) -> Col {
+        match fill {
+            Fill::U8(o) => Col::U8(o),
+            Fill::U16(o) => Col::U16(o),
+            Fill::U32(o) => Col::U32(o),
+            Fill::U64(o) => Col::U64(o),
+            Fill::V4(o) => Col::V4(o),
+            Fill::Millis(o) => Col::Millis(o),
+            Fill::PortAt(o, p) => Col::PortAt(o, p),
+            Fill::Value(a) => match a.fixed(crate::ipfix::DataType::Ipv6Address, 16) {
+                Some(o) => Col::V6(o),
+                None => Col::Cell(fill, k, render),
+            },
+            _ => Col::Cell(fill, k, render),
         }
     }
 }
 
-impl FlowPrinter<'_> {
+struct Layout {
+    plan: Plan,
+    /// The columns of the initiator's record and, for a biflow, the responder's.
+    fwd: Vec<Col>,
+    rev: Option<Vec<Col>>,
+}
+
+fn make_layout(view: &View, t: &Template) -> Layout {
+    let plan = Plan::new(t);
+    let cols = |reverse: bool| -> Vec<Col> {
+        let fills = plan.fills(reverse);
+        (view.columns.iter())
+            .map(|c| match c.source {
+                Source::Schema(k) => Col::of(fills[k], k, c.render),
+                Source::Ie(pen, id) => Col::Map(
+                    (t.fields.iter())
+                        .position(|f| f.pen == pen && f.id == id)
+                        .map(|i| schema::at(t, i)),
+                ),
+            })
+            .collect()
+    };
+    Layout {
+        fwd: cols(false),
+        rev: plan.is_biflow().then(|| cols(true)),
+        plan,
+    }
+}
+
+/// Keys up to this long are copied as one fixed-size block.
+const KEY_WINDOW: usize = 48;
+
+/// The text before each column's value: `,` (CSV), `,"name":` (JSON), ` name=` (text), padded
+/// to more than [`KEY_WINDOW`] octets; the first value written skips the separator.
+struct Key {
+    text: Vec<u8>,
+    len: usize,
+}
+
+/// Room for the widest value of a column: an MPLS label list is the widest schema value.
+fn value_room(c: &Column) -> usize {
+    match c.source {
+        Source::Schema(k) if FIELDS[k].name == "mpls_label" => 96,
+        _ => CELL_ROOM,
+    }
+}
+
+/// The output side of the printer: the columns' keys and the line they are written into.
+struct Out<'w> {
+    out: &'w mut dyn Write,
+    view: Arc<View>,
+    form: Form,
+    keys: Vec<Key>,
+    /// Room the fast cells of one output record need.
+    room: usize,
+    line: Line,
+    /// A `--map` value's text, and as a CSV cell.
+    value: Vec<u8>,
+    quoted: Vec<u8>,
+}
+
+pub struct FlowPrinter<'w> {
+    w: Out<'w>,
+    layouts: Layouts<Layout>,
+    domains: Domains,
+    ranges: Vec<(usize, usize)>,
+}
+
+/// The domains' state by ID, with the last one used at hand (records come in long runs of
+/// one domain).
+#[derive(Default)]
+struct Domains {
+    index: BTreeMap<u32, usize>,
+    list: Vec<Domain>,
+    last: Option<(u32, usize)>,
+}
+
+impl Domains {
+    #[inline]
+    fn get(&mut self, id: u32) -> &mut Domain {
+        let i = match self.last {
+            Some((d, i)) if d == id => i,
+            _ => {
+                let next = self.list.len();
+                let i = *self.index.entry(id).or_insert(next);
+                if i == next {
+                    self.list.push(Domain::default());
+                }
+                self.last = Some((id, i));
+                i
+            }
+        };
+        &mut self.list[i]
+    }
+}
+
+impl<'w> FlowPrinter<'w> {
+    pub fn new(out: &'w mut dyn Write, view: Arc<View>, form: Form) -> Self {
+        let keys: Vec<Key> = (view.columns.iter())
+            .map(|c| {
+                let mut text = Vec::new();
+                match form {
+                    Form::Csv { .. } => text.push(b','),
+                    Form::Json => {
+                        text.push(b',');
+                        json_str(&mut text, &c.name);
+                        text.push(b':');
+                    }
+                    Form::Text => {
+                        text.push(b' ');
+                        text.extend_from_slice(c.name.as_bytes());
+                        text.push(b'=');
+                    }
+                }
+                let len = text.len();
+                text.resize(len.max(KEY_WINDOW + 1), 0);
+                Key { text, len }
+            })
+            .collect();
+        let room = 2
+            + (keys.iter().zip(&view.columns))
+                .map(|(k, c)| k.len + value_room(c))
+                .sum::<usize>();
+        FlowPrinter {
+            w: Out {
+                out,
+                view,
+                form,
+                room,
+                keys,
+                line: Line::new(&[], room),
+                value: Vec::new(),
+                quoted: Vec::new(),
+            },
+            layouts: Layouts::default(),
+            domains: Domains::default(),
+            ranges: Vec::new(),
+        }
+    }
+}
+
+impl Out<'_> {
     /// The CSV header row, before the first message (or at the end of an input with none).
     fn header_once(&mut self) -> io::Result<()> {
         if let Form::Csv { header: true } = self.form {
             self.form = Form::Csv { header: false };
-            self.out.write_all(&self.view.header())?;
+            let h = self.view.header();
+            self.line.reserve(self.out, h.len())?;
+            let p = self.line.pos;
+            self.line.buf[p..p + h.len()].copy_from_slice(&h);
+            self.line.pos += h.len();
         }
         Ok(())
     }
 }
 
-/// Appends one output record of `row` (and the `--map` fields of `r`) to `b`.
-fn write_row(
-    b: &mut Vec<u8>,
-    cell: &mut Vec<u8>,
-    view: &View,
-    form: Form,
-    row: &Row,
-    r: &RecordRef<'_>,
-    maps: &[Option<usize>],
-) {
-    let json = form == Form::Json;
-    if json {
-        b.push(b'{');
-    }
-    let csv = matches!(form, Form::Csv { .. });
-    let mut first = true;
-    let mut m = 0;
-    for c in &view.columns {
-        if let (Source::Schema(i), true) = (&c.source, csv) {
-            // Straight into the line: no schema cell needs CSV quoting of its own.
-            if !first {
-                b.push(b',');
-            }
-            first = false;
-            cell_text(b, &row[*i], c.render, view.time, false, true);
-            continue;
-        }
-        cell.clear();
-        let present = match &c.source {
-            Source::Schema(i) => cell_text(cell, &row[*i], c.render, view.time, json, false),
-            Source::Ie(..) => {
-                let at = maps.get(m).copied().flatten();
-                m += 1;
-                match at.and_then(|i| r.fields().nth(i)) {
-                    Some((f, v)) => {
-                        let v = decode(f.dtype, v);
-                        if json {
-                            json_value(cell, &v, r.scope, view.time, 0);
-                        } else {
-                            text_value(cell, &v, r.scope, view.time);
-                        }
-                        true
-                    }
-                    None => false,
-                }
-            }
-        };
-        match form {
-            Form::Csv { .. } => {
-                if !first {
-                    b.push(b',');
-                }
-                csv_cell(b, cell);
-            }
-            Form::Json if present => {
-                if !first {
-                    b.push(b',');
-                }
-                json_str(b, &c.name);
-                b.push(b':');
-                b.extend_from_slice(cell);
-            }
-            Form::Text if present => {
-                if !first {
-                    b.push(b' ');
-                }
-                b.extend_from_slice(c.name.as_bytes());
-                b.push(b'=');
-                b.extend_from_slice(cell);
-            }
-            _ => continue,
-        }
-        first = false;
-    }
-    if json {
-        b.push(b'}');
-    }
-    b.push(b'\n');
+/// What writing one output record takes besides its columns.
+struct RowCtx<'a, 'r> {
+    r: &'a RecordRef<'r>,
+    plan: &'a Plan,
+    cx: &'a Context,
+    ranges: &'a [(usize, usize)],
+    /// The sampled packet's headers, for the fields the record lacks.
+    packet: Option<&'a crate::packet::Packet>,
 }
 
-/// The text of one cell; false when it is absent (CSV writes it empty, JSON and text leave
-/// it out).
-/// No CSV cell of the schema needs quoting but `mpls_label`'s, which `csv` quotes.
-fn cell_text(
-    out: &mut Vec<u8>,
+const CSV: u8 = 0;
+const JSON: u8 = 1;
+const TEXT: u8 = 2;
+
+impl Out<'_> {
+    /// Writes one output record: the columns `cols`, each after its key, absent ones empty
+    /// (CSV) or left out (JSON, text).
+    fn write_row(&mut self, cols: &[Col], x: &RowCtx<'_, '_>) -> io::Result<()> {
+        match self.form {
+            Form::Csv { .. } => self.write_form::<CSV>(cols, x),
+            Form::Json => self.write_form::<JSON>(cols, x),
+            Form::Text => self.write_form::<TEXT>(cols, x),
+        }
+    }
+
+    /// [`Out::write_row`] for one form (`F`: [`CSV`], [`JSON`], [`TEXT`]), so that the
+    /// choices of the form are made at compile time.
+    #[inline(always)]
+    fn write_form<const F: u8>(&mut self, cols: &[Col], x: &RowCtx<'_, '_>) -> io::Result<()> {
+        let (csv, json) = (F == CSV, F == JSON);
+        let time = self.view.time;
+        self.line.reserve(self.out, self.room)?;
+        let mut pos = self.line.pos;
+        if json {
+            self.line.buf[pos] = b'{';
+            pos += 1;
+        }
+        let mut first = true;
+        for (i, col) in cols.iter().enumerate() {
+            let start = pos;
+            if !csv {
+                // The key, the first one without its separator.
+                if let Some(k) = self.keys.get(i) {
+                    let skip = first as usize;
+                    pos = copy_padded::<KEY_WINDOW>(
+                        &mut self.line.buf,
+                        pos,
+                        &k.text[skip..],
+                        k.len - skip,
+                    );
+                }
+            }
+            let p = pos;
+            pos = match *col {
+                Col::Map(at) => match self.map_value::<F>(at, x, p)? {
+                    Some(end) => end,
+                    None => p,
+                },
+                _ => put_col::<F>(&mut self.line.buf, p, col, x, time),
+            };
+            if csv {
+                // Every column, each followed by a comma (the last one becomes the newline).
+                self.line.buf[pos] = b',';
+                pos += 1;
+            } else if pos == p {
+                // Absent: no key either.
+                pos = start;
+            } else {
+                first = false;
+            }
+        }
+        if csv && !cols.is_empty() {
+            pos -= 1;
+        }
+        if json {
+            self.line.buf[pos] = b'}';
+            pos += 1;
+        }
+        self.line.buf[pos] = b'\n';
+        self.line.pos = pos + 1;
+        Ok(())
+    }
+
+    /// Writes a `--map` column's value at `p` (as in raw output); its end, or None when the
+    /// record lacks the IE. Room is reserved for the value and again for the rest of the
+    /// record, which can write out the line so far: the write position may move.
+    #[cold]
+    fn map_value<const F: u8>(
+        &mut self,
+        at: Option<At>,
+        x: &RowCtx<'_, '_>,
+        p: usize,
+    ) -> io::Result<Option<usize>> {
+        let time = self.view.time;
+        let Some((dtype, b)) = at.and_then(|a| Some((a.dtype, a.bytes(x.r.data, x.ranges)?)))
+        else {
+            return Ok(None);
+        };
+        let v = decode(dtype, b);
+        self.value.clear();
+        let text = match F {
+            JSON => {
+                json_value(&mut self.value, &v, x.r.scope, time, 0);
+                &self.value
+            }
+            CSV => {
+                text_value(&mut self.value, &v, x.r.scope, time);
+                self.quoted.clear();
+                csv_cell(&mut self.quoted, &self.value);
+                &self.quoted
+            }
+            _ => {
+                text_value(&mut self.value, &v, x.r.scope, time);
+                &self.value
+            }
+        };
+        self.line.pos = p;
+        self.line.reserve(self.out, text.len() + self.room)?;
+        let p = self.line.pos;
+        self.line.buf[p..p + text.len()].copy_from_slice(text);
+        Ok(Some(p + text.len()))
+    }
+}
+
+/// Writes one column that is not a `--map` one at `a[p..]`; returns its end (`p`: absent).
+#[inline(always)]
+fn put_col<const F: u8>(
+    a: &mut [u8],
+    p: usize,
+    col: &Col,
+    x: &RowCtx<'_, '_>,
+    time: TimeStyle,
+) -> usize {
+    let (d, json) = (x.r.data, F == JSON);
+    match *col {
+        Col::U8(o) => cell_u8(a, p, d, o),
+        Col::U16(o) => cell_u16(a, p, d, o),
+        Col::U32(o) => cell_u32(a, p, d, o),
+        Col::U64(o) => cell_u64(a, p, d, o),
+        Col::V4(o) => match fixed::<4>(d, o) {
+            Some(v) => q(json, a, p, |a, p| put_ipv4(a, p, v)),
+            None => p,
+        },
+        Col::V6(o) => match fixed::<16>(d, o) {
+            Some(v) => q(json, a, p, |a, p| put_ipv6(a, p, v.into())),
+            None => p,
+        },
+        Col::Millis(o) => match fixed::<8>(d, o).map(u64::from_be_bytes) {
+            Some(ms) if ms <= MAX_NS_MILLIS => match time {
+                TimeStyle::Epoch => put_ns_of_millis(a, p, ms),
+                TimeStyle::Rfc3339 => q(json, a, p, |a, p| put_millis(a, p, ms, time)),
+            },
+            _ => p,
+        },
+        Col::PortAt(o, proto) => match d.get(proto) {
+            Some(1 | 58) => p,
+            _ => cell_u16(a, p, d, o),
+        },
+        Col::Cell(fill, k, render) => {
+            let mut cell = x.plan.cell(fill, x.r, x.cx, x.ranges);
+            if let (Cell::Absent, Some(pk)) = (&cell, x.packet) {
+                cell = schema::from_packet(k, pk);
+            }
+            put_cell(a, p, &cell, render, time, json, F == CSV)
+        }
+        Col::Map(_) => p,
+    }
+}
+
+/// `cell` between double quotes in JSON.
+#[inline(always)]
+fn q(json: bool, a: &mut [u8], p: usize, f: impl FnOnce(&mut [u8], usize) -> usize) -> usize {
+    if json { quoted(a, p, f) } else { f(a, p) }
+}
+
+/// Writes the text of one cell at `a[p..]` (room for [`value_room`] reserved); returns its
+/// end. Absent is empty. No CSV cell of the schema needs quoting but `mpls_label`'s, which
+/// `csv` quotes.
+#[inline]
+fn put_cell(
+    a: &mut [u8],
+    p: usize,
     cell: &Cell,
     render: Render,
     time: TimeStyle,
     json: bool,
     csv: bool,
-) -> bool {
-    let quoted = |out: &mut Vec<u8>, f: &dyn Fn(&mut Vec<u8>)| {
-        if json {
-            out.push(b'"');
-        }
-        f(out);
-        if json {
-            out.push(b'"');
-        }
-    };
+) -> usize {
     match *cell {
-        Cell::Absent => return false,
-        Cell::U(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        Cell::Addr(a) => quoted(out, &|o| write_addr(o, a)),
+        Cell::Absent => p,
+        Cell::U(v) => put_u64(a, p, v),
+        Cell::Addr(x) => q(json, a, p, |a, p| put_addr(a, p, x)),
         Cell::Mac(m) if render == Render::Int => {
-            let v = m.iter().fold(0u64, |acc, &x| acc << 8 | x as u64);
-            out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+            put_u64(a, p, m.iter().fold(0u64, |acc, &x| acc << 8 | x as u64))
         }
-        Cell::Mac(m) => quoted(out, &|o| {
-            let _ = write!(
-                o,
-                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                m[0], m[1], m[2], m[3], m[4], m[5]
-            );
-        }),
+        Cell::Mac(m) => q(json, a, p, |a, p| put_mac(a, p, &m)),
         Cell::Time(ns) => match time {
-            TimeStyle::Epoch => out.extend_from_slice(itoa::Buffer::new().format(ns).as_bytes()),
-            TimeStyle::Rfc3339 => quoted(out, &|o| {
+            TimeStyle::Epoch => put_i64(a, p, ns),
+            TimeStyle::Rfc3339 => q(json, a, p, |a, p| {
                 let nanos = ns.rem_euclid(1_000_000_000) as u32;
                 let digits = if nanos % 1_000_000 == 0 {
                     3
@@ -456,47 +681,49 @@ fn cell_text(
                     9
                 };
                 let secs = ns.div_euclid(1_000_000_000);
-                write_rfc3339(
-                    o,
+                put_rfc3339(
+                    a,
+                    p,
                     Instant {
                         secs,
                         nanos,
                         digits,
                     },
-                );
+                )
             }),
         },
-        Cell::Net(len, Some(a)) if render == Render::Default => quoted(out, &|o| {
-            write_addr(o, masked(a, len));
-            o.push(b'/');
-            o.extend_from_slice(itoa::Buffer::new().format(len).as_bytes());
+        Cell::Net(len, Some(x)) if render == Render::Default => q(json, a, p, |a, p| {
+            let e = put_addr(a, p, masked(x, len));
+            a[e] = b'/';
+            put_u8(a, e + 1, len)
         }),
-        Cell::Net(len, _) => out.extend_from_slice(itoa::Buffer::new().format(len).as_bytes()),
-        Cell::Text(s) => quoted(out, &|o| o.extend_from_slice(s.as_bytes())),
+        Cell::Net(len, _) => put_u8(a, p, len),
+        Cell::Text(s) => q(json, a, p, |a, p| {
+            a[p..p + s.len()].copy_from_slice(s.as_bytes());
+            p + s.len()
+        }),
         // `[16,17]` in every form: in CSV a text however many labels (a lone `16` would
         // read as a number in one file and `16,17` as text in another), quoted there.
-        Cell::Labels(l, n) => {
-            let (open, close): (&[u8], &[u8]) = match csv {
-                true => (b"\"[", b"]\""),
-                false => (b"[", b"]"),
-            };
-            out.extend_from_slice(open);
+        Cell::Labels(l, n) => q(csv, a, p, |a, mut p| {
+            a[p] = b'[';
+            p += 1;
             for (k, label) in l[..n as usize].iter().enumerate() {
                 if k > 0 {
-                    out.push(b',');
+                    a[p] = b',';
+                    p += 1;
                 }
-                out.extend_from_slice(itoa::Buffer::new().format(*label).as_bytes());
+                p = put_u64(a, p, u64::from(*label));
             }
-            out.extend_from_slice(close);
-        }
+            a[p] = b']';
+            p + 1
+        }),
     }
-    true
 }
 
-fn write_addr(out: &mut Vec<u8>, a: Addr) {
-    match a {
-        Addr::V4(b) => crate::ipfix::text::write_ipv4(out, b.into()),
-        Addr::V6(b) => crate::ipfix::text::write_ipv6(out, b.into()),
+fn put_addr(a: &mut [u8], p: usize, x: Addr) -> usize {
+    match x {
+        Addr::V4(b) => put_ipv4(a, p, b),
+        Addr::V6(b) => put_ipv6(a, p, b.into()),
     }
 }
 
@@ -515,38 +742,20 @@ fn masked(a: Addr, len: u8) -> Addr {
     }
 }
 
-fn make_layout(view: &View, t: &Template) -> Layout {
-    let maps = (view.columns.iter())
-        .filter_map(|c| match c.source {
-            Source::Ie(pen, id) => Some(t.fields.iter().position(|f| f.pen == pen && f.id == id)),
-            Source::Schema(_) => None,
-        })
-        .collect();
-    Layout {
-        plan: Plan::new(t),
-        maps,
-    }
-}
-
 impl Printer for FlowPrinter<'_> {
     fn message(&mut self, _m: &crate::ipfix::session::MessageCtx) -> io::Result<()> {
-        self.header_once()
+        self.w.header_once()
     }
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let FlowPrinter {
-            out,
-            view,
-            form,
+            w,
             layouts,
             domains,
-            row,
             ranges,
-            buf,
-            cell,
         } = self;
-        let layout = layouts.get(r.template, |t| make_layout(view, t));
-        let dom = domains.entry(r.domain()).or_default();
+        let layout = layouts.get(r.template, |t| make_layout(&w.view, t));
+        let dom = domains.get(r.domain());
         if r.template.is_options() {
             dom.learn(r);
             return Ok(());
@@ -554,42 +763,170 @@ impl Printer for FlowPrinter<'_> {
         if layout.plan.learns {
             dom.learn(r);
         }
-        let sampling = match layout.plan.sampler_id {
-            Some((i, _)) => (r.fields().nth(i))
-                .filter(|(_, b)| !b.is_empty() && b.len() <= 8)
-                .and_then(|(_, b)| {
-                    dom.by_sampler
-                        .get(&crate::ipfix::value::be_uint(b))
-                        .copied()
-                })
-                .or(dom.rate),
+        let plan = &layout.plan;
+        plan.walk(r, ranges);
+        let sampling = match plan.sampler_id(r, ranges) {
+            Some(id) => dom.by_sampler.get(&id).copied().or(dom.rate),
             None => dom.rate,
         };
         let cx = Context {
             init_ms: dom.init_ms,
             sampling,
         };
-        layout.plan.fill(r, &cx, false, &view.needed, ranges, row);
-        write_row(buf, cell, view, *form, row, r, &layout.maps);
-        if layout.plan.is_biflow() && view.split_biflow {
-            layout.plan.fill(r, &cx, true, &view.needed, ranges, row);
-            let counted = |c: &Cell| matches!(c, Cell::U(n) if *n > 0);
-            if counted(&row[schema::BYTES]) || counted(&row[schema::PACKETS]) {
-                write_row(buf, cell, view, *form, row, r, &layout.maps);
+        let packet = plan.packet(r, ranges);
+        let mut x = RowCtx {
+            r,
+            plan,
+            cx: &cx,
+            ranges,
+            packet: packet.as_ref(),
+        };
+        w.write_row(&layout.fwd, &x)?;
+        if let (Some(rev), true) = (&layout.rev, w.view.split_biflow) {
+            let fills = plan.fills(true);
+            let counted =
+                |k: usize| matches!(plan.cell(fills[k], r, &cx, ranges), Cell::U(n) if n > 0);
+            if counted(schema::BYTES) || counted(schema::PACKETS) {
+                x.packet = None;
+                w.write_row(rev, &x)?;
             }
-        }
-        // Lines are written in batches: a write per record cost more than the record.
-        if buf.len() >= 1 << 16 {
-            out.write_all(buf)?;
-            buf.clear();
         }
         Ok(())
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        self.header_once()?;
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        self.w.header_once()?;
+        self.w.line.flush(self.w.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text `put_cell` writes for `cell` in CSV, JSON and text form.
+    fn text(cell: Cell, render: Render, time: TimeStyle) -> [String; 3] {
+        [(false, true), (true, false), (false, false)].map(|(json, csv)| {
+            let mut a = vec![b'#'; 200];
+            let end = put_cell(&mut a, 3, &cell, render, time, json, csv);
+            String::from_utf8(a[3..end].to_vec()).unwrap()
+        })
+    }
+
+    fn all(s: &str) -> [String; 3] {
+        [s, s, s].map(String::from)
+    }
+
+    /// Each renderer in each form: `[csv, json, text]`.
+    #[test]
+    fn every_renderer_in_every_form() {
+        let (d, e) = (Render::Default, TimeStyle::Epoch);
+        assert_eq!(text(Cell::Absent, d, e), all(""));
+        assert_eq!(text(Cell::U(0), d, e), all("0"));
+        assert_eq!(text(Cell::U(u64::MAX), d, e), all("18446744073709551615"));
+        let v4 = Cell::Addr(Addr::V4([192, 0, 2, 1]));
+        assert_eq!(text(v4, d, e), ["192.0.2.1", "\"192.0.2.1\"", "192.0.2.1"]);
+        let mut b6 = [0u8; 16];
+        b6[..4].copy_from_slice(&[0x20, 1, 0xd, 0xb8]);
+        b6[15] = 1;
+        let v6 = Cell::Addr(Addr::V6(b6));
+        assert_eq!(text(v6, d, e)[1], "\"2001:db8::1\"");
+        let mac = Cell::Mac([0, 0x0c, 0x29, 0x8d, 0xaf, 0xc3]);
+        assert_eq!(
+            text(mac, d, e),
+            [
+                "00:0c:29:8d:af:c3",
+                "\"00:0c:29:8d:af:c3\"",
+                "00:0c:29:8d:af:c3"
+            ]
+        );
+        assert_eq!(text(mac, Render::Int, e), all("52236758979"));
+        // Times: ns since 1970, or RFC 3339 at the precision the value has.
+        let t = |ns: i64| Cell::Time(ns);
+        assert_eq!(
+            text(t(1_700_000_000_123_000_000), d, e),
+            all("1700000000123000000")
+        );
+        assert_eq!(text(t(-1_000_000_000), d, e), all("-1000000000"));
+        let iso = TimeStyle::Rfc3339;
+        assert_eq!(
+            text(t(1_700_000_000_123_000_000), d, iso),
+            [
+                "2023-11-14T22:13:20.123Z",
+                "\"2023-11-14T22:13:20.123Z\"",
+                "2023-11-14T22:13:20.123Z"
+            ]
+        );
+        assert_eq!(
+            text(t(1_700_000_000_123_456_000), d, iso)[0],
+            "2023-11-14T22:13:20.123456Z"
+        );
+        assert_eq!(
+            text(t(1_700_000_000_123_456_789), d, iso)[0],
+            "2023-11-14T22:13:20.123456789Z"
+        );
+        assert_eq!(text(t(-1), d, iso)[0], "1969-12-31T23:59:59.999999999Z");
+        // Prefixes: the address cut to the length, or the length; with no address, the length.
+        let net = Cell::Net(20, Some(Addr::V4([10, 1, 255, 3])));
+        assert_eq!(
+            text(net, d, e),
+            ["10.1.240.0/20", "\"10.1.240.0/20\"", "10.1.240.0/20"]
+        );
+        assert_eq!(text(net, Render::Int, e), all("20"));
+        assert_eq!(
+            text(Cell::Net(0, Some(Addr::V4([10, 1, 2, 3]))), d, e)[0],
+            "0.0.0.0/0"
+        );
+        assert_eq!(
+            text(Cell::Net(32, Some(Addr::V4([10, 1, 2, 3]))), d, e)[0],
+            "10.1.2.3/32"
+        );
+        assert_eq!(
+            text(Cell::Net(28, Some(Addr::V6(b6))), d, e)[0],
+            "2001:db0::/28"
+        );
+        assert_eq!(text(Cell::Net(24, None), d, e), all("24"));
+        assert_eq!(
+            text(Cell::Text("IPFIX"), d, e),
+            ["IPFIX", "\"IPFIX\"", "IPFIX"]
+        );
+        // MPLS labels: a list in every form, quoted in CSV (one cell).
+        let mut l = [0u32; 10];
+        l[..2].copy_from_slice(&[16, 1_048_575]);
+        assert_eq!(
+            text(Cell::Labels(l, 2), d, e),
+            ["\"[16,1048575]\"", "[16,1048575]", "[16,1048575]"]
+        );
+        let wide = Cell::Labels([1_048_575; 10], 10);
+        let csv = &text(wide, d, e)[0];
+        assert!(
+            csv.len()
+                < value_room(&Column {
+                    name: "mpls_label".into(),
+                    source: Source::Schema(schema::index("mpls_label").unwrap()),
+                    render: d,
+                }),
+            "{csv}"
+        );
+    }
+
+    /// The widest text of each cell fits in the room reserved for it.
+    #[test]
+    fn the_widest_cells_fit_their_room() {
+        let widest = [
+            Cell::U(u64::MAX),
+            Cell::Addr(Addr::V6([0xff; 16])),
+            Cell::Net(128, Some(Addr::V6([0xff; 16]))),
+            Cell::Time(i64::MIN),
+            Cell::Time(i64::MAX),
+            Cell::Mac([0xff; 6]),
+        ];
+        for c in widest {
+            for time in [TimeStyle::Epoch, TimeStyle::Rfc3339] {
+                for t in text(c, Render::Default, time) {
+                    assert!(t.len() + 2 <= CELL_ROOM, "{t}");
+                }
+            }
+        }
     }
 }
