@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -142,6 +143,32 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ipfixkit;merge' {
+            [CompletionResult]::new('--ie-spec', '--ie-spec', [CompletionResultType]::ParameterName, 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated')
+            [CompletionResult]::new('--max-resync', '--max-resync', [CompletionResultType]::ParameterName, 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads for several files (0 = all cores). Output order never depends on it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Record order: flow start time (else export time), export time, or argument order')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Memory for sorting unordered inputs (K, M, G suffixes); past it, sorted runs are spilled to temporary files')
+            [CompletionResult]::new('--temp-dir', '--temp-dir', [CompletionResultType]::ParameterName, 'Where sorted runs are spilled (default: the system''s temporary directory)')
+            [CompletionResult]::new('--domain', '--domain', [CompletionResultType]::ParameterName, 'Observation domains: each input''s own (`keep`), or a new one per input and domain')
+            [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings (errors are still printed)')
+            [CompletionResult]::new('--presorted', '--presorted', [CompletionResultType]::ParameterName, 'The inputs are each in order already: a record that goes back is an error')
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'End the output with RFC 5655 §8 metadata computed for it (file time window, export session details); the inputs'' own metadata records are always dropped')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say on stderr which domains and templates got new IDs')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say on stderr which domains and templates got new IDs')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ipfixkit;docs' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -153,6 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Prints the records of IPFIX files')
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -164,6 +192,9 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             break
         }
         'ipfixkit;help;filter' {
+            break
+        }
+        'ipfixkit;help;merge' {
             break
         }
         'ipfixkit;help;docs' {

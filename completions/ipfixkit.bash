@@ -31,6 +31,9 @@ _ipfixkit() {
             ipfixkit,help)
                 cmd="ipfixkit__subcmd__help"
                 ;;
+            ipfixkit,merge)
+                cmd="ipfixkit__subcmd__merge"
+                ;;
             ipfixkit__subcmd__help,cat)
                 cmd="ipfixkit__subcmd__help__subcmd__cat"
                 ;;
@@ -46,6 +49,9 @@ _ipfixkit() {
             ipfixkit__subcmd__help,help)
                 cmd="ipfixkit__subcmd__help__subcmd__help"
                 ;;
+            ipfixkit__subcmd__help,merge)
+                cmd="ipfixkit__subcmd__help__subcmd__merge"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _ipfixkit() {
 
     case "${cmd}" in
         ipfixkit)
-            opts="-h -V --help --version cat convert filter docs help"
+            opts="-h -V --help --version cat convert filter merge docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,7 +337,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help)
-            opts="cat convert filter docs help"
+            opts="cat convert filter merge docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +413,78 @@ _ipfixkit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ipfixkit__subcmd__help__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ipfixkit__subcmd__merge)
+            opts="-j -q -o -v -h -V --ie-spec --strict --max-resync --threads --quiet --output --by --presorted --memory --temp-dir --domain --metadata --verbose --message-size --force --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ie-spec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-resync)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "time export none" -- "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --temp-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --domain)
+                    COMPREPLY=($(compgen -W "keep per-input" -- "${cur}"))
+                    return 0
+                    ;;
+                --message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

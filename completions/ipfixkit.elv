@@ -25,6 +25,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
+            cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -135,6 +136,31 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ipfixkit;merge'= {
+            cand --ie-spec 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated'
+            cand --max-resync 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it'
+            cand -j 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand --threads 'Worker threads for several files (0 = all cores). Output order never depends on it'
+            cand -o 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand --output 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand --by 'Record order: flow start time (else export time), export time, or argument order'
+            cand --memory 'Memory for sorting unordered inputs (K, M, G suffixes); past it, sorted runs are spilled to temporary files'
+            cand --temp-dir 'Where sorted runs are spilled (default: the system''s temporary directory)'
+            cand --domain 'Observation domains: each input''s own (`keep`), or a new one per input and domain'
+            cand --message-size 'IPFIX output: largest message in octets'
+            cand --strict 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
+            cand -q 'Do not print warnings (errors are still printed)'
+            cand --quiet 'Do not print warnings (errors are still printed)'
+            cand --presorted 'The inputs are each in order already: a record that goes back is an error'
+            cand --metadata 'End the output with RFC 5655 §8 metadata computed for it (file time window, export session details); the inputs'' own metadata records are always dropped'
+            cand -v 'Say on stderr which domains and templates got new IDs'
+            cand --verbose 'Say on stderr which domains and templates got new IDs'
+            cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ipfixkit;docs'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -145,6 +171,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand cat 'Prints the records of IPFIX files'
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
+            cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -153,6 +180,8 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         &'ipfixkit;help;convert'= {
         }
         &'ipfixkit;help;filter'= {
+        }
+        &'ipfixkit;help;merge'= {
         }
         &'ipfixkit;help;docs'= {
         }

@@ -29,6 +29,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s V -l version -d 'Prin
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "cat" -d 'Prints the records of IPFIX files'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "filter" -d 'Keeps the records for which an expression holds'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -125,10 +126,31 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l progress -d
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand filter" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l max-resync -d 'After damage, give an input up when this many octets hold no valid message header (one report, exit status 1). Suffixes K, M, G (powers of 1024); values below 65535 (one maximal message) are raised to it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l by -d 'Record order: flow start time (else export time), export time, or argument order' -r -f -a "time\t'Flow start time; records without one by their message\'s export time'
+export\t'The message export time only'
+none\t'None: inputs appended in argument order'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l memory -d 'Memory for sorting unordered inputs (K, M, G suffixes); past it, sorted runs are spilled to temporary files' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l temp-dir -d 'Where sorted runs are spilled (default: the system\'s temporary directory)' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l domain -d 'Observation domains: each input\'s own (`keep`), or a new one per input and domain' -r -f -a "keep\t''
+per-input\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l message-size -d 'IPFIX output: largest message in octets' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l presorted -d 'The inputs are each in order already: a record that goes back is an error'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l metadata -d 'End the output with RFC 5655 §8 metadata computed for it (file time window, export session details); the inputs\' own metadata records are always dropped'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s v -l verbose -d 'Say on stderr which domains and templates got new IDs'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s V -l version -d 'Print version'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter docs help" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter docs help" -f -a "filter" -d 'Keeps the records for which an expression holds'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter docs help" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "filter" -d 'Keeps the records for which an expression holds'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -13,5 +13,6 @@ pub mod filter;
 pub mod format;
 pub mod io;
 pub mod ipfix;
+pub mod merge;
 pub mod output;
 pub mod packet;

@@ -14,6 +14,7 @@ fn main() {
         Command::Cat(a) => cmd::cat::run(a),
         Command::Convert(a) => cmd::convert::run(a),
         Command::Filter(a) => cmd::filter::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
         Command::Docs(a) => cmd::docs::run(a),
     };
     if let Err(e) = result {

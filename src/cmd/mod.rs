@@ -6,6 +6,7 @@ pub mod cat;
 pub mod convert;
 pub mod docs;
 pub mod filter;
+pub mod merge;
 pub mod shared;
 
 pub use shared::error::Error;
@@ -59,6 +60,7 @@ pub enum Command {
     Cat(cat::Args),
     Convert(convert::Args),
     Filter(filter::Args),
+    Merge(merge::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
     Docs(docs::Args),

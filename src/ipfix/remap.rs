@@ -197,6 +197,27 @@ impl Remapper {
         self.ids.remove(&(source, domain, id));
     }
 
+    /// The output (domain, template ID) a layout of a source's domain was given, if it was
+    /// defined (read-only: for a second pass over inputs whose layouts are all defined).
+    pub fn find(
+        &self,
+        source: u32,
+        domain: u32,
+        scope_count: u16,
+        fields: &[FieldSpec],
+    ) -> Option<(u32, u16)> {
+        let out_domain = match self.policy {
+            DomainPolicy::Keep => domain,
+            DomainPolicy::PerSource => *self.domains.get(&(source, domain))?,
+        };
+        let layout = Layout {
+            scope_count,
+            fields: fields.to_vec(),
+        };
+        let id = *self.out.get(&out_domain)?.by_layout.get(&layout)?;
+        Some((out_domain, id))
+    }
+
     /// The output (domain, template ID) of a source's template, if it is defined.
     pub fn lookup(&self, source: u32, domain: u32, id: u16) -> Option<(u32, u16)> {
         let &out_id = self.ids.get(&(source, domain, id))?;

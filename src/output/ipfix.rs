@@ -74,68 +74,79 @@ impl<'w> IpfixPrinter<'w> {
     }
 
     fn write_metadata(&mut self, export_lo: u32, export_hi: u32) -> Result<(), WriteError> {
-        let domain = 0;
-        let Some(id1) = self.writer.free_id(domain) else {
+        write_metadata(&mut self.writer, export_lo, export_hi, &self.flows)
+    }
+}
+
+/// Writes the RFC 5655 §8 metadata of an output in domain 0: Export Session Details (the
+/// export time span) and, when the flows carry absolute times, a File Time Window.
+pub fn write_metadata<W: Write>(
+    writer: &mut MessageWriter<W>,
+    export_lo: u32,
+    export_hi: u32,
+    flows: &super::FlowSpan,
+) -> Result<(), WriteError> {
+    let domain = 0;
+    let Some(id1) = writer.free_id(domain) else {
+        return Ok(());
+    };
+    // Export Session Details (RFC 5655 §8.1.3): what a file can say about its session.
+    let details = TemplateDef {
+        id: id1,
+        scope_count: 1,
+        fields: vec![
+            FieldSpec::iana(267, 1),
+            FieldSpec::iana(264, 4),
+            FieldSpec::iana(260, 4),
+            FieldSpec::iana(214, 1),
+        ],
+    };
+    writer.define(domain, details)?;
+    let mut rec = vec![0u8];
+    rec.extend_from_slice(&export_lo.to_be_bytes());
+    rec.extend_from_slice(&export_hi.to_be_bytes());
+    rec.push(10);
+    writer.record(domain, export_hi, id1, &rec)?;
+    // File Time Window (RFC 5655 §8.1.2), only when the flows carry absolute times.
+    if let Some((lo, hi)) = flows.window() {
+        let Some(id2) = writer.free_id(domain) else {
             return Ok(());
         };
-        // Export Session Details (RFC 5655 §8.1.3): what a file can say about its session.
-        let details = TemplateDef {
-            id: id1,
-            scope_count: 1,
-            fields: vec![
-                FieldSpec::iana(267, 1),
-                FieldSpec::iana(264, 4),
-                FieldSpec::iana(260, 4),
-                FieldSpec::iana(214, 1),
-            ],
+        let (min_ie, max_ie, len) = match flows.precision {
+            0 => (265, 261, 4),
+            3 => (272, 269, 8),
+            6 => (271, 268, 8),
+            _ => (273, 270, 8),
         };
-        self.writer.define(domain, details)?;
+        writer.define(
+            domain,
+            TemplateDef {
+                id: id2,
+                scope_count: 1,
+                fields: vec![
+                    FieldSpec::iana(267, 1),
+                    FieldSpec::iana(min_ie, len),
+                    FieldSpec::iana(max_ie, len),
+                ],
+            },
+        )?;
         let mut rec = vec![0u8];
-        rec.extend_from_slice(&export_lo.to_be_bytes());
-        rec.extend_from_slice(&export_hi.to_be_bytes());
-        rec.push(10);
-        self.writer.record(domain, export_hi, id1, &rec)?;
-        // File Time Window (RFC 5655 §8.1.2), only when the flows carry absolute times.
-        if let Some((lo, hi)) = self.flows.window() {
-            let Some(id2) = self.writer.free_id(domain) else {
-                return Ok(());
-            };
-            let (min_ie, max_ie, len) = match self.flows.precision {
-                0 => (265, 261, 4),
-                3 => (272, 269, 8),
-                6 => (271, 268, 8),
-                _ => (273, 270, 8),
-            };
-            self.writer.define(
-                domain,
-                TemplateDef {
-                    id: id2,
-                    scope_count: 1,
-                    fields: vec![
-                        FieldSpec::iana(267, 1),
-                        FieldSpec::iana(min_ie, len),
-                        FieldSpec::iana(max_ie, len),
-                    ],
-                },
-            )?;
-            let mut rec = vec![0u8];
-            for t in [lo, hi] {
-                let secs = t.div_euclid(1_000_000_000) as i64;
-                let nanos = t.rem_euclid(1_000_000_000) as u32;
-                match self.flows.precision {
-                    0 => rec.extend_from_slice(&(secs as u32).to_be_bytes()),
-                    3 => rec.extend_from_slice(
-                        &((secs as u64) * 1000 + (nanos / 1_000_000) as u64).to_be_bytes(),
-                    ),
-                    p => rec.extend_from_slice(
-                        &crate::ipfix::value::instant_to_ntp(secs, nanos, p == 6).to_be_bytes(),
-                    ),
-                }
+        for t in [lo, hi] {
+            let secs = t.div_euclid(1_000_000_000) as i64;
+            let nanos = t.rem_euclid(1_000_000_000) as u32;
+            match flows.precision {
+                0 => rec.extend_from_slice(&(secs as u32).to_be_bytes()),
+                3 => rec.extend_from_slice(
+                    &((secs as u64) * 1000 + (nanos / 1_000_000) as u64).to_be_bytes(),
+                ),
+                p => rec.extend_from_slice(
+                    &crate::ipfix::value::instant_to_ntp(secs, nanos, p == 6).to_be_bytes(),
+                ),
             }
-            self.writer.record(domain, export_hi, id2, &rec)?;
         }
-        Ok(())
+        writer.record(domain, export_hi, id2, &rec)?;
     }
+    Ok(())
 }
 
 impl Printer for IpfixPrinter<'_> {

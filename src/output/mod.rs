@@ -57,6 +57,20 @@ impl FlowSpan {
         }
     }
 
+    /// Takes in another span (of another input).
+    pub fn absorb(&mut self, o: &FlowSpan) {
+        fn join(a: &mut Option<(i128, i128)>, b: Option<(i128, i128)>) {
+            if let Some((lo, hi)) = b {
+                let (x, y) = a.get_or_insert((lo, hi));
+                *x = (*x).min(lo);
+                *y = (*y).max(hi);
+            }
+        }
+        join(&mut self.starts, o.starts);
+        join(&mut self.ends, o.ends);
+        self.precision = self.precision.max(o.precision);
+    }
+
     /// Earliest start (or end, when no start is given) to latest end (or start, when no end is
     /// given: a flow ends no earlier than it starts).
     pub fn window(&self) -> Option<(i128, i128)> {

@@ -151,3 +151,32 @@ IPFIX output (the default) carries the templates the kept records need and \
 every options record (they are not filtered); it is refused on a terminal \
 unless -o or --force.";
 }
+
+/// `ipfixkit merge`.
+pub mod merge {
+    pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit merge exporter-a.ipfix exporter-b.ipfix -o day.ipfix
+  ipfixkit merge --by none 2024-05-01/*.ipfix.zst -o 2024-05-01.ipfix
+  ipfixkit merge --domain per-input -v collector1.ipfix collector2.ipfix -o all.ipfix
+  ipfixkit merge --memory 1G --temp-dir /var/tmp unordered/*.ipfix -o sorted.ipfix
+  ipfixkit merge --metadata router.nf9 switch.nf5 yaf.ipfix -o flows.ipfix";
+
+    pub const NOTES: &str = "\
+Records are copied as their octets: every value, reduced size and variable-length \
+encoding survives. Templates that collide (same domain and ID, another layout) get new \
+IDs, those inside subTemplateList values included; identical layouts share one ID. \
+Sequence numbers are recomputed per domain, export times never go back, messages are \
+packed up to --message-size. NetFlow v5/v9 inputs are translated to IPFIX.
+
+--by time orders by flow start (flowStart* at any precision, flowStartSysUpTime with \
+systemInitTimeMilliseconds, flowStartDeltaMicroseconds from the export time), a record \
+without one by its export time; ties keep input order. Each input is read twice: the \
+first pass finds its templates and whether it is in order already. Inputs in order are \
+merged as they stream; the others are sorted in --memory and spilled as sorted runs \
+to --temp-dir. --presorted makes a step back in an input an error.
+
+RFC 5610 type records come first; the inputs' RFC 5655 metadata records are dropped \
+(--metadata writes new ones for the output). A damaged input is reported and its \
+readable records are merged; the exit status is then 1.";
+}
