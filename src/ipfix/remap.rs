@@ -10,8 +10,10 @@
 //!   domain) (`DomainPolicy::PerSource`), numbered from 1 in order of first appearance;
 //! - the output template ID: templates with the same layout (scope count and field
 //!   specifiers) in one output domain share one ID, whichever source defined them; a layout
-//!   keeps its input ID when that ID is free in the output domain, otherwise it gets the
-//!   lowest free ID from 256. So inputs that never collide come out with their own IDs.
+//!   keeps the ID it has in another output domain, else its input ID when no other layout
+//!   has that ID in any output domain, otherwise it gets the lowest ID from 256 free in every
+//!   domain. So inputs that never collide come out with their own IDs, and an ID names one
+//!   layout in the whole output (as collectors that keep templates by ID alone need).
 //!
 //! Records are copied as bytes ([`Remapper::copy_record`]); only the template IDs inside
 //! subTemplateList and subTemplateMultiList values (RFC 6313 §4.5.2, §4.5.3), at any depth up to
@@ -91,6 +93,11 @@ struct OutDomain {
     by_id: BTreeMap<u16, Layout>,
 }
 
+/// The lowest ID from 256 that neither `a` nor `b` uses.
+fn lowest_free_in_both(a: &OutDomain, b: &OutDomain) -> Option<u16> {
+    (FIRST_ID..=u16::MAX).find(|i| !a.by_id.contains_key(i) && !b.by_id.contains_key(i))
+}
+
 impl OutDomain {
     fn lowest_free(&self) -> Option<u16> {
         let mut want = FIRST_ID;
@@ -111,6 +118,11 @@ pub struct Remapper {
     next_domain: u32,
     ids: BTreeMap<(u32, u32, u16), u16>,
     out: BTreeMap<u32, OutDomain>,
+    /// Every layout's ID, over all output domains: a template ID names one layout in the
+    /// whole output. RFC 7011 scopes IDs per domain, but collectors that keep one template
+    /// per ID (ipfixDump keeps its internal templates by ID alone, and loops on a record of
+    /// the other layout) read such a file right.
+    global: OutDomain,
 }
 
 impl Remapper {
@@ -121,6 +133,7 @@ impl Remapper {
             next_domain: 1,
             ids: BTreeMap::new(),
             out: BTreeMap::new(),
+            global: OutDomain::default(),
         }
     }
 
@@ -158,17 +171,30 @@ impl Remapper {
             fields: fields.to_vec(),
         };
         let od = self.out.entry(out_domain).or_default();
+        let global = &mut self.global;
         let (out_id, fresh) = match od.by_layout.get(&layout) {
             Some(&known) => (known, false),
             None => {
-                let out_id = if id >= FIRST_ID && !od.by_id.contains_key(&id) {
-                    id
-                } else {
-                    od.lowest_free()
-                        .ok_or(RemapError::IdsExhausted { domain: out_domain })?
+                // The ID this layout has in other domains, else its input ID when no other
+                // layout has it anywhere, else the lowest ID free everywhere, else the
+                // lowest free in this domain.
+                let free_here = |i: u16| !od.by_id.contains_key(&i);
+                let free_everywhere =
+                    |i: u16| free_here(i) && global.by_id.get(&i).is_none_or(|l| *l == layout);
+                let out_id = match global.by_layout.get(&layout) {
+                    Some(&g) if free_here(g) => g,
+                    _ if id >= FIRST_ID && free_everywhere(id) => id,
+                    _ => match lowest_free_in_both(global, od) {
+                        Some(i) => i,
+                        None => od
+                            .lowest_free()
+                            .ok_or(RemapError::IdsExhausted { domain: out_domain })?,
+                    },
                 };
                 od.by_id.insert(out_id, layout.clone());
-                od.by_layout.insert(layout, out_id);
+                od.by_layout.insert(layout.clone(), out_id);
+                global.by_id.entry(out_id).or_insert_with(|| layout.clone());
+                global.by_layout.entry(layout).or_insert(out_id);
                 (out_id, true)
             }
         };
@@ -452,8 +478,13 @@ mod tests {
         assert_eq!(r.define(2, 5, 257, 0, &c).unwrap().id, 258);
         // The same layout as an options template (scope 1) is another layout.
         assert_eq!(r.define(2, 5, 300, 1, &c).unwrap().id, 300);
-        // Another domain is its own ID space.
-        assert_eq!(r.define(2, 6, 257, 0, &c).unwrap().id, 257);
+        // In another domain a layout keeps the ID it has elsewhere, and a new layout does not
+        // take an ID another layout has anywhere: an ID names one layout in the output.
+        assert_eq!(r.define(2, 6, 257, 0, &c).unwrap().id, 258);
+        let d = [spec(5, 1)];
+        assert_eq!(r.define(2, 6, 256, 0, &d).unwrap().id, 259);
+        assert_eq!(r.define(2, 6, 400, 0, &d).unwrap().id, 259);
+        assert_eq!(r.define(3, 6, 401, 0, &a).unwrap().id, 256);
         assert_eq!(r.lookup(2, 5, 256), Some((5, 257)));
         assert_eq!(r.lookup(2, 5, 257), Some((5, 258)));
         assert_eq!(r.lookup(3, 5, 256), None);
