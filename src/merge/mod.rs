@@ -119,7 +119,8 @@ impl Keyer {
         if t.type_info.is_some() {
             return Some(i64::MIN);
         }
-        if t.fields.iter().any(|f| f.pen == 0 && f.id == 160) {
+        let plan = self.plans.get(t, |t| Some(Plan::new(t)));
+        if plan.as_ref().is_some_and(|p| p.learns) {
             for (f, b) in r.fields() {
                 if f.pen == 0 && f.id == 160 {
                     if let Some(i) = decode(f.dtype, b).instant() {
@@ -133,8 +134,7 @@ impl Keyer {
             By::None => 0,
             By::Export => export,
             By::Time => {
-                let plan = self.plans.get(t, |t| Some(Plan::new(t)));
-                let Some(plan) = plan else {
+                let Some(plan) = self.plans.get(t, |t| Some(Plan::new(t))) else {
                     return Some(export);
                 };
                 plan.walk(r, &mut self.ranges);
@@ -177,6 +177,8 @@ struct Survey {
     records: u64,
     flows: FlowSpan,
     export: Option<(u32, u32)>,
+    /// The flow time span is wanted (`--metadata`): every record's times are read for it.
+    metadata: bool,
 }
 
 impl Printer for Survey {
@@ -216,7 +218,9 @@ impl Printer for Survey {
             self.export
                 .map_or((e, e), |(lo, hi)| (lo.min(e), hi.max(e))),
         );
-        self.flows.observe(r);
+        if self.metadata {
+            self.flows.observe(r);
+        }
         Ok(())
     }
 }
@@ -385,6 +389,7 @@ pub fn merge(
             records: 0,
             flows: FlowSpan::default(),
             export: None,
+            metadata: o.metadata,
         };
         let d = decode_file(&o.decode(false), src, &names[i], &mut s, &mut report);
         (Some((s, d)), lines)
