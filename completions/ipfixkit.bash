@@ -435,7 +435,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__merge)
-            opts="-j -q -o -v -h -V --ie-spec --strict --max-resync --threads --quiet --output --by --presorted --memory --temp-dir --domain --metadata --verbose --message-size --force --help --version"
+            opts="-j -q -o -v -h -V --ie-spec --strict --max-resync --threads --quiet --output --by --presorted --memory --temp-dir --domain --metadata --verbose --message-size --force --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -156,6 +156,8 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -v 'Say on stderr which domains and templates got new IDs'
             cand --verbose 'Say on stderr which domains and templates got new IDs'
             cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand --progress 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+            cand --no-progress 'Never draw a progress bar'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -144,6 +144,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l presorted -d
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l metadata -d 'End the output with RFC 5655 §8 metadata computed for it (file time window, export session details); the inputs\' own metadata records are always dropped'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s v -l verbose -d 'Say on stderr which domains and templates got new IDs'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand merge" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s h -l help -d 'Print help'

@@ -108,6 +108,15 @@ fn colliding_templates_merge_with_every_record_once_in_start_order() {
     if let Some(n) = ipfixdump_clean(o) {
         assert!(n >= 262, "ipfixDump saw {n} records");
     }
+    // --progress draws a bar by input bytes, both passes counted, and leaves the output as it was.
+    let pr = w.path("progress.ipfix");
+    let r = w
+        .run(&["merge", "--progress", a, b, "-o", pr.to_str().unwrap()])
+        .ok_warned();
+    let total = 2 * (std::fs::metadata(a).unwrap().len() + std::fs::metadata(b).unwrap().len());
+    assert!(r.stderr.contains("iB/"), "{}", r.stderr);
+    assert!(total > 0);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&pr).unwrap());
     // Deterministic: the same bytes again, and with one thread.
     let again = w.path("again.ipfix");
     w.run(&["merge", "-j1", a, b, "-o", again.to_str().unwrap()])

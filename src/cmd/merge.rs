@@ -1,7 +1,7 @@
 //! `ipfixkit merge`: many inputs into one valid, ordered IPFIX file ([`crate::merge`]).
 
 use super::help::merge::{EXAMPLES, NOTES};
-use super::{Error, InputArgs, IpfixArgs, OutputArgs};
+use super::{Error, InputArgs, IpfixArgs, OutputArgs, ProgressArgs};
 use crate::io::decode::{display_name, stderr_line};
 use crate::io::prepare::{Inputs, PrepareOpts};
 use crate::ipfix::remap::DomainPolicy;
@@ -50,6 +50,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub ipfix: IpfixArgs,
+
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +71,14 @@ pub fn run(args: &Args) -> Result<(), Error> {
         )));
     }
     let mut out = args.out.open(true, args.ipfix.force)?;
+    // Every input is read twice: the bar counts both passes.
+    let bar = args
+        .progress
+        .bar(&args.input.inputs(), args.out.output.as_deref());
+    if let Some(len) = bar.length() {
+        bar.set_length(len * 2);
+    }
+    let progress = |n: u64| bar.inc(n);
     let mut files = Inputs::new(args.input.inputs(), display_name);
     // Inputs are read twice: stdin and pipes are spooled by a first preparation.
     let prep = PrepareOpts {
@@ -95,11 +106,13 @@ pub fn run(args: &Args) -> Result<(), Error> {
         strict: args.input.strict,
         quiet: args.input.quiet,
         max_resync: args.input.max_resync,
+        progress: Some(&progress),
     };
     let open = |i: usize, report: &mut dyn FnMut(String)| files.open(i, report);
     let mut report = |l: String| stderr_line(&l);
     let outcome = crate::merge::merge(&opts, &files.names, &open, &mut report, &mut out)
         .map_err(Error::Failed)?;
+    bar.finish_and_clear();
     if args.verbose {
         for l in &outcome.summary {
             stderr_line(l);

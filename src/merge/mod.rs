@@ -69,6 +69,8 @@ pub struct Opts<'a> {
     /// Warnings are not reported.
     pub quiet: bool,
     pub max_resync: u64,
+    /// Told the input octets read, in both passes (a progress bar).
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
 impl Opts<'_> {
@@ -80,7 +82,7 @@ impl Opts<'_> {
             strict: self.strict,
             quiet: self.quiet || again,
             limit: None,
-            progress: None,
+            progress: self.progress,
             options: crate::output::OptionsRecords::All,
             max_resync: self.max_resync,
             cancel: None,
