@@ -113,9 +113,7 @@ fn colliding_templates_merge_with_every_record_once_in_start_order() {
     let r = w
         .run(&["merge", "--progress", a, b, "-o", pr.to_str().unwrap()])
         .ok_warned();
-    let total = 2 * (std::fs::metadata(a).unwrap().len() + std::fs::metadata(b).unwrap().len());
     assert!(r.stderr.contains("iB/"), "{}", r.stderr);
-    assert!(total > 0);
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&pr).unwrap());
     // Deterministic: the same bytes again, and with one thread.
     let again = w.path("again.ipfix");
