@@ -151,7 +151,9 @@ impl<W: Write> MessageWriter<W> {
         let d = self.domains.entry(domain).or_default();
         if d.templates.get(&def.id) != Some(&def) {
             d.sent.insert(def.id, false);
-            d.templates.insert(def.id, def);
+            let id = def.id;
+            d.templates.insert(id, def);
+            self.close_open_set_of(domain, id);
         }
         Ok(())
     }
@@ -166,6 +168,18 @@ impl<W: Write> MessageWriter<W> {
             .and_then(|d| d.sent.get_mut(&id))
         {
             *sent = false;
+        }
+        self.close_open_set_of(domain, id);
+    }
+
+    /// Ends the open data set if it is of template `id` in `domain`: the next record of it
+    /// then goes through `require`, which writes the template again first.
+    fn close_open_set_of(&mut self, domain: u32, id: u16) {
+        if !self.buf.is_empty()
+            && self.cur_domain == domain
+            && self.open_set.map(|(s, _)| s) == Some(id)
+        {
+            self.close_set();
         }
     }
 
@@ -249,11 +263,15 @@ impl<W: Write> MessageWriter<W> {
                 limit: self.limit,
             });
         }
-        self.require(domain, export_time, tid)?;
         let same_set = !self.buf.is_empty()
             && self.cur_domain == domain
             && self.cur_time == export_time
             && self.open_set.map(|(s, _)| s) == Some(tid);
+        // A data set of the template is open in this message: the template was written (a
+        // redefinition or withdrawal closes the set), so the lookups of `require` are skipped.
+        if !same_set {
+            self.require(domain, export_time, tid)?;
+        }
         self.start(
             domain,
             export_time,
@@ -375,6 +393,36 @@ mod tests {
             (at, index) = (end, index + 1);
         }
         v
+    }
+
+    /// A template redefined while a data set of it is open: the set ends, the new template
+    /// is written, and the next record is read with it (the writer skips its template lookup
+    /// while a set of the template is open, so this must close the set).
+    #[test]
+    fn a_redefinition_in_an_open_set_writes_the_template_before_the_next_record() {
+        let mut w = MessageWriter::new(Vec::new(), 65535);
+        let a = TemplateDef {
+            id: 256,
+            scope_count: 0,
+            fields: vec![FieldSpec::iana(8, 4)],
+        };
+        let b = TemplateDef {
+            id: 256,
+            scope_count: 0,
+            fields: vec![FieldSpec::iana(2, 8)],
+        };
+        w.define(1, a.clone()).unwrap();
+        w.record(1, 5, 256, &[10, 0, 0, 1]).unwrap();
+        w.define(1, b).unwrap();
+        w.record(1, 5, 256, &[0, 0, 0, 0, 0, 0, 0, 9]).unwrap();
+        w.define(1, a).unwrap();
+        w.resend(1, 256);
+        w.record(1, 5, 256, &[10, 0, 0, 2]).unwrap();
+        let out = w.finish().unwrap();
+        let v = decode(&out);
+        assert!(v.1.is_empty(), "{:?}", v.1);
+        let lens: Vec<usize> = v.0.iter().map(|r| r.3.len()).collect();
+        assert_eq!(lens, [4, 8, 4]);
     }
 
     #[test]
