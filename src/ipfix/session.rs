@@ -72,6 +72,26 @@ pub struct MessageCtx {
     pub version: u16,
 }
 
+impl MessageCtx {
+    /// The context of a record read outside any input (a message of `export_time`,
+    /// `sequence` and `domain`, at offset 0).
+    pub fn detached(export_time: u32, sequence: u32, domain: u32) -> MessageCtx {
+        MessageCtx {
+            header: MessageHeader {
+                version: 10,
+                length: 0,
+                export_time,
+                sequence,
+                domain,
+            },
+            offset: 0,
+            index: 0,
+            octets: 0,
+            version: 10,
+        }
+    }
+}
+
 /// Most octets of data sets a session holds while their templates have not arrived.
 pub const HOLD_MAX: usize = super::hold::DEFAULT_MAX;
 
@@ -902,20 +922,7 @@ fn fault_kind(f: TemplateFault) -> ErrorKind {
 /// type-information template or the record is not usable.
 pub fn type_record_of(t: &Arc<Template>, data: &[u8], model: &InfoModel) -> Option<IeDef> {
     let layout = t.type_info?;
-    let header = MessageHeader {
-        version: 10,
-        length: 0,
-        export_time: 0,
-        sequence: 0,
-        domain: 0,
-    };
-    let msg = MessageCtx {
-        header,
-        offset: 0,
-        index: 0,
-        octets: 0,
-        version: 10,
-    };
+    let msg = MessageCtx::detached(0, 0, 0);
     let domain = Domain::default();
     let scope = DomainScope {
         domain: &domain,

@@ -27,13 +27,13 @@ pub mod run;
 use crate::io::decode::{DecodeOpts, Decoded, decode_file};
 use crate::io::input::ByteSource;
 use crate::io::sink::{Layouts, Printer};
-use crate::ipfix::decode;
 use crate::ipfix::remap::{DomainPolicy, Remapper};
 use crate::ipfix::session::{MessageCtx, RecordRef};
 use crate::ipfix::template::{FieldSpec, Template};
 use crate::ipfix::writer::{MessageWriter, TemplateDef};
 use crate::output::FlowSpan;
-use crate::output::flow::schema::{Cell, Context, Plan};
+use crate::output::flow::domain::Domains;
+use crate::output::flow::schema::{self, Cell, Plan};
 use run::{Batch, Meta, RunFile, Source};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -93,21 +93,17 @@ impl Opts<'_> {
 /// The sort key of records, with the domain state it needs.
 struct Keyer {
     by: By,
-    plans: Layouts<Option<Plan>>,
-    /// Each domain's latest systemInitTimeMilliseconds.
-    init: BTreeMap<u32, i128>,
+    plans: Layouts<Plan>,
+    domains: Domains,
     ranges: Vec<(usize, usize)>,
 }
-
-/// The flow schema's start field.
-const START: usize = 5;
 
 impl Keyer {
     fn new(by: By) -> Keyer {
         Keyer {
             by,
             plans: Layouts::default(),
-            init: BTreeMap::new(),
+            domains: Domains::default(),
             ranges: Vec::new(),
         }
     }
@@ -121,30 +117,17 @@ impl Keyer {
         if t.type_info.is_some() {
             return Some(i64::MIN);
         }
-        let plan = self.plans.get(t, |t| Some(Plan::new(t)));
-        if plan.as_ref().is_some_and(|p| p.learns) {
-            for (f, b) in r.fields() {
-                if f.pen == 0 && f.id == 160 {
-                    if let Some(i) = decode(f.dtype, b).instant() {
-                        self.init.insert(r.domain(), i.unix_ms());
-                    }
-                }
-            }
-        }
         let export = r.msg.header.export_time as i64 * 1_000_000_000;
         Some(match self.by {
             By::None => 0,
             By::Export => export,
+            // The flow schema's start, with the domain's systemInit for uptimes.
             By::Time => {
-                let Some(plan) = self.plans.get(t, |t| Some(Plan::new(t))) else {
-                    return Some(export);
-                };
+                let plan = self.plans.get(t, Plan::new);
                 plan.walk(r, &mut self.ranges);
-                let cx = Context {
-                    init_ms: self.init.get(&r.domain()).copied(),
-                    sampling: None,
-                };
-                match plan.cell(plan.fills(false)[START], r, &cx, &self.ranges) {
+                let cx = self.domains.observe(r, plan, &self.ranges);
+                let start = plan.fills(false)[schema::TIME_START];
+                match plan.cell(start, r, &cx, &self.ranges) {
                     Cell::Time(ns) => ns,
                     _ => export,
                 }

@@ -187,9 +187,8 @@ impl RunWriter {
     }
 
     pub fn finish(self) -> io::Result<RunFile> {
-        let f = self.w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_data().ok();
-        drop(f);
+        // A run is read back by this process only: no sync to the disk.
+        drop(self.w.into_inner().map_err(|e| e.into_error())?);
         let reader = Some(BufReader::with_capacity(1 << 16, File::open(&self.path)?));
         Ok(RunFile {
             path: self.path,

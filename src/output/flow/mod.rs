@@ -4,10 +4,10 @@
 //! The fields, their sources and their biflow reverses are one table ([`schema::FIELDS`]),
 //! resolved once per template ([`schema::Plan`]); per record the printer fills a fixed row of
 //! cells and writes the selected columns ([`View`]: `-F`, `--rename`, `--map`, `--render`).
-//! What a record needs from elsewhere in its domain is kept here per domain: the latest
-//! systemInitTimeMilliseconds (for uptime times) and the sampling rates the exporter's
-//! options records give (per sampler ID, or for the whole domain). Options records feed that
-//! state and are not printed: they are not flows.
+//! What a record needs from elsewhere in its domain (the latest systemInitTimeMilliseconds,
+//! the sampling rates of the exporter's options records) is kept per domain by
+//! [`domain::Domains`]. Options records feed that state and are not printed: they are not
+//! flows.
 //!
 //! A record carrying a sampled packet (dataLinkFrameSection 315, ipHeaderPacketSection 313)
 //! gets the fields it lacks from that packet's headers ([`crate::packet`]).
@@ -18,6 +18,7 @@
 //! and the rest as the initiator's); with `--no-split-biflow` one record with
 //! `reverse_bytes`/`reverse_packets`.
 
+pub mod domain;
 pub mod schema;
 
 use super::cells::{
@@ -30,10 +31,10 @@ use crate::ipfix::text::{
     MAX_NS_MILLIS, TimeStyle, put_i64, put_ipv4, put_ipv6, put_mac, put_millis, put_ns_of_millis,
     put_rfc3339, put_u8, put_u64,
 };
-use crate::ipfix::value::{Instant, Value};
+use crate::ipfix::value::Instant;
 use crate::ipfix::{InfoModel, Template, decode};
+use domain::Domains;
 use schema::{Addr, At, Cell, Context, FIELDS, Fill, Plan};
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -226,58 +227,6 @@ pub enum Form {
     Text,
 }
 
-/// What the exporter's options records said about a domain.
-#[derive(Default)]
-struct Domain {
-    init_ms: Option<i128>,
-    /// A rate for every record of the domain (an options record not keyed by a sampler).
-    rate: Option<u64>,
-    /// Rates by sampler ID (flowSamplerId/samplerId 48, selectorId 302).
-    by_sampler: BTreeMap<u64, u64>,
-}
-
-impl Domain {
-    /// Learns systemInitTimeMilliseconds and sampling rates from a record (an options record:
-    /// rates keyed by the sampler ID it carries, or for the domain).
-    fn learn(&mut self, r: &RecordRef<'_>) {
-        let (mut rate, mut interval, mut space, mut sampler) = (None, None, None, None);
-        for (f, b) in r.fields() {
-            if f.pen != 0 {
-                continue;
-            }
-            let v = decode(f.dtype, b);
-            let u = match v {
-                Value::Unsigned(u) => Some(u),
-                _ => None,
-            };
-            match f.id {
-                160 => {
-                    if let Some(i) = v.instant() {
-                        self.init_ms = Some(i.unix_ms());
-                    }
-                }
-                34 | 50 => rate = rate.or(u),
-                305 => interval = u,
-                306 => space = u,
-                48 | 302 => sampler = sampler.or(u),
-                _ => {}
-            }
-        }
-        if !r.template.is_options() {
-            return;
-        }
-        let rate = rate.or(schema::interval_space(interval, space));
-        if let Some(rate) = rate {
-            match sampler {
-                Some(id) => {
-                    self.by_sampler.insert(id, rate);
-                }
-                None => self.rate = Some(rate),
-            }
-        }
-    }
-}
-
 /// How one column is written for records of one template: the common fields at fixed
 /// offsets straight from the record, the rest through a [`Cell`].
 #[derive(Clone, Copy)]
@@ -308,10 +257,7 @@ impl Col {
             Fill::V4(o) => Col::V4(o),
             Fill::Millis(o) => Col::Millis(o),
             Fill::PortAt(o, p) => Col::PortAt(o, p),
-            Fill::Value(a) => match a.fixed(crate::ipfix::DataType::Ipv6Address, 16) {
-                Some(o) => Col::V6(o),
-                None => Col::Cell(fill, k, render),
-            },
+            Fill::V6(o) => Col::V6(o),
             _ => Col::Cell(fill, k, render),
         }
     }
@@ -383,34 +329,6 @@ pub struct FlowPrinter<'w> {
     layouts: Layouts<Layout>,
     domains: Domains,
     ranges: Vec<(usize, usize)>,
-}
-
-/// The domains' state by ID, with the last one used at hand (records come in long runs of
-/// one domain).
-#[derive(Default)]
-struct Domains {
-    index: BTreeMap<u32, usize>,
-    list: Vec<Domain>,
-    last: Option<(u32, usize)>,
-}
-
-impl Domains {
-    #[inline]
-    fn get(&mut self, id: u32) -> &mut Domain {
-        let i = match self.last {
-            Some((d, i)) if d == id => i,
-            _ => {
-                let next = self.list.len();
-                let i = *self.index.entry(id).or_insert(next);
-                if i == next {
-                    self.list.push(Domain::default());
-                }
-                self.last = Some((id, i));
-                i
-            }
-        };
-        &mut self.list[i]
-    }
 }
 
 impl<'w> FlowPrinter<'w> {
@@ -755,24 +673,12 @@ impl Printer for FlowPrinter<'_> {
             ranges,
         } = self;
         let layout = layouts.get(r.template, |t| make_layout(&w.view, t));
-        let dom = domains.get(r.domain());
-        if r.template.is_options() {
-            dom.learn(r);
-            return Ok(());
-        }
-        if layout.plan.learns {
-            dom.learn(r);
-        }
         let plan = &layout.plan;
         plan.walk(r, ranges);
-        let sampling = match plan.sampler_id(r, ranges) {
-            Some(id) => dom.by_sampler.get(&id).copied().or(dom.rate),
-            None => dom.rate,
-        };
-        let cx = Context {
-            init_ms: dom.init_ms,
-            sampling,
-        };
+        let cx = domains.observe(r, plan, ranges);
+        if r.template.is_options() {
+            return Ok(());
+        }
         let packet = plan.packet(r, ranges);
         let mut x = RowCtx {
             r,

@@ -92,6 +92,7 @@ const DST_NET: usize = 35;
 /// `reverse_bytes` and `reverse_packets`: only with `--no-split-biflow`.
 pub const REVERSE_BYTES: usize = 38;
 pub const REVERSE_PACKETS: usize = 39;
+pub const TIME_START: usize = 5;
 pub const BYTES: usize = 7;
 pub const PACKETS: usize = 8;
 
@@ -229,6 +230,7 @@ pub enum Fill {
     U32(usize),
     U64(usize),
     V4(usize),
+    V6(usize),
     Millis(usize),
     /// A 2-octet port at a fixed offset, left out when the 1-octet protocol at the other
     /// offset is ICMP.
@@ -326,14 +328,6 @@ pub fn at(t: &Template, i: usize) -> At {
 }
 
 impl At {
-    /// The field's fixed offset, if it is of type `dtype` and `len` octets there.
-    pub fn fixed(&self, dtype: DataType, len: usize) -> Option<usize> {
-        match self.pos {
-            Pos::At(o) if self.dtype == dtype && self.len == len => Some(o),
-            _ => None,
-        }
-    }
-
     /// The field's octets in a record (`ranges`: its walked fields, for [`Pos::Nth`]).
     #[inline]
     pub fn bytes<'d>(&self, d: &'d [u8], ranges: &[(usize, usize)]) -> Option<&'d [u8]> {
@@ -349,6 +343,7 @@ fn value_fill(a: At) -> Fill {
         (Pos::At(o), t, 4) if t.is_unsigned() => Fill::U32(o),
         (Pos::At(o), t, 8) if t.is_unsigned() => Fill::U64(o),
         (Pos::At(o), DataType::Ipv4Address, 4) => Fill::V4(o),
+        (Pos::At(o), DataType::Ipv6Address, 16) => Fill::V6(o),
         _ => Fill::Value(a),
     }
 }
@@ -534,6 +529,7 @@ impl Plan {
                 fixed::<8>(d, o).map_or(Cell::Absent, |x| Cell::U(u64::from_be_bytes(x)))
             }
             Fill::V4(o) => fixed::<4>(d, o).map_or(Cell::Absent, |x| Cell::Addr(Addr::V4(x))),
+            Fill::V6(o) => fixed::<16>(d, o).map_or(Cell::Absent, |x| Cell::Addr(Addr::V6(x))),
             Fill::Millis(o) => fixed::<8>(d, o).map_or(Cell::Absent, |x| {
                 ns(u64::from_be_bytes(x) as i128 * 1_000_000)
             }),
@@ -637,8 +633,9 @@ impl Plan {
     }
 
     /// Every field of `r` (initiator's or, with `reverse`, responder's), the sampled packet's
-    /// headers filling what the record lacks: what the printer writes, as one row (for
-    /// tests and callers that want all fields; the printer takes the cells it writes).
+    /// headers filling what the record lacks: what the printer writes, as one row (the unit
+    /// tests' view; the printer takes the cells it writes, `put_col`).
+    #[cfg(test)]
     pub fn row(&self, r: &RecordRef<'_>, cx: &Context, reverse: bool) -> [Cell; N] {
         let mut ranges = Vec::new();
         self.walk(r, &mut ranges);
@@ -733,7 +730,7 @@ fn value(dtype: DataType, b: &[u8]) -> Cell {
 mod tests {
     use super::*;
     use crate::ipfix::registry::InfoModel;
-    use crate::ipfix::session::{Domain, DomainScope, MessageCtx, MessageHeader};
+    use crate::ipfix::session::{Domain, DomainScope, MessageCtx};
     use crate::ipfix::template::Field;
     use std::sync::Arc;
 
@@ -756,20 +753,7 @@ mod tests {
                 .collect(),
         ));
         let data: Vec<u8> = fields.iter().flat_map(|f| f.2.clone()).collect();
-        let header = MessageHeader {
-            version: 10,
-            length: 0,
-            export_time: EXPORT,
-            sequence: 42,
-            domain: 1,
-        };
-        let msg = MessageCtx {
-            header,
-            offset: 0,
-            index: 0,
-            octets: 0,
-            version: 10,
-        };
+        let msg = MessageCtx::detached(EXPORT, 42, 1);
         let domain = Domain::default();
         let scope = DomainScope {
             domain: &domain,
