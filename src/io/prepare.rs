@@ -126,9 +126,11 @@ pub fn prepare(
     };
     // A read error within the first 512 octets (a compressed stream cut short or followed by
     // garbage) keeps what was read before it: the decode reports the error after those records.
+    // (A mapped file's `fill` gives all of it: only the head is copied.)
+    let head_of = |h: &[u8]| h[..h.len().min(512)].to_vec();
     let head = match src.fill(512) {
-        Ok(h) => h.to_vec(),
-        Err(_) => src.fill(1).map(|h| h.to_vec()).unwrap_or_default(),
+        Ok(h) => head_of(h),
+        Err(_) => src.fill(1).map(head_of).unwrap_or_default(),
     };
     let kind = o.format.unwrap_or_else(|| sniff(&head));
     if kind == Sniffed::Ipfix {
