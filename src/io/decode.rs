@@ -93,6 +93,9 @@ impl Visitor for Drive<'_> {
         self.check(r)
     }
     fn set(&mut self, m: &MessageCtx, set_id: u16, offset: u64, length: u16) -> Flow {
+        if self.io_error.is_some() {
+            return Flow::Stop;
+        }
         let r = self.printer.set(m, set_id, offset, length);
         self.check(r)
     }
@@ -121,9 +124,20 @@ impl Visitor for Drive<'_> {
         }
         Flow::Continue
     }
-    fn data_set(&mut self, m: &MessageCtx, t: &Arc<Template>) -> bool {
-        self.printer.data_set(m, t);
-        true
+    fn data_set(&mut self, m: &MessageCtx, t: &Arc<Template>, body: &[u8], offset: u64) -> bool {
+        match self.printer.data_set(m, t, body, offset) {
+            Ok(each) => {
+                debug_assert!(
+                    each || (self.limit.is_none() && self.options == OptionsRecords::All)
+                );
+                each
+            }
+            // Kept, and decoding stops at the next set (this call cannot stop it).
+            Err(e) => {
+                self.io_error = Some(e);
+                false
+            }
+        }
     }
     fn pending(&mut self, p: Pending) {
         self.printer.pending(p);

@@ -29,8 +29,20 @@ pub trait Printer {
     fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> io::Result<()> {
         Ok(())
     }
-    /// A data set of a known template, before its records (none may follow).
-    fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) {}
+    /// A data set of a known template, before its records (none may follow): its `body`
+    /// (records and padding) starts at input offset `offset`. Returning false says the
+    /// printer took the records from `body` itself, and they are not handed out one by one
+    /// (a printer that does so is not given a record limit or an options selection: those
+    /// count records as they are handed out). An error stops decoding before the next set.
+    fn data_set(
+        &mut self,
+        _m: &MessageCtx,
+        _t: &Arc<Template>,
+        _body: &[u8],
+        _offset: u64,
+    ) -> io::Result<bool> {
+        Ok(true)
+    }
     /// A data set ahead of its template: held, or decoded when its template came.
     fn pending(&mut self, _p: Pending) {}
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()>;

@@ -430,10 +430,84 @@ impl Remapper {
     }
 }
 
+/// flowStartDeltaMicroseconds and flowEndDeltaMicroseconds (IE 158, 159): times counted back
+/// from the export time of the record's message (RFC 7011 §8).
+pub fn export_relative(fields: &[FieldSpec]) -> Vec<usize> {
+    (fields.iter().enumerate())
+        .filter(|(_, f)| f.pen == 0 && (f.id == 158 || f.id == 159) && (1..=8).contains(&f.len))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Keeps the times of a record moved to a message exported `secs` seconds later: the fields
+/// at `which` (from [`export_relative`]) of a record of `fields` grow by `secs` s in µs, at
+/// their encoded size (saturating). A record too short for its fields is left as it is.
+pub fn shift_export_relative(fields: &[FieldSpec], which: &[usize], record: &mut [u8], secs: u32) {
+    if which.is_empty() || secs == 0 {
+        return;
+    }
+    let mut at = 0usize;
+    for (i, f) in fields.iter().enumerate() {
+        let Some(rest) = record.get(at..) else { return };
+        let (start, len) = if f.len == VARLEN {
+            let Some((v, _)) = list::split_varlen(rest) else {
+                return;
+            };
+            let prefix = if rest[0] < 255 { 1 } else { 3 };
+            (at + prefix, v.len())
+        } else {
+            (at, f.len as usize)
+        };
+        let Some(value) = record.get_mut(start..start + len) else {
+            return;
+        };
+        if which.contains(&i) {
+            let width = value.len();
+            let max = if width >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * width)) - 1
+            };
+            let old = value.iter().fold(0u64, |a, &b| a << 8 | b as u64);
+            let new = old.saturating_add(secs as u64 * 1_000_000).min(max);
+            for (k, b) in value.iter_mut().enumerate() {
+                *b = (new >> (8 * (width - 1 - k))) as u8;
+            }
+        }
+        at = start + len;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ipfix::registry::{IeDef, InfoModel};
+
+    #[test]
+    fn export_relative_times_grow_with_the_export_time() {
+        // octetDeltaCount[2], a varlen string, flowStartDeltaMicroseconds[4],
+        // flowEndDeltaMicroseconds[2] (reduced size).
+        let fields = [
+            FieldSpec::iana(1, 2),
+            FieldSpec::iana(82, VARLEN),
+            FieldSpec::iana(158, 4),
+            FieldSpec::iana(159, 2),
+        ];
+        let which = export_relative(&fields);
+        assert_eq!(which, [2, 3]);
+        let mut rec = vec![0, 7, 3, b'e', b't', b'h', 0, 0, 0, 5, 0, 9];
+        shift_export_relative(&fields, &which, &mut rec, 2);
+        let start = u32::from_be_bytes([rec[6], rec[7], rec[8], rec[9]]);
+        assert_eq!(start, 2_000_005);
+        // 9 + 2 s does not fit two octets: the largest value.
+        assert_eq!(&rec[10..], [0xff, 0xff]);
+        assert_eq!(&rec[..6], [0, 7, 3, b'e', b't', b'h']);
+        // Nothing to do, and a record cut short, are left alone.
+        let before = rec.clone();
+        shift_export_relative(&fields, &which, &mut rec, 0);
+        shift_export_relative(&fields, &which, &mut rec[..8], 1);
+        assert_eq!(&rec[..8], &before[..8]);
+    }
     use crate::ipfix::template::resolve_with;
     use std::sync::Arc;
 

@@ -139,10 +139,18 @@ pub trait Visitor {
     fn withdrawal(&mut self, _m: &MessageCtx, _id: Option<u16>, _options: bool) -> Flow {
         Flow::Continue
     }
-    /// A data set whose template is known, before its records. Returning false skips the
-    /// records (a visitor that only wants to know which templates have data); records of RFC
-    /// 5610 type templates are still read, so learned names are the same either way.
-    fn data_set(&mut self, _m: &MessageCtx, _t: &Arc<Template>) -> bool {
+    /// A data set whose template is known, before its records: its `body` (records and
+    /// padding) starts at input offset `offset`. Returning false skips the records (a visitor
+    /// that only wants to know which templates have data, or one that took the records from
+    /// `body` itself); records of RFC 5610 type templates are still read, so learned names are
+    /// the same either way.
+    fn data_set(
+        &mut self,
+        _m: &MessageCtx,
+        _t: &Arc<Template>,
+        _body: &[u8],
+        _offset: u64,
+    ) -> bool {
         true
     }
     /// A data set ahead of its template was held, or decoded when its template came (its
@@ -656,7 +664,7 @@ impl Session {
             }
             return (Flow::Continue, 0);
         };
-        if !visitor.data_set(m, &t) && t.type_info.is_none() {
+        if !visitor.data_set(m, &t, body, body_off) && t.type_info.is_none() {
             return (Flow::Continue, 0);
         }
         let mut learned: Vec<(IeDef, u64)> = Vec::new();

@@ -89,9 +89,9 @@ impl From<io::Error> for WriteError {
 struct DomainState {
     /// Data records sent so far (the next message's sequence number).
     sequence: u32,
-    templates: HashMap<u16, TemplateDef>,
+    templates: HashMap<u16, TemplateDef, super::IdHash>,
     /// Templates whose current definition is already in the output.
-    sent: HashMap<u16, bool>,
+    sent: HashMap<u16, bool, super::IdHash>,
 }
 
 /// Builds messages and writes each one as soon as it is complete.
@@ -255,6 +255,17 @@ impl<W: Write> MessageWriter<W> {
         tid: u16,
         data: &[u8],
     ) -> Result<(), WriteError> {
+        // The common case first: one more record of the set being filled, with room for it.
+        if self.open_set.is_some_and(|(s, _)| s == tid)
+            && self.cur_domain == domain
+            && self.cur_time == export_time
+            && !self.buf.is_empty()
+            && self.buf.len() + data.len() <= self.limit
+        {
+            self.buf.extend_from_slice(data);
+            self.cur_records = self.cur_records.wrapping_add(1);
+            return Ok(());
+        }
         let size = HEADER_LEN + 4 + data.len();
         if size > self.limit {
             return Err(WriteError::TooLarge {

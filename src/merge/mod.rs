@@ -21,19 +21,28 @@
 //! before everything (they must precede the templates that use their IEs); every other
 //! template is written after them, before the first other record. Input RFC 5655 §8 metadata
 //! records (sessionScope options) are dropped: with `--metadata` they are recomputed.
+//!
+//! Message export times never go back: a record is written at the latest export time seen so
+//! far, and times counted back from it (flowStart/EndDeltaMicroseconds) are moved with it
+//! ([`remap::shift_export_relative`]).
+//!
+//! Speed: fixed-length records keyed by flowStartMilliseconds (the common case) are taken
+//! from a data set's body in one go in both passes ([`Printer::data_set`]), keyed at a fixed
+//! offset with no schema dispatch; the rest go record by record through the flow schema.
 
 pub mod run;
 
 use crate::io::decode::{DecodeOpts, Decoded, decode_file};
 use crate::io::input::ByteSource;
 use crate::io::sink::{Layouts, Printer};
-use crate::ipfix::remap::{DomainPolicy, Remapper};
+use crate::ipfix::remap::{self, DomainPolicy, Remapper};
 use crate::ipfix::session::{MessageCtx, RecordRef};
 use crate::ipfix::template::{FieldSpec, Template};
+use crate::ipfix::text::write::MAX_NS_MILLIS;
 use crate::ipfix::writer::{MessageWriter, TemplateDef};
 use crate::output::FlowSpan;
 use crate::output::flow::domain::Domains;
-use crate::output::flow::schema::{self, Cell, Plan};
+use crate::output::flow::schema::{self, Cell, Fill, Plan};
 use run::{Batch, Meta, RunFile, Source};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -93,9 +102,48 @@ impl Opts<'_> {
 /// The sort key of records, with the domain state it needs.
 struct Keyer {
     by: By,
-    plans: Layouts<Plan>,
+    plans: Layouts<KeyPlan>,
     domains: Domains,
     ranges: Vec<(usize, usize)>,
+}
+
+/// How a template's records are keyed, found once per template.
+enum KeyPlan {
+    /// RFC 5655 metadata: dropped.
+    Drop,
+    /// RFC 5610 type records: before everything.
+    First,
+    /// A constant (`--by none`).
+    Zero,
+    /// The message's export time (`--by export`).
+    Export,
+    /// flowStartMilliseconds at a fixed offset, in a template that teaches its domain nothing
+    /// (the common case, read with no schema dispatch).
+    Millis(usize),
+    /// The flow schema's start, with the domain's systemInit for uptimes.
+    Start(Box<Plan>),
+}
+
+impl KeyPlan {
+    fn new(by: By, t: &Template) -> KeyPlan {
+        if is_metadata(t) {
+            return KeyPlan::Drop;
+        }
+        if t.type_info.is_some() {
+            return KeyPlan::First;
+        }
+        match by {
+            By::None => KeyPlan::Zero,
+            By::Export => KeyPlan::Export,
+            By::Time => {
+                let plan = Plan::new(t);
+                match plan.fills(false)[schema::TIME_START] {
+                    Fill::Millis(o) if !t.is_options() && !plan.learns => KeyPlan::Millis(o),
+                    _ => KeyPlan::Start(Box::new(plan)),
+                }
+            }
+        }
+    }
 }
 
 impl Keyer {
@@ -109,30 +157,54 @@ impl Keyer {
     }
 
     /// The record's key; None for a record the merge drops (RFC 5655 metadata).
+    #[inline]
     fn key(&mut self, r: &RecordRef<'_>) -> Option<i64> {
-        let t = r.template;
-        if is_metadata(t) {
-            return None;
-        }
-        if t.type_info.is_some() {
-            return Some(i64::MIN);
-        }
-        let export = r.msg.header.export_time as i64 * 1_000_000_000;
-        Some(match self.by {
-            By::None => 0,
-            By::Export => export,
-            // The flow schema's start, with the domain's systemInit for uptimes.
-            By::Time => {
-                let plan = self.plans.get(t, Plan::new);
+        let by = self.by;
+        let export = || r.msg.header.export_time as i64 * 1_000_000_000;
+        Some(match self.plans.get(r.template, |t| KeyPlan::new(by, t)) {
+            KeyPlan::Drop => return None,
+            KeyPlan::First => i64::MIN,
+            KeyPlan::Zero => 0,
+            KeyPlan::Export => export(),
+            KeyPlan::Millis(o) => millis_key(r.data, *o, export()),
+            KeyPlan::Start(plan) => {
                 plan.walk(r, &mut self.ranges);
                 let cx = self.domains.observe(r, plan, &self.ranges);
                 let start = plan.fills(false)[schema::TIME_START];
                 match plan.cell(start, r, &cx, &self.ranges) {
                     Cell::Time(ns) => ns,
-                    _ => export,
+                    _ => export(),
                 }
             }
         })
+    }
+
+    /// Where the key of every record of `t` is, when a set's records can be keyed straight
+    /// from its body: (offset of flowStartMilliseconds, record length) of fixed-length records
+    /// without lists. Also primes the per-template cache for the set's records.
+    fn set_plan(&mut self, t: &Arc<Template>) -> Option<(usize, usize)> {
+        let by = self.by;
+        match self.plans.get(t, |t| KeyPlan::new(by, t)) {
+            KeyPlan::Millis(o) if !t.has_lists() => t.fixed_len.filter(|&n| n > 0).map(|n| (*o, n)),
+            _ => None,
+        }
+    }
+}
+
+/// The key of a record with flowStartMilliseconds at `o`: its ns, or `export` (ns) when it is
+/// cut off or past what ns since 1970 can hold.
+#[inline]
+fn millis_key(rec: &[u8], o: usize, export: i64) -> i64 {
+    match rec.get(o..o + 8) {
+        Some(b) => {
+            let ms = u64::from_be_bytes(b.try_into().unwrap_or_default());
+            if ms <= MAX_NS_MILLIS {
+                ms as i64 * 1_000_000
+            } else {
+                export
+            }
+        }
+        None => export,
     }
 }
 
@@ -156,7 +228,8 @@ struct Survey {
     keyer: Keyer,
     layouts: Vec<LayoutDef>,
     current: BTreeMap<(u32, u16), usize>,
-    prev: Option<i64>,
+    /// The largest key so far (`i64::MIN` before the first record).
+    prev: i64,
     /// The first record that steps back in key order: (record number, byte offset).
     back: Option<(u64, u64)>,
     records: u64,
@@ -189,24 +262,59 @@ impl Printer for Survey {
         Ok(())
     }
 
+    /// Fixed-length records keyed by flowStartMilliseconds are read from the set's body
+    /// (unless `--metadata` wants every record's times).
+    fn data_set(
+        &mut self,
+        m: &MessageCtx,
+        t: &Arc<Template>,
+        body: &[u8],
+        offset: u64,
+    ) -> io::Result<bool> {
+        let Some((o, len)) = self.keyer.set_plan(t).filter(|_| !self.metadata) else {
+            return Ok(true);
+        };
+        let export = m.header.export_time as i64 * 1_000_000_000;
+        for (i, rec) in body.chunks_exact(len).enumerate() {
+            self.step(millis_key(rec, o, export), offset + (i * len) as u64);
+        }
+        if body.len() >= len {
+            self.exported(m.header.export_time);
+        }
+        Ok(false)
+    }
+
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let Some(key) = self.keyer.key(r) else {
             return Ok(());
         };
-        self.records += 1;
-        if self.prev.is_some_and(|p| key < p) && self.back.is_none() {
-            self.back = Some((self.records, r.offset));
-        }
-        self.prev = Some(self.prev.map_or(key, |p| p.max(key)));
-        let e = r.msg.header.export_time;
-        self.export = Some(
-            self.export
-                .map_or((e, e), |(lo, hi)| (lo.min(e), hi.max(e))),
-        );
+        self.step(key, r.offset);
+        self.exported(r.msg.header.export_time);
         if self.metadata {
             self.flows.observe(r);
         }
         Ok(())
+    }
+}
+
+impl Survey {
+    /// One more record, with its key, at input offset `offset`.
+    #[inline]
+    fn step(&mut self, key: i64, offset: u64) {
+        self.records += 1;
+        if key >= self.prev {
+            self.prev = key;
+        } else if self.back.is_none() {
+            self.back = Some((self.records, offset));
+        }
+    }
+
+    /// A record came in a message of export time `e`.
+    fn exported(&mut self, e: u32) {
+        self.export = Some(
+            self.export
+                .map_or((e, e), |(lo, hi)| (lo.min(e), hi.max(e))),
+        );
     }
 }
 
@@ -256,9 +364,43 @@ struct Feed<'a> {
 const BATCH: usize = 2048;
 
 impl Feed<'_> {
+    /// The output (domain, template ID) of an input template.
+    #[inline]
+    fn layout(&mut self, domain: u32, t: &Arc<Template>) -> Option<(u32, u16)> {
+        let (input, remap) = (self.input, self.remap);
+        *self.out.get(t, |t| {
+            let fields: Vec<FieldSpec> = t.fields.iter().map(|f| f.field_spec()).collect();
+            remap.find(input, domain, t.scope_count, &fields)
+        })
+    }
+
+    /// Where records go: the batch for the channel, or the sort buffer.
+    #[inline]
+    fn batch(&mut self) -> &mut Batch {
+        match &mut self.sink {
+            Sink::Channel(_) => &mut self.batch,
+            Sink::Sort(s) => &mut s.buf,
+        }
+    }
+
+    /// After records were added: a full batch is sent, a full sort buffer spilled.
+    #[inline]
+    fn pushed(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Channel(_) if self.batch.metas.len() >= BATCH => self.send(),
+            Sink::Sort(s) if s.buf.size() >= s.memory => s.spill(),
+            _ => Ok(()),
+        }
+    }
+
     fn send(&mut self) -> io::Result<()> {
         if let Sink::Channel(tx) = &self.sink {
-            let b = std::mem::take(&mut self.batch);
+            // The next batch starts with the room this one needed: no regrowing per batch.
+            let room = Batch {
+                metas: Vec::with_capacity(self.batch.metas.capacity()),
+                data: Vec::with_capacity(self.batch.data.capacity()),
+            };
+            let b = std::mem::replace(&mut self.batch, room);
             // The merge ended early (an output error): nothing more to do here.
             tx.send(b)
                 .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "merge ended"))?;
@@ -268,16 +410,49 @@ impl Feed<'_> {
 }
 
 impl Printer for Feed<'_> {
+    /// Fixed-length records keyed by flowStartMilliseconds are copied from the set's body in
+    /// one piece.
+    fn data_set(
+        &mut self,
+        m: &MessageCtx,
+        t: &Arc<Template>,
+        body: &[u8],
+        _offset: u64,
+    ) -> io::Result<bool> {
+        let set = self.keyer.set_plan(t);
+        let out = self.layout(m.header.domain, t);
+        let (Some((o, len)), Some((domain, tid))) = (set, out) else {
+            return Ok(true);
+        };
+        let n = body.len() / len;
+        let export = m.header.export_time as i64 * 1_000_000_000;
+        let batch = self.batch();
+        let base = batch.data.len();
+        batch.data.extend_from_slice(&body[..n * len]);
+        for (i, rec) in body.chunks_exact(len).enumerate() {
+            self.seq += 1;
+            let meta = Meta {
+                key: millis_key(rec, o, export),
+                input: self.input,
+                seq: self.seq,
+                domain,
+                tid,
+                export: m.header.export_time,
+                off: (base + i * len) as u32,
+                len: len as u32,
+            };
+            self.batch().metas.push(meta);
+        }
+        self.pushed()?;
+        Ok(false)
+    }
+
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let Some(key) = self.keyer.key(r) else {
             return Ok(());
         };
         let (input, remap) = (self.input, self.remap);
-        let out = *self.out.get(r.template, |t| {
-            let fields: Vec<FieldSpec> = t.fields.iter().map(|f| f.field_spec()).collect();
-            remap.find(input, r.msg.header.domain, t.scope_count, &fields)
-        });
-        let Some((domain, tid)) = out else {
+        let Some((domain, tid)) = self.layout(r.msg.header.domain, r.template) else {
             return Ok(());
         };
         self.seq += 1;
@@ -310,20 +485,10 @@ impl Printer for Feed<'_> {
             r.data
         };
         match &mut self.sink {
-            Sink::Channel(_) => {
-                self.batch.push(meta, bytes);
-                if self.batch.metas.len() >= BATCH {
-                    self.send()?;
-                }
-            }
-            Sink::Sort(s) => {
-                s.buf.push(meta, bytes);
-                if s.buf.size() >= s.memory {
-                    s.spill()?;
-                }
-            }
+            Sink::Channel(_) => self.batch.push(meta, bytes),
+            Sink::Sort(s) => s.buf.push(meta, bytes),
         }
-        Ok(())
+        self.pushed()
     }
 
     fn finish(&mut self, _s: &crate::ipfix::session::Session) -> io::Result<()> {
@@ -369,7 +534,7 @@ pub fn merge(
             keyer: Keyer::new(o.by),
             layouts: Vec::new(),
             current: BTreeMap::new(),
-            prev: None,
+            prev: i64::MIN,
             back: None,
             records: 0,
             flows: FlowSpan::default(),
@@ -417,8 +582,11 @@ pub fn merge(
     }
     // The layouts, registered in argument order: output IDs do not depend on the threads.
     let mut remap = Remapper::new(o.policy);
+    // A record whose message is exported later than its input's keeps its times counted
+    // back from the export time (`exact`: the templates that have them).
     let mut writer = MessageWriter::new(out, o.message_size);
     let mut defs: Vec<(u32, u16, bool)> = Vec::new();
+    let mut exact: BTreeMap<(u32, u16), (Vec<FieldSpec>, Vec<usize>)> = BTreeMap::new();
     let mut summary = Vec::new();
     for (i, s) in infos.iter().enumerate() {
         let Some(s) = s else { continue };
@@ -436,6 +604,10 @@ pub fn merge(
                     .define(m.domain, def)
                     .map_err(|e| format!("{}: template {}: {e}", names[i], l.id))?;
                 defs.push((m.domain, m.id, l.type_info));
+                let which = remap::export_relative(&l.fields);
+                if !which.is_empty() {
+                    exact.insert((m.domain, m.id), (l.fields.clone(), which));
+                }
             }
             if (m.domain, m.id) != (l.domain, l.id) {
                 summary.push(format!(
@@ -463,7 +635,8 @@ pub fn merge(
     let streams: Vec<usize> = (0..n).filter(|&i| ordered(i)).take(MAX_STREAMS).collect();
     let mut sorter = Sorter {
         buf: Batch::default(),
-        memory: o.memory.max(1 << 16),
+        // Offsets in the buffer are 32-bit: past 2 GiB a run is spilled anyway.
+        memory: o.memory.clamp(1 << 16, 1 << 31),
         dir: o.temp_dir.clone(),
         runs: Vec::new(),
         next: 0,
@@ -506,6 +679,7 @@ pub fn merge(
         }
         let mut last = min_export;
         let mut templates_out = false;
+        let mut patched = Vec::new();
         let io_err = |e: crate::ipfix::writer::WriteError| io::Error::other(e.to_string());
         let r = run::merge(std::mem::take(&mut sources), |m, bytes| {
             if !templates_out && m.key != i64::MIN {
@@ -520,7 +694,16 @@ pub fn merge(
             }
             last = last.max(m.export);
             records += 1;
-            writer.record(m.domain, last, m.tid, bytes).map_err(io_err)
+            match exact.get(&(m.domain, m.tid)) {
+                None => writer.record(m.domain, last, m.tid, bytes),
+                Some((fields, which)) => {
+                    patched.clear();
+                    patched.extend_from_slice(bytes);
+                    remap::shift_export_relative(fields, which, &mut patched, last - m.export);
+                    writer.record(m.domain, last, m.tid, &patched)
+                }
+            }
+            .map_err(io_err)
         });
         if r.is_ok() && !templates_out {
             for &(d, id, _) in &defs {

@@ -211,7 +211,10 @@ pub fn merge(
         }
         current.push((b, 0));
     }
-    while let Some(Reverse((_, i))) = heap.pop() {
+    // The top is replaced by its source's next record in place (one sift instead of a pop
+    // and a push), or popped when the source has ended.
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((_, i)) = *top;
         let (b, pos) = &mut current[i];
         let m = b.metas[*pos];
         each(&m, b.bytes(&m))?;
@@ -221,8 +224,11 @@ pub fn merge(
             *pos = 0;
         }
         let (b, pos) = &current[i];
-        if let Some(m) = b.metas.get(*pos) {
-            heap.push(Reverse((m.order(), i)));
+        match b.metas.get(*pos) {
+            Some(m) => *top = Reverse((m.order(), i)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
         }
     }
     Ok(())

@@ -513,7 +513,13 @@ struct FileKeys {
 
 impl crate::ipfix::session::Visitor for FileKeys {
     /// A data set of a known template: its keys count; its records need not be walked.
-    fn data_set(&mut self, _m: &crate::ipfix::MessageCtx, t: &std::sync::Arc<Template>) -> bool {
+    fn data_set(
+        &mut self,
+        _m: &crate::ipfix::MessageCtx,
+        t: &std::sync::Arc<Template>,
+        _body: &[u8],
+        _offset: u64,
+    ) -> bool {
         let p = std::sync::Arc::as_ptr(t) as usize;
         if p != self.last && self.options_filter.keeps(t) {
             self.last = p;

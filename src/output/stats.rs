@@ -211,9 +211,16 @@ impl Printer for StatsPrinter<'_> {
         Ok(())
     }
 
-    fn data_set(&mut self, m: &MessageCtx, t: &Arc<Template>) {
+    fn data_set(
+        &mut self,
+        m: &MessageCtx,
+        t: &Arc<Template>,
+        _body: &[u8],
+        _offset: u64,
+    ) -> io::Result<bool> {
         let key = (m.header.domain, t.id);
         self.counts.records_per_template.entry(key).or_default();
+        Ok(true)
     }
 
     fn pending(&mut self, p: session::Pending) {
