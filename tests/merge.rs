@@ -402,7 +402,8 @@ fn a_damaged_input_is_reported_and_its_readable_records_merged() {
 }
 
 /// Files other exporters wrote (python-ipfix, softflowd uniflow/biflow/uptime, libfixbuf with
-/// RFC 5610 type records, YAF with subTemplateMultiLists, ipfixcol2's example) merge with every
+/// RFC 5610 type records, pmacct's nfprobe, YAF with subTemplateMultiLists, ipfixcol2's
+/// example) merge with every
 /// record kept, in flow start order, and ipfixDump reads the result without a warning (before
 /// template IDs named one layout in the whole output, ipfixDump looped on this file: it keeps
 /// its templates by ID alone).
@@ -419,6 +420,7 @@ fn files_of_other_exporters_merge_and_ipfixdump_reads_them() {
             "interop/softflowd-uni.ipfix",
             "interop/softflowd-uptime.ipfix",
             "interop/fixbuf-5610.ipfix",
+            "interop/pmacct.ipfix",
             "samples/logstash-yaf-biflow-concat.ipfix",
             "samples/ipfixcol2-example_flows.ipfix",
         ],
@@ -502,4 +504,121 @@ fn merge_testdata(w: &Workdir, name: &str, paths: &[&str]) -> (Vec<String>, Stri
     args.extend(["-o", &out]);
     w.run(&args).ok();
     (inputs, out)
+}
+
+/// A record with times counted back from its message's export time (flowStart/EndDelta-
+/// Microseconds) that the merge writes in a later message (export times never go back) keeps
+/// its absolute times: the deltas grow by the difference.
+#[test]
+fn export_relative_times_survive_a_later_export_time() {
+    let w = Workdir::new("merge-delta");
+    let a = w.write(
+        "a.json",
+        br#"{"@export_time":200,"@domain":1,"sourceIPv4Address":"10.0.0.1","flowStartMilliseconds":50000}
+"#,
+    );
+    let b = w.write(
+        "b.json",
+        br#"{"@export_time":150,"@domain":1,"sourceIPv4Address":"10.0.0.2","flowStartDeltaMicroseconds":10000000,"flowEndDeltaMicroseconds":5000000}
+"#,
+    );
+    let mut inputs = Vec::new();
+    for (json, name) in [(&a, "a.ipfix"), (&b, "b.ipfix")] {
+        let out = w.path(name);
+        let (j, o) = (json.to_str().unwrap(), out.to_str().unwrap());
+        w.run(&["convert", "--to", "ipfix", j, "-o", o]).ok_warned();
+        inputs.push(out);
+    }
+    let (ia, ib) = (inputs[0].to_str().unwrap(), inputs[1].to_str().unwrap());
+    let times = |file: &str| {
+        let r = w.run(&[
+            "cat",
+            "--schema",
+            "flow",
+            "-f",
+            "csv",
+            "-F",
+            "src_addr,time_received_ns,time_flow_start_ns,time_flow_end_ns",
+            file,
+        ]);
+        let mut v: Vec<String> = r
+            .ok_warned()
+            .out()
+            .lines()
+            .skip(1)
+            .map(String::from)
+            .collect();
+        v.sort();
+        v
+    };
+    let out = w.path("out.ipfix");
+    let o = out.to_str().unwrap();
+    w.run(&["merge", ia, ib, "-o", o]).ok_warned();
+    let got = times(o);
+    assert_eq!(
+        got,
+        [
+            "10.0.0.1,200000000000,50000000000,",
+            // Exported at 200 s now (after a's record), still 140 s to 145 s.
+            "10.0.0.2,200000000000,140000000000,145000000000",
+        ]
+    );
+    // The record itself says so: the deltas grew by 50 s.
+    let r = w.run(&["cat", "-f", "json", "-F", "flowStartDeltaMicroseconds", o]);
+    let text = r.ok_warned().out().to_string();
+    assert!(text.contains("60000000"), "{text}");
+}
+
+/// pmacct now: `pmacctd` (nfprobe, IPFIX and NetFlow v9) meters the test capture, and its
+/// exports merge with softflowd's file (same domain and template IDs, other layouts): every
+/// record kept once, in flow start order, and ipfixDump reads it without a warning.
+#[test]
+fn pmacct_exports_merge_with_softflowd_ones() {
+    if peers::find_tool("pmacctd").is_none() {
+        peers::missing("pmacctd");
+        return;
+    }
+    let w = Workdir::new("merge-pmacct");
+    let pcap = testdata("interop/test.pcap");
+    let mut inputs = Vec::new();
+    for (version, name) in [("10", "pm.ipfix"), ("9", "pm.nf9")] {
+        let out = w.path(name);
+        let r = Command::new(peers::script("pmacct_capture.sh"))
+            .args([pcap.as_os_str(), out.as_os_str()])
+            .env("PMACCT_VERSION", version)
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        inputs.push(out.to_str().unwrap().to_string());
+    }
+    inputs.push(
+        testdata("interop/softflowd-uni.ipfix")
+            .to_str()
+            .unwrap()
+            .to_string(),
+    );
+    let out = w.path("out.ipfix");
+    let o = out.to_str().unwrap();
+    let mut args = vec!["merge", "-v"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", o]);
+    let r = w.run(&args).ok_warned();
+    // softflowd's templates 1024.. collide with pmacct's in domain 0.
+    assert!(
+        r.stderr.contains("template 1024 -> domain 0 template"),
+        "{}",
+        r.stderr
+    );
+    let mut want = Vec::new();
+    for f in &inputs {
+        want.extend(records(&w, f));
+    }
+    want.sort();
+    assert!(want.len() >= 13 + 14 + 15, "{} records", want.len());
+    assert_eq!(records(&w, o), want);
+    assert!(non_decreasing(&starts(&w, o)));
+    if let Some(n) = ipfixdump_clean(o) {
+        // Options records included (softflowd's and pmacct's NetFlow v9 one).
+        assert_eq!(n, want.len());
+    }
 }

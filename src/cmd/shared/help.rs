@@ -167,7 +167,9 @@ Records are copied as their octets: every value, reduced size and variable-lengt
 encoding survives. Templates that collide (same domain and ID, another layout) get new \
 IDs, those inside subTemplateList values included; identical layouts share one ID. \
 Sequence numbers are recomputed per domain, export times never go back, messages are \
-packed up to --message-size. NetFlow v5/v9 inputs are translated to IPFIX.
+packed up to --message-size; a record put in a message exported later than its own has \
+its flowStart/EndDeltaMicroseconds grown by the difference, so its times stay. NetFlow \
+v5/v9 inputs are translated to IPFIX.
 
 --by time orders by flow start (flowStart* at any precision, flowStartSysUpTime with \
 systemInitTimeMilliseconds, flowStartDeltaMicroseconds from the export time), a record \
