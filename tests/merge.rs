@@ -1,7 +1,8 @@
 //! `ipfixkit merge`: colliding templates renumbered with every record kept (checked against
 //! `ipfixDump` reading the output), flow-start order, sequence numbers, the external sort of
 //! an input larger than `--memory` (order, completeness and peak RSS), `--by none|export`,
-//! `--presorted`, `--domain per-input`, `--metadata`, damaged inputs.
+//! `--presorted`, `--domain per-input`, `--metadata`, damaged and compressed inputs, export-relative
+//! times, pmacct and softflowd exports.
 
 mod common;
 #[path = "common/peers.rs"]
@@ -621,4 +622,36 @@ fn pmacct_exports_merge_with_softflowd_ones() {
         // Options records included (softflowd's and pmacct's NetFlow v9 one).
         assert_eq!(n, want.len());
     }
+}
+
+/// Compressed inputs (gzip, zstd) merge like the plain file: every record of each.
+#[test]
+fn compressed_inputs_merge() {
+    use std::io::Write as _;
+    let w = Workdir::new("merge-compressed");
+    let plain = std::fs::read(testdata("samples/ipfixcol-03-odid0-a.ipfix")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    let gz = w.write("a.ipfix.gz", &gz.finish().unwrap());
+    let zst = w.write("a.ipfix.zst", &zstd::encode_all(&plain[..], 3).unwrap());
+    let b = testdata("samples/ipfixcol-03-odid0-b.ipfix");
+    let out = w.path("out.ipfix");
+    let o = out.to_str().unwrap();
+    let args = [
+        gz.to_str().unwrap(),
+        zst.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
+    w.run(&["merge", args[0], args[1], args[2], "-o", o]).ok();
+    let a = records(
+        &w,
+        testdata("samples/ipfixcol-03-odid0-a.ipfix")
+            .to_str()
+            .unwrap(),
+    );
+    let mut want = [a.clone(), a, records(&w, args[2])].concat();
+    want.sort();
+    assert_eq!(want.len(), 151 + 151 + 111);
+    assert_eq!(records(&w, o), want);
+    assert!(non_decreasing(&starts(&w, o)));
 }
