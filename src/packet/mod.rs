@@ -35,8 +35,8 @@ mod tests;
 
 use etherparse::err::{Layer, LenError, ip::LaxHeaderSliceError, packet::SliceError, tcp};
 use etherparse::{
-    EtherType, Icmpv4Slice, Icmpv6Slice, IpNumber, Ipv6ExtensionSlice, LaxIpv4Slice, LaxIpv6Slice,
-    LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, LinkSlice, TcpSlice, UdpSlice, ip_number,
+    EtherType, Icmpv4Slice, Icmpv6Slice, IpNumber, LaxIpv4Slice, LaxIpv6Slice, LaxLinkExtSlice,
+    LaxNetSlice, LaxSlicedPacket, LinkSlice, TcpSlice, UdpSlice, ip_number,
 };
 use std::net::IpAddr;
 
@@ -441,14 +441,7 @@ impl Packet {
         self.flow_label = Some(h.flow_label().value());
         self.ip_total_len = Some(u32::from(h.payload_length()) + 40);
         self.parsed = end(base, h.slice());
-        let fragment = v6
-            .extensions()
-            .clone()
-            .into_iter()
-            .find_map(|ext| match ext {
-                Ipv6ExtensionSlice::Fragment(f) => Some(f),
-                _ => None,
-            });
+        let fragment = fragment_header(v6.extensions());
         if let Some(f) = fragment {
             let fragment_offset = f.fragment_offset().value();
             self.fragment_id = Some(f.identification());
@@ -563,4 +556,36 @@ impl Packet {
             self.parsed = offset(base, b).saturating_add(n).min(base.len());
         }
     }
+}
+
+/// The fragment header among the IPv6 extension headers etherparse parsed. Walked here with
+/// checked slices rather than with etherparse's `Ipv6ExtensionSliceIter`: when lax parsing
+/// stopped inside the chain, that iterator follows the last parsed header's next-header field
+/// past the parsed octets and reads a header that is not there (etherparse 0.21,
+/// `from_slice_unchecked`: a failed debug assertion, undefined behaviour in a release build;
+/// found by the `arbitrary_bytes_behind_a_known_header` property test).
+fn fragment_header<'a>(
+    exts: &etherparse::Ipv6ExtensionsSlice<'a>,
+) -> Option<etherparse::Ipv6FragmentHeaderSlice<'a>> {
+    use etherparse::ip_number::{AUTH, IPV6_DEST_OPTIONS, IPV6_FRAG, IPV6_HOP_BY_HOP, IPV6_ROUTE};
+    let mut rest = exts.slice();
+    let mut next = exts.first_header()?;
+    while !rest.is_empty() {
+        let len = match next {
+            IPV6_FRAG => return etherparse::Ipv6FragmentHeaderSlice::from_slice(rest).ok(),
+            IPV6_HOP_BY_HOP | IPV6_ROUTE | IPV6_DEST_OPTIONS => {
+                let h = etherparse::Ipv6RawExtHeaderSlice::from_slice(rest).ok()?;
+                next = h.next_header();
+                h.slice().len()
+            }
+            AUTH => {
+                let h = etherparse::IpAuthHeaderSlice::from_slice(rest).ok()?;
+                next = h.next_header();
+                h.slice().len()
+            }
+            _ => return None,
+        };
+        rest = rest.get(len..)?;
+    }
+    None
 }

@@ -699,6 +699,19 @@ fn any_link() -> impl Strategy<Value = Link> {
 }
 
 /// What `parse` promises of any bytes.
+/// A hop-by-hop header whose next header is a fragment header cut short: etherparse's own
+/// extension iterator read the missing fragment header (a panic in debug builds, undefined
+/// behaviour in release); the walk in `fragment_header` stops at the parsed octets.
+#[test]
+fn an_extension_chain_cut_before_its_fragment_header() {
+    let hop_by_hop = [44, 0, 0, 0, 0, 0, 0, 0];
+    let packet = cat(&[&ipv6(0, 11), &hop_by_hop, &[17, 0, 0]]);
+    let p = parse(Link::Ip, &packet);
+    check(&p, packet.len());
+    assert_eq!(p.ip_version, Some(6));
+    assert_eq!(p.fragment_id, None);
+}
+
 fn check(p: &Packet, len: usize) {
     assert!(p.parsed <= len);
     assert!(!(p.truncated && p.malformed));
