@@ -11,6 +11,9 @@
 pub mod cmd;
 pub mod filter;
 pub mod format;
+/// `gen` (a reserved word in Rust 2024: the module is `generator`, its directory `src/gen/`).
+#[path = "gen/mod.rs"]
+pub mod generator;
 pub mod io;
 pub mod ipfix;
 pub mod merge;

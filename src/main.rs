@@ -15,6 +15,7 @@ fn main() {
         Command::Convert(a) => cmd::convert::run(a),
         Command::Filter(a) => cmd::filter::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::Gen(a) => cmd::generate::run(a),
         Command::Docs(a) => cmd::docs::run(a),
     };
     if let Err(e) = result {

@@ -6,6 +6,8 @@ pub mod cat;
 pub mod convert;
 pub mod docs;
 pub mod filter;
+#[path = "gen.rs"]
+pub mod generate;
 pub mod merge;
 pub mod shared;
 
@@ -37,6 +39,8 @@ pub fn examples(command: &str) -> &'static str {
         "cat" => help::cat::EXAMPLES,
         "convert" => help::convert::EXAMPLES,
         "filter" => help::filter::EXAMPLES,
+        "merge" => help::merge::EXAMPLES,
+        "gen" => help::generate::EXAMPLES,
         _ => help::EXAMPLES,
     }
 }
@@ -61,6 +65,7 @@ pub enum Command {
     Convert(convert::Args),
     Filter(filter::Args),
     Merge(merge::Args),
+    Gen(generate::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
     Docs(docs::Args),

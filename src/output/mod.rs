@@ -57,6 +57,16 @@ impl FlowSpan {
         }
     }
 
+    /// The span of flows starting from `starts.0` to `starts.1` and ending from `ends.0` to
+    /// `ends.1` (ns since 1970), of `precision` fraction digits.
+    pub fn of(starts: (i128, i128), ends: (i128, i128), precision: u8) -> FlowSpan {
+        FlowSpan {
+            starts: Some(starts),
+            ends: Some(ends),
+            precision,
+        }
+    }
+
     /// Takes in another span (of another input).
     pub fn absorb(&mut self, o: &FlowSpan) {
         fn join(a: &mut Option<(i128, i128)>, b: Option<(i128, i128)>) {

@@ -182,3 +182,32 @@ RFC 5610 type records come first; the inputs' RFC 5655 metadata records are drop
 (--metadata writes new ones for the output). A damaged input is reported and its \
 readable records are merged; the exit status is then 1.";
 }
+
+/// `gen`.
+pub mod generate {
+    pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit gen -n 100000 -o flows.ipfix          100k IPv4 flows, seed 1
+  ipfixkit gen --profile biflow --seed 7 -n 1000 -o bi.ipfix
+  ipfixkit gen --profile flow6 --domains 3 --sampling 100 -o v6.ipfix
+  ipfixkit gen --template sourceIPv4Address,octetDeltaCount[4],wlanSSID -n 50 -o t.ipfix
+  ipfixkit gen --start 2025-06-01T12:00:00Z --duration 1h -n 360000 -o hour.ipfix
+  ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort";
+
+    pub const NOTES: &str = "\
+The same flags and seed give the same bytes on every machine and with any -j: records \
+are made in chunks of 4096, each from its own stream of the seed (a generator built into \
+ipfixkit, so no dependency update changes a fixture), and nothing reads the clock.
+
+Flows are realistic: TCP-dominated (HTTPS, HTTP, SSH, mail), DNS, QUIC and NTP over UDP, \
+some ICMP (type and code, no ports); addresses only from the documentation ranges (RFC \
+5737, RFC 3849) with a few hosts far more popular than the rest; heavy-tailed packet \
+counts, 20 (IPv4) or 40 (IPv6) to 1500 octets per packet; a flow ends no earlier than it \
+starts; TCP flags only on TCP. Flow starts increase at --rate per second (default 100, \
+or records / --duration); each chunk is exported when its last flow has ended, export \
+times never go back, and sequence numbers count each domain's records.
+
+Options records: RFC 5610 type records for every enterprise IE a --template uses, a \
+PSAMP sampling record per domain with --sampling, and the RFC 5655 file time window and \
+export session details at the end (--no-metadata leaves them out).";
+}

@@ -1,0 +1,481 @@
+//! What `gen` writes: templates (from a `--profile` or `--template` specs) and, for each
+//! field, where its value comes from: the flow model ([`Src`] other than `Random`), or a
+//! value of the IE's type drawn for it.
+
+use super::rng::Rng;
+use super::traffic::Flow;
+use crate::ipfix::InfoModel;
+use crate::ipfix::template::FieldSpec;
+use crate::ipfix::types::{DataType, VARLEN};
+use std::sync::Arc;
+
+/// The built-in template sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// IPv4 5-tuple flows with counters, interfaces and millisecond times.
+    Flow4,
+    /// The same for IPv6 (with the flow label).
+    Flow6,
+    /// IPv4 biflows (RFC 5103): the reverse packets, octets and TCP flags too.
+    Biflow,
+}
+
+/// Where a field's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    SrcV4,
+    DstV4,
+    SrcV6,
+    DstV6,
+    SrcPort,
+    DstPort,
+    Proto,
+    Tos,
+    Flags,
+    Packets,
+    Octets,
+    StartMs,
+    EndMs,
+    StartS,
+    EndS,
+    IcmpV4,
+    IcmpV6,
+    InIf,
+    OutIf,
+    FlowLabel,
+    IpVersion,
+    RevPackets,
+    RevOctets,
+    RevFlags,
+    /// Any value of the field's type.
+    Random,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub spec: FieldSpec,
+    pub dtype: DataType,
+    pub src: Src,
+}
+
+/// One template: its fields, whether its records are IPv6 flows, and the IEs of enterprises
+/// (for their RFC 5610 type records).
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub fields: Vec<Field>,
+    pub v6: bool,
+    /// Every record has the same length (no variable-length field).
+    pub fixed: Option<usize>,
+    /// A profile's exact fields: written by straight-line code ([`put_profile`]), the same
+    /// bytes as field by field ([`put`]) without a dispatch per field.
+    pub profile: Option<Profile>,
+}
+
+impl Layout {
+    pub fn specs(&self) -> Vec<FieldSpec> {
+        self.fields.iter().map(|f| f.spec).collect()
+    }
+}
+
+/// The source of an IANA (or RFC 5103 reverse) IE the flow model knows.
+fn source(pen: u32, id: u16) -> Src {
+    match (pen, id) {
+        (0, 8) => Src::SrcV4,
+        (0, 12) => Src::DstV4,
+        (0, 27) => Src::SrcV6,
+        (0, 28) => Src::DstV6,
+        (0, 7) => Src::SrcPort,
+        (0, 11) => Src::DstPort,
+        (0, 4) => Src::Proto,
+        (0, 5) => Src::Tos,
+        (0, 6) => Src::Flags,
+        (0, 2 | 86) => Src::Packets,
+        (0, 1 | 85) => Src::Octets,
+        (0, 152) => Src::StartMs,
+        (0, 153) => Src::EndMs,
+        (0, 150) => Src::StartS,
+        (0, 151) => Src::EndS,
+        (0, 32) => Src::IcmpV4,
+        (0, 139) => Src::IcmpV6,
+        (0, 10) => Src::InIf,
+        (0, 14) => Src::OutIf,
+        (0, 31) => Src::FlowLabel,
+        (0, 60) => Src::IpVersion,
+        (29305, 2 | 86) => Src::RevPackets,
+        (29305, 1 | 85) => Src::RevOctets,
+        (29305, 6) => Src::RevFlags,
+        _ => Src::Random,
+    }
+}
+
+const FLOW4: &[(&str, u16)] = &[
+    ("sourceIPv4Address", 4),
+    ("destinationIPv4Address", 4),
+    ("sourceTransportPort", 2),
+    ("destinationTransportPort", 2),
+    ("protocolIdentifier", 1),
+    ("tcpControlBits", 2),
+    ("ipClassOfService", 1),
+    ("icmpTypeCodeIPv4", 2),
+    ("ingressInterface", 4),
+    ("egressInterface", 4),
+    ("packetDeltaCount", 8),
+    ("octetDeltaCount", 8),
+    ("flowStartMilliseconds", 8),
+    ("flowEndMilliseconds", 8),
+];
+
+const FLOW6: &[(&str, u16)] = &[
+    ("sourceIPv6Address", 16),
+    ("destinationIPv6Address", 16),
+    ("sourceTransportPort", 2),
+    ("destinationTransportPort", 2),
+    ("protocolIdentifier", 1),
+    ("tcpControlBits", 2),
+    ("ipClassOfService", 1),
+    ("flowLabelIPv6", 4),
+    ("icmpTypeCodeIPv6", 2),
+    ("ingressInterface", 4),
+    ("egressInterface", 4),
+    ("packetDeltaCount", 8),
+    ("octetDeltaCount", 8),
+    ("flowStartMilliseconds", 8),
+    ("flowEndMilliseconds", 8),
+];
+
+const BIFLOW_EXTRA: &[(&str, u16)] = &[
+    ("reversePacketDeltaCount", 8),
+    ("reverseOctetDeltaCount", 8),
+    ("reverseTcpControlBits", 2),
+];
+
+/// The templates of a profile.
+pub fn profile(p: Profile, model: &InfoModel) -> Result<Vec<Layout>, String> {
+    let names: Vec<(&str, u16)> = match p {
+        Profile::Flow4 => FLOW4.to_vec(),
+        Profile::Flow6 => FLOW6.to_vec(),
+        Profile::Biflow => [FLOW4, BIFLOW_EXTRA].concat(),
+    };
+    let spec: Vec<String> = names.iter().map(|(n, l)| format!("{n}[{l}]")).collect();
+    let mut l = parse(&spec.join(","), model)?;
+    l.profile = Some(p);
+    Ok(vec![l])
+}
+
+/// Appends the record of a profile's layout for flow `fl`: what [`put`] writes for each of
+/// its fields in turn (a unit test holds them equal).
+#[inline]
+pub fn put_profile(p: Profile, fl: &Flow, out: &mut Vec<u8>) {
+    let mut b = [0u8; 96];
+    let mut at = 0;
+    let mut w = |bytes: &[u8]| {
+        b[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    };
+    let v6 = p == Profile::Flow6;
+    if v6 {
+        w(&fl.src);
+        w(&fl.dst);
+    } else {
+        w(&[fl.src[12], fl.src[13], fl.src[14], fl.src[15]]);
+        w(&[fl.dst[12], fl.dst[13], fl.dst[14], fl.dst[15]]);
+    }
+    w(&fl.sport.to_be_bytes());
+    w(&fl.dport.to_be_bytes());
+    w(&[fl.proto]);
+    w(&fl.flags.to_be_bytes());
+    w(&[fl.tos]);
+    if v6 {
+        w(&fl.flow_label.to_be_bytes());
+    }
+    w(&fl.icmp.to_be_bytes());
+    w(&fl.in_if.to_be_bytes());
+    w(&fl.out_if.to_be_bytes());
+    w(&fl.packets.to_be_bytes());
+    w(&fl.octets.to_be_bytes());
+    w(&fl.start_ms.to_be_bytes());
+    w(&fl.end_ms.to_be_bytes());
+    if p == Profile::Biflow {
+        w(&fl.rev_packets.to_be_bytes());
+        w(&fl.rev_octets.to_be_bytes());
+        w(&fl.rev_flags.to_be_bytes());
+    }
+    out.extend_from_slice(&b[..at]);
+}
+
+/// A `--template` spec: IE names separated by commas, each with an optional `[length]`
+/// (`[v]` for variable length), e.g. `sourceIPv4Address,octetDeltaCount[4],wlanSSID`.
+pub fn parse(spec: &str, model: &InfoModel) -> Result<Layout, String> {
+    let mut fields = Vec::new();
+    for item in spec.split(',').map(str::trim) {
+        if item.is_empty() {
+            return Err(format!("--template {spec}: an empty field name"));
+        }
+        let (name, len) = match item.split_once('[') {
+            Some((n, rest)) => {
+                let l = rest
+                    .strip_suffix(']')
+                    .ok_or_else(|| format!("--template: {item}: a length is `[N]` or `[v]`"))?;
+                let len = if l == "v" {
+                    VARLEN
+                } else {
+                    l.parse::<u16>()
+                        .ok()
+                        .filter(|&n| n > 0 && n < VARLEN)
+                        .ok_or_else(|| format!("--template: {item}: bad length {l:?}"))?
+                };
+                (n, Some(len))
+            }
+            None => (item, None),
+        };
+        let ie = model.by_name(name).ok_or_else(|| {
+            let hint = crate::ipfix::suggest::suggest_name(model, name)
+                .map(|s| format!(" (did you mean {s}?)"))
+                .unwrap_or_default();
+            format!("--template: unknown IE {name:?}{hint}")
+        })?;
+        let natural = ie.dtype.natural_len();
+        let len = len.unwrap_or_else(|| ie.template_len());
+        check_len(ie.dtype, len, natural).map_err(|e| format!("--template: {item}: {e}"))?;
+        fields.push(Field {
+            spec: FieldSpec {
+                pen: ie.pen,
+                id: ie.id,
+                len,
+            },
+            dtype: ie.dtype,
+            src: source(ie.pen, ie.id),
+        });
+    }
+    if fields.is_empty() {
+        return Err("--template: no fields".into());
+    }
+    let v6 = fields.iter().any(|f| {
+        matches!(
+            f.src,
+            Src::SrcV6 | Src::DstV6 | Src::IcmpV6 | Src::FlowLabel
+        )
+    });
+    let fixed = fields.iter().try_fold(0usize, |a, f| {
+        (f.spec.len != VARLEN).then(|| a + f.spec.len as usize)
+    });
+    Ok(Layout {
+        fields,
+        v6,
+        fixed,
+        profile: None,
+    })
+}
+
+/// Lengths a type may be encoded in (RFC 7011 §6.2: reduced-size encoding of integers and
+/// float64 as float32; the others at their size, strings and octet arrays any).
+fn check_len(t: DataType, len: u16, natural: Option<u16>) -> Result<(), String> {
+    use DataType::*;
+    let ok = match t {
+        Unsigned8 | Unsigned16 | Unsigned32 | Unsigned64 | Signed8 | Signed16 | Signed32
+        | Signed64 => natural.is_some_and(|n| len <= n),
+        Float64 => len == 8 || len == 4,
+        String | OctetArray => true,
+        BasicList | SubTemplateList | SubTemplateMultiList => {
+            return Err("structured data is not generated by --template (see --profile)".into());
+        }
+        _ => natural == Some(len),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("a {} cannot be {len} octets", t.name()))
+    }
+}
+
+/// Appends field `f`'s value for flow `fl` to `out`.
+#[inline]
+pub fn put(f: &Field, fl: &Flow, r: &mut Rng, out: &mut Vec<u8>) {
+    let len = f.spec.len as usize;
+    // Reduced size: the low octets, saturated to what they hold (fixed-size copies for the
+    // usual lengths: no memcpy call per field).
+    let uint = |out: &mut Vec<u8>, v: u64| match len {
+        1 => out.push(v.min(0xff) as u8),
+        2 => out.extend_from_slice(&(v.min(0xffff) as u16).to_be_bytes()),
+        4 => out.extend_from_slice(&(v.min(0xffff_ffff) as u32).to_be_bytes()),
+        8 => out.extend_from_slice(&v.to_be_bytes()),
+        _ => {
+            let v = if len >= 8 {
+                v
+            } else {
+                v.min((1u64 << (8 * len)) - 1)
+            };
+            out.extend_from_slice(&v.to_be_bytes()[8 - len.min(8)..]);
+        }
+    };
+    match f.src {
+        Src::SrcV4 => out.extend_from_slice(&[fl.src[12], fl.src[13], fl.src[14], fl.src[15]]),
+        Src::DstV4 => out.extend_from_slice(&[fl.dst[12], fl.dst[13], fl.dst[14], fl.dst[15]]),
+        Src::SrcV6 => out.extend_from_slice(&v6(fl, &fl.src)),
+        Src::DstV6 => out.extend_from_slice(&v6(fl, &fl.dst)),
+        Src::SrcPort => uint(out, fl.sport as u64),
+        Src::DstPort => uint(out, fl.dport as u64),
+        Src::Proto => uint(out, fl.proto as u64),
+        Src::Tos => uint(out, fl.tos as u64),
+        Src::Flags => uint(out, fl.flags as u64),
+        Src::Packets => uint(out, fl.packets),
+        Src::Octets => uint(out, fl.octets),
+        Src::StartMs => uint(out, fl.start_ms),
+        Src::EndMs => uint(out, fl.end_ms),
+        Src::StartS => uint(out, fl.start_ms / 1000),
+        Src::EndS => uint(out, fl.end_ms.div_ceil(1000)),
+        Src::IcmpV4 | Src::IcmpV6 => uint(out, fl.icmp as u64),
+        Src::InIf => uint(out, fl.in_if as u64),
+        Src::OutIf => uint(out, fl.out_if as u64),
+        Src::FlowLabel => uint(out, fl.flow_label as u64),
+        Src::IpVersion => uint(out, if fl.v6 { 6 } else { 4 }),
+        Src::RevPackets => uint(out, fl.rev_packets),
+        Src::RevOctets => uint(out, fl.rev_octets),
+        Src::RevFlags => uint(out, fl.rev_flags as u64),
+        Src::Random => random(f, fl, r, out),
+    }
+}
+
+/// An IPv6 flow's address; an IPv4 flow's as an IPv4-mapped one (a template may ask for both).
+fn v6(fl: &Flow, a: &[u8; 16]) -> [u8; 16] {
+    if fl.v6 {
+        *a
+    } else {
+        let mut m = [0u8; 16];
+        m[10] = 0xff;
+        m[11] = 0xff;
+        m[12..].copy_from_slice(&a[12..]);
+        m
+    }
+}
+
+/// A value of the field's type: numbers small and plausible rather than uniform over 64 bits,
+/// addresses from the documentation ranges, times near the flow's, text short and printable.
+fn random(f: &Field, fl: &Flow, r: &mut Rng, out: &mut Vec<u8>) {
+    use DataType::*;
+    let len = f.spec.len;
+    match f.dtype {
+        Ipv4Address => out.extend_from_slice(&[203, 0, 113, r.range(1, 254) as u8]),
+        Ipv6Address => {
+            let mut a = [0u8; 16];
+            a[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+            a[15] = r.range(1, 254) as u8;
+            out.extend_from_slice(&a);
+        }
+        MacAddress => {
+            // Locally administered, unicast.
+            let mut m = [0u8; 6];
+            r.fill(&mut m);
+            m[0] = (m[0] & 0xfc) | 0x02;
+            out.extend_from_slice(&m);
+        }
+        DateTimeSeconds => out.extend_from_slice(&((fl.start_ms / 1000) as u32).to_be_bytes()),
+        DateTimeMilliseconds => out.extend_from_slice(&fl.start_ms.to_be_bytes()),
+        DateTimeMicroseconds | DateTimeNanoseconds => {
+            // NTP format (RFC 7011 §6.1.9): seconds since 1900, then the fraction.
+            let secs = fl.start_ms / 1000 + 2_208_988_800;
+            let frac = ((fl.start_ms % 1000) << 32) / 1000;
+            out.extend_from_slice(&(secs as u32).to_be_bytes());
+            out.extend_from_slice(&(frac as u32).to_be_bytes());
+        }
+        Boolean => out.push(if r.chance(0.5) { 1 } else { 2 }),
+        Float32 => out.extend_from_slice(&((r.unit() * 1000.0) as f32).to_be_bytes()),
+        Float64 if len == 4 => out.extend_from_slice(&((r.unit() * 1000.0) as f32).to_be_bytes()),
+        Float64 => out.extend_from_slice(&(r.unit() * 1000.0).to_be_bytes()),
+        String => {
+            let n = r.range(0, 16) as usize;
+            // Hex digits: printable, and never a word a log could be grepped for.
+            let text: Vec<u8> = (0..n)
+                .map(|_| b"0123456789abcdef"[r.below(16) as usize])
+                .collect();
+            put_bytes(len, &text, out);
+        }
+        OctetArray => {
+            let mut b = vec![
+                0u8;
+                if len == VARLEN {
+                    r.range(0, 16) as usize
+                } else {
+                    len as usize
+                }
+            ];
+            r.fill(&mut b);
+            put_bytes(len, &b, out);
+        }
+        Signed8 | Signed16 | Signed32 | Signed64 => {
+            let v = r.range(0, 2000) as i64 - 1000;
+            out.extend_from_slice(&v.to_be_bytes()[8 - len as usize..]);
+        }
+        Unsigned256 => {
+            out.extend_from_slice(&[0u8; 24]);
+            out.extend_from_slice(&r.below(1 << 20).to_be_bytes());
+        }
+        _ => {
+            let v = r.below(1000);
+            let n = (len as usize).min(8);
+            out.extend_from_slice(&v.to_be_bytes()[8 - n..]);
+        }
+    }
+}
+
+/// Octets at a fixed length (cut or zero-padded), or with a varlen prefix.
+fn put_bytes(len: u16, b: &[u8], out: &mut Vec<u8>) {
+    if len == VARLEN {
+        if b.len() < 255 {
+            out.push(b.len() as u8);
+        } else {
+            out.push(255);
+            out.extend_from_slice(&(b.len() as u16).to_be_bytes());
+        }
+        out.extend_from_slice(b);
+    } else {
+        let n = len as usize;
+        let take = b.len().min(n);
+        out.extend_from_slice(&b[..take]);
+        out.resize(out.len() + (n - take), 0);
+    }
+}
+
+/// The enterprise IEs of `layouts` that need RFC 5610 type records: every one except the
+/// RFC 5103 reverse IEs, which every reader derives from the IANA ones.
+pub fn enterprise_ies(
+    layouts: &[Layout],
+    model: &InfoModel,
+) -> Vec<Arc<crate::ipfix::registry::IeDef>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for f in layouts.iter().flat_map(|l| &l.fields) {
+        let (pen, id) = (f.spec.pen, f.spec.id);
+        if pen != 0 && pen != crate::ipfix::registry::REVERSE_PEN && seen.insert((pen, id)) {
+            if let Some(ie) = model.get(pen, id) {
+                out.push(ie.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_written_as_field_by_field() {
+        let model = InfoModel::builtin();
+        let traffic = super::super::traffic::Model::new();
+        for p in [Profile::Flow4, Profile::Flow6, Profile::Biflow] {
+            let l = &profile(p, &model).unwrap()[0];
+            let mut r = Rng::new(3, 0);
+            for i in 0..2000 {
+                let fl = traffic.flow(&mut r, l.v6, 1_700_000_000_000 + i);
+                let (mut fast, mut slow) = (Vec::new(), Vec::new());
+                put_profile(p, &fl, &mut fast);
+                for f in &l.fields {
+                    put(f, &fl, &mut r, &mut slow);
+                }
+                assert_eq!(fast, slow, "{p:?} {fl:?}");
+                assert_eq!(Some(fast.len()), l.fixed);
+            }
+        }
+    }
+}

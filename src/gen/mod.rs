@@ -1,0 +1,260 @@
+//! `gen`: synthetic, realistic IPFIX for fixtures, the same bytes for the same arguments.
+//!
+//! Records are made in chunks of [`CHUNK`]: chunk `k` draws from its own stream of the seed
+//! ([`rng::Rng::new`]`(seed, k)`), so chunks can be made on any thread (`-j`) and the output
+//! does not depend on which. Each chunk belongs to one observation domain (chunks go round
+//! the `--domains` in turn) and is exported at one time: the end of its last-ending flow,
+//! rounded up to the second, and never before the previous chunk's. Flow `i` starts at
+//! `--start + (i + u) / --rate` seconds (`u` uniform in [0, 1)), so starts increase. The
+//! records are then written in order through the one message writer (template IDs from 256
+//! in each domain, sequence numbers per domain, messages up to `--message-size`).
+//!
+//! Options records: RFC 5610 type records for every enterprise IE a template uses (before
+//! the templates), a PSAMP sampling record per domain with `--sampling N` (systematic
+//! count-based selection: samplingPacketInterval 1, samplingPacketSpace N-1), and at the end
+//! the RFC 5655 §8 file time window and export session details (unless `--no-metadata`).
+//!
+//! What a flow looks like is the [`traffic`] model's; which fields are written and from
+//! which of its values is [`layout`]'s.
+
+pub mod layout;
+pub mod rng;
+pub mod traffic;
+
+use crate::ipfix::template::FieldSpec;
+use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
+use crate::ipfix::{InfoModel, VARLEN};
+use layout::Layout;
+use rng::Rng;
+use std::io::Write;
+
+/// Records made from one stream, in one domain, exported at one time.
+pub const CHUNK: u64 = 4096;
+
+pub struct Opts<'a> {
+    pub records: u64,
+    pub seed: u64,
+    pub layouts: Vec<Layout>,
+    pub domains: u32,
+    /// The first flow's start, ms since 1970.
+    pub start_ms: u64,
+    /// Flows per second of simulated time.
+    pub rate: f64,
+    pub message_size: usize,
+    pub sampling: Option<u32>,
+    pub metadata: bool,
+    pub threads: usize,
+    pub model: &'a InfoModel,
+}
+
+/// What was written.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub records: u64,
+    pub messages: u64,
+    pub octets: u64,
+}
+
+/// One chunk's records: their octets back to back, and (layout, length) of each.
+struct Chunk {
+    data: Vec<u8>,
+    records: Vec<(u16, u32)>,
+    first_start: u64,
+    last_start: u64,
+    min_end: u64,
+    max_end: u64,
+}
+
+fn make_chunk(o: &Opts<'_>, model: &traffic::Model, k: u64) -> Chunk {
+    let mut r = Rng::new(o.seed, k);
+    let lo = k * CHUNK;
+    let hi = (lo + CHUNK).min(o.records);
+    let n = (hi - lo) as usize;
+    let mut c = Chunk {
+        data: Vec::with_capacity(n * o.layouts[0].fixed.unwrap_or(64)),
+        records: Vec::with_capacity(n),
+        first_start: u64::MAX,
+        last_start: 0,
+        min_end: u64::MAX,
+        max_end: 0,
+    };
+    let per_ms = 1000.0 / o.rate;
+    for i in lo..hi {
+        let which = if o.layouts.len() == 1 {
+            0
+        } else {
+            r.below(o.layouts.len() as u64) as usize
+        };
+        let l = &o.layouts[which];
+        let start = o.start_ms + ((i as f64 + r.unit()) * per_ms) as u64;
+        let flow = model.flow(&mut r, l.v6, start);
+        let at = c.data.len();
+        match l.profile {
+            Some(p) => layout::put_profile(p, &flow, &mut c.data),
+            None => {
+                for f in &l.fields {
+                    layout::put(f, &flow, &mut r, &mut c.data);
+                }
+            }
+        }
+        c.records.push((which as u16, (c.data.len() - at) as u32));
+        c.first_start = c.first_start.min(flow.start_ms);
+        c.last_start = c.last_start.max(flow.start_ms);
+        c.min_end = c.min_end.min(flow.end_ms);
+        c.max_end = c.max_end.max(flow.end_ms);
+    }
+    c
+}
+
+/// Writes the records (and options records) `o` asks for into `out`.
+pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
+    if o.layouts.is_empty() {
+        return Err("no template".into());
+    }
+    if o.layouts.len() > (u16::MAX as usize - 512) {
+        return Err("too many templates".into());
+    }
+    let err = |e: WriteError| e.to_string();
+    let mut w = MessageWriter::new(out, o.message_size);
+    let first_export = (o.start_ms.div_ceil(1000)).min(u32::MAX as u64) as u32;
+    let domains = o.domains.max(1);
+    let chunks = o.records.div_ceil(CHUNK);
+    let used = domains.min(chunks.max(1) as u32);
+    // Per domain: the RFC 5610 type records, the sampling record, then the flow templates.
+    let types = layout::enterprise_ies(&o.layouts, o.model);
+    let flow_ids: Vec<u16> = (0..o.layouts.len()).map(|i| 256 + i as u16).collect();
+    let next_id = 256 + o.layouts.len() as u16;
+    for d in 1..=used {
+        if !types.is_empty() {
+            let def = type_template(next_id);
+            let id = def.id;
+            w.define(d, def).map_err(err)?;
+            for ie in &types {
+                w.record(d, first_export, id, &type_record(ie))
+                    .map_err(err)?;
+            }
+        }
+        if let Some(n) = o.sampling {
+            let def = TemplateDef {
+                id: next_id + 1,
+                scope_count: 1,
+                fields: vec![
+                    FieldSpec::iana(149, 4),
+                    FieldSpec::iana(304, 1),
+                    FieldSpec::iana(305, 4),
+                    FieldSpec::iana(306, 4),
+                ],
+            };
+            w.define(d, def).map_err(err)?;
+            let mut rec = Vec::with_capacity(13);
+            rec.extend_from_slice(&d.to_be_bytes());
+            rec.push(1); // systematic count-based
+            rec.extend_from_slice(&1u32.to_be_bytes());
+            rec.extend_from_slice(&(n.max(1) - 1).to_be_bytes());
+            w.record(d, first_export, next_id + 1, &rec).map_err(err)?;
+        }
+        for (l, &id) in o.layouts.iter().zip(&flow_ids) {
+            let def = TemplateDef {
+                id,
+                scope_count: 0,
+                fields: l.specs(),
+            };
+            w.define(d, def).map_err(err)?;
+        }
+    }
+    let model = traffic::Model::new();
+    let mut export = first_export;
+    let mut span: Option<(u64, u64, u64, u64)> = None;
+    let mut records = 0u64;
+    let threads = o.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| e.to_string())?;
+    // A few chunks per thread at a time: bounded memory, in order.
+    let group = if threads == 1 { 1 } else { threads as u64 * 4 };
+    let mut k = 0;
+    while k < chunks {
+        let ks: Vec<u64> = (k..(k + group).min(chunks)).collect();
+        let made: Vec<Chunk> = if threads == 1 {
+            ks.iter().map(|&k| make_chunk(o, &model, k)).collect()
+        } else {
+            use rayon::prelude::*;
+            pool.install(|| ks.par_iter().map(|&k| make_chunk(o, &model, k)).collect())
+        };
+        for (c, &k) in made.iter().zip(&ks) {
+            let domain = 1 + (k % domains as u64) as u32;
+            export = export.max(c.max_end.div_ceil(1000).min(u32::MAX as u64) as u32);
+            let mut at = 0usize;
+            for &(which, len) in &c.records {
+                let len = len as usize;
+                w.record(
+                    domain,
+                    export,
+                    flow_ids[which as usize],
+                    &c.data[at..at + len],
+                )
+                .map_err(err)?;
+                at += len;
+            }
+            records += c.records.len() as u64;
+            let s = span.get_or_insert((c.first_start, c.last_start, c.min_end, c.max_end));
+            *s = (
+                s.0.min(c.first_start),
+                s.1.max(c.last_start),
+                s.2.min(c.min_end),
+                s.3.max(c.max_end),
+            );
+        }
+        k += ks.len() as u64;
+    }
+    if o.metadata {
+        let ms = |x: u64| x as i128 * 1_000_000;
+        let flows = match span {
+            Some((a, b, c, d)) => crate::output::FlowSpan::of((ms(a), ms(b)), (ms(c), ms(d)), 3),
+            None => crate::output::FlowSpan::default(),
+        };
+        crate::output::ipfix::write_metadata(&mut w, first_export, export, &flows).map_err(err)?;
+    }
+    let (messages, octets) = {
+        w.flush_message().map_err(err)?;
+        w.written()
+    };
+    w.finish().map_err(err)?;
+    Ok(Summary {
+        records,
+        messages,
+        octets,
+    })
+}
+
+/// The RFC 5610 type information template: scope privateEnterpriseNumber and
+/// informationElementId; data type, semantics, units and name.
+fn type_template(id: u16) -> TemplateDef {
+    TemplateDef {
+        id,
+        scope_count: 2,
+        fields: vec![
+            FieldSpec::iana(346, 4),
+            FieldSpec::iana(303, 2),
+            FieldSpec::iana(339, 1),
+            FieldSpec::iana(344, 1),
+            FieldSpec::iana(345, 2),
+            FieldSpec::iana(341, VARLEN),
+        ],
+    }
+}
+
+fn type_record(ie: &crate::ipfix::registry::IeDef) -> Vec<u8> {
+    let mut r = Vec::with_capacity(16 + ie.name.len());
+    r.extend_from_slice(&ie.pen.to_be_bytes());
+    r.extend_from_slice(&ie.id.to_be_bytes());
+    r.push(ie.dtype as u8);
+    r.push(ie.semantics as u8);
+    r.extend_from_slice(&(ie.units as u16).to_be_bytes());
+    let name = ie.name.as_bytes();
+    let name = &name[..name.len().min(254)];
+    r.push(name.len() as u8);
+    r.extend_from_slice(name);
+    r
+}
