@@ -11,6 +11,7 @@
 pub mod cmd;
 pub mod filter;
 pub mod format;
+pub mod r#gen;
 pub mod io;
 pub mod ipfix;
 pub mod merge;

@@ -1,0 +1,3 @@
+//! The fixture generator (`gen`).
+
+pub mod corrupt;
