@@ -381,3 +381,61 @@ fn sampling_json_csv_and_bad_flags() {
         assert!(first.contains(want), "{args:?}: {}", r.stderr);
     }
 }
+
+/// `--corrupt`: the kinds listed, each damage said on stderr with its offset, a reader
+/// reporting it at that offset; an unknown kind, or one the file has no place for, refused.
+#[test]
+fn corrupt_writes_one_damage_and_says_where() {
+    let w = Workdir::new("gen-corrupt-cli");
+    let list = w.run(&["gen", "--corrupt", "list"]).ok().out();
+    assert_eq!(list.lines().count(), 8, "{list}");
+    assert!(list.contains("field-count-bomb") && list.contains("template-withdrawn-then-used"));
+    let out = w.path("bad.ipfix");
+    let o = out.to_str().unwrap();
+    for kind in [
+        "truncate",
+        "bad-version",
+        "bad-set-length",
+        "zero-set-length",
+        "field-count-bomb",
+    ] {
+        let r = w.run(&["gen", "-n", "20000", "--corrupt", kind, "-o", o]);
+        assert_eq!(r.code, 0, "{kind}: {}", r.stderr);
+        let said = r.stderr.trim();
+        let at = said
+            .split("byte ")
+            .nth(1)
+            .and_then(|s| s.split(':').next())
+            .unwrap();
+        assert!(
+            said.starts_with(&format!("ipfixkit: gen --corrupt {kind}: byte ")),
+            "{said}"
+        );
+        let cat = w.run(&["cat", o]).code(1);
+        let first = cat.stderr.lines().next().unwrap();
+        assert!(
+            first.contains(&format!("bad.ipfix: byte {at}")),
+            "{kind}: {first} (gen said {said})"
+        );
+    }
+    // A varlen field to damage comes from --template.
+    let r = w.run(&[
+        "gen",
+        "-n",
+        "100",
+        "--template",
+        "sourceIPv4Address,wlanSSID",
+        "--corrupt",
+        "varlen-overrun",
+        "-o",
+        o,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.run(&["cat", o]).code(1);
+    let r = w
+        .run(&["gen", "--corrupt", "varlen-overrun", "-o", o])
+        .code(2);
+    assert!(r.stderr.contains("try --template"), "{}", r.stderr);
+    let r = w.run(&["gen", "--corrupt", "sideways"]).code(2);
+    assert!(r.stderr.contains("not a kind of damage"), "{}", r.stderr);
+}

@@ -58,6 +58,11 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub sampling: Option<u32>,
 
+    /// Write a deliberately damaged file: one place (chosen by the seed) damaged the KIND way,
+    /// said on stderr. `--corrupt list` names and explains the kinds.
+    #[arg(long, value_name = "KIND")]
+    pub corrupt: Option<String>,
+
     /// Leave out the RFC 5655 §8 file time window and export session details at the end.
     #[arg(long)]
     pub no_metadata: bool,
@@ -119,6 +124,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
         threads,
         model: &model,
     };
+    if let Some(kind) = &args.corrupt {
+        return corrupted(args, &opts, kind);
+    }
     let ipfix = args.format == GenFormat::Ipfix;
     if ipfix {
         let mut out = args.out.open(true, args.ipfix.force)?;
@@ -161,6 +169,40 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let input = [temp.path().to_string_lossy().into_owned()];
     let ran = plan.into_one(&input, &mut out, |_| indicatif::ProgressBar::hidden())?;
     super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed)
+}
+
+/// `--corrupt KIND`: the file made in memory, damaged in one place, written; `list`: the kinds.
+fn corrupted(args: &Args, opts: &crate::generator::Opts<'_>, kind: &str) -> Result<(), Error> {
+    use crate::generator::corrupt::{Kind, corrupt};
+    use std::io::Write;
+    if kind == "list" {
+        let mut out = std::io::stdout().lock();
+        for k in Kind::ALL {
+            let _ = writeln!(out, "{:<30}{}", k.name(), k.about());
+        }
+        return Ok(());
+    }
+    let Some(k) = Kind::from_name(kind) else {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        return Err(Error::usage(format!(
+            "--corrupt {kind}: not a kind of damage (one of: {}; `--corrupt list` explains them)",
+            names.join(", ")
+        )));
+    };
+    if args.format != GenFormat::Ipfix {
+        return Err(Error::usage(
+            "--corrupt writes IPFIX (not --format json or csv)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    crate::generator::generate(opts, &mut bytes).map_err(Error::Failed)?;
+    let (damaged, at) = corrupt(k, &bytes, opts.seed)
+        .map_err(|e| Error::usage(format!("--corrupt {kind}: {e}")))?;
+    let mut out = args.out.open(true, args.ipfix.force)?;
+    out.write_all(&damaged)
+        .map_err(|e| Error::Failed(e.to_string()))?;
+    crate::io::decode::stderr_line(&format!("gen --corrupt {kind}: {at}"));
+    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false)
 }
 
 fn out_error(out: &crate::io::output::Output, e: String) -> Error {

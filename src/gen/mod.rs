@@ -17,6 +17,7 @@
 //! What a flow looks like is the [`traffic`] model's; which fields are written and from
 //! which of its values is [`layout`]'s.
 
+pub mod corrupt;
 pub mod layout;
 pub mod rng;
 pub mod traffic;
