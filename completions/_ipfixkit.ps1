@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Writes synthetic, realistic flow records: the same bytes for the same arguments')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -171,6 +172,42 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ipfixkit;gen' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Data records to write')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'Data records to write')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the pseudo-random numbers: the same seed and flags give the same bytes')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The records'' fields, a template per flag: IE names with an optional `[length]` (`[v]`: variable length), e.g. `sourceIPv4Address,octetDeltaCount[4],wlanSSID`. Records are spread over the templates. Overrides --profile')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The built-in template when no --template is given')
+            [CompletionResult]::new('--domains', '--domains', [CompletionResultType]::ParameterName, 'Observation domains (1..=N); records go round them in chunks of 4096')
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'The first flow''s start: RFC 3339 (`2024-01-01T00:00:00Z`) or seconds since 1970')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Flows started per second of simulated time')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Simulated time the flow starts span (`90s`, `15m`, `2h`, `1d`): sets the rate to records / duration')
+            [CompletionResult]::new('--sampling', '--sampling', [CompletionResultType]::ParameterName, 'Write a PSAMP sampling options record per domain: 1 packet in N selected')
+            [CompletionResult]::new('--corrupt', '--corrupt', [CompletionResultType]::ParameterName, 'Write a deliberately damaged file: one place (chosen by the seed) damaged the KIND way, said on stderr. `--corrupt list` names and explains the kinds')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Threads making records (0 = all cores). The output never depends on it')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads making records (0 = all cores). The output never depends on it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type''s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Which fields records have: `raw`, the record''s own IEs; `flow`, the fixed fields of the common flow schema (goflow2''s names: src_addr, dst_addr, bytes, time_flow_start_ns...), the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed (they are not flows: their sampling rates and boot times fill the flow fields) and -F picks schema fields')
+            [CompletionResult]::new('--rename', '--rename', [CompletionResultType]::ParameterName, 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)')
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)')
+            [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)')
+            [CompletionResult]::new('--no-metadata', '--no-metadata', [CompletionResultType]::ParameterName, 'Leave out the RFC 5655 §8 file time window and export session details at the end')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
+            [CompletionResult]::new('--allow-unknown-fields', '--allow-unknown-fields', [CompletionResultType]::ParameterName, 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the CSV header row')
+            [CompletionResult]::new('--no-split-biflow', '--no-split-biflow', [CompletionResultType]::ParameterName, 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ipfixkit;docs' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -183,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Converts between IPFIX, JSON lines and CSV')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
+            [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Writes synthetic, realistic flow records: the same bytes for the same arguments')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -197,6 +235,9 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             break
         }
         'ipfixkit;help;merge' {
+            break
+        }
+        'ipfixkit;help;gen' {
             break
         }
         'ipfixkit;help;docs' {

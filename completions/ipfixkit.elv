@@ -26,6 +26,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
             cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
+            cand gen 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -163,6 +164,41 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ipfixkit;gen'= {
+            cand -n 'Data records to write'
+            cand --records 'Data records to write'
+            cand --seed 'Seed of the pseudo-random numbers: the same seed and flags give the same bytes'
+            cand --format 'Output format'
+            cand --template 'The records'' fields, a template per flag: IE names with an optional `[length]` (`[v]`: variable length), e.g. `sourceIPv4Address,octetDeltaCount[4],wlanSSID`. Records are spread over the templates. Overrides --profile'
+            cand --profile 'The built-in template when no --template is given'
+            cand --domains 'Observation domains (1..=N); records go round them in chunks of 4096'
+            cand --start 'The first flow''s start: RFC 3339 (`2024-01-01T00:00:00Z`) or seconds since 1970'
+            cand --rate 'Flows started per second of simulated time'
+            cand --duration 'Simulated time the flow starts span (`90s`, `15m`, `2h`, `1d`): sets the rate to records / duration'
+            cand --sampling 'Write a PSAMP sampling options record per domain: 1 packet in N selected'
+            cand --corrupt 'Write a deliberately damaged file: one place (chosen by the seed) damaged the KIND way, said on stderr. `--corrupt list` names and explains the kinds'
+            cand -j 'Threads making records (0 = all cores). The output never depends on it'
+            cand --threads 'Threads making records (0 = all cores). The output never depends on it'
+            cand -o 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand --output 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand --message-size 'IPFIX output: largest message in octets'
+            cand -F 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names'
+            cand --fields 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names'
+            cand --time 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type''s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch'
+            cand --schema 'Which fields records have: `raw`, the record''s own IEs; `flow`, the fixed fields of the common flow schema (goflow2''s names: src_addr, dst_addr, bytes, time_flow_start_ns...), the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed (they are not flows: their sampling rates and boot times fill the flow fields) and -F picks schema fields'
+            cand --rename 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)'
+            cand --map 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)'
+            cand --render 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)'
+            cand --no-metadata 'Leave out the RFC 5655 §8 file time window and export session details at the end'
+            cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+            cand --no-header 'Leave out the CSV header row'
+            cand --no-split-biflow 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ipfixkit;docs'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -174,6 +210,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand convert 'Converts between IPFIX, JSON lines and CSV'
             cand filter 'Keeps the records for which an expression holds'
             cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
+            cand gen 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -184,6 +221,8 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         &'ipfixkit;help;filter'= {
         }
         &'ipfixkit;help;merge'= {
+        }
+        &'ipfixkit;help;gen'= {
         }
         &'ipfixkit;help;docs'= {
         }
