@@ -641,22 +641,45 @@ fn nfcapd_and_nfdump_agree_on_softflowd_netflow() {
     }
     let dir = tempfile::tempdir().unwrap();
     for version in [9, 5] {
-        let packets = softflowd_export(dir.path(), version);
-        let mut theirs = nfcapd_flows(dir.path(), &packets);
-        // Ours to the second, as nfdump's CSV shows times.
-        let ours: Flows = (our_flows(&packets).into_iter())
-            .map(|(k, v)| (k, [v[0], v[1], v[2] / 1000, v[3] / 1000]))
-            .collect();
-        assert!(ours.len() >= 12, "v{version}: {ours:?}");
-        if ours != theirs {
-            // Once seen under load and not reproduced since: say what differed, then give
-            // nfcapd a second delivery of the same packets before failing.
+        // softflowd's clock, sped up 10000 times under faketime, now and then stamps a packet
+        // with a sysUptime below the uptimes of flows in it (seen in CI: v9, about 1 run in
+        // 10). Those flows then end "after" their export: nfdump counts a 2^32 ms wrap of
+        // the uptime (49.7 days later), ipfixkit takes the time nearest the export. The
+        // packets decide, not the readers: such a capture is made again (up to 3 times), and
+        // any other difference fails at once.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sub = dir.path().join(format!("v{version}-{attempt}"));
+            std::fs::create_dir_all(&sub).unwrap();
+            let packets = softflowd_export(&sub, version);
+            let theirs = nfcapd_flows(&sub, &packets);
+            // Ours to the second, as nfdump's CSV shows times.
+            let ours: Flows = (our_flows(&packets).into_iter())
+                .map(|(k, v)| (k, [v[0], v[1], v[2] / 1000, v[3] / 1000]))
+                .collect();
+            assert!(ours.len() >= 12, "v{version}: {ours:?}");
+            if ours == theirs {
+                break;
+            }
+            let wrapped = ours.len() == theirs.len()
+                && ours.iter().all(|(k, v)| {
+                    theirs.get(k).is_some_and(|t| {
+                        v[..2] == t[..2]
+                            && (2..4).all(|i| {
+                                t[i].checked_sub(v[i])
+                                    .is_some_and(|d| [0, 4_294_967, 4_294_968].contains(&d))
+                            })
+                    })
+                });
             eprintln!(
-                "v{version}: nfdump differed on a first delivery:\nours   {ours:?}\ntheirs {theirs:?}"
+                "v{version}: nfdump differed (capture {attempt}, uptime wrap: {wrapped}):\nours   {ours:?}\ntheirs {theirs:?}"
             );
-            theirs = nfcapd_flows(&dir.path().join("again"), &packets);
+            assert!(
+                wrapped && attempt < 3,
+                "v{version}: ipfixkit and nfdump differ"
+            );
         }
-        assert_eq!(ours, theirs, "v{version}: ipfixkit and nfdump");
     }
 }
 
