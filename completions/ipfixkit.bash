@@ -370,7 +370,7 @@ _ipfixkit() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "flow4 flow6 biflow" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "flow4 flow6 biflow structured all-types" -- "${cur}"))
                     return 0
                     ;;
                 --domains)

@@ -157,7 +157,9 @@ csv\t'CSV with a header row, as `convert --to csv` prints it'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l template -d 'The records\' fields, a template per flag: IE names with an optional `[length]` (`[v]`: variable length), e.g. `sourceIPv4Address,octetDeltaCount[4],wlanSSID`. Records are spread over the templates. Overrides --profile' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l profile -d 'The built-in template when no --template is given' -r -f -a "flow4\t'IPv4 5-tuple flows with counters, interfaces and millisecond times'
 flow6\t'The same for IPv6 (with the flow label)'
-biflow\t'IPv4 biflows (RFC 5103): the reverse packets, octets and TCP flags too'"
+biflow\t'IPv4 biflows (RFC 5103): the reverse packets, octets and TCP flags too'
+structured\t'IPv4 flows with structured data (RFC 6313): a basicList of egress interfaces, a subTemplateList of HTTP transactions, a subTemplateMultiList of TCP and IP details, each of 0 to a few elements'
+all-types\t'One field of every abstract data type (RFC 7011 §6.1, RFC 6313), reduced sizes among them, with edge values: 0, maximum, minimum, NaN and infinities, empty and 255-octet-plus strings in the 3-octet length form. Types no IANA IE has (signed8/16/64, float32) are IEs of the documentation PEN 32473, named by RFC 5610 type records'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l domains -d 'Observation domains (1..=N); records go round them in chunks of 4096' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l start -d 'The first flow\'s start: RFC 3339 (`2024-01-01T00:00:00Z`) or seconds since 1970' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l rate -d 'Flows started per second of simulated time' -r

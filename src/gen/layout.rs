@@ -4,9 +4,9 @@
 
 use super::rng::Rng;
 use super::traffic::Flow;
-use crate::ipfix::InfoModel;
 use crate::ipfix::template::FieldSpec;
 use crate::ipfix::types::{DataType, VARLEN};
+use crate::ipfix::{InfoModel, encode};
 use std::sync::Arc;
 
 /// The built-in template sets.
@@ -18,6 +18,15 @@ pub enum Profile {
     Flow6,
     /// IPv4 biflows (RFC 5103): the reverse packets, octets and TCP flags too.
     Biflow,
+    /// IPv4 flows with structured data (RFC 6313): a basicList of egress interfaces, a
+    /// subTemplateList of HTTP transactions, a subTemplateMultiList of TCP and IP details,
+    /// each of 0 to a few elements.
+    Structured,
+    /// One field of every abstract data type (RFC 7011 §6.1, RFC 6313), reduced sizes among
+    /// them, with edge values: 0, maximum, minimum, NaN and infinities, empty and
+    /// 255-octet-plus strings in the 3-octet length form. Types no IANA IE has (signed8/16/64,
+    /// float32) are IEs of the documentation PEN 32473, named by RFC 5610 type records.
+    AllTypes,
 }
 
 /// Where a field's value comes from.
@@ -47,9 +56,22 @@ pub enum Src {
     RevPackets,
     RevOctets,
     RevFlags,
+    /// structured: the egress interfaces (basicList of egressInterface).
+    Egress,
+    /// structured: HTTP transactions (subTemplateList of [`HTTP_TID`]).
+    Http,
+    /// structured: TCP and IP details (subTemplateMultiList of [`TCP_TID`], [`IP_TID`]).
+    Details,
+    /// all-types: an edge value of the field's type.
+    Edge,
     /// Any value of the field's type.
     Random,
 }
+
+/// Templates the structured profile's lists use.
+pub const HTTP_TID: u16 = 257;
+pub const TCP_TID: u16 = 258;
+pub const IP_TID: u16 = 259;
 
 #[derive(Clone, Debug)]
 pub struct Field {
@@ -69,6 +91,10 @@ pub struct Layout {
     /// A profile's exact fields: written by straight-line code ([`put_profile`]), the same
     /// bytes as field by field ([`put`]) without a dispatch per field.
     pub profile: Option<Profile>,
+    /// Templates only lists refer to: (ID, fields).
+    pub aux: Vec<(u16, Vec<FieldSpec>)>,
+    /// Enterprise IEs this layout defines itself (their type records are written).
+    pub own: Vec<crate::ipfix::registry::IeDef>,
 }
 
 impl Layout {
@@ -155,11 +181,136 @@ pub fn profile(p: Profile, model: &InfoModel) -> Result<Vec<Layout>, String> {
         Profile::Flow4 => FLOW4.to_vec(),
         Profile::Flow6 => FLOW6.to_vec(),
         Profile::Biflow => [FLOW4, BIFLOW_EXTRA].concat(),
+        Profile::Structured => return structured(model),
+        Profile::AllTypes => return all_types(model),
     };
     let spec: Vec<String> = names.iter().map(|(n, l)| format!("{n}[{l}]")).collect();
     let mut l = parse(&spec.join(","), model)?;
     l.profile = Some(p);
     Ok(vec![l])
+}
+
+fn specs(list: &[(u16, u16)]) -> Vec<FieldSpec> {
+    list.iter()
+        .map(|&(id, len)| FieldSpec::iana(id, len))
+        .collect()
+}
+
+fn structured(model: &InfoModel) -> Result<Vec<Layout>, String> {
+    let mut l = parse(
+        "sourceIPv4Address,destinationIPv4Address,sourceTransportPort,destinationTransportPort,\
+         protocolIdentifier,tcpControlBits[2],packetDeltaCount,octetDeltaCount,\
+         flowStartMilliseconds,flowEndMilliseconds",
+        model,
+    )?;
+    for (id, src, dtype) in [
+        (291, Src::Egress, DataType::BasicList),
+        (292, Src::Http, DataType::SubTemplateList),
+        (293, Src::Details, DataType::SubTemplateMultiList),
+    ] {
+        l.fields.push(Field {
+            spec: FieldSpec::iana(id, VARLEN),
+            dtype,
+            src,
+        });
+    }
+    l.fixed = None;
+    // httpRequestMethod, httpRequestHost, httpStatusCode; tcpSequenceNumber, tcpWindowSize;
+    // ipTTL, ipTotalLength.
+    l.aux = vec![
+        (HTTP_TID, specs(&[(459, VARLEN), (460, VARLEN), (457, 2)])),
+        (TCP_TID, specs(&[(184, 4), (186, 2)])),
+        (IP_TID, specs(&[(192, 1), (224, 8)])),
+    ];
+    Ok(vec![l])
+}
+
+/// The documentation PEN (RFC 5612) for the types no IANA IE has.
+const DOC_PEN: u32 = 32473;
+
+fn all_types(model: &InfoModel) -> Result<Vec<Layout>, String> {
+    // (IANA IE, length): every type, some twice (reduced size, fixed and variable length).
+    let iana: &[(u16, u16)] = &[
+        (70, 3),       // octetArray, fixed: mplsTopLabelStackSection
+        (314, VARLEN), // octetArray, variable: ipPayloadPacketSection
+        (4, 1),        // unsigned8: protocolIdentifier
+        (7, 2),        // unsigned16: sourceTransportPort
+        (11, 1),       // unsigned16 in 1 octet: destinationTransportPort
+        (10, 4),       // unsigned32: ingressInterface
+        (14, 2),       // unsigned32 in 2: egressInterface
+        (1, 8),        // unsigned64: octetDeltaCount
+        (2, 4),        // unsigned64 in 4: packetDeltaCount
+        (85, 2),       // unsigned64 in 2: octetTotalCount
+        (434, 4),      // signed32: mibObjectValueInteger
+        (320, 8),      // float64: absoluteError
+        (321, 4),      // float64 in 4: relativeError
+        (276, 1),      // boolean: dataRecordsReliability
+        (56, 6),       // macAddress: sourceMacAddress
+        (82, VARLEN),  // string, variable: interfaceName
+        (83, 16),      // string, fixed: interfaceDescription
+        (150, 4),      // dateTimeSeconds: flowStartSeconds
+        (152, 8),      // dateTimeMilliseconds: flowStartMilliseconds
+        (154, 8),      // dateTimeMicroseconds: flowStartMicroseconds
+        (156, 8),      // dateTimeNanoseconds: flowStartNanoseconds
+        (8, 4),        // ipv4Address: sourceIPv4Address
+        (27, 16),      // ipv6Address: sourceIPv6Address
+    ];
+    let mut fields = Vec::new();
+    for &(id, len) in iana {
+        let ie = model
+            .get(0, id)
+            .ok_or_else(|| format!("IE {id} missing from the registry"))?;
+        fields.push(Field {
+            spec: FieldSpec::iana(id, len),
+            dtype: ie.dtype,
+            src: Src::Edge,
+        });
+    }
+    use crate::ipfix::registry::IeDef;
+    use crate::ipfix::types::{Semantics, Units};
+    let own: Vec<IeDef> = [
+        (1, "genSigned8", DataType::Signed8),
+        (2, "genSigned16", DataType::Signed16),
+        (3, "genSigned64", DataType::Signed64),
+        (4, "genFloat32", DataType::Float32),
+    ]
+    .into_iter()
+    .map(|(id, name, dtype)| IeDef {
+        pen: DOC_PEN,
+        id,
+        name: name.into(),
+        dtype,
+        semantics: Semantics::Quantity,
+        units: Units::None,
+        default_len: None,
+    })
+    .collect();
+    for ie in &own {
+        fields.push(Field {
+            spec: FieldSpec {
+                pen: DOC_PEN,
+                id: ie.id,
+                len: ie.dtype.natural_len().unwrap_or(VARLEN),
+            },
+            dtype: ie.dtype,
+            src: Src::Edge,
+        });
+    }
+    // The lists of the structured profile, with their templates.
+    let s = structured(model)?.remove(0);
+    fields.extend(
+        s.fields
+            .into_iter()
+            .filter(|f| f.spec.len == VARLEN && f.spec.id >= 291),
+    );
+    Ok(vec![Layout {
+        fields,
+        v6: false,
+        fixed: None,
+        profile: None,
+        aux: s.aux,
+        own,
+    }])
 }
 
 /// Appends the record of a profile's layout for flow `fl`: what [`put`] writes for each of
@@ -264,6 +415,8 @@ pub fn parse(spec: &str, model: &InfoModel) -> Result<Layout, String> {
         v6,
         fixed,
         profile: None,
+        aux: Vec::new(),
+        own: Vec::new(),
     })
 }
 
@@ -332,7 +485,136 @@ pub fn put(f: &Field, fl: &Flow, r: &mut Rng, out: &mut Vec<u8>) {
         Src::RevPackets => uint(out, fl.rev_packets),
         Src::RevOctets => uint(out, fl.rev_octets),
         Src::RevFlags => uint(out, fl.rev_flags as u64),
+        Src::Egress => {
+            // Up to 4 interfaces (none for most flows).
+            let n = [0, 0, 0, 1, 1, 2, 3, 4][r.below(8) as usize];
+            let mut e = Vec::with_capacity(4 * n);
+            for k in 0..n {
+                e.extend_from_slice(&(1 + (fl.out_if + k as u32) % 8).to_be_bytes());
+            }
+            put_bytes(VARLEN, &encode::basic_list(3, 0, 14, 4, &e), out);
+        }
+        Src::Http => {
+            // Web flows carry 1 to 3 transactions, the others none.
+            let web = fl.proto == 6 && (fl.dport == 80 || fl.dport == 443 || fl.dport == 8080);
+            let n = if web { r.range(1, 3) } else { 0 };
+            let mut recs = Vec::new();
+            for k in 0..n {
+                let method: &[u8] = [b"GET".as_slice(), b"POST", b"HEAD"][r.below(3) as usize];
+                put_bytes(VARLEN, method, &mut recs);
+                let host = format!("www{}.example.com", fl.dst[15]);
+                put_bytes(VARLEN, host.as_bytes(), &mut recs);
+                let status: u16 =
+                    [200, 200, 200, 301, 304, 404, 500][(r.below(7) + k) as usize % 7];
+                recs.extend_from_slice(&status.to_be_bytes());
+            }
+            put_bytes(VARLEN, &encode::sub_template_list(3, HTTP_TID, &recs), out);
+        }
+        Src::Details => {
+            let mut tcp = Vec::new();
+            if fl.proto == 6 {
+                tcp.extend_from_slice(&(r.next_u64() as u32).to_be_bytes());
+                tcp.extend_from_slice(&(r.range(1024, 65535) as u16).to_be_bytes());
+            }
+            let mut ip = Vec::new();
+            if r.chance(0.5) {
+                ip.push(r.range(32, 255) as u8);
+                ip.extend_from_slice(&fl.octets.to_be_bytes());
+            }
+            let mut entries: Vec<(u16, &[u8])> = Vec::new();
+            if !tcp.is_empty() {
+                entries.push((TCP_TID, &tcp));
+            }
+            if !ip.is_empty() {
+                entries.push((IP_TID, &ip));
+            }
+            // Entries of a few octets: the 16-bit lengths always fit.
+            let list = encode::sub_template_multi_list(3, &entries).unwrap_or_else(|_| vec![3]);
+            put_bytes(VARLEN, &list, out);
+        }
+        Src::Edge => edge(f, r, out),
         Src::Random => random(f, fl, r, out),
+    }
+}
+
+/// An edge value of `f`'s type: zero, the maximum, the minimum (or NaN), or an infinity
+/// (for integers, a value in the middle); for variable length, 0, 254, 255 or 300 octets.
+fn edge(f: &Field, r: &mut Rng, out: &mut Vec<u8>) {
+    use DataType::*;
+    let len = f.spec.len as usize;
+    let v = r.below(4);
+    match f.dtype {
+        Unsigned8 | Unsigned16 | Unsigned32 | Unsigned64 => {
+            let b: u8 = match v {
+                0 => 0,
+                1 | 2 => 0xff,
+                _ => 0x5a,
+            };
+            out.resize(out.len() + len, b);
+        }
+        Signed8 | Signed16 | Signed32 | Signed64 => {
+            let x: i64 = match v {
+                0 => 0,
+                1 => i64::MAX >> (64 - 8 * len),
+                2 => i64::MIN >> (64 - 8 * len),
+                _ => -1,
+            };
+            out.extend_from_slice(&x.to_be_bytes()[8 - len..]);
+        }
+        Float32 => out.extend_from_slice(
+            &[0.0f32, f32::MAX, f32::NAN, f32::NEG_INFINITY][v as usize].to_be_bytes(),
+        ),
+        Float64 if len == 4 => out.extend_from_slice(
+            &[0.0f32, f32::INFINITY, f32::NAN, f32::MIN][v as usize].to_be_bytes(),
+        ),
+        Float64 => out.extend_from_slice(
+            &[0.0f64, f64::MAX, f64::NAN, f64::INFINITY][v as usize].to_be_bytes(),
+        ),
+        Boolean => out.push(if v % 2 == 0 { 1 } else { 2 }),
+        DateTimeSeconds => {
+            out.extend_from_slice(&[0u32, u32::MAX, 1_700_000_000, 1][v as usize].to_be_bytes())
+        }
+        DateTimeMilliseconds => out.extend_from_slice(
+            &[0u64, 4_102_444_800_000, 1_700_000_000_123, 1][v as usize].to_be_bytes(),
+        ),
+        DateTimeMicroseconds | DateTimeNanoseconds => {
+            // NTP: 1900 (0), the end of era 0, a time in 2023, the 1970 epoch.
+            let secs = [0u32, u32::MAX, 3_908_988_800, 2_208_988_800][v as usize];
+            out.extend_from_slice(&secs.to_be_bytes());
+            out.extend_from_slice(&[0u32, u32::MAX, 0x8000_0000, 0][v as usize].to_be_bytes());
+        }
+        Ipv4Address => out.extend_from_slice(
+            &[[0u8, 0, 0, 0], [255; 4], [192, 0, 2, 1], [203, 0, 113, 255]][v as usize],
+        ),
+        Ipv6Address => {
+            let mut a = [0u8; 16];
+            if v == 1 {
+                a = [0xff; 16];
+            } else if v > 1 {
+                a[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+                a[15] = v as u8;
+            }
+            out.extend_from_slice(&a);
+        }
+        MacAddress => out.extend_from_slice(
+            &[
+                [0u8; 6],
+                [0xff; 6],
+                [2, 0, 0x5e, 0, 0x53, 1],
+                [2, 0, 0, 0, 0, 0],
+            ][v as usize],
+        ),
+        String | OctetArray if len == VARLEN as usize => {
+            let n = [0usize, 254, 255, 300][v as usize];
+            let fill = if f.dtype == String { b'x' } else { 0xa5 };
+            put_bytes(VARLEN, &vec![fill; n], out);
+        }
+        String => {
+            let text: &[u8] = [b"".as_slice(), b"edge", b"sixteen octets!!", b"x"][v as usize];
+            put_bytes(f.spec.len, text, out);
+        }
+        OctetArray => out.resize(out.len() + len, [0u8, 0xff, 0x5a, 1][v as usize]),
+        _ => out.resize(out.len() + len, 0),
     }
 }
 
@@ -444,10 +726,15 @@ pub fn enterprise_ies(
 ) -> Vec<Arc<crate::ipfix::registry::IeDef>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
-    for f in layouts.iter().flat_map(|l| &l.fields) {
-        let (pen, id) = (f.spec.pen, f.spec.id);
-        if pen != 0 && pen != crate::ipfix::registry::REVERSE_PEN && seen.insert((pen, id)) {
-            if let Some(ie) = model.get(pen, id) {
+    for l in layouts {
+        for f in &l.fields {
+            let (pen, id) = (f.spec.pen, f.spec.id);
+            if pen == 0 || pen == crate::ipfix::registry::REVERSE_PEN || !seen.insert((pen, id)) {
+                continue;
+            }
+            if let Some(ie) = l.own.iter().find(|d| (d.pen, d.id) == (pen, id)) {
+                out.push(Arc::new(ie.clone()));
+            } else if let Some(ie) = model.get(pen, id) {
                 out.push(ie.clone());
             }
         }

@@ -124,7 +124,15 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
     // Per domain: the RFC 5610 type records, the sampling record, then the flow templates.
     let types = layout::enterprise_ies(&o.layouts, o.model);
     let flow_ids: Vec<u16> = (0..o.layouts.len()).map(|i| 256 + i as u16).collect();
-    let next_id = 256 + o.layouts.len() as u16;
+    // Templates that lists refer to (theirs IDs fixed by the profile), then the options
+    // templates.
+    let aux: Vec<&(u16, Vec<FieldSpec>)> = o.layouts.iter().flat_map(|l| &l.aux).collect();
+    let next_id = aux
+        .iter()
+        .map(|a| a.0 + 1)
+        .chain(std::iter::once(256 + o.layouts.len() as u16))
+        .max()
+        .unwrap_or(256);
     for d in 1..=used {
         if !types.is_empty() {
             let def = type_template(next_id);
@@ -161,6 +169,16 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
                 fields: l.specs(),
             };
             w.define(d, def).map_err(err)?;
+        }
+        // No record uses these directly: written now, before the records that refer to them.
+        for (id, fields) in &aux {
+            let def = TemplateDef {
+                id: *id,
+                scope_count: 0,
+                fields: fields.clone(),
+            };
+            w.define(d, def).map_err(err)?;
+            w.require(d, first_export, *id).map_err(err)?;
         }
     }
     let model = traffic::Model::new();

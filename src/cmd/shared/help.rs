@@ -190,6 +190,8 @@ Examples:
   ipfixkit gen -n 100000 -o flows.ipfix          100k IPv4 flows, seed 1
   ipfixkit gen --profile biflow --seed 7 -n 1000 -o bi.ipfix
   ipfixkit gen --profile flow6 --domains 3 --sampling 100 -o v6.ipfix
+  ipfixkit gen --profile all-types -n 100 -o edge-values.ipfix
+  ipfixkit gen -n 20000 --corrupt bad-set-length -o bad.ipfix
   ipfixkit gen --template sourceIPv4Address,octetDeltaCount[4],wlanSSID -n 50 -o t.ipfix
   ipfixkit gen --start 2025-06-01T12:00:00Z --duration 1h -n 360000 -o hour.ipfix
   ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort";
