@@ -190,42 +190,57 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
         .num_threads(threads)
         .build()
         .map_err(|e| e.to_string())?;
-    // A few chunks per thread at a time: bounded memory, in order.
+    // A few chunks per thread at a time (bounded memory), in order; with more than one
+    // thread the next group is made while this one is written.
     let group = if threads == 1 { 1 } else { threads as u64 * 4 };
-    let mut k = 0;
-    while k < chunks {
-        let ks: Vec<u64> = (k..(k + group).min(chunks)).collect();
-        let made: Vec<Chunk> = if threads == 1 {
+    let group_at = |k: u64| -> Vec<u64> { (k..(k + group).min(chunks)).collect() };
+    let make = |ks: &[u64]| -> Vec<Chunk> {
+        if threads == 1 {
             ks.iter().map(|&k| make_chunk(o, &model, k)).collect()
         } else {
             use rayon::prelude::*;
             pool.install(|| ks.par_iter().map(|&k| make_chunk(o, &model, k)).collect())
-        };
-        for (c, &k) in made.iter().zip(&ks) {
-            let domain = 1 + (k % domains as u64) as u32;
-            export = export.max(c.max_end.div_ceil(1000).min(u32::MAX as u64) as u32);
-            let mut at = 0usize;
-            for &(which, len) in &c.records {
-                let len = len as usize;
-                w.record(
-                    domain,
-                    export,
-                    flow_ids[which as usize],
-                    &c.data[at..at + len],
-                )
-                .map_err(err)?;
-                at += len;
-            }
-            records += c.records.len() as u64;
-            let s = span.get_or_insert((c.first_start, c.last_start, c.min_end, c.max_end));
-            *s = (
-                s.0.min(c.first_start),
-                s.1.max(c.last_start),
-                s.2.min(c.min_end),
-                s.3.max(c.max_end),
-            );
         }
-        k += ks.len() as u64;
+    };
+    let mut ks = group_at(0);
+    let mut made = make(&ks);
+    while !ks.is_empty() {
+        let next_ks = group_at(ks[ks.len() - 1] + 1);
+        let next = std::thread::scope(|scope| -> Result<Vec<Chunk>, String> {
+            let ahead =
+                (threads > 1 && !next_ks.is_empty()).then(|| scope.spawn(|| make(&next_ks)));
+            for (c, &k) in made.iter().zip(&ks) {
+                let domain = 1 + (k % domains as u64) as u32;
+                export = export.max(c.max_end.div_ceil(1000).min(u32::MAX as u64) as u32);
+                let mut at = 0usize;
+                for &(which, len) in &c.records {
+                    let len = len as usize;
+                    w.record(
+                        domain,
+                        export,
+                        flow_ids[which as usize],
+                        &c.data[at..at + len],
+                    )
+                    .map_err(err)?;
+                    at += len;
+                }
+                records += c.records.len() as u64;
+                let s = span.get_or_insert((c.first_start, c.last_start, c.min_end, c.max_end));
+                *s = (
+                    s.0.min(c.first_start),
+                    s.1.max(c.last_start),
+                    s.2.min(c.min_end),
+                    s.3.max(c.max_end),
+                );
+            }
+            Ok(match ahead {
+                Some(h) => h
+                    .join()
+                    .map_err(|_| "a generator thread failed".to_string())?,
+                None => make(&next_ks),
+            })
+        })?;
+        (ks, made) = (next_ks, next);
     }
     if o.metadata {
         let ms = |x: u64| x as i128 * 1_000_000;
