@@ -33,6 +33,13 @@ fn records(w: &Workdir, file: &str) -> Vec<String> {
     v
 }
 
+/// The records of every one of `files` ([`records`]), sorted together.
+fn all_records<S: AsRef<str>>(w: &Workdir, files: &[S]) -> Vec<String> {
+    let mut v: Vec<String> = files.iter().flat_map(|f| records(w, f.as_ref())).collect();
+    v.sort();
+    v
+}
+
 /// The flow starts (ns) of `file`'s records in file order (empty where a record has none).
 fn starts(w: &Workdir, file: &str) -> Vec<Option<i64>> {
     let r = w
@@ -480,11 +487,7 @@ fn netflow_inputs_merge_with_ipfix_ones() {
         ],
     );
     let o = o.as_str();
-    let mut want = Vec::new();
-    for f in &inputs {
-        want.extend(records(&w, f));
-    }
-    want.sort();
+    let want = all_records(&w, &inputs);
     assert_eq!(records(&w, o), want);
     assert_eq!(want.len(), 30 + 2 + 11 + 151);
     assert!(non_decreasing(&starts(&w, o)));
@@ -610,11 +613,7 @@ fn pmacct_exports_merge_with_softflowd_ones() {
         "{}",
         r.stderr
     );
-    let mut want = Vec::new();
-    for f in &inputs {
-        want.extend(records(&w, f));
-    }
-    want.sort();
+    let want = all_records(&w, &inputs);
     assert!(want.len() >= 13 + 14 + 15, "{} records", want.len());
     assert_eq!(records(&w, o), want);
     assert!(non_decreasing(&starts(&w, o)));

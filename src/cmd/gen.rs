@@ -1,9 +1,12 @@
-//! `ipfixkit gen`: synthetic, deterministic IPFIX (or JSON/CSV) fixtures ([`crate::gen`]).
+//! `ipfixkit gen`: synthetic, deterministic IPFIX (or JSON/CSV) fixtures ([`crate::generator`]).
 //! JSON and CSV are the IPFIX that would be written, printed as `convert` prints it.
 
 use super::help::generate::{EXAMPLES, NOTES};
 use super::{Error, IpfixArgs, OutputArgs, PrintArgs};
-use crate::generator::layout::{self, Profile};
+use crate::generator::{self, layout::Profile};
+use crate::io::decode::stderr_line;
+use std::io::Write;
+
 use crate::output::{self, run::Plan};
 
 /// Writes synthetic, realistic flow records: the same bytes for the same arguments.
@@ -42,7 +45,7 @@ pub struct Args {
     pub domains: u32,
 
     /// The first flow's start: RFC 3339 (`2024-01-01T00:00:00Z`) or seconds since 1970.
-    #[arg(long, value_name = "TIME", default_value = "2024-01-01T00:00:00Z", value_parser = parse_start)]
+    #[arg(long, value_name = "TIME", default_value = "2024-01-01T00:00:00Z", value_parser = crate::ipfix::text::parse::parse_time_ms)]
     pub start: u64,
 
     /// Flows started per second of simulated time.
@@ -51,7 +54,7 @@ pub struct Args {
 
     /// Simulated time the flow starts span (`90s`, `15m`, `2h`, `1d`): sets the rate to
     /// records / duration.
-    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    #[arg(long, value_name = "TIME", value_parser = crate::ipfix::text::parse::parse_duration_ms)]
     pub duration: Option<u64>,
 
     /// Write a PSAMP sampling options record per domain: 1 packet in N selected.
@@ -93,70 +96,78 @@ pub enum GenFormat {
 
 pub fn run(args: &Args) -> Result<(), Error> {
     let model = crate::ipfix::InfoModel::builtin();
-    let layouts = if args.templates.is_empty() {
-        layout::profile(args.profile, &model)
-    } else {
-        args.templates
-            .iter()
-            .map(|t| layout::parse(t, &model))
-            .collect()
-    }
-    .map_err(Error::usage)?;
-    let rate = match (args.rate, args.duration) {
-        (Some(r), _) => r,
-        (None, Some(ms)) => args.records.max(1) as f64 * 1000.0 / ms as f64,
-        (None, None) => 100.0,
-    };
+    let layouts =
+        generator::layouts(&args.templates, args.profile, &model).map_err(Error::usage)?;
     let threads = match args.threads {
         0 => rayon::current_num_threads(),
         n => n,
     };
-    let opts = crate::generator::Opts {
+    let opts = generator::Opts {
         records: args.records,
         seed: args.seed,
         layouts,
         domains: args.domains,
         start_ms: args.start,
-        rate,
+        rate: generator::rate(args.records, args.rate, args.duration),
         message_size: args.ipfix.message_size as usize,
         sampling: args.sampling,
         metadata: !args.no_metadata,
         threads,
         model: &model,
     };
-    if let Some(kind) = &args.corrupt {
-        return corrupted(args, &opts, kind);
+    match (&args.corrupt, args.format) {
+        (Some(kind), _) if kind == "list" => {
+            for k in generator::corrupt::Kind::ALL {
+                println!("{:<30}{}", k.name(), k.about());
+            }
+            Ok(())
+        }
+        (Some(kind), GenFormat::Ipfix) => {
+            let bad = |e| Error::usage(format!("--corrupt {kind}: {e}"));
+            let (bytes, at) = generator::damaged(&opts, kind).map_err(bad)?;
+            let mut out = args.out.open(true, args.ipfix.force)?;
+            out.write_all(&bytes)
+                .map_err(|e| Error::Failed(e.to_string()))?;
+            stderr_line(&format!("gen --corrupt {kind}: {at}"));
+            super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false)
+        }
+        (Some(_), _) => Err(Error::usage(
+            "--corrupt writes IPFIX (not --format json or csv)",
+        )),
+        (None, GenFormat::Ipfix) => {
+            let mut out = args.out.open(true, args.ipfix.force)?;
+            generator::generate(&opts, &mut out)
+                .map_err(|e| Error::Failed(format!("output {}: {e}", out.name())))?;
+            super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false)
+        }
+        (None, format) => printed(args, &opts, format, threads),
     }
-    let ipfix = args.format == GenFormat::Ipfix;
-    if ipfix {
-        let mut out = args.out.open(true, args.ipfix.force)?;
-        crate::generator::generate(&opts, &mut out).map_err(|e| out_error(&out, e))?;
-        return super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false);
-    }
-    // JSON/CSV: the IPFIX, printed as convert prints it.
-    let format = if args.format == GenFormat::Json {
-        "json"
-    } else {
-        "csv"
-    };
-    args.print.check_flow(format, None)?;
-    let print = args.print.options(&model)?;
-    let temp = crate::io::temp::TempFile::new("gen");
-    let mut file = std::fs::File::create(temp.path())
-        .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
-    crate::generator::generate(&opts, &mut std::io::BufWriter::new(&mut file))
-        .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
+}
+
+/// JSON/CSV: the IPFIX in a temporary file, printed as `convert` prints it.
+fn printed(
+    args: &Args,
+    opts: &generator::Opts<'_>,
+    format: GenFormat,
+    threads: usize,
+) -> Result<(), Error> {
+    let json = format == GenFormat::Json;
+    args.print
+        .check_flow(if json { "json" } else { "csv" }, None)?;
+    let print = args.print.options(opts.model)?;
+    let temp = generator::to_temp_file(opts).map_err(Error::Failed)?;
     let prep = crate::io::prepare::PrepareOpts {
         format: Some(crate::io::input::Sniffed::Ipfix),
-        model: model.clone(),
-        message_size: args.ipfix.message_size as usize,
+        model: opts.model.clone(),
+        message_size: opts.message_size,
         export_time: 0,
         strict: false,
     };
     let plan = Plan {
-        format: match args.format {
-            GenFormat::Json => output::Format::JsonWithTemplates,
-            _ => output::Format::Csv,
+        format: if json {
+            output::Format::JsonWithTemplates
+        } else {
+            output::Format::Csv
         },
         opts: &print,
         prep: &prep,
@@ -171,86 +182,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
     super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed)
 }
 
-/// `--corrupt KIND`: the file made in memory, damaged in one place, written; `list`: the kinds.
-fn corrupted(args: &Args, opts: &crate::generator::Opts<'_>, kind: &str) -> Result<(), Error> {
-    use crate::generator::corrupt::{Kind, corrupt};
-    use std::io::Write;
-    if kind == "list" {
-        let mut out = std::io::stdout().lock();
-        for k in Kind::ALL {
-            let _ = writeln!(out, "{:<30}{}", k.name(), k.about());
-        }
-        return Ok(());
-    }
-    let Some(k) = Kind::from_name(kind) else {
-        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
-        return Err(Error::usage(format!(
-            "--corrupt {kind}: not a kind of damage (one of: {}; `--corrupt list` explains them)",
-            names.join(", ")
-        )));
-    };
-    if args.format != GenFormat::Ipfix {
-        return Err(Error::usage(
-            "--corrupt writes IPFIX (not --format json or csv)",
-        ));
-    }
-    let mut bytes = Vec::new();
-    crate::generator::generate(opts, &mut bytes).map_err(Error::Failed)?;
-    let (damaged, at) = corrupt(k, &bytes, opts.seed)
-        .map_err(|e| Error::usage(format!("--corrupt {kind}: {e}")))?;
-    let mut out = args.out.open(true, args.ipfix.force)?;
-    out.write_all(&damaged)
-        .map_err(|e| Error::Failed(e.to_string()))?;
-    crate::io::decode::stderr_line(&format!("gen --corrupt {kind}: {at}"));
-    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false)
-}
-
-fn out_error(out: &crate::io::output::Output, e: String) -> Error {
-    Error::Failed(format!("output {}: {e}", out.name()))
-}
-
-fn parse_start(s: &str) -> Result<u64, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return secs.checked_mul(1000).ok_or_else(|| "too late".into());
-    }
-    let (secs, nanos) = crate::ipfix::text::parse::parse_rfc3339(s).ok_or_else(|| {
-        format!("{s:?} is not an RFC 3339 time (2024-01-01T00:00:00Z) or seconds since 1970")
-    })?;
-    u64::try_from(secs)
-        .map(|s| s * 1000 + (nanos / 1_000_000) as u64)
-        .map_err(|_| "before 1970".into())
-}
-
 fn parse_rate(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(r) if r.is_finite() && r > 0.0 && r <= 1e9 => Ok(r),
         _ => Err(format!(
             "{s:?}: a number of flows per second, above 0 and at most 1e9"
         )),
-    }
-}
-
-/// `90s`, `15m`, `2h`, `1d` (or plain seconds), in ms.
-fn parse_duration(s: &str) -> Result<u64, String> {
-    let (num, unit) = s.split_at(
-        s.find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(s.len()),
-    );
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?}: a duration is like 90s, 15m, 2h or 1d"))?;
-    let scale = match unit {
-        "" | "s" => 1e3,
-        "ms" => 1.0,
-        "m" => 60e3,
-        "h" => 3600e3,
-        "d" => 86400e3,
-        _ => return Err(format!("{s:?}: a duration is like 90s, 15m, 2h or 1d")),
-    };
-    let ms = n * scale;
-    if (1.0..1e15).contains(&ms) {
-        Ok(ms as u64)
-    } else {
-        Err(format!("{s:?}: at least 1 ms"))
     }
 }

@@ -45,15 +45,7 @@ pub struct Opts<'a> {
     pub sampling: Option<u32>,
     pub metadata: bool,
     pub threads: usize,
-    pub model: &'a InfoModel,
-}
-
-/// What was written.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub records: u64,
-    pub messages: u64,
-    pub octets: u64,
+    pub model: &'a std::sync::Arc<InfoModel>,
 }
 
 /// One chunk's records: their octets back to back, and (layout, length) of each.
@@ -107,8 +99,54 @@ fn make_chunk(o: &Opts<'_>, model: &traffic::Model, k: u64) -> Chunk {
     c
 }
 
+/// The templates of `--template` specs, or of the profile when there are none.
+pub fn layouts(
+    specs: &[String],
+    profile: layout::Profile,
+    model: &InfoModel,
+) -> Result<Vec<Layout>, String> {
+    if specs.is_empty() {
+        layout::profile(profile, model)
+    } else {
+        specs.iter().map(|t| layout::parse(t, model)).collect()
+    }
+}
+
+/// Flows per second: `rate`, else `records` spread over `duration_ms`, else 100.
+pub fn rate(records: u64, rate: Option<f64>, duration_ms: Option<u64>) -> f64 {
+    match (rate, duration_ms) {
+        (Some(r), _) => r,
+        (None, Some(ms)) => records.max(1) as f64 * 1000.0 / ms as f64,
+        (None, None) => 100.0,
+    }
+}
+
+/// The file `o` asks for, made in memory and damaged the `kind` way (`--corrupt`), with
+/// where the damage is.
+pub fn damaged(o: &Opts<'_>, kind: &str) -> Result<(Vec<u8>, corrupt::Damage), String> {
+    let k = corrupt::Kind::from_name(kind).ok_or_else(|| {
+        let names: Vec<&str> = corrupt::Kind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "not a kind of damage (one of: {}; `--corrupt list` explains them)",
+            names.join(", ")
+        )
+    })?;
+    let mut bytes = Vec::new();
+    generate(o, &mut bytes)?;
+    corrupt::corrupt(k, &bytes, o.seed)
+}
+
+/// The file `o` asks for, in a temporary file (for printing it as JSON or CSV).
+pub fn to_temp_file(o: &Opts<'_>) -> Result<crate::io::temp::TempFile, String> {
+    let temp = crate::io::temp::TempFile::new("gen");
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", temp.path().display());
+    let mut file = std::fs::File::create(temp.path()).map_err(|e| at(&e))?;
+    generate(o, &mut std::io::BufWriter::new(&mut file)).map_err(|e| at(&e))?;
+    Ok(temp)
+}
+
 /// Writes the records (and options records) `o` asks for into `out`.
-pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
+pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
     if o.layouts.is_empty() {
         return Err("no template".into());
     }
@@ -184,7 +222,6 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
     let model = traffic::Model::new();
     let mut export = first_export;
     let mut span: Option<(u64, u64, u64, u64)> = None;
-    let mut records = 0u64;
     let threads = o.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -224,7 +261,6 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
                     .map_err(err)?;
                     at += len;
                 }
-                records += c.records.len() as u64;
                 let s = span.get_or_insert((c.first_start, c.last_start, c.min_end, c.max_end));
                 *s = (
                     s.0.min(c.first_start),
@@ -250,16 +286,8 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<Summary, String> {
         };
         crate::output::ipfix::write_metadata(&mut w, first_export, export, &flows).map_err(err)?;
     }
-    let (messages, octets) = {
-        w.flush_message().map_err(err)?;
-        w.written()
-    };
     w.finish().map_err(err)?;
-    Ok(Summary {
-        records,
-        messages,
-        octets,
-    })
+    Ok(())
 }
 
 /// The RFC 5610 type information template: scope privateEnterpriseNumber and

@@ -258,6 +258,43 @@ fn parse_u256(s: &str) -> Option<Vec<u8>> {
     Some(n[first..].to_vec())
 }
 
+/// A time in ms since 1970: RFC 3339 (`2024-01-01T00:00:00Z`) or whole seconds since 1970.
+pub fn parse_time_ms(s: &str) -> Result<u64, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return secs.checked_mul(1000).ok_or_else(|| "too late".into());
+    }
+    let (secs, nanos) = parse_rfc3339(s).ok_or_else(|| {
+        format!("{s:?} is not an RFC 3339 time (2024-01-01T00:00:00Z) or seconds since 1970")
+    })?;
+    u64::try_from(secs)
+        .map(|s| s * 1000 + (nanos / 1_000_000) as u64)
+        .map_err(|_| "before 1970".into())
+}
+
+/// A duration in ms: `90s`, `15m`, `2h`, `1d`, `250ms` or plain seconds; at least 1 ms.
+pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
+    let bad = || format!("{s:?}: a duration is like 90s, 15m, 2h or 1d");
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "" | "s" => 1e3,
+        "ms" => 1.0,
+        "m" => 60e3,
+        "h" => 3600e3,
+        "d" => 86400e3,
+        _ => return Err(bad()),
+    };
+    let ms = n * scale;
+    if (1.0..1e15).contains(&ms) {
+        Ok(ms as u64)
+    } else {
+        Err(format!("{s:?}: at least 1 ms"))
+    }
+}
+
 /// A time as (Unix seconds, nanoseconds): RFC 3339, or an integer in units of 10^-digits s.
 pub fn parse_time(s: &str, digits: u32) -> Result<(i64, u32), String> {
     let t = s.trim();
