@@ -113,6 +113,14 @@ fi
 status=0
 wait "$pmacctd_pid" || status=$?
 pmacctd_pid=
+# pmacctd 1.7.7 races at the end of a pcap: now and then its nfprobe plugin finishes first
+# ("Shutting down on user request", after exporting), and the core then exits 1 with
+# "no more plugins active". The plugin has exported by then (tests/merge.rs counts the
+# records: at least 13 per capture); any other
+# failure fails.
+if (( status == 1 )) && grep -q "no more plugins active" "$work/pmacctd.err"; then
+    status=0
+fi
 (( status == 0 )) || fail "pmacctd exited with status $status"
 
 # 3. Stop the collector; it drains what pmacctd sent before exiting.
