@@ -180,13 +180,14 @@ fn well_known_sample_facts() {
 #[test]
 fn malformed_files_report_offsets_and_keep_good_records() {
     let w = Workdir::new("malformed");
-    // Missing template 258: held to the end, then one warning; the other sets decoded, exit 0.
+    // Missing template 258: held to the end, then one error (records lost); the other sets
+    // decoded, exit 1.
     let r = w
         .run(&["cat", &sample("ipfixcol-missing-template-258.ipfix")])
-        .ok_warned();
+        .code(1);
     assert!(
         r.stderr
-            .contains("byte 1008 (message 1, set 258): warning: 1 data set(s) (60 octets) of template 258 in domain 0 never got their template; left out"),
+            .contains("byte 1008 (message 1, set 258): 1 data set(s) (60 octets) of template 258 in domain 0 never got their template; left out"),
         "{}",
         r.stderr
     );
@@ -233,9 +234,23 @@ fn malformed_files_report_offsets_and_keep_good_records() {
     assert_eq!(r.stderr.lines().count(), 1);
     // --quiet hides warnings but not errors.
     let r = w
+        .run(&["cat", &sample("ipfixcol-withdrawal-message-256.ipfix")])
+        .ok_warned();
+    assert!(
+        r.stderr.contains("warning: withdrawal of template 256"),
+        "{}",
+        r.stderr
+    );
+    w.run(&[
+        "cat",
+        "-q",
+        &sample("ipfixcol-withdrawal-message-256.ipfix"),
+    ])
+    .ok();
+    let r = w
         .run(&["cat", "-q", &sample("ipfixcol-missing-template-258.ipfix")])
-        .ok();
-    assert!(r.stderr.is_empty());
+        .code(1);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
 }
 
 #[test]
@@ -370,8 +385,8 @@ fn parallel_output_is_identical_and_ordered() {
         let mut c = vec!["cat", "-f", fmt, "-j4"];
         c.extend(files.iter().map(|s| s.as_str()));
         let four = w.run(&c);
-        // These inputs decode with warnings only (a data set whose template is missing).
-        assert_eq!(one.code, 0, "{fmt}: {}", one.stderr);
+        // These inputs decode with one error: a data set whose template is missing.
+        assert_eq!(one.code, 1, "{fmt}: {}", one.stderr);
         assert!(
             one.stdout.len() > 100_000,
             "{fmt}: {} octets",
@@ -383,7 +398,7 @@ fn parallel_output_is_identical_and_ordered() {
         );
         assert_eq!(one.stderr, two.stderr);
         assert_eq!(one.stderr, four.stderr);
-        assert_eq!((two.code, four.code), (0, 0));
+        assert_eq!((two.code, four.code), (1, 1));
     }
     // Output is the concatenation of the single-file outputs, in order.
     let mut concat = Vec::new();
@@ -674,7 +689,10 @@ fn fast_path_inputs(w: &Workdir) -> Vec<String> {
 
 /// Every field key of an input, comma-separated: its CSV header after the metadata columns.
 fn field_list(w: &Workdir, input: &str) -> String {
-    let header = w.run(&["cat", "-q", "-f", "csv", input]).ok().out();
+    let header = w
+        .run(&["cat", "-q", "-f", "csv", input])
+        .ok_but_lost_sets()
+        .out();
     let keys: Vec<&str> = header
         .lines()
         .next()
@@ -704,8 +722,12 @@ fn csv_cells_agree_with_json() {
                 if let Some(f) = fields {
                     args.extend(["-F", f]);
                 }
-                let csv_run = w.run(&[&args[..], &["-f", "csv"]].concat()).ok();
-                let json_run = w.run(&[&args[..], &["-f", "json"]].concat()).ok();
+                let csv_run = w
+                    .run(&[&args[..], &["-f", "csv"]].concat())
+                    .ok_but_lost_sets();
+                let json_run = w
+                    .run(&[&args[..], &["-f", "json"]].concat())
+                    .ok_but_lost_sets();
                 checked += compare_csv_json(&csv_run.stdout, &json_run.out(), &args);
             }
         }
@@ -757,13 +779,13 @@ fn json_fast_path_agrees_with_general_path() {
         for time in ["iso", "epoch"] {
             let fast = w
                 .run(&["cat", "-q", "-f", "json", "--time", time, input])
-                .ok()
+                .ok_but_lost_sets()
                 .out();
             let general = w
                 .run(&[
                     "cat", "-q", "-f", "json", "--time", time, "-F", &list, input,
                 ])
-                .ok()
+                .ok_but_lost_sets()
                 .out();
             let parse = |s: &str| -> Vec<serde_json::Value> {
                 s.lines()
@@ -829,10 +851,13 @@ fn text_fast_path_agrees_with_general_path() {
     for input in &inputs {
         let list = format!("@domain,@template,{}", field_list(&w, input));
         for time in ["iso", "epoch"] {
-            let fast = w.run(&["cat", "-q", "--time", time, input]).ok().out();
+            let fast = w
+                .run(&["cat", "-q", "--time", time, input])
+                .ok_but_lost_sets()
+                .out();
             let general = w
                 .run(&["cat", "-q", "--time", time, "-F", &list, input])
-                .ok()
+                .ok_but_lost_sets()
                 .out();
             let (a, b): (Vec<&str>, Vec<&str>) =
                 (fast.lines().collect(), general.lines().collect());
@@ -956,7 +981,7 @@ fn data_ahead_of_its_template_is_recovered_and_counted() {
             "@export_time,sourceIPv4Address",
             path,
         ])
-        .ok_warned();
+        .code(1);
     // The held record keeps its own message's export time and comes after the template.
     assert_eq!(
         r.out(),
@@ -964,12 +989,12 @@ fn data_ahead_of_its_template_is_recovered_and_counted() {
     );
     assert!(
         r.stderr.contains(
-            "byte 42 (message 2, set 257): warning: 1 data set(s) (10 octets) of template 257 in domain 1 never got their template; left out"
+            "byte 42 (message 2, set 257): 1 data set(s) (10 octets) of template 257 in domain 1 never got their template; left out"
         ),
         "{}",
         r.stderr
     );
-    let r = w.run(&["cat", "--stats", "-f", "json", path]).ok_warned();
+    let r = w.run(&["cat", "--stats", "-f", "json", path]).code(1);
     let v: serde_json::Value = serde_json::from_str(r.out().trim()).unwrap();
     assert_eq!(
         v["sets_recovered"],
@@ -979,7 +1004,7 @@ fn data_ahead_of_its_template_is_recovered_and_counted() {
         v["sets_without_template"],
         serde_json::json!([{"domain":1,"template":257,"sets":1}])
     );
-    let r = w.run(&["cat", "--stats", path]).ok_warned();
+    let r = w.run(&["cat", "--stats", path]).code(1);
     assert!(
         r.out().contains(
             "data sets ahead of their template, decoded when it came\n  domain 1 template 256: 1 sets, 1 records\n"
@@ -1003,7 +1028,7 @@ fn data_ahead_of_its_template_is_recovered_and_counted() {
         "-o",
         out.to_str().unwrap(),
     ])
-    .ok_warned();
+    .code(1);
     let r = w
         .run(&["cat", "-F", "sourceIPv4Address", out.to_str().unwrap()])
         .ok();

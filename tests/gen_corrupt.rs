@@ -1,7 +1,7 @@
 //! The damage of `gen --corrupt KIND` ([`ipfixkit::generator::corrupt`]) on real files: for every
-//! kind and a few seeds, `ipfixkit cat` of the damaged file must not panic, must exit as the
-//! kind deserves (1 for errors; 0 for the two kinds the decoder calls warnings, see
-//! [`WARNING_KINDS`]) and must print the exact line naming the file and the damaged byte.
+//! kind and a few seeds, `ipfixkit cat` of the damaged file must not panic, must exit 1
+//! (every kind loses records or is malformed) and must print the exact line naming the file
+//! and the damaged byte.
 //! `ipfixDump` (libfixbuf 2.4.1) reads the same file under a time limit and must reject it or
 //! warn.
 
@@ -28,12 +28,6 @@ const FILES: [&str; 4] = [
 
 const SEEDS: [u64; 3] = [0, 1, 7];
 
-/// Kinds `ipfixkit cat` reports as warnings, exiting 0: data for a template that never came
-/// is what a file cut out of a longer capture looks like, and data after a withdrawal is
-/// skipped the same way (`Severity::Warning` in `src/ipfix/error.rs`). The decoder is right
-/// to go on; the test pins the exit code so a change shows.
-const WARNING_KINDS: [Kind; 2] = [Kind::UnknownTemplate, Kind::TemplateWithdrawnThenUsed];
-
 /// How long ipfixDump may take on a damaged file before it counts as hung.
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -58,7 +52,7 @@ fn zero_set_length_is_reported_at_the_set() {
 }
 
 #[test]
-fn unknown_template_is_a_warning_at_the_set() {
+fn unknown_template_is_an_error_at_the_set() {
     check(Kind::UnknownTemplate);
 }
 
@@ -73,7 +67,7 @@ fn field_count_bomb_is_a_template_past_its_set() {
 }
 
 #[test]
-fn template_withdrawn_then_used_is_a_warning_at_the_data() {
+fn template_withdrawn_then_used_is_an_error_at_the_data() {
     check(Kind::TemplateWithdrawnThenUsed);
 }
 
@@ -183,7 +177,7 @@ fn expected(kind: Kind, bad: &[u8], d: &Damage) -> (i32, String) {
     let at = d.offset as usize;
     let p = locate(bad, at).unwrap_or_else(|| panic!("{d}: no message holds byte {at}"));
     let k = p.number;
-    let code = if WARNING_KINDS.contains(&kind) { 0 } else { 1 };
+    let code = 1;
     let line = match kind {
         Kind::Truncate => format!(
             "byte {at} (message {k}): truncated message: header says {} octets, only {} remain",
@@ -214,7 +208,7 @@ fn expected(kind: Kind, bad: &[u8], d: &Damage) -> (i32, String) {
         Kind::UnknownTemplate => {
             let (id, len) = p.set.unwrap();
             format!(
-                "byte {at} (message {k}, set {id}): warning: 1 data set(s) ({len} octets) of template {id} in domain {} never got their template; left out",
+                "byte {at} (message {k}, set {id}): 1 data set(s) ({len} octets) of template {id} in domain {} never got their template; left out",
                 p.domain
             )
         }
@@ -246,7 +240,7 @@ fn expected(kind: Kind, bad: &[u8], d: &Damage) -> (i32, String) {
                 .find(|&(_, id, _)| id == t)
                 .unwrap_or_else(|| panic!("{d}: no data set of {t} after the withdrawal"));
             format!(
-                "byte {set_at} (message {}, set {t}): warning: data set for template {t} in domain {}, which was withdrawn, skipped (reported once)",
+                "byte {set_at} (message {}, set {t}): data set for template {t} in domain {}, which was withdrawn, skipped (reported once)",
                 next.number, p.domain
             )
         }

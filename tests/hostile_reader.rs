@@ -343,13 +343,13 @@ fn strict_stops_the_whole_run() {
     assert_eq!(r.stderr, line);
     assert!(w.path("out/bad.json").exists());
     assert!(!w.path("out/good2.json").exists());
-    // A warning ends a --strict run too, and is shown even with -q (it is why output stops).
+    // Lost data sets end a --strict run too, and are shown with -q (it is why output stops).
     let m = &a[..];
     let mut unknown = m.to_vec();
     unknown[36..38].copy_from_slice(&[1, 1]); // the data set's ID 256 -> 257: no such template
     // (A data set ahead of its template is held to the end of its input, where the warning
     // comes: the input's other records are printed, the next input is not read.)
-    let wl = "ipfixkit: unknown.ipfix: byte 36 (message 1, set 257): warning: 1 data set(s) (28 octets) of template 257 in domain 12345678 never got their template; left out; stopped (--strict)\n";
+    let wl = "ipfixkit: unknown.ipfix: byte 36 (message 1, set 257): 1 data set(s) (28 octets) of template 257 in domain 12345678 never got their template; left out; stopped (--strict)\n";
     w.write("unknown.ipfix", &[&unknown[..], m].concat());
     let r = w
         .run(&["cat", "-q", "--strict", "unknown.ipfix", "good.ipfix"])

@@ -125,15 +125,16 @@ pub struct DecodeError {
 impl DecodeError {
     pub fn severity(&self) -> Severity {
         match self.kind {
+            // Data sets no template decodes (never defined, or withdrawn) are records lost: an
+            // IPFIX file carries the templates of its data (RFC 5655 §7.1), so they are errors.
             ErrorKind::WithdrawUnknown { .. }
-            | ErrorKind::UnknownTemplate { .. }
-            | ErrorKind::WithdrawnTemplate { .. }
             | ErrorKind::BadFieldLength { .. }
             | ErrorKind::ReservedSetId
             | ErrorKind::BadLearnedName { .. } => Severity::Warning,
             // Exporters often count FlowSets or leave the count at 0 (RFC 3954 §5.1 asks
             // for records): the records are all read either way.
-            // Data sets whose template never came are warnings, as they are in IPFIX.
+            // v9 data FlowSets whose template never came are warnings: NetFlow files are
+            // recordings of UDP streams, which routinely begin before the first template.
             ErrorKind::NetFlow {
                 problem:
                     super::netflow::Problem {
