@@ -343,7 +343,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__gen)
-            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --no-metadata --threads --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
+            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --netflow --template-refresh --pcap --exporter --collector --no-metadata --threads --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,7 +370,7 @@ _ipfixkit() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "flow4 flow6 biflow structured all-types" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "flow4 flow6 biflow structured all-types netflow5" -- "${cur}"))
                     return 0
                     ;;
                 --domains)
@@ -394,6 +394,22 @@ _ipfixkit() {
                     return 0
                     ;;
                 --corrupt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netflow)
+                    COMPREPLY=($(compgen -W "5 9" -- "${cur}"))
+                    return 0
+                    ;;
+                --template-refresh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exporter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --collector)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -155,17 +155,23 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l format -d 'Out
 json\t'JSON lines, as `convert --to json` prints the IPFIX'
 csv\t'CSV with a header row, as `convert --to csv` prints it'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l template -d 'The records\' fields, a template per flag: IE names with an optional `[length]` (`[v]`: variable length), e.g. `sourceIPv4Address,octetDeltaCount[4],wlanSSID`. Records are spread over the templates. Overrides --profile' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l profile -d 'The built-in template when no --template is given' -r -f -a "flow4\t'IPv4 5-tuple flows with counters, interfaces and millisecond times'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l profile -d 'The built-in template when no --template is given [default: flow4; netflow5 with --netflow 5]' -r -f -a "flow4\t'IPv4 5-tuple flows with counters, interfaces and millisecond times'
 flow6\t'The same for IPv6 (with the flow label)'
 biflow\t'IPv4 biflows (RFC 5103): the reverse packets, octets and TCP flags too'
 structured\t'IPv4 flows with structured data (RFC 6313): a basicList of egress interfaces, a subTemplateList of HTTP transactions, a subTemplateMultiList of TCP and IP details, each of 0 to a few elements'
-all-types\t'One field of every abstract data type (RFC 7011 §6.1, RFC 6313), reduced sizes among them, with edge values: 0, maximum, minimum, NaN and infinities, empty and 255-octet-plus strings in the 3-octet length form. Types no IANA IE has (signed8/16/64, float32) are IEs of the documentation PEN 32473, named by RFC 5610 type records'"
+all-types\t'One field of every abstract data type (RFC 7011 §6.1, RFC 6313), reduced sizes among them, with edge values: 0, maximum, minimum, NaN and infinities, empty and 255-octet-plus strings in the 3-octet length form. Types no IANA IE has (signed8/16/64, float32) are IEs of the documentation PEN 32473, named by RFC 5610 type records'
+netflow5\t'NetFlow v5\'s record, as the NetFlow translator reads it: uptimes and millisecond times, next hop, AS numbers (RFC 5398\'s documentation ASNs), prefix lengths and the sampling fields. What `--netflow 5` writes'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l domains -d 'Observation domains (1..=N); records go round them in chunks of 4096' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l start -d 'The first flow\'s start: RFC 3339 (`2024-01-01T00:00:00Z`) or seconds since 1970' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l rate -d 'Flows started per second of simulated time' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l duration -d 'Simulated time the flow starts span (`90s`, `15m`, `2h`, `1d`): sets the rate to records / duration' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l sampling -d 'Write a PSAMP sampling options record per domain: 1 packet in N selected' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l corrupt -d 'Write a deliberately damaged file: one place (chosen by the seed) damaged the KIND way, said on stderr. `--corrupt list` names and explains the kinds' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l netflow -d 'Write NetFlow export packets instead of IPFIX messages: 9 (RFC 3954; fixed-length IANA fields only, flowStart/EndMilliseconds as uptimes) or 5 (the netflow5 profile)' -r -f -a "5\t''
+9\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l template-refresh -d 'NetFlow v9: send the templates again every N packets of a source' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l exporter -d '--pcap: the exporter\'s address and port' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l collector -d '--pcap: the collector\'s address and port [default: 192.0.2.2:4739 for IPFIX, 192.0.2.2:2055 for NetFlow]' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s j -l threads -d 'Threads making records (0 = all cores). The output never depends on it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l message-size -d 'IPFIX output: largest message in octets' -r
@@ -177,6 +183,7 @@ flow\t'The fixed fields of the flow schema'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l rename -d 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l map -d 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l render -d 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l pcap -d 'Write a pcap of the messages (or NetFlow packets) as UDP datagrams from --exporter to --collector, each at its export time'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l no-metadata -d 'Leave out the RFC 5655 §8 file time window and export session details at the end'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'

@@ -25,7 +25,7 @@ fn generate(w: &Workdir, name: &str, args: &[&str]) -> Vec<u8> {
 #[test]
 fn the_same_arguments_give_the_same_bytes_on_any_threads() {
     let w = Workdir::new("gen-determinism");
-    for profile in ["flow4", "flow6", "biflow", "structured", "all-types"] {
+    for profile in ["flow4", "flow6", "biflow", "structured", "all-types", "netflow5"] {
         // Five chunks of 4096 records: the threads have something to share.
         let args = ["--profile", profile, "-n", "20000", "--domains", "2"];
         let one = generate(&w, "a.ipfix", &[&args[..], &["-j1"]].concat());
@@ -207,8 +207,9 @@ fn every_record_is_plausible() {
 #[test]
 fn peers_read_every_profile() {
     let w = Workdir::new("gen-peers");
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         ("structured", &["--profile", "structured"]),
+        ("netflow5", &["--profile", "netflow5", "--sampling", "10"]),
         ("all-types", &["--profile", "all-types", "--domains", "2"]),
         ("flow4", &["--profile", "flow4"]),
         ("flow6", &["--profile", "flow6", "--domains", "3"]),

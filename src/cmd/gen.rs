@@ -3,8 +3,9 @@
 
 use super::help::generate::{EXAMPLES, NOTES};
 use super::{Error, IpfixArgs, OutputArgs, PrintArgs};
-use crate::generator::{self, layout::Profile};
+use crate::generator::{self, Wire, layout::Profile};
 use crate::io::decode::stderr_line;
+use crate::ipfix::nfwrite::Version;
 use std::io::Write;
 
 use crate::output::{self, run::Plan};
@@ -36,9 +37,10 @@ pub struct Args {
     #[arg(long = "template", value_name = "SPEC")]
     pub templates: Vec<String>,
 
-    /// The built-in template when no --template is given.
-    #[arg(long, value_enum, default_value_t = Profile::Flow4)]
-    pub profile: Profile,
+    /// The built-in template when no --template is given [default: flow4; netflow5 with
+    /// --netflow 5].
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
 
     /// Observation domains (1..=N); records go round them in chunks of 4096.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=65535))]
@@ -65,6 +67,34 @@ pub struct Args {
     /// said on stderr. `--corrupt list` names and explains the kinds.
     #[arg(long, value_name = "KIND")]
     pub corrupt: Option<String>,
+
+    /// Write NetFlow export packets instead of IPFIX messages: 9 (RFC 3954; fixed-length
+    /// IANA fields only, flowStart/EndMilliseconds as uptimes) or 5 (the netflow5 profile).
+    #[arg(long, value_name = "VERSION", value_parser = ["5", "9"])]
+    pub netflow: Option<String>,
+
+    /// NetFlow v9: send the templates again every N packets of a source.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub template_refresh: u32,
+
+    /// Write a pcap of the messages (or NetFlow packets) as UDP datagrams from --exporter to
+    /// --collector, each at its export time.
+    #[arg(long)]
+    pub pcap: bool,
+
+    /// --pcap: the exporter's address and port.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        default_value = "192.0.2.1:49152",
+        requires = "pcap"
+    )]
+    pub exporter: std::net::SocketAddr,
+
+    /// --pcap: the collector's address and port [default: 192.0.2.2:4739 for IPFIX,
+    /// 192.0.2.2:2055 for NetFlow].
+    #[arg(long, value_name = "ADDR:PORT", requires = "pcap")]
+    pub collector: Option<std::net::SocketAddr>,
 
     /// Leave out the RFC 5655 §8 file time window and export session details at the end.
     #[arg(long)]
@@ -96,13 +126,48 @@ pub enum GenFormat {
 
 pub fn run(args: &Args) -> Result<(), Error> {
     let model = crate::ipfix::InfoModel::builtin();
-    let layouts =
-        generator::layouts(&args.templates, args.profile, &model).map_err(Error::usage)?;
+    let wire = match args.netflow.as_deref() {
+        None => Wire::Ipfix,
+        Some(v) => Wire::Netflow {
+            version: if v == "5" { Version::V5 } else { Version::V9 },
+            refresh: args.template_refresh,
+        },
+    };
+    let v5 = matches!(
+        wire,
+        Wire::Netflow {
+            version: Version::V5,
+            ..
+        }
+    );
+    let profile = match args.profile {
+        Some(p) if v5 && p != Profile::Netflow5 => {
+            return Err(Error::usage(
+                "--netflow 5 writes the netflow5 profile (v5 has one record layout)",
+            ));
+        }
+        Some(p) => p,
+        None if v5 => Profile::Netflow5,
+        None => Profile::Flow4,
+    };
+    if v5 && !args.templates.is_empty() {
+        return Err(Error::usage(
+            "--netflow 5 has one record layout: no --template",
+        ));
+    }
+    if (wire != Wire::Ipfix || args.pcap)
+        && (args.corrupt.is_some() || args.format != GenFormat::Ipfix)
+    {
+        return Err(Error::usage(
+            "--netflow and --pcap write export packets: not with --corrupt or --format json/csv",
+        ));
+    }
+    let layouts = generator::layouts(&args.templates, profile, &model).map_err(Error::usage)?;
     let threads = match args.threads {
         0 => rayon::current_num_threads(),
         n => n,
     };
-    let opts = generator::Opts {
+    let mut opts = generator::Opts {
         records: args.records,
         seed: args.seed,
         layouts,
@@ -114,7 +179,13 @@ pub fn run(args: &Args) -> Result<(), Error> {
         metadata: !args.no_metadata,
         threads,
         model: &model,
+        wire,
+        pcap: args.pcap.then(|| udp_path(args, wire)),
     };
+    if wire != Wire::Ipfix || args.pcap {
+        opts.message_size = generator::packet_size(&opts, args.ipfix.message_size);
+        generator::check(&opts).map_err(Error::usage)?;
+    }
     match (&args.corrupt, args.format) {
         (Some(kind), _) if kind == "list" => {
             for k in generator::corrupt::Kind::ALL {
@@ -180,6 +251,20 @@ fn printed(
     let input = [temp.path().to_string_lossy().into_owned()];
     let ran = plan.into_one(&input, &mut out, |_| indicatif::ProgressBar::hidden())?;
     super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed)
+}
+
+/// The exporter-to-collector path of `--pcap`.
+fn udp_path(args: &Args, wire: Wire) -> generator::pcap::UdpFlow {
+    let port = if wire == Wire::Ipfix { 4739 } else { 2055 };
+    let collector = args
+        .collector
+        .unwrap_or_else(|| std::net::SocketAddr::from(([192, 0, 2, 2], port)));
+    generator::pcap::UdpFlow {
+        exporter: args.exporter.ip(),
+        exporter_port: args.exporter.port(),
+        collector: collector.ip(),
+        collector_port: collector.port(),
+    }
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -27,6 +27,10 @@ pub enum Profile {
     /// 255-octet-plus strings in the 3-octet length form. Types no IANA IE has (signed8/16/64,
     /// float32) are IEs of the documentation PEN 32473, named by RFC 5610 type records.
     AllTypes,
+    /// NetFlow v5's record, as the NetFlow translator reads it: uptimes and millisecond
+    /// times, next hop, AS numbers (RFC 5398's documentation ASNs), prefix lengths and the
+    /// sampling fields. What `--netflow 5` writes.
+    Netflow5,
 }
 
 /// Where a field's value comes from.
@@ -56,6 +60,20 @@ pub enum Src {
     RevPackets,
     RevOctets,
     RevFlags,
+    /// flowStart/EndSysUpTime: milliseconds since the exporter's boot.
+    StartUptime,
+    EndUptime,
+    /// The next hop: the .254 of the destination's /24.
+    NextHop,
+    /// Documentation ASNs (RFC 5398) by address.
+    SrcAs,
+    DstAs,
+    /// Prefix lengths (/24).
+    SrcMask,
+    DstMask,
+    /// samplingAlgorithm / samplingInterval of `--sampling` (0 without).
+    SamplingMode,
+    SamplingInterval,
     /// structured: the egress interfaces (basicList of egressInterface).
     Egress,
     /// structured: HTTP transactions (subTemplateList of [`HTTP_TID`]).
@@ -130,6 +148,15 @@ fn source(pen: u32, id: u16) -> Src {
         (29305, 2 | 86) => Src::RevPackets,
         (29305, 1 | 85) => Src::RevOctets,
         (29305, 6) => Src::RevFlags,
+        (0, 22) => Src::StartUptime,
+        (0, 21) => Src::EndUptime,
+        (0, 15) => Src::NextHop,
+        (0, 16) => Src::SrcAs,
+        (0, 17) => Src::DstAs,
+        (0, 9) => Src::SrcMask,
+        (0, 13) => Src::DstMask,
+        (0, 35) => Src::SamplingMode,
+        (0, 34) => Src::SamplingInterval,
         _ => Src::Random,
     }
 }
@@ -183,11 +210,40 @@ pub fn profile(p: Profile, model: &InfoModel) -> Result<Vec<Layout>, String> {
         Profile::Biflow => [FLOW4, BIFLOW_EXTRA].concat(),
         Profile::Structured => return structured(model),
         Profile::AllTypes => return all_types(model),
+        Profile::Netflow5 => return netflow5(model),
     };
     let spec: Vec<String> = names.iter().map(|(n, l)| format!("{n}[{l}]")).collect();
     let mut l = parse(&spec.join(","), model)?;
     l.profile = Some(p);
     Ok(vec![l])
+}
+
+/// The v5 record in the NetFlow translator's template (the same fields, the same order), so
+/// `--netflow 5` and this profile's IPFIX read back alike.
+fn netflow5(model: &InfoModel) -> Result<Vec<Layout>, String> {
+    let fields = crate::ipfix::netflow::v5_template()
+        .fields
+        .into_iter()
+        .map(|spec| {
+            let ie = model
+                .get(0, spec.id)
+                .ok_or_else(|| format!("IE {} missing from the registry", spec.id))?;
+            Ok(Field {
+                spec,
+                dtype: ie.dtype,
+                src: source(0, spec.id),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let fixed = Some(fields.iter().map(|f| f.spec.len as usize).sum());
+    Ok(vec![Layout {
+        fields,
+        v6: false,
+        fixed,
+        profile: None,
+        aux: Vec::new(),
+        own: Vec::new(),
+    }])
 }
 
 fn specs(list: &[(u16, u16)]) -> Vec<FieldSpec> {
@@ -485,6 +541,23 @@ pub fn put(f: &Field, fl: &Flow, r: &mut Rng, out: &mut Vec<u8>) {
         Src::RevPackets => uint(out, fl.rev_packets),
         Src::RevOctets => uint(out, fl.rev_octets),
         Src::RevFlags => uint(out, fl.rev_flags as u64),
+        Src::StartUptime => uint(out, fl.start_ms.wrapping_sub(fl.boot_ms) as u32 as u64),
+        Src::EndUptime => uint(out, fl.end_ms.wrapping_sub(fl.boot_ms) as u32 as u64),
+        Src::NextHop => {
+            let mut a = v6(fl, &fl.dst);
+            let last = a.len() - 1;
+            a[last] = 254;
+            if len == 16 {
+                out.extend_from_slice(&a);
+            } else {
+                out.extend_from_slice(&a[12..]);
+            }
+        }
+        Src::SrcAs => uint(out, 64496 + (fl.src[15] % 8) as u64),
+        Src::DstAs => uint(out, 64504 + (fl.dst[15] % 8) as u64),
+        Src::SrcMask | Src::DstMask => uint(out, if fl.v6 { 48 } else { 24 }),
+        Src::SamplingMode => uint(out, (fl.sampling > 0) as u64),
+        Src::SamplingInterval => uint(out, fl.sampling as u64),
         Src::Egress => {
             // Up to 4 interfaces (none for most flows).
             let n = [0, 0, 0, 1, 1, 2, 3, 4][r.below(8) as usize];

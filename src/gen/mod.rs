@@ -23,6 +23,7 @@ pub mod pcap;
 pub mod rng;
 pub mod traffic;
 
+use crate::ipfix::nfwrite::{NetflowWriter, Version};
 use crate::ipfix::template::FieldSpec;
 use crate::ipfix::writer::{MessageWriter, TemplateDef, WriteError};
 use crate::ipfix::{InfoModel, VARLEN};
@@ -47,6 +48,47 @@ pub struct Opts<'a> {
     pub metadata: bool,
     pub threads: usize,
     pub model: &'a std::sync::Arc<InfoModel>,
+    /// IPFIX messages or NetFlow packets.
+    pub wire: Wire,
+    /// Each message or packet as a UDP datagram in a pcap.
+    pub pcap: Option<pcap::UdpFlow>,
+}
+
+/// What the records are written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    Ipfix,
+    /// NetFlow packets; v9 templates again every `refresh` packets of a source.
+    Netflow {
+        version: Version,
+        refresh: u32,
+    },
+}
+
+/// The one writer of a run: IPFIX messages, or NetFlow packets for `--netflow`.
+enum Sink<'w> {
+    Ipfix(MessageWriter<&'w mut dyn Write>),
+    Netflow(NetflowWriter<&'w mut dyn Write>),
+}
+
+impl Sink<'_> {
+    fn define(&mut self, domain: u32, def: TemplateDef) -> Result<(), String> {
+        match self {
+            Sink::Ipfix(w) => w.define(domain, def).map_err(|e| e.to_string()),
+            Sink::Netflow(w) => w.define(domain, &def).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn record(&mut self, domain: u32, export: u32, tid: u16, data: &[u8]) -> Result<(), String> {
+        match self {
+            Sink::Ipfix(w) => w
+                .record(domain, export, tid, data)
+                .map_err(|e| e.to_string()),
+            Sink::Netflow(w) => w
+                .record(domain, export, tid, data)
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// One chunk's records: their octets back to back, and (layout, length) of each.
@@ -73,6 +115,7 @@ fn make_chunk(o: &Opts<'_>, model: &traffic::Model, k: u64) -> Chunk {
         max_end: 0,
     };
     let per_ms = 1000.0 / o.rate;
+    let boot = boot_ms(o.start_ms, domain(o, k));
     for i in lo..hi {
         let which = if o.layouts.len() == 1 {
             0
@@ -81,7 +124,9 @@ fn make_chunk(o: &Opts<'_>, model: &traffic::Model, k: u64) -> Chunk {
         };
         let l = &o.layouts[which];
         let start = o.start_ms + ((i as f64 + r.unit()) * per_ms) as u64;
-        let flow = model.flow(&mut r, l.v6, start);
+        let mut flow = model.flow(&mut r, l.v6, start);
+        flow.boot_ms = boot;
+        flow.sampling = o.sampling.unwrap_or(0);
         let at = c.data.len();
         match l.profile {
             Some(p) => layout::put_profile(p, &flow, &mut c.data),
@@ -98,6 +143,66 @@ fn make_chunk(o: &Opts<'_>, model: &traffic::Model, k: u64) -> Chunk {
         c.max_end = c.max_end.max(flow.end_ms);
     }
     c
+}
+
+/// The largest message or packet for `--netflow` / `--pcap`: 1400 octets (an Ethernet MTU's
+/// worth) when `asked` is the default 65535, and never more than a UDP datagram holds.
+pub fn packet_size(o: &Opts<'_>, asked: u16) -> usize {
+    let asked = if asked == u16::MAX {
+        1400
+    } else {
+        asked as usize
+    };
+    match o.pcap {
+        Some(p) if p.collector.is_ipv6() => asked.min(65527),
+        Some(_) => asked.min(65507),
+        None => asked,
+    }
+}
+
+/// Whether NetFlow can carry the templates (said before anything is written), and the
+/// exporter and collector are of one address family.
+pub fn check(o: &Opts<'_>) -> Result<(), String> {
+    if let Some(p) = o.pcap {
+        if p.exporter.is_ipv6() != p.collector.is_ipv6() {
+            return Err("--exporter and --collector must both be IPv4 or both IPv6".into());
+        }
+    }
+    let Wire::Netflow { version, refresh } = o.wire else {
+        return Ok(());
+    };
+    let v = if version == Version::V5 { 5 } else { 9 };
+    if version == Version::V5 && o.sampling.is_some_and(|n| n > 0x3fff) {
+        return Err("--netflow 5: the header has 14 bits for --sampling (at most 16383)".into());
+    }
+    let mut w = NetflowWriter::new(std::io::sink(), version, o.message_size, refresh);
+    let aux = o.layouts.iter().flat_map(|l| &l.aux);
+    let flows = o
+        .layouts
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (256 + i as u16, l.specs()));
+    for (id, fields) in flows.chain(aux.cloned()) {
+        let def = TemplateDef {
+            id,
+            scope_count: 0,
+            fields,
+        };
+        w.define(1, &def)
+            .map_err(|e| format!("--netflow {v}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The observation domain of chunk `k`: the chunks go round the domains.
+fn domain(o: &Opts<'_>, k: u64) -> u32 {
+    1 + (k % o.domains.max(1) as u64) as u32
+}
+
+/// When the exporter of `domain` booted (its uptimes count from there): an hour before the
+/// first flow, a minute earlier for each further domain.
+pub fn boot_ms(start_ms: u64, domain: u32) -> u64 {
+    start_ms.saturating_sub(3_600_000 + 60_000 * domain.saturating_sub(1) as u64)
 }
 
 /// The templates of `--template` specs, or of the profile when there are none.
@@ -155,13 +260,31 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
         return Err("too many templates".into());
     }
     let err = |e: WriteError| e.to_string();
-    let mut w = MessageWriter::new(out, o.message_size);
+    let mut captured;
+    let out: &mut dyn Write = match o.pcap {
+        Some(path) => {
+            captured = pcap::Exported::new(out, path).map_err(|e| e.to_string())?;
+            &mut captured
+        }
+        None => out,
+    };
+    let mut w = match o.wire {
+        Wire::Ipfix => Sink::Ipfix(MessageWriter::new(out, o.message_size)),
+        Wire::Netflow { version, refresh } => {
+            Sink::Netflow(NetflowWriter::new(out, version, o.message_size, refresh))
+        }
+    };
+    let ipfix = o.wire == Wire::Ipfix;
     let first_export = (o.start_ms.div_ceil(1000)).min(u32::MAX as u64) as u32;
     let domains = o.domains.max(1);
     let chunks = o.records.div_ceil(CHUNK);
     let used = domains.min(chunks.max(1) as u32);
     // Per domain: the RFC 5610 type records, the sampling record, then the flow templates.
-    let types = layout::enterprise_ies(&o.layouts, o.model);
+    let types = if ipfix {
+        layout::enterprise_ies(&o.layouts, o.model)
+    } else {
+        Vec::new()
+    };
     let flow_ids: Vec<u16> = (0..o.layouts.len()).map(|i| 256 + i as u16).collect();
     // Templates that lists refer to (theirs IDs fixed by the profile), then the options
     // templates.
@@ -173,33 +296,66 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
         .max()
         .unwrap_or(256);
     for d in 1..=used {
+        if let Sink::Netflow(n) = &mut w {
+            n.boot(d, boot_ms(o.start_ms, d));
+        }
         if !types.is_empty() {
             let def = type_template(next_id);
             let id = def.id;
-            w.define(d, def).map_err(err)?;
+            w.define(d, def)?;
             for ie in &types {
-                w.record(d, first_export, id, &type_record(ie))
-                    .map_err(err)?;
+                w.record(d, first_export, id, &type_record(ie))?;
             }
         }
-        if let Some(n) = o.sampling {
-            let def = TemplateDef {
-                id: next_id + 1,
-                scope_count: 1,
-                fields: vec![
-                    FieldSpec::iana(149, 4),
-                    FieldSpec::iana(304, 1),
-                    FieldSpec::iana(305, 4),
-                    FieldSpec::iana(306, 4),
-                ],
-            };
-            w.define(d, def).map_err(err)?;
-            let mut rec = Vec::with_capacity(13);
-            rec.extend_from_slice(&d.to_be_bytes());
-            rec.push(1); // systematic count-based
-            rec.extend_from_slice(&1u32.to_be_bytes());
-            rec.extend_from_slice(&(n.max(1) - 1).to_be_bytes());
-            w.record(d, first_export, next_id + 1, &rec).map_err(err)?;
+        let v9 = o.wire != Wire::Ipfix;
+        match o.sampling {
+            // v5 says it in every header (from the records' sampling fields).
+            Some(_)
+                if matches!(
+                    o.wire,
+                    Wire::Netflow {
+                        version: Version::V5,
+                        ..
+                    }
+                ) => {}
+            // v9: an options record scoped to the exporting process (System).
+            Some(n) if v9 => {
+                let def = TemplateDef {
+                    id: next_id + 1,
+                    scope_count: 1,
+                    fields: vec![
+                        FieldSpec::iana(144, 4),
+                        FieldSpec::iana(34, 4),
+                        FieldSpec::iana(35, 1),
+                    ],
+                };
+                w.define(d, def)?;
+                let mut rec = Vec::with_capacity(9);
+                rec.extend_from_slice(&d.to_be_bytes());
+                rec.extend_from_slice(&n.to_be_bytes());
+                rec.push(1); // deterministic
+                w.record(d, first_export, next_id + 1, &rec)?;
+            }
+            Some(n) => {
+                let def = TemplateDef {
+                    id: next_id + 1,
+                    scope_count: 1,
+                    fields: vec![
+                        FieldSpec::iana(149, 4),
+                        FieldSpec::iana(304, 1),
+                        FieldSpec::iana(305, 4),
+                        FieldSpec::iana(306, 4),
+                    ],
+                };
+                w.define(d, def)?;
+                let mut rec = Vec::with_capacity(13);
+                rec.extend_from_slice(&d.to_be_bytes());
+                rec.push(1); // systematic count-based
+                rec.extend_from_slice(&1u32.to_be_bytes());
+                rec.extend_from_slice(&(n.max(1) - 1).to_be_bytes());
+                w.record(d, first_export, next_id + 1, &rec)?;
+            }
+            None => {}
         }
         for (l, &id) in o.layouts.iter().zip(&flow_ids) {
             let def = TemplateDef {
@@ -207,7 +363,7 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
                 scope_count: 0,
                 fields: l.specs(),
             };
-            w.define(d, def).map_err(err)?;
+            w.define(d, def)?;
         }
         // No record uses these directly: written now, before the records that refer to them.
         for (id, fields) in &aux {
@@ -216,8 +372,10 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
                 scope_count: 0,
                 fields: fields.clone(),
             };
-            w.define(d, def).map_err(err)?;
-            w.require(d, first_export, *id).map_err(err)?;
+            w.define(d, def)?;
+            if let Sink::Ipfix(w) = &mut w {
+                w.require(d, first_export, *id).map_err(err)?;
+            }
         }
     }
     let model = traffic::Model::new();
@@ -248,7 +406,7 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
             let ahead =
                 (threads > 1 && !next_ks.is_empty()).then(|| scope.spawn(|| make(&next_ks)));
             for (c, &k) in made.iter().zip(&ks) {
-                let domain = 1 + (k % domains as u64) as u32;
+                let domain = domain(o, k);
                 export = export.max(c.max_end.div_ceil(1000).min(u32::MAX as u64) as u32);
                 let mut at = 0usize;
                 for &(which, len) in &c.records {
@@ -258,8 +416,7 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
                         export,
                         flow_ids[which as usize],
                         &c.data[at..at + len],
-                    )
-                    .map_err(err)?;
+                    )?;
                     at += len;
                 }
                 let s = span.get_or_insert((c.first_start, c.last_start, c.min_end, c.max_end));
@@ -279,15 +436,25 @@ pub fn generate(o: &Opts<'_>, out: &mut dyn Write) -> Result<(), String> {
         })?;
         (ks, made) = (next_ks, next);
     }
-    if o.metadata {
-        let ms = |x: u64| x as i128 * 1_000_000;
-        let flows = match span {
-            Some((a, b, c, d)) => crate::output::FlowSpan::of((ms(a), ms(b)), (ms(c), ms(d)), 3),
-            None => crate::output::FlowSpan::default(),
-        };
-        crate::output::ipfix::write_metadata(&mut w, first_export, export, &flows).map_err(err)?;
+    match w {
+        Sink::Ipfix(mut w) => {
+            if o.metadata {
+                let ms = |x: u64| x as i128 * 1_000_000;
+                let flows = match span {
+                    Some((a, b, c, d)) => {
+                        crate::output::FlowSpan::of((ms(a), ms(b)), (ms(c), ms(d)), 3)
+                    }
+                    None => crate::output::FlowSpan::default(),
+                };
+                crate::output::ipfix::write_metadata(&mut w, first_export, export, &flows)
+                    .map_err(err)?;
+            }
+            w.finish().map_err(err)?;
+        }
+        Sink::Netflow(w) => {
+            w.finish().map_err(|e| e.to_string())?;
+        }
     }
-    w.finish().map_err(err)?;
     Ok(())
 }
 

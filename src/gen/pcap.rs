@@ -123,6 +123,72 @@ impl UdpFlow {
     }
 }
 
+/// Export packets captured as UDP datagrams: a [`Write`] that takes one IPFIX message or
+/// NetFlow packet per `write` call (the message and NetFlow writers write each with one
+/// `write_all`, and this never writes short), checks it is one, and captures it at its
+/// export time (the k-th packet of a second k microseconds after it, so times increase).
+pub struct Exported<W: Write> {
+    capture: Capture<W>,
+    path: UdpFlow,
+    frame: Vec<u8>,
+    second: u64,
+    in_second: u64,
+}
+
+impl<W: Write> Exported<W> {
+    pub fn new(out: W, path: UdpFlow) -> io::Result<Exported<W>> {
+        Ok(Exported {
+            capture: Capture::new(out)?,
+            path,
+            frame: Vec::with_capacity(1600),
+            second: 0,
+            in_second: 0,
+        })
+    }
+}
+
+/// The export time (ns since 1970) of the one export packet `p` is, or why it is not one.
+fn export_ns(p: &[u8]) -> Result<u64, String> {
+    let be16 = |o: usize| u16::from_be_bytes([p[o], p[o + 1]]) as usize;
+    let be32 = |o: usize| u32::from_be_bytes([p[o], p[o + 1], p[o + 2], p[o + 3]]) as u64;
+    let whole = match (p.len(), p.get(..2)) {
+        (16.., Some([0, 10])) if be16(2) == p.len() => Some(be32(4) * 1_000_000_000),
+        (24.., Some([0, 5])) if 24 + 48 * be16(2) == p.len() => {
+            Some(be32(8) * 1_000_000_000 + be32(12).min(999_999_999))
+        }
+        (20.., Some([0, 9])) if crate::ipfix::netflow::packet_len(p) == Ok(p.len()) => {
+            Some(be32(8) * 1_000_000_000)
+        }
+        _ => None,
+    };
+    whole.ok_or_else(|| {
+        format!(
+            "a write of {} octets that is not one export packet",
+            p.len()
+        )
+    })
+}
+
+impl<W: Write> Write for Exported<W> {
+    fn write(&mut self, p: &[u8]) -> io::Result<usize> {
+        let ns = export_ns(p).map_err(io::Error::other)?;
+        let second = ns / 1_000_000_000;
+        if second != self.second {
+            (self.second, self.in_second) = (second, 0);
+        }
+        let at = ns + 1000 * self.in_second.min(999_999);
+        self.in_second += 1;
+        let ident = self.capture.packets() as u16;
+        self.path.frame(p, ident, &mut self.frame)?;
+        self.capture.packet(at, &self.frame)?;
+        Ok(p.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.capture.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,10 @@ pub struct Flow {
     pub rev_packets: u64,
     pub rev_octets: u64,
     pub rev_flags: u16,
+    /// Set by the generator, not drawn: the exporter's boot (uptimes count from it) and the
+    /// `--sampling` interval (0 without).
+    pub boot_ms: u64,
+    pub sampling: u32,
 }
 
 /// Service tables and host popularity, built once.

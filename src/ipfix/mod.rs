@@ -12,6 +12,7 @@ pub mod error;
 pub mod hold;
 pub mod list;
 pub mod netflow;
+pub mod nfwrite;
 pub mod registry;
 pub mod remap;
 pub mod session;

@@ -722,17 +722,17 @@ fn v9_field(ftype: u16, len: u16) -> FieldSpec {
     }
 }
 
+/// v9 options scope types (RFC 3954 §6.1) and the IPFIX scope IEs they become: System ->
+/// exportingProcessId, Interface -> ingressInterface, Line Card -> lineCardId, Cache ->
+/// meteringProcessId, Template -> templateId.
+pub const V9_SCOPES: [(u16, u16); 5] = [(1, 144), (2, 10), (3, 141), (4, 143), (5, 145)];
+
 /// v9 options scope types (RFC 3954 §6.1) as IPFIX scope IEs.
 fn v9_scope(ftype: u16, len: u16) -> FieldSpec {
-    let id = match ftype {
-        1 => 144, // System -> exportingProcessId
-        2 => 10,  // Interface -> ingressInterface
-        3 => 141, // Line Card -> lineCardId
-        4 => 143, // Cache -> meteringProcessId
-        5 => 145, // Template -> templateId
-        other => return v9_field(other, len),
-    };
-    FieldSpec::iana(id, len)
+    match V9_SCOPES.iter().find(|s| s.0 == ftype) {
+        Some(&(_, id)) => FieldSpec::iana(id, len),
+        None => v9_field(ftype, len),
+    }
 }
 
 fn finish_template(scope_count: u16, mut fields: Vec<FieldSpec>) -> V9Template {
@@ -890,12 +890,12 @@ pub fn v5_template() -> TemplateDef {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::ipfix::{DecodeError, Flow, RecordRef, Visitor};
     use crate::ipfix::{InfoModel, Session};
 
-    pub(super) fn decode_pub(b: &[u8]) -> (Vec<String>, Vec<String>, Vec<(u32, u32)>) {
+    pub(crate) fn decode_pub(b: &[u8]) -> (Vec<String>, Vec<String>, Vec<(u32, u32)>) {
         decode(b)
     }
 

@@ -194,7 +194,10 @@ Examples:
   ipfixkit gen -n 20000 --corrupt bad-set-length -o bad.ipfix
   ipfixkit gen --template sourceIPv4Address,octetDeltaCount[4],wlanSSID -n 50 -o t.ipfix
   ipfixkit gen --start 2025-06-01T12:00:00Z --duration 1h -n 360000 -o hour.ipfix
-  ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort";
+  ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort
+  ipfixkit gen --netflow 9 --template-refresh 10 -o v9.bin   NetFlow v9 export packets
+  ipfixkit gen --netflow 5 --pcap -o v5.pcap     v5 packets as UDP to 192.0.2.2:2055
+  ipfixkit gen --pcap --collector 198.51.100.7:4739 -o ipfix.pcap   (tcpreplay it)";
 
     pub const NOTES: &str = "\
 The same flags and seed give the same bytes on every machine and with any -j: records \
@@ -211,5 +214,17 @@ times never go back, and sequence numbers count each domain's records.
 
 Options records: RFC 5610 type records for every enterprise IE a --template uses, a \
 PSAMP sampling record per domain with --sampling, and the RFC 5655 file time window and \
-export session details at the end (--no-metadata leaves them out).";
+export session details at the end (--no-metadata leaves them out).
+
+--netflow 9 writes RFC 3954 export packets (at most --message-size octets, 1400 by \
+default): templates in a source's first packet and every --template-refresh packets, \
+flowStart/EndMilliseconds as uptimes from the exporter's boot (an hour before --start), \
+--sampling as an options record; enterprise and variable-length fields cannot be carried \
+(biflow, structured, all-types are refused). --netflow 5 writes the netflow5 profile, 30 \
+records per packet, the engine ID being the domain. `ipfixkit cat` reads both back with \
+the same values as the IPFIX of the same seed.
+
+--pcap wraps each message or packet in an Ethernet/IP/UDP frame from --exporter to \
+--collector (port 4739 for IPFIX, 2055 for NetFlow), timed at its export time; tshark and \
+tcpreplay take it.";
 }
