@@ -17,5 +17,6 @@ pub mod generator;
 pub mod io;
 pub mod ipfix;
 pub mod merge;
+pub mod meter;
 pub mod output;
 pub mod packet;

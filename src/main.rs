@@ -16,6 +16,7 @@ fn main() {
         Command::Filter(a) => cmd::filter::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Gen(a) => cmd::generate::run(a),
+        Command::Pcap2ipfix(a) => cmd::pcap2ipfix::run(a),
         Command::Docs(a) => cmd::docs::run(a),
     };
     if let Err(e) = result {

@@ -25,7 +25,14 @@ fn generate(w: &Workdir, name: &str, args: &[&str]) -> Vec<u8> {
 #[test]
 fn the_same_arguments_give_the_same_bytes_on_any_threads() {
     let w = Workdir::new("gen-determinism");
-    for profile in ["flow4", "flow6", "biflow", "structured", "all-types", "netflow5"] {
+    for profile in [
+        "flow4",
+        "flow6",
+        "biflow",
+        "structured",
+        "all-types",
+        "netflow5",
+    ] {
         // Five chunks of 4096 records: the threads have something to share.
         let args = ["--profile", profile, "-n", "20000", "--domains", "2"];
         let one = generate(&w, "a.ipfix", &[&args[..], &["-j1"]].concat());

@@ -9,6 +9,7 @@ pub mod filter;
 #[path = "gen.rs"]
 pub mod generate;
 pub mod merge;
+pub mod pcap2ipfix;
 pub mod shared;
 
 pub use shared::error::Error;
@@ -41,6 +42,7 @@ pub fn examples(command: &str) -> &'static str {
         "filter" => help::filter::EXAMPLES,
         "merge" => help::merge::EXAMPLES,
         "gen" => help::generate::EXAMPLES,
+        "pcap2ipfix" => help::pcap2ipfix::EXAMPLES,
         _ => help::EXAMPLES,
     }
 }
@@ -66,6 +68,7 @@ pub enum Command {
     Filter(filter::Args),
     Merge(merge::Args),
     Gen(generate::Args),
+    Pcap2ipfix(pcap2ipfix::Args),
     /// Writes the man pages and shell completions (for packagers and the repository).
     #[command(hide = true)]
     Docs(docs::Args),

@@ -228,3 +228,31 @@ the same values as the IPFIX of the same seed.
 --collector (port 4739 for IPFIX, 2055 for NetFlow), timed at its export time; tshark and \
 tcpreplay take it.";
 }
+
+pub mod pcap2ipfix {
+    pub const EXAMPLES: &str = "\
+Examples:
+  ipfixkit pcap2ipfix trace.pcap -o flows.ipfix       meter a capture (15 s idle, 30 min active)
+  ipfixkit pcap2ipfix day/*.pcap.gz -o day.ipfix      many captures, one file in flow start order
+  ipfixkit pcap2ipfix -d flows/ a.pcapng b.pcap       one output per capture, in parallel
+  ipfixkit pcap2ipfix --idle-timeout 60 --active-timeout 5m --biflow trace.pcap -o bi.ipfix
+  tcpdump -w - -i eth0 | ipfixkit pcap2ipfix - -o live.ipfix
+  ipfixkit pcap2ipfix -f csv -F srcip,dstip,dstport,proto,packets,bytes trace.pcap
+  ipfixkit pcap2ipfix --stats trace.pcap -o /dev/null";
+
+    pub const NOTES: &str = "\
+Timers run on packet time: a flow with no packet for --idle-timeout ends (flowEndReason 1), \
+one that began --active-timeout ago ends (2), a TCP flow that saw RST or FIN from both sides \
+ends when it goes idle, a new SYN reuses its key or the capture ends (3), the end of the \
+capture ends the rest (4), and --max-flows pushes out the least recently seen flow (5). \
+Nothing reads the wall clock: the same capture gives the same flows.
+
+The key: addresses, protocol, ports (for ICMP the type and code instead), the outer and \
+inner VLAN IDs. Octets are IP lengths on the wire (a capture cut by its snaplen counts what \
+was sent). Later IP fragments join the flow of their first fragment. Non-IP frames are \
+counted and skipped (--stats).
+
+Output: flows ordered by start (sorted in bounded memory), a metering-process options \
+record (the timeouts) and the RFC 5655 time window; -f json|csv prints them as convert \
+does (--schema flow too).";
+}

@@ -1,0 +1,277 @@
+//! `ipfixkit pcap2ipfix`: packet captures metered into IPFIX flow records ([`crate::meter`]),
+//! ordered by flow start with the merge's sorter ([`crate::merge`]).
+
+use super::help::pcap2ipfix::{EXAMPLES, NOTES};
+use super::{Error, IpfixArgs, OutputArgs, PrintArgs};
+use crate::io::decode::stderr_line;
+use crate::io::output::Output;
+use crate::io::temp::TempFile;
+use crate::meter::export::{Precision, Shape};
+use crate::meter::{self, Stats};
+use crate::output::{self, run::Plan};
+use indicatif::ProgressBar;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time.
+#[derive(clap::Args, Debug)]
+#[command(help_template = super::help_template(EXAMPLES), after_help = NOTES)]
+pub struct Args {
+    /// Captures: pcap (either byte order, µs or ns) or pcapng, gzip/bzip2/zstd/xz or not;
+    /// `-` is stdin.
+    #[arg(value_name = "PCAP", required = true)]
+    pub captures: Vec<String>,
+
+    /// A flow with no packet for this long ends (idle timeout): seconds, or with s/m/h.
+    #[arg(long, value_name = "TIME", default_value = "15s", value_parser = parse_timeout)]
+    pub idle_timeout: u64,
+
+    /// A flow that has lasted this long ends (active timeout): seconds, or with s/m/h.
+    #[arg(long, value_name = "TIME", default_value = "1800s", value_parser = parse_timeout)]
+    pub active_timeout: u64,
+
+    /// Flows kept at most; a new flow beyond them pushes out the least recently seen one
+    /// (flowEndReason 5).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=4_000_000_000))]
+    pub max_flows: u64,
+
+    /// RFC 5103 biflows: the first packet's sender is the initiator; the other direction's
+    /// counters under PEN 29305.
+    #[arg(long)]
+    pub biflow: bool,
+
+    /// Add sourceMacAddress and destinationMacAddress (the first packet's).
+    #[arg(long)]
+    pub mac: bool,
+
+    /// Time IEs: flowStart/EndMilliseconds, Microseconds or Nanoseconds.
+    #[arg(long, value_enum, default_value_t = Precision::Ms)]
+    pub time_precision: Precision,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = Format::Ipfix)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+
+    /// One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`).
+    #[arg(
+        short = 'd',
+        long = "dir",
+        value_name = "DIR",
+        conflicts_with = "output"
+    )]
+    pub dir: Option<PathBuf>,
+
+    /// Print on stderr: packets read, skipped by why, flows by end reason.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Captures metered at once (0 = all cores).
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub ipfix: IpfixArgs,
+
+    #[command(flatten)]
+    pub print: PrintArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// IPFIX file (RFC 5655).
+    Ipfix,
+    /// JSON lines, as `convert --to json` prints them.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    crate::ipfix::text::parse::parse_duration_ms(s)
+}
+
+pub fn run(args: &Args) -> Result<(), Error> {
+    let model = crate::ipfix::InfoModel::builtin();
+    let ext = match args.format {
+        Format::Ipfix => "ipfix",
+        Format::Json => "json",
+        Format::Csv => "csv",
+    };
+    if args.format != Format::Ipfix {
+        args.print.check_flow(ext, None)?;
+    }
+    let print = args.print.options(&model)?;
+    let threads = match args.threads {
+        0 => rayon::current_num_threads(),
+        n => n,
+    };
+    let ms_ns = |ms: u64| (ms as i64).saturating_mul(1_000_000);
+    let opts = meter::Opts {
+        idle_ns: ms_ns(args.idle_timeout),
+        active_ns: ms_ns(args.active_timeout),
+        max_flows: args.max_flows as usize,
+        biflow: args.biflow,
+    };
+    let shape = Shape {
+        precision: args.time_precision,
+        mac: args.mac,
+        biflow: args.biflow,
+    };
+    let targets = match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Failed(format!("{}: {e}", dir.display())))?;
+            let t = crate::io::output::targets_in(dir, &args.captures, ext).map_err(|t| {
+                Error::usage(format!(
+                    "two captures would both be written to {}",
+                    t.display()
+                ))
+            })?;
+            Some(t)
+        }
+        None => None,
+    };
+    let mut out = match targets {
+        None => Some(
+            args.out
+                .open(args.format == Format::Ipfix, args.ipfix.force)?,
+        ),
+        Some(_) => None,
+    };
+    let metered =
+        meter::run::meter_all(&args.captures, opts, shape, threads).map_err(Error::Failed)?;
+    let mut failed = false;
+    let mut total = Stats::default();
+    for m in &metered {
+        if let Some(e) = &m.error {
+            stderr_line(e);
+            failed = true;
+        }
+        if m.stats.evicted > 0 {
+            stderr_line(&format!(
+                "{}: {} flows pushed out early by --max-flows {} (flowEndReason 5)",
+                m.name, m.stats.evicted, args.max_flows
+            ));
+        }
+        if args.stats {
+            stderr_line(&m.stats.line(&m.name, m.written));
+        }
+        total.add(&m.stats);
+    }
+    if args.stats && metered.len() > 1 {
+        let n: u64 = metered.iter().map(|m| m.written).sum();
+        stderr_line(&total.line("total", n));
+    }
+    let path = |t: &TempFile| t.path().to_string_lossy().into_owned();
+    let groups: Vec<Vec<String>> = match &targets {
+        // All captures into one output, or each into its own.
+        None => vec![
+            metered
+                .iter()
+                .filter_map(|m| m.flows.as_ref())
+                .map(path)
+                .collect(),
+        ],
+        Some(_) => metered
+            .iter()
+            .map(|m| m.flows.iter().map(path).collect())
+            .collect(),
+    };
+    let sort = |inputs: &[String], target: &mut dyn Write| {
+        sorted(
+            inputs,
+            &model,
+            args.ipfix.message_size as usize,
+            threads,
+            target,
+        )
+    };
+    let prep = crate::io::prepare::PrepareOpts {
+        format: Some(crate::io::input::Sniffed::Ipfix),
+        model: model.clone(),
+        message_size: 65535,
+        export_time: 0,
+        strict: false,
+    };
+    let plan = Plan {
+        format: if args.format == Format::Json {
+            output::Format::JsonWithTemplates
+        } else {
+            output::Format::Csv
+        },
+        opts: &print,
+        prep: &prep,
+        options: output::OptionsRecords::All,
+        quiet: false,
+        max_resync: 0,
+        threads,
+    };
+    for (i, inputs) in groups.iter().enumerate() {
+        let target = targets
+            .as_ref()
+            .map(|t| t[i].to_string_lossy().into_owned());
+        if args.format == Format::Ipfix {
+            match (&mut out, &target) {
+                (Some(o), _) => failed |= sort(inputs, o)?,
+                (None, t) => {
+                    let mut o = Output::open(t.as_deref(), true, true)?;
+                    failed |= sort(inputs, &mut o)?;
+                    o.finish().map_err(|e| Error::Failed(e.to_string()))?;
+                }
+            }
+            continue;
+        }
+        // JSON and CSV: the sorted IPFIX printed as `convert` prints it.
+        let temp = TempFile::new("pcap2ipfix-sorted");
+        let mut w = std::fs::File::create(temp.path())
+            .map(std::io::BufWriter::new)
+            .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
+        failed |= sort(inputs, &mut w)?;
+        w.flush().map_err(|e| Error::Failed(e.to_string()))?;
+        let input = [path(&temp)];
+        failed |= match (&mut out, &targets) {
+            (Some(o), _) => plan.into_one(&input, o, |_| ProgressBar::hidden())?.failed,
+            (None, Some(t)) => plan.each_into(&input, &t[i..=i], &|_| ()).failed,
+            (None, None) => true,
+        };
+    }
+    super::conclude(out, Ok::<_, Error>(Vec::new()), failed)
+}
+
+/// The flows of `inputs` (IPFIX files) by flow start into `out`, with the RFC 5655 time
+/// window at the end; `true` when an input had a problem (said on stderr).
+fn sorted(
+    inputs: &[String],
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    message_size: usize,
+    threads: usize,
+    out: &mut dyn Write,
+) -> Result<bool, Error> {
+    let opts = crate::merge::Opts {
+        by: crate::merge::By::Time,
+        presorted: false,
+        memory: 256 << 20,
+        temp_dir: std::env::temp_dir(),
+        policy: crate::ipfix::remap::DomainPolicy::Keep,
+        metadata: true,
+        message_size,
+        threads,
+        verbose: false,
+        model,
+        strict: false,
+        quiet: false,
+        max_resync: 0,
+        progress: None,
+    };
+    let open = |i: usize, report: &mut dyn FnMut(String)| {
+        crate::io::input::ByteSource::open(&inputs[i])
+            .map_err(|e| report(format!("{}: {e}", inputs[i])))
+            .ok()
+    };
+    let mut report = |l: String| stderr_line(&l);
+    let o = crate::merge::merge(&opts, inputs, &open, &mut report, out).map_err(Error::Failed)?;
+    Ok(o.failed)
+}

@@ -1,0 +1,130 @@
+//! Metering whole captures: each one, read frame by frame, into an IPFIX file of its flows
+//! (in the order they ended), captures in parallel on a thread each. Ordering the flows by
+//! start and writing the outputs is the caller's (with `merge`, which sorts in bounded
+//! memory).
+
+use super::capture::Capture;
+use super::export::{Exporter, Shape};
+use super::{Meter, Opts, Stats};
+use crate::io::input::ByteSource;
+use crate::io::temp::TempFile;
+use std::io::Write;
+
+/// What metering one capture gave.
+pub struct Metered {
+    pub name: String,
+    /// The flows, as IPFIX (absent when the capture could not be opened at all).
+    pub flows: Option<TempFile>,
+    pub stats: Stats,
+    pub written: u64,
+    /// Why reading stopped early (the flows of what was read are still there), or why the
+    /// capture could not be read: one line naming the file.
+    pub error: Option<String>,
+}
+
+/// Meters the capture `src` (named `name` in messages) into `out`.
+pub fn meter(
+    src: ByteSource,
+    name: &str,
+    opts: Opts,
+    shape: Shape,
+    message_size: usize,
+    out: &mut dyn Write,
+) -> (Stats, u64, Option<String>) {
+    let mut meter = Meter::new(opts);
+    let mut ex = Exporter::new(out, message_size, shape, opts);
+    let mut capture = match Capture::open(src) {
+        Ok(c) => c,
+        Err(e) => return (meter.stats, 0, Some(format!("{name}: {e}"))),
+    };
+    let mut error = None;
+    let mut write_error = None;
+    loop {
+        match capture.next(|f| meter.frame(f)) {
+            Ok(Some(())) => {}
+            Ok(None) => break,
+            Err(e) => {
+                error = Some(format!("{name}: {e}"));
+                break;
+            }
+        }
+        for f in meter.take() {
+            if let Err(e) = ex.flow(&f) {
+                write_error = Some(e);
+            }
+        }
+        if write_error.is_some() {
+            break;
+        }
+    }
+    meter.finish();
+    for f in meter.take() {
+        if write_error.is_none() {
+            if let Err(e) = ex.flow(&f) {
+                write_error = Some(e);
+            }
+        }
+    }
+    let written = ex.flows;
+    if let Err(e) = ex.finish() {
+        write_error.get_or_insert(e);
+    }
+    if let Some(e) = write_error {
+        error = Some(format!("{name}: writing its flows: {e}"));
+    }
+    (meter.stats, written, error)
+}
+
+/// Meters each of `inputs` (`-` is stdin) into a temporary IPFIX file, `threads` at a time;
+/// results in input order.
+pub fn meter_all(
+    inputs: &[String],
+    opts: Opts,
+    shape: Shape,
+    threads: usize,
+) -> Result<Vec<Metered>, String> {
+    let one = |path: &String| -> Metered {
+        let name = crate::io::decode::display_name(path);
+        let mut m = Metered {
+            name: name.to_string(),
+            flows: None,
+            stats: Stats::default(),
+            written: 0,
+            error: None,
+        };
+        let src = match ByteSource::open(path) {
+            Ok(s) => s,
+            Err(e) => {
+                m.error = Some(format!("{name}: {e}"));
+                return m;
+            }
+        };
+        let temp = TempFile::new("pcap2ipfix");
+        let file = match std::fs::File::create(temp.path()) {
+            Ok(f) => f,
+            Err(e) => {
+                m.error = Some(format!("{}: {e}", temp.path().display()));
+                return m;
+            }
+        };
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let (stats, written, error) = meter(src, name, opts, shape, 65535, &mut w);
+        m.stats = stats;
+        m.written = written;
+        m.error = error;
+        if let Err(e) = w.flush() {
+            m.error
+                .get_or_insert(format!("{}: {e}", temp.path().display()));
+        }
+        m.flows = Some(temp);
+        m
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok(pool.install(|| {
+        use rayon::prelude::*;
+        inputs.par_iter().map(one).collect()
+    }))
+}
