@@ -496,8 +496,11 @@ fn connection(
     }
 
     // Times: gaps of random weight over the (shortened) span, plus a little latency each.
+    // The span is halved until no direction waits MAX_GAP_NS for its next packet (its
+    // packets may be several of the connection's gaps apart); the draws are made first, so
+    // their number does not depend on it.
     let n = logical.len() as u64;
-    let span = if n < 2 {
+    let mut span = if n < 2 {
         0
     } else {
         (f.end_ms - f.start_ms)
@@ -505,28 +508,49 @@ fn connection(
             .min(3_000_000_000 * (n - 1))
             .min(299_000_000_000)
     };
-    let weights: Vec<u64> = (1..n).map(|_| x.range(500, 1500)).collect();
-    let total: u64 = weights.iter().sum();
-    let mut frames = Vec::with_capacity(logical.len() + 2);
-    let mut t = start_ns;
-    for (j, &(dir, flags, ip_len, seq)) in logical.iter().enumerate() {
-        if j > 0 {
-            let w = weights[j - 1];
-            t += (span as u128 * w as u128 / total as u128) as u64 + x.range(20_000, 2_000_000);
+    let gaps: Vec<(u64, u64)> = (1..n)
+        .map(|_| (x.range(500, 1500), x.range(20_000, 2_000_000)))
+        .collect();
+    let total: u64 = gaps.iter().map(|g| g.0).sum();
+    let split: Vec<Option<u64>> = logical
+        .iter()
+        .map(|l| (l.2 > FRAGMENT_ABOVE && x.chance(0.02)).then(|| x.range(1_000, 5_000)))
+        .collect();
+    let times = loop {
+        let mut t = start_ns;
+        let mut times = Vec::with_capacity(logical.len());
+        let mut last = [None::<u64>; 2];
+        let mut widest = 0;
+        for (j, l) in logical.iter().enumerate() {
+            if j > 0 {
+                let (w, latency) = gaps[j - 1];
+                t += (span as u128 * w as u128 / total as u128) as u64 + latency;
+            }
+            let d = l.0 as usize;
+            widest = widest.max(last[d].map_or(0, |p| t - p));
+            last[d] = Some(t + split[j].unwrap_or(0));
+            times.push(t);
         }
+        if widest < MAX_GAP_NS - 500_000_000 || span == 0 {
+            break times;
+        }
+        span /= 2;
+    };
+    let mut frames = Vec::with_capacity(logical.len() + 2);
+    for (j, &(dir, flags, ip_len, seq)) in logical.iter().enumerate() {
         let frame = Frame {
-            ns: t,
+            ns: times[j],
             dir,
             flags,
             ip_len,
             frag: 0,
             seq,
         };
-        if ip_len > FRAGMENT_ABOVE && x.chance(0.02) {
+        if let Some(delta) = split[j] {
             frames.push(Frame { frag: 1, ..frame });
             frames.push(Frame {
                 frag: 2,
-                ns: t + x.range(1_000, 5_000),
+                ns: times[j] + delta,
                 ..frame
             });
         } else {
