@@ -343,7 +343,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__gen)
-            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --no-metadata --threads --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
+            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --no-metadata --threads --packets --flows-out --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +402,10 @@ _ipfixkit() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flows-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -194,7 +194,8 @@ Examples:
   ipfixkit gen -n 20000 --corrupt bad-set-length -o bad.ipfix
   ipfixkit gen --template sourceIPv4Address,octetDeltaCount[4],wlanSSID -n 50 -o t.ipfix
   ipfixkit gen --start 2025-06-01T12:00:00Z --duration 1h -n 360000 -o hour.ipfix
-  ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort";
+  ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort
+  ipfixkit gen --packets -n 100000 -o flows.pcap --flows-out truth.ipfix";
 
     pub const NOTES: &str = "\
 The same flags and seed give the same bytes on every machine and with any -j: records \
@@ -211,5 +212,10 @@ times never go back, and sequence numbers count each domain's records.
 
 Options records: RFC 5610 type records for every enterprise IE a --template uses, a \
 PSAMP sampling record per domain with --sampling, and the RFC 5655 file time window and \
-export session details at the end (--no-metadata leaves them out).";
+export session details at the end (--no-metadata leaves them out).
+
+--packets writes the packets of the flows instead, as a pcap in time order (VLAN and QinQ \
+tags, IP fragments, TCP handshakes and FIN or RST, UDP, ICMP; at most 64 packets per \
+direction, no gap of 10 s, no flow of 300 s), and --flows-out FILE the flows a meter with \
+a 15 s idle timeout must make of them, one IPFIX record per direction.";
 }
