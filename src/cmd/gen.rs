@@ -225,10 +225,15 @@ fn packets(args: &Args) -> Result<(), Error> {
         None => None,
     };
     let mut out = args.out.open(true, args.ipfix.force)?;
-    let failed = |name: &str, e| Error::Failed(format!("output {name}: {e}"));
     let name = out.name().to_string();
-    generator::packets::generate(&opts, &mut out, truth.as_mut().map(|t| t as &mut dyn Write))
-        .map_err(|e| failed(&name, e))?;
+    let sink = truth.as_mut().map(|t| t as &mut dyn Write);
+    generator::packets::generate(&opts, &mut out, sink).map_err(|e| match e {
+        generator::packets::Failed::Pcap(e) => Error::Failed(format!("output {name}: {e}")),
+        generator::packets::Failed::Truth(e) => Error::Failed(format!(
+            "output {}: {e}",
+            args.flows_out.as_deref().unwrap_or("-")
+        )),
+    })?;
     if let Some(t) = truth {
         t.finish()?;
     }

@@ -213,13 +213,20 @@ struct Conn {
     held: Vec<u8>,
 }
 
+/// Which output failed, and why.
+#[derive(Debug)]
+pub enum Failed {
+    Pcap(String),
+    Truth(String),
+}
+
 /// Writes the capture of `o`'s flows to `pcap` and, if given, the ground truth to `truth`.
 pub fn generate(
     o: &Opts,
     pcap: &mut dyn Write,
     truth: Option<&mut dyn Write>,
-) -> Result<Written, String> {
-    let io_err = |e: io::Error| e.to_string();
+) -> Result<Written, Failed> {
+    let io_err = |e: io::Error| Failed::Pcap(e.to_string());
     let mut cap = Capture::new(pcap).map_err(io_err)?;
     let model = traffic::Model::new();
     let per_ns = 1e9 / o.rate;
@@ -263,7 +270,7 @@ pub fn generate(
         };
         let c = live
             .get_mut(&id)
-            .ok_or("a connection went missing (a bug)")?;
+            .ok_or_else(|| Failed::Pcap("a connection went missing (a bug)".into()))?;
         c.build(at, &mut frame).map_err(io_err)?;
         cap.packet(ns, &frame).map_err(io_err)?;
         last_ns = ns;
@@ -280,7 +287,7 @@ pub fn generate(
     };
     cap.into_inner().flush().map_err(io_err)?;
     if let Some(out) = truth {
-        write_truth(o, &mut truths, last_ns, out)?;
+        write_truth(o, &mut truths, last_ns, out).map_err(Failed::Truth)?;
     }
     Ok(written)
 }
@@ -893,4 +900,49 @@ fn invoking(
     }
     out.extend_from_slice(&seg);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_split_the_segment_in_8_octet_units() {
+        // IPv4, 1000 octets: a 980-octet segment cut at 488.
+        assert_eq!(fragment_len(false, 1000, 1), 20 + 488);
+        assert_eq!(fragment_len(false, 1000, 2), 20 + 492);
+        // IPv6: each fragment has its own 8-octet Fragment header.
+        assert_eq!(fragment_len(true, 1000, 1), 48 + 480);
+        assert_eq!(fragment_len(true, 1000, 2), 48 + 480);
+        assert_eq!(fragment_len(true, 1000, 0), 1000);
+    }
+
+    #[test]
+    fn both_templates_have_the_same_shape() {
+        let [v4, v6] = truth_templates();
+        assert_eq!(v4.fields.len(), v6.fields.len());
+        let ids = |t: &TemplateDef| t.fields.iter().map(|f| f.id).collect::<Vec<_>>();
+        assert_eq!(ids(&v4)[..2], [152, 153]);
+        assert_eq!(ids(&v6)[2..4], [27, 28]);
+    }
+
+    #[test]
+    fn a_small_run_is_deterministic() {
+        let o = Opts {
+            flows: 300,
+            seed: 5,
+            start_ms: 1_700_000_000_000,
+            rate: 50.0,
+            v6: false,
+            message_size: 1400,
+        };
+        let run = || {
+            let (mut pcap, mut truth) = (Vec::new(), Vec::new());
+            let n = generate(&o, &mut pcap, Some(&mut truth)).unwrap();
+            (pcap, truth, n.flows, n.packets)
+        };
+        let (a, b) = (run(), run());
+        assert!(a == b);
+        assert!(a.2 > 300 && a.3 > a.2, "{} flows, {} packets", a.2, a.3);
+    }
 }
