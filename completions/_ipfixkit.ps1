@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Writes synthetic, realistic flow records: the same bytes for the same arguments')
+            [CompletionResult]::new('pcap2ipfix', 'pcap2ipfix', [CompletionResultType]::ParameterValue, 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -191,6 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--collector', '--collector', [CompletionResultType]::ParameterName, '--pcap: the collector''s address and port [default: 192.0.2.2:4739 for IPFIX, 192.0.2.2:2055 for NetFlow]')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Threads making records (0 = all cores). The output never depends on it')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads making records (0 = all cores). The output never depends on it')
+            [CompletionResult]::new('--flows-out', '--flows-out', [CompletionResultType]::ParameterName, 'With --packets: write the flows a meter must make of the packets (each direction, idle timeout 15 s) to FILE as IPFIX, the ground truth')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
             [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
@@ -203,6 +205,41 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)')
             [CompletionResult]::new('--pcap', '--pcap', [CompletionResultType]::ParameterName, 'Write a pcap of the messages (or NetFlow packets) as UDP datagrams from --exporter to --collector, each at its export time')
             [CompletionResult]::new('--no-metadata', '--no-metadata', [CompletionResultType]::ParameterName, 'Leave out the RFC 5655 §8 file time window and export session details at the end')
+            [CompletionResult]::new('--packets', '--packets', [CompletionResultType]::ParameterName, 'Write the packets of the flows instead of records: a pcap (Ethernet, some VLAN and QinQ, IPv4 with --profile flow4 or IPv6 with flow6, some fragments; TCP with its handshake and FIN or RST, UDP, ICMP). -n counts connections')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
+            [CompletionResult]::new('--allow-unknown-fields', '--allow-unknown-fields', [CompletionResultType]::ParameterName, 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the CSV header row')
+            [CompletionResult]::new('--no-split-biflow', '--no-split-biflow', [CompletionResultType]::ParameterName, 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ipfixkit;pcap2ipfix' {
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'A flow with no packet for this long ends (idle timeout): seconds, or with s/m/h')
+            [CompletionResult]::new('--active-timeout', '--active-timeout', [CompletionResultType]::ParameterName, 'A flow that has lasted this long ends (active timeout): seconds, or with s/m/h')
+            [CompletionResult]::new('--max-flows', '--max-flows', [CompletionResultType]::ParameterName, 'Flows kept at most; a new flow beyond them pushes out the least recently seen one (flowEndReason 5)')
+            [CompletionResult]::new('--time-precision', '--time-precision', [CompletionResultType]::ParameterName, 'Time IEs: flowStart/EndMilliseconds, Microseconds or Nanoseconds')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Captures metered at once (0 = all cores)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Captures metered at once (0 = all cores)')
+            [CompletionResult]::new('--message-size', '--message-size', [CompletionResultType]::ParameterName, 'IPFIX output: largest message in octets')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names')
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type''s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Which fields records have: `raw`, the record''s own IEs; `flow`, the fixed fields of the common flow schema (goflow2''s names: src_addr, dst_addr, bytes, time_flow_start_ns...), the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed (they are not flows: their sampling rates and boot times fill the flow fields) and -F picks schema fields')
+            [CompletionResult]::new('--rename', '--rename', [CompletionResultType]::ParameterName, 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)')
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)')
+            [CompletionResult]::new('--render', '--render', [CompletionResultType]::ParameterName, 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)')
+            [CompletionResult]::new('--biflow', '--biflow', [CompletionResultType]::ParameterName, 'RFC 5103 biflows: the first packet''s sender is the initiator; the other direction''s counters under PEN 29305')
+            [CompletionResult]::new('--mac', '--mac', [CompletionResultType]::ParameterName, 'Add sourceMacAddress and destinationMacAddress (the first packet''s)')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print on stderr: packets read, skipped by why, flows by end reason')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Write binary IPFIX even when stdout is a terminal')
             [CompletionResult]::new('--allow-unknown-fields', '--allow-unknown-fields', [CompletionResultType]::ParameterName, 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name')
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the CSV header row')
@@ -226,6 +263,7 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'Keeps the records for which an expression holds')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merges files from many exporters into one valid, time-ordered IPFIX file')
             [CompletionResult]::new('gen', 'gen', [CompletionResultType]::ParameterValue, 'Writes synthetic, realistic flow records: the same bytes for the same arguments')
+            [CompletionResult]::new('pcap2ipfix', 'pcap2ipfix', [CompletionResultType]::ParameterValue, 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time')
             [CompletionResult]::new('docs', 'docs', [CompletionResultType]::ParameterValue, 'Writes the man pages and shell completions (for packagers and the repository)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -243,6 +281,9 @@ Register-ArgumentCompleter -Native -CommandName 'ipfixkit' -ScriptBlock {
             break
         }
         'ipfixkit;help;gen' {
+            break
+        }
+        'ipfixkit;help;pcap2ipfix' {
             break
         }
         'ipfixkit;help;docs' {

@@ -37,6 +37,9 @@ _ipfixkit() {
             ipfixkit,merge)
                 cmd="ipfixkit__subcmd__merge"
                 ;;
+            ipfixkit,pcap2ipfix)
+                cmd="ipfixkit__subcmd__pcap2ipfix"
+                ;;
             ipfixkit__subcmd__help,cat)
                 cmd="ipfixkit__subcmd__help__subcmd__cat"
                 ;;
@@ -58,6 +61,9 @@ _ipfixkit() {
             ipfixkit__subcmd__help,merge)
                 cmd="ipfixkit__subcmd__help__subcmd__merge"
                 ;;
+            ipfixkit__subcmd__help,pcap2ipfix)
+                cmd="ipfixkit__subcmd__help__subcmd__pcap2ipfix"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +71,7 @@ _ipfixkit() {
 
     case "${cmd}" in
         ipfixkit)
-            opts="-h -V --help --version cat convert filter merge gen docs help"
+            opts="-h -V --help --version cat convert filter merge gen pcap2ipfix docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,7 +349,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__gen)
-            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --netflow --template-refresh --pcap --exporter --collector --no-metadata --threads --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
+            opts="-n -j -o -F -h -V --records --seed --format --template --profile --domains --start --rate --duration --sampling --corrupt --netflow --template-refresh --pcap --exporter --collector --no-metadata --threads --packets --flows-out --output --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +427,10 @@ _ipfixkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --flows-out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -469,7 +479,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__help)
-            opts="cat convert filter merge gen docs help"
+            opts="cat convert filter merge gen pcap2ipfix docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -580,6 +590,20 @@ _ipfixkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ipfixkit__subcmd__help__subcmd__pcap2ipfix)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ipfixkit__subcmd__merge)
             opts="-j -q -o -v -h -V --ie-spec --strict --max-resync --threads --quiet --output --by --presorted --memory --temp-dir --domain --metadata --verbose --message-size --force --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -628,6 +652,100 @@ _ipfixkit() {
                     return 0
                     ;;
                 --message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ipfixkit__subcmd__pcap2ipfix)
+            opts="-f -o -d -j -F -h -V --idle-timeout --active-timeout --max-flows --biflow --mac --time-precision --format --output --dir --stats --threads --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --active-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-flows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time-precision)
+                    COMPREPLY=($(compgen -W "ms us ns" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "ipfix json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "ipfix json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -W "iso epoch" -- "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -W "raw flow" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --render)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

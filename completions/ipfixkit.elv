@@ -27,6 +27,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand filter 'Keeps the records for which an expression holds'
             cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
             cand gen 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
+            cand pcap2ipfix 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -183,6 +184,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --collector '--pcap: the collector''s address and port [default: 192.0.2.2:4739 for IPFIX, 192.0.2.2:2055 for NetFlow]'
             cand -j 'Threads making records (0 = all cores). The output never depends on it'
             cand --threads 'Threads making records (0 = all cores). The output never depends on it'
+            cand --flows-out 'With --packets: write the flows a meter must make of the packets (each direction, idle timeout 15 s) to FILE as IPFIX, the ground truth'
             cand -o 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
             cand --output 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
             cand --message-size 'IPFIX output: largest message in octets'
@@ -195,6 +197,40 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --render 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)'
             cand --pcap 'Write a pcap of the messages (or NetFlow packets) as UDP datagrams from --exporter to --collector, each at its export time'
             cand --no-metadata 'Leave out the RFC 5655 §8 file time window and export session details at the end'
+            cand --packets 'Write the packets of the flows instead of records: a pcap (Ethernet, some VLAN and QinQ, IPv4 with --profile flow4 or IPv6 with flow6, some fragments; TCP with its handshake and FIN or RST, UDP, ICMP). -n counts connections'
+            cand --force 'Write binary IPFIX even when stdout is a terminal'
+            cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+            cand --no-header 'Leave out the CSV header row'
+            cand --no-split-biflow 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ipfixkit;pcap2ipfix'= {
+            cand --idle-timeout 'A flow with no packet for this long ends (idle timeout): seconds, or with s/m/h'
+            cand --active-timeout 'A flow that has lasted this long ends (active timeout): seconds, or with s/m/h'
+            cand --max-flows 'Flows kept at most; a new flow beyond them pushes out the least recently seen one (flowEndReason 5)'
+            cand --time-precision 'Time IEs: flowStart/EndMilliseconds, Microseconds or Nanoseconds'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -o 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand --output 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink''s target is written'
+            cand -d 'One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`)'
+            cand --dir 'One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`)'
+            cand -j 'Captures metered at once (0 = all cores)'
+            cand --threads 'Captures metered at once (0 = all cores)'
+            cand --message-size 'IPFIX output: largest message in octets'
+            cand -F 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names'
+            cand --fields 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema''s names (`src_addr`, `bytes`...) and nfdump''s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema''s fields and --map names'
+            cand --time 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type''s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch'
+            cand --schema 'Which fields records have: `raw`, the record''s own IEs; `flow`, the fixed fields of the common flow schema (goflow2''s names: src_addr, dst_addr, bytes, time_flow_start_ns...), the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed (they are not flows: their sampling rates and boot times fill the flow fields) and -F picks schema fields'
+            cand --rename 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)'
+            cand --map 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)'
+            cand --render 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)'
+            cand --biflow 'RFC 5103 biflows: the first packet''s sender is the initiator; the other direction''s counters under PEN 29305'
+            cand --mac 'Add sourceMacAddress and destinationMacAddress (the first packet''s)'
+            cand --stats 'Print on stderr: packets read, skipped by why, flows by end reason'
             cand --force 'Write binary IPFIX even when stdout is a terminal'
             cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
             cand --no-header 'Leave out the CSV header row'
@@ -216,6 +252,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand filter 'Keeps the records for which an expression holds'
             cand merge 'Merges files from many exporters into one valid, time-ordered IPFIX file'
             cand gen 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
+            cand pcap2ipfix 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time'
             cand docs 'Writes the man pages and shell completions (for packagers and the repository)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -228,6 +265,8 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
         &'ipfixkit;help;merge'= {
         }
         &'ipfixkit;help;gen'= {
+        }
+        &'ipfixkit;help;pcap2ipfix'= {
         }
         &'ipfixkit;help;docs'= {
         }

@@ -31,6 +31,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Conv
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "filter" -d 'Keeps the records for which an expression holds'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "gen" -d 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "pcap2ipfix" -d 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand cat" -l ie-spec -d 'Extra IE definitions: a file of `name(pen/id)<type>[length]` lines (RFC 7013 §10, as python-ipfix writes them); `#` starts a comment. May be repeated' -r -F
@@ -173,6 +174,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l template-refre
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l exporter -d '--pcap: the exporter\'s address and port' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l collector -d '--pcap: the collector\'s address and port [default: 192.0.2.2:4739 for IPFIX, 192.0.2.2:2055 for NetFlow]' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s j -l threads -d 'Threads making records (0 = all cores). The output never depends on it' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l flows-out -d 'With --packets: write the flows a meter must make of the packets (each direction, idle timeout 15 s) to FILE as IPFIX, the ground truth' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l message-size -d 'IPFIX output: largest message in octets' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema\'s names (`src_addr`, `bytes`...) and nfdump\'s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema\'s fields and --map names' -r
@@ -185,18 +187,50 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l map -d 'With -
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l render -d 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l pcap -d 'Write a pcap of the messages (or NetFlow packets) as UDP datagrams from --exporter to --collector, each at its export time'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l no-metadata -d 'Leave out the RFC 5655 §8 file time window and export session details at the end'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l packets -d 'Write the packets of the flows instead of records: a pcap (Ethernet, some VLAN and QinQ, IPv4 with --profile flow4 or IPv6 with flow6, some fragments; TCP with its handshake and FIN or RST, UDP, ICMP). -n counts connections'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -l no-split-biflow -d 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand gen" -s V -l version -d 'Print version'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l idle-timeout -d 'A flow with no packet for this long ends (idle timeout): seconds, or with s/m/h' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l active-timeout -d 'A flow that has lasted this long ends (active timeout): seconds, or with s/m/h' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l max-flows -d 'Flows kept at most; a new flow beyond them pushes out the least recently seen one (flowEndReason 5)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l time-precision -d 'Time IEs: flowStart/EndMilliseconds, Microseconds or Nanoseconds' -r -f -a "ms\t'flowStart/EndMilliseconds'
+us\t'flowStart/EndMicroseconds (NTP format)'
+ns\t'flowStart/EndNanoseconds (NTP format)'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s f -l format -d 'Output format' -r -f -a "ipfix\t'IPFIX file (RFC 5655)'
+json\t'JSON lines, as `convert --to json` prints them'
+csv\t'CSV with a header row'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s d -l dir -d 'One output per capture into DIR (`name.ipfix`, `name.json`, `name.csv`)' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s j -l threads -d 'Captures metered at once (0 = all cores)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l message-size -d 'IPFIX output: largest message in octets' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema\'s names (`src_addr`, `bytes`...) and nfdump\'s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema\'s fields and --map names' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type\'s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
+epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l schema -d 'Which fields records have: `raw`, the record\'s own IEs; `flow`, the fixed fields of the common flow schema (goflow2\'s names: src_addr, dst_addr, bytes, time_flow_start_ns...), the same for NetFlow v5, v9 and IPFIX. With `flow`, options records are not printed (they are not flows: their sampling rates and boot times fill the flow fields) and -F picks schema fields' -r -f -a "raw\t'The IEs each record has (the default)'
+flow\t'The fixed fields of the flow schema'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l rename -d 'With --schema flow: rename a field in the header or keys, `OLD=NEW` (repeatable)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l map -d 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l render -d 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l biflow -d 'RFC 5103 biflows: the first packet\'s sender is the initiator; the other direction\'s counters under PEN 29305'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l mac -d 'Add sourceMacAddress and destinationMacAddress (the first packet\'s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l stats -d 'Print on stderr: packets read, skipped by why, flows by end reason'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l force -d 'Write binary IPFIX even when stdout is a terminal'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l no-header -d 'Leave out the CSV header row'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l no-split-biflow -d 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s V -l version -d 'Print version'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "filter" -d 'Keeps the records for which an expression holds'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "gen" -d 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "cat" -d 'Prints the records of IPFIX files'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "filter" -d 'Keeps the records for which an expression holds'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "gen" -d 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "pcap2ipfix" -d 'Meters packet captures (pcap, pcapng) into IPFIX flow records, by packet time'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "docs" -d 'Writes the man pages and shell completions (for packagers and the repository)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -104,6 +104,17 @@ pub struct Args {
     #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
+    /// Write the packets of the flows instead of records: a pcap (Ethernet, some VLAN and
+    /// QinQ, IPv4 with --profile flow4 or IPv6 with flow6, some fragments; TCP with its
+    /// handshake and FIN or RST, UDP, ICMP). -n counts connections.
+    #[arg(long, conflicts_with_all = ["corrupt", "templates", "sampling", "domains", "netflow", "pcap"])]
+    pub packets: bool,
+
+    /// With --packets: write the flows a meter must make of the packets (each direction,
+    /// idle timeout 15 s) to FILE as IPFIX, the ground truth.
+    #[arg(long, value_name = "FILE", requires = "packets")]
+    pub flows_out: Option<String>,
+
     #[command(flatten)]
     pub out: OutputArgs,
 
@@ -125,6 +136,9 @@ pub enum GenFormat {
 }
 
 pub fn run(args: &Args) -> Result<(), Error> {
+    if args.packets {
+        return packets(args);
+    }
     let model = crate::ipfix::InfoModel::builtin();
     let wire = match args.netflow.as_deref() {
         None => Wire::Ipfix,
@@ -265,6 +279,50 @@ fn udp_path(args: &Args, wire: Wire) -> generator::pcap::UdpFlow {
         collector: collector.ip(),
         collector_port: collector.port(),
     }
+}
+
+/// `--packets`: the pcap to -o, the ground truth to --flows-out.
+fn packets(args: &Args) -> Result<(), Error> {
+    if args.format != GenFormat::Ipfix {
+        return Err(Error::usage(
+            "--packets writes a pcap (not --format json or csv)",
+        ));
+    }
+    let v6 = match args.profile {
+        None | Some(Profile::Flow4) => false,
+        Some(Profile::Flow6) => true,
+        _ => {
+            return Err(Error::usage(
+                "--packets takes --profile flow4 (IPv4 packets) or flow6 (IPv6)",
+            ));
+        }
+    };
+    let opts = generator::packets::Opts {
+        flows: args.records,
+        seed: args.seed,
+        start_ms: args.start,
+        rate: generator::rate(args.records, args.rate, args.duration),
+        v6,
+        message_size: args.ipfix.message_size as usize,
+    };
+    let mut truth = match &args.flows_out {
+        Some(p) => Some(crate::io::output::Output::open(Some(p), true, true)?),
+        None => None,
+    };
+    let mut out = args.out.open(true, args.ipfix.force)?;
+    let name = out.name().to_string();
+    let sink = truth.as_mut().map(|t| t as &mut dyn Write);
+    generator::packets::generate(&opts, &mut out, sink).map_err(|e| match e {
+        generator::packets::Failed::Pcap(e) => Error::Failed(format!("output {name}: {e}")),
+        generator::packets::Failed::Truth(e) => Error::Failed(format!(
+            "output {}: {e}",
+            args.flows_out.as_deref().unwrap_or("-")
+        )),
+    })?;
+    if let Some(t) = truth {
+        t.finish()?;
+    }
+    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), false)
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {

@@ -19,6 +19,7 @@
 
 pub mod corrupt;
 pub mod layout;
+pub mod packets;
 pub mod pcap;
 pub mod rng;
 pub mod traffic;

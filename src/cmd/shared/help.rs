@@ -197,7 +197,8 @@ Examples:
   ipfixkit gen --format csv -n 10 -F sourceIPv4Address,destinationTransportPort
   ipfixkit gen --netflow 9 --template-refresh 10 -o v9.bin   NetFlow v9 export packets
   ipfixkit gen --netflow 5 --pcap -o v5.pcap     v5 packets as UDP to 192.0.2.2:2055
-  ipfixkit gen --pcap --collector 198.51.100.7:4739 -o ipfix.pcap   (tcpreplay it)";
+  ipfixkit gen --pcap --collector 198.51.100.7:4739 -o ipfix.pcap   (tcpreplay it)
+  ipfixkit gen --packets -n 100000 -o flows.pcap --flows-out truth.ipfix";
 
     pub const NOTES: &str = "\
 The same flags and seed give the same bytes on every machine and with any -j: records \
@@ -226,7 +227,12 @@ the same values as the IPFIX of the same seed.
 
 --pcap wraps each message or packet in an Ethernet/IP/UDP frame from --exporter to \
 --collector (port 4739 for IPFIX, 2055 for NetFlow), timed at its export time; tshark and \
-tcpreplay take it.";
+tcpreplay take it.
+
+--packets writes the packets of the flows instead, as a pcap in time order (VLAN and QinQ \
+tags, IP fragments, TCP handshakes and FIN or RST, UDP, ICMP; at most 64 packets per \
+direction, no gap of 10 s, no flow of 300 s), and --flows-out FILE the flows a meter with \
+a 15 s idle timeout must make of them, one IPFIX record per direction.";
 }
 
 pub mod pcap2ipfix {
