@@ -274,7 +274,12 @@ fn check_against_truth(w: &Workdir, stem: &str, args: &[&str], flows: u64) -> Me
         if s(r, sa).starts_with("192.0.2.") || s(r, sa).starts_with("2001:db8:c:") {
             clients += 1;
         }
-        let reason = if a.flags & 0x05 != 0 {
+        // A RST ends the connection: the other direction's flow ends with it.
+        let mut back = key.clone();
+        std::mem::swap(&mut back.0, &mut back.1);
+        std::mem::swap(&mut back.2, &mut back.3);
+        let reset = m.flows.get(&back).is_some_and(|b| b.flags & 0x04 != 0);
+        let reason = if a.flags & 0x05 != 0 || reset {
             3
         } else if m.last_ns - a.last_ns > IDLE_NS {
             1

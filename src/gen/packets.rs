@@ -47,7 +47,8 @@
 //! packet; packets, octets (IP total lengths), tcpControlBits (OR of the packets' flags)
 //! counted from the packets written. flowEndReason as a meter with idle timeout
 //! [`IDLE_TIMEOUT_NS`] says it: 3 (end detected) for a flow that carries a FIN or RST itself
-//! (both directions of a FIN-closed connection; only the client's of a reset one), else 1
+//! and both directions of a reset connection (the RST ends the connection, so the meter ends
+//! the reverse flow too), else 1
 //! (idle timeout) when its last packet is more than 15 s before the capture's last, else 4
 //! (end of capture). Export time: the capture's last packet, rounded up to the second.
 //!
@@ -58,7 +59,6 @@
 use super::pcap::Capture;
 use super::rng::Rng;
 use super::traffic::{self, Flow};
-use crate::ipfix::template::FieldSpec;
 use crate::ipfix::writer::{MessageWriter, TemplateDef};
 use etherparse::{
     EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header, Icmpv4Type, Icmpv6Header, Icmpv6Type,
@@ -78,8 +78,8 @@ pub const MAX_DURATION_NS: u64 = 300_000_000_000;
 /// The idle timeout flowEndReason assumes.
 pub const IDLE_TIMEOUT_NS: u64 = 15_000_000_000;
 /// Template IDs of the ground truth: IPv4 and IPv6 flows.
-pub const TEMPLATE_V4: u16 = 256;
-pub const TEMPLATE_V6: u16 = 257;
+pub const TEMPLATE_V4: u16 = crate::packet::record::FLOW_TID;
+pub const TEMPLATE_V6: u16 = crate::packet::record::FLOW_TID + 1;
 /// Observation domain of the ground truth.
 pub const DOMAIN: u32 = 1;
 
@@ -118,36 +118,9 @@ pub struct Written {
 /// end, addresses, ports, protocol, octets, packets, TCP flags, ToS, VLAN, inner VLAN, ICMP
 /// type and code, end reason, IP version.
 pub fn truth_templates() -> [TemplateDef; 2] {
-    let def = |id, v6: bool| {
-        let (src, dst, len, icmp) = if v6 {
-            (27, 28, 16, 139)
-        } else {
-            (8, 12, 4, 32)
-        };
-        TemplateDef {
-            id,
-            scope_count: 0,
-            fields: vec![
-                FieldSpec::iana(152, 8),
-                FieldSpec::iana(153, 8),
-                FieldSpec::iana(src, len),
-                FieldSpec::iana(dst, len),
-                FieldSpec::iana(7, 2),
-                FieldSpec::iana(11, 2),
-                FieldSpec::iana(4, 1),
-                FieldSpec::iana(1, 8),
-                FieldSpec::iana(2, 8),
-                FieldSpec::iana(6, 2),
-                FieldSpec::iana(5, 1),
-                FieldSpec::iana(58, 2),
-                FieldSpec::iana(245, 2),
-                FieldSpec::iana(icmp, 2),
-                FieldSpec::iana(136, 1),
-                FieldSpec::iana(60, 1),
-            ],
-        }
-    };
-    [def(TEMPLATE_V4, false), def(TEMPLATE_V6, true)]
+    let shape = crate::packet::record::Shape::default();
+    let t = |v6| crate::packet::record::template(shape, v6, false);
+    [t(false), t(true)]
 }
 
 /// A flow direction's key as a meter sees it (ICMP: type and code, ports 0).
@@ -173,6 +146,8 @@ struct Truth {
     octets: u64,
     flags: u8,
     tos: u8,
+    /// The connection was reset (either side's RST ends both directions).
+    reset: bool,
 }
 
 /// One frame of a connection's schedule.
@@ -331,7 +306,7 @@ fn write_truth(
         rec.extend_from_slice(&k.vlan.to_be_bytes());
         rec.extend_from_slice(&k.inner_vlan.to_be_bytes());
         rec.extend_from_slice(&k.icmp.to_be_bytes());
-        let reason = if t.flags & (FIN | RST) != 0 {
+        let reason = if t.flags & (FIN | RST) != 0 || t.reset {
             3
         } else if last_ns - t.last_ns > IDLE_TIMEOUT_NS {
             1
@@ -566,6 +541,7 @@ fn connection(
     }
 
     // The ground truth of each direction, from the frames.
+    let reset = frames.iter().any(|fr| fr.flags & RST != 0);
     for (dir, key) in [(0u8, fwd), (1, rev)] {
         let mut mine = frames.iter().filter(|fr| fr.dir == dir).peekable();
         let Some(first) = mine.peek().map(|fr| fr.ns) else {
@@ -579,6 +555,7 @@ fn connection(
             octets: 0,
             flags: 0,
             tos: f.tos,
+            reset,
         };
         for fr in mine {
             tr.last_ns = fr.ns;

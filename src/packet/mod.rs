@@ -30,6 +30,7 @@
 //!   header is read, and a non-first fragment stops at its fragment header (its protocol is that
 //!   header's next header, its ports are not in this packet).
 
+pub mod record;
 #[cfg(test)]
 mod tests;
 
