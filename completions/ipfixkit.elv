@@ -235,6 +235,8 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --allow-unknown-fields 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
             cand --no-header 'Leave out the CSV header row'
             cand --no-split-biflow 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
+            cand --progress 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+            cand --no-progress 'Never draw a progress bar'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

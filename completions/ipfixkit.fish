@@ -222,6 +222,8 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l force -
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l no-header -d 'Leave out the CSV header row'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l no-split-biflow -d 'With --schema flow: keep a biflow (RFC 5103) as one record with reverse_bytes and reverse_packets instead of two records (initiator and responder)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l progress -d 'Draw a progress bar (input bytes) on stderr even when stderr is not a terminal. By default it is drawn only on a terminal, and not when the records go to it too'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l no-progress -d 'Never draw a progress bar'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s h -l help -d 'Print help'

@@ -2,7 +2,7 @@
 //! ordered by flow start with the merge's sorter ([`crate::merge`]).
 
 use super::help::pcap2ipfix::{EXAMPLES, NOTES};
-use super::{Error, IpfixArgs, OutputArgs, PrintArgs};
+use super::{Error, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs};
 use crate::io::decode::stderr_line;
 use crate::io::output::Output;
 use crate::io::temp::TempFile;
@@ -77,6 +77,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub print: PrintArgs,
+
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,8 +144,13 @@ pub fn run(args: &Args) -> Result<(), Error> {
         ),
         Some(_) => None,
     };
-    let metered =
-        meter::run::meter_all(&args.captures, opts, shape, threads).map_err(Error::Failed)?;
+    let bar = args
+        .progress
+        .bar(&args.captures, args.out.output.as_deref());
+    let progress = |n: u64| bar.inc(n);
+    let metered = meter::run::meter_all(&args.captures, opts, shape, threads, &progress)
+        .map_err(Error::Failed)?;
+    bar.finish_and_clear();
     let mut failed = false;
     let mut total = Stats::default();
     for m in &metered {

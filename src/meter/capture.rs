@@ -139,12 +139,16 @@ impl Capture {
                 interfaces: Vec::new(),
             },
             _ => {
-                let what = crate::io::input::sniff_other(head, crate::io::input::Compression::None)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        let n = head.len().min(4);
-                        format!("it starts {:02x?}", &head[..n])
-                    });
+                let what = match head {
+                    [0, 10, ..] => "an IPFIX file: `ipfixkit cat` reads it".to_string(),
+                    [0, 5 | 9, ..] => "NetFlow export packets: `ipfixkit cat` reads them".into(),
+                    _ => crate::io::input::sniff_other(head, crate::io::input::Compression::None)
+                        .map(|s| s.trim_end_matches(", not binary IPFIX").to_string())
+                        .unwrap_or_else(|| {
+                            let n = head.len().min(4);
+                            format!("it starts {:02x?}", &head[..n])
+                        }),
+                };
                 return Err(CaptureError::NotACapture(what));
             }
         };

@@ -9,6 +9,7 @@ use super::{Meter, Opts, Stats};
 use crate::io::input::ByteSource;
 use crate::io::temp::TempFile;
 use std::io::Write;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// What metering one capture gave.
 pub struct Metered {
@@ -30,6 +31,7 @@ pub fn meter(
     shape: Shape,
     message_size: usize,
     out: &mut dyn Write,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> (Stats, u64, Option<String>) {
     let mut meter = Meter::new(opts);
     let mut ex = Exporter::new(out, message_size, shape, opts);
@@ -39,7 +41,16 @@ pub fn meter(
     };
     let mut error = None;
     let mut write_error = None;
+    // Progress in file octets: the compressed ones under a decompressor.
+    let counter = capture.progress_counter();
+    let at = |c: &Capture| counter.as_ref().map_or(c.offset(), |n| n.load(Relaxed));
+    let mut told = 0;
     loop {
+        if capture.frames % 4096 == 0 {
+            let now = at(&capture);
+            progress(now.saturating_sub(told));
+            told = now;
+        }
         match capture.next(|f| meter.frame(f)) {
             Ok(Some(())) => {}
             Ok(None) => break,
@@ -57,6 +68,7 @@ pub fn meter(
             break;
         }
     }
+    progress(at(&capture).saturating_sub(told));
     meter.finish();
     for f in meter.take() {
         if write_error.is_none() {
@@ -82,6 +94,7 @@ pub fn meter_all(
     opts: Opts,
     shape: Shape,
     threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<Metered>, String> {
     let one = |path: &String| -> Metered {
         let name = crate::io::decode::display_name(path);
@@ -108,7 +121,7 @@ pub fn meter_all(
             }
         };
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        let (stats, written, error) = meter(src, name, opts, shape, 65535, &mut w);
+        let (stats, written, error) = meter(src, name, opts, shape, 65535, &mut w, progress);
         m.stats = stats;
         m.written = written;
         m.error = error;
