@@ -140,7 +140,8 @@ def layers():
 
 def tcp_end():
     """Ethernet, little-endian µs: TCP connections ended by FIN both ways, by RST, not at
-    all, by a FIN of one side only, and a new SYN on the first one's closed key."""
+    all, by a FIN of one side only, and a new connection on the first one's closed keys (SYN,
+    SYN-ACK)."""
     c, s = (V4_A, V4_B), (V4_B, V4_A)
     return pcap([
         at(0, eth(tcp(40000, 80, "S", 0, *c))),
@@ -157,6 +158,7 @@ def tcp_end():
         at(130, eth(tcp(82, 40002, "SA", 0, *s))),
         at(140, eth(tcp(40003, 83, "FA", 0, *c))),
         at(200, eth(tcp(40000, 80, "S", 0, *c))),
+        at(210, eth(tcp(80, 40000, "SA", 0, *s))),
     ])
 
 
