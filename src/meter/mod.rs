@@ -12,8 +12,9 @@
 //!   next packet starts a new one.
 //! - TCP: a flow that has seen a RST, or FIN from both sides (in its own and its reverse
 //!   flow's packets, or both directions of a biflow), is closed: it ends with reason 3 (end
-//!   detected) when it goes idle, when a new SYN reuses its key, or at the end of the
-//!   capture; packets after the close (the last ACK, a repeated RST) still belong to it.
+//!   detected) when it goes idle, when a new SYN (or SYN-ACK) reuses its key, or at the end
+//!   of the capture; packets after the close (the last ACK, a repeated RST) still belong to
+//!   it.
 //! - The end of the capture ends the other flows (reason 4, forced end).
 //! - `max_flows`: a new flow in a full cache pushes out the least recently seen one (reason
 //!   5, lack of resources), counted in [`Stats::evicted`].
@@ -374,7 +375,8 @@ impl Meter {
         };
         if let Some(s) = slot {
             let f = &self.slots[s as usize].flow;
-            let new_syn = proto == 6 && flags & 0x12 == 0x02 && f.closed;
+            // A SYN-ACK too: in a uniflow, the server's half of a new connection opens with it.
+            let new_syn = proto == 6 && flags & 0x02 != 0 && f.closed;
             if ns.saturating_sub(f.first_ns()) >= self.opts.active_ns {
                 self.end(s, reason::ACTIVE);
                 slot = None;
