@@ -573,13 +573,13 @@ fn one_output_per_capture_in_a_directory() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["sll.pcap.json", "tcp-end.pcap.json"]);
+    assert_eq!(names, ["sll.json", "tcp-end.json"]);
     let read = |n: &str| std::fs::read_to_string(w.path("out").join(n)).unwrap();
-    assert_table(&rows(&read("sll.pcap.json")), SLL, "out/sll.pcap.json");
+    assert_table(&rows(&read("sll.json")), SLL, "out/sll.json");
     assert_table(
-        &rows(&read("tcp-end.pcap.json")),
+        &rows(&read("tcp-end.json")),
         TCP_END,
-        "out/tcp-end.pcap.json",
+        "out/tcp-end.json",
     );
 }
 

@@ -324,7 +324,7 @@ pub fn targets_in(dir: &Path, inputs: &[String], ext: &str) -> Result<Vec<PathBu
     Ok(targets)
 }
 
-/// `archive/flows.ipfix.gz` -> `flows`; stdin -> `stdin`.
+/// `archive/flows.ipfix.gz` -> `flows`, `trace.pcap` -> `trace`; stdin -> `stdin`.
 fn stem(path: &str) -> String {
     if path == "-" {
         return "stdin".into();
@@ -338,7 +338,9 @@ fn stem(path: &str) -> String {
             name = s.to_string();
         }
     }
-    for ext in [".ipfix", ".json", ".jsonl", ".ndjson", ".csv", ".bin"] {
+    for ext in [
+        ".ipfix", ".json", ".jsonl", ".ndjson", ".csv", ".bin", ".pcap", ".pcapng", ".cap",
+    ] {
         if let Some(s) = name.strip_suffix(ext) {
             return s.to_string();
         }
