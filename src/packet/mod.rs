@@ -150,10 +150,12 @@ pub struct Packet {
 pub fn parse(link: Link, bytes: &[u8]) -> Packet {
     let mut p = Packet::default();
     match link {
-        Link::Ethernet => match LaxSlicedPacket::from_ethernet(bytes) {
+        // Matched by reference: the sliced packet is a few hundred octets, and moving it out
+        // of the Result costs a copy per packet.
+        Link::Ethernet => match &LaxSlicedPacket::from_ethernet(bytes) {
             Ok(s) => {
-                if p.link(bytes, &s) {
-                    p.net(bytes, &s);
+                if p.link(bytes, s) {
+                    p.net(bytes, s);
                 }
             }
             Err(_) => p.truncated = true,
@@ -320,8 +322,8 @@ impl Packet {
 
     /// A packet starting at its IP header, at `bytes` within `base`.
     fn ip(&mut self, base: &[u8], bytes: &[u8]) {
-        match LaxSlicedPacket::from_ip(bytes) {
-            Ok(s) => self.net(base, &s),
+        match &LaxSlicedPacket::from_ip(bytes) {
+            Ok(s) => self.net(base, s),
             Err(LaxHeaderSliceError::Len(_)) => self.truncated = true,
             Err(LaxHeaderSliceError::Content(_)) => self.malformed = true,
         }
@@ -489,18 +491,9 @@ impl Packet {
                 Ok(t) => {
                     self.src_port = Some(t.source_port());
                     self.dst_port = Some(t.destination_port());
-                    let bits = [
-                        (t.fin(), 0x01),
-                        (t.syn(), 0x02),
-                        (t.rst(), 0x04),
-                        (t.psh(), 0x08),
-                        (t.ack(), 0x10),
-                        (t.urg(), 0x20),
-                        (t.ece(), 0x40),
-                        (t.cwr(), 0x80),
-                        (t.ns(), 0x100),
-                    ];
-                    self.tcp_flags = Some(bits.iter().filter(|b| b.0).fold(0, |f, b| f | b.1));
+                    // Octets 12-13 of the header: the data offset, NS, then CWR ... FIN, which
+                    // is tcpControlBits' order (the header is at least 20 octets here).
+                    self.tcp_flags = be16(t.slice(), 12).map(|f| f & 0x01FF);
                     Some(t.header_len())
                 }
                 Err(tcp::HeaderSliceError::Len(l)) => {
