@@ -461,3 +461,30 @@ fn pcap2ipfix_softflowd_and_nfpcapd_agree_on_a_loopback_capture() {
         problems.join("\n")
     );
 }
+
+/// The comparison itself, without the peers: it sees a changed count, a moved time, a
+/// missing and an extra 5-tuple, and nothing else.
+#[test]
+fn same_sums_reports_every_difference() {
+    let k = |p: u16| key("127.0.0.1", "127.0.0.1", 17, p, 9, None);
+    let mut want = Sums::new();
+    want.entry(k(1)).or_default().add(2, 56, 1000, 1001);
+    want.entry(k(2)).or_default().add(1, 28, 1000, 1000);
+    let mut split = Sums::new();
+    split.entry(k(1)).or_default().add(1, 28, 1000, 1000);
+    split.entry(k(1)).or_default().add(1, 28, 1001, 1001);
+    split.entry(k(2)).or_default().add(1, 28, 1000, 1000);
+    assert_eq!(same_sums("t", &want, &split), Vec::<String>::new());
+    let mut worse = split.clone();
+    worse.get_mut(&k(1)).unwrap().octets += 14;
+    worse.get_mut(&k(2)).unwrap().last_ms += 1;
+    worse.remove(&k(2));
+    worse.entry(k(3)).or_default().add(1, 28, 1000, 1000);
+    let problems = same_sums("t", &want, &worse);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    let mut later = split;
+    later.get_mut(&k(2)).unwrap().last_ms += 1;
+    assert_eq!(same_sums("t", &want, &later).len(), 1);
+    assert_eq!(epoch_ms("2026-12-03T06:00:29.162Z"), 1_796_277_629_162);
+    assert_eq!(epoch_ms("1970-01-01T00:00:00.001"), 1);
+}
