@@ -13,7 +13,8 @@
 //!
 //! and decoded a fourth time, packet by packet, by `tshark -T fields`, the reference for what
 //! the packets hold. Per 5-tuple (source, destination, protocol, ports) the sums of packets
-//! and octets, the first packet's and the last packet's millisecond, must be the same for all
+//! and octets, the first packet's and the last packet's millisecond and the OR of the TCP
+//! flags must be the same for all
 //! three meters and tshark, and so must the set of 5-tuples. Sums, because the meters may cut
 //! one 5-tuple into several records differently (timeouts, TCP ends); the records per
 //! 5-tuple are checked too, against what each meter is documented to do.
@@ -63,6 +64,8 @@ struct Sum {
     /// First and last packet, ms since 1970.
     first_ms: u64,
     last_ms: u64,
+    /// TCP flags, ORed (the low 8 bits: nfdump shows no more).
+    flags: u16,
     /// Records (meters) or frames (tshark) that made it.
     records: u64,
 }
@@ -160,12 +163,14 @@ fn sums_of_json(what: &str, json: &str) -> Sums {
             num("destinationTransportPort").unwrap_or(0) as u16,
             icmp.map(|c| c as u16),
         );
-        sums.entry(k).or_default().add(
+        let sum = sums.entry(k).or_default();
+        sum.add(
             num("packetDeltaCount").unwrap(),
             num("octetDeltaCount").unwrap(),
             epoch_ms(&text("flowStartMilliseconds", "flowStartMilliseconds")),
             epoch_ms(&text("flowEndMilliseconds", "flowEndMilliseconds")),
         );
+        sum.flags |= num("tcpControlBits").unwrap_or(0) as u16 & 0xff;
     }
     sums
 }
@@ -231,12 +236,22 @@ fn nfpcapd(tools: &BTreeMap<&str, PathBuf>, dir: &Path, cap: &Path) -> Sums {
             n("dst_port").unwrap_or(0) as u16,
             icmp,
         );
-        sums.entry(k).or_default().add(
+        let sum = sums.entry(k).or_default();
+        sum.add(
             n("in_packets").unwrap(),
             n("in_bytes").unwrap(),
             epoch_ms(&s("first", "first")),
             epoch_ms(&s("last", "last")),
         );
+        // "...AP.SF": CWR ECE URG ACK PSH RST SYN FIN, a dot for a bit not set.
+        if let Some(f) = r.get("tcp_flags").and_then(Value::as_str) {
+            assert_eq!(f.len(), 8, "nfdump tcp_flags {f:?}");
+            for (i, c) in f.bytes().enumerate() {
+                if c != b'.' {
+                    sum.flags |= 0x80 >> i;
+                }
+            }
+        }
     }
     sums
 }
@@ -270,6 +285,7 @@ fn tshark(tools: &BTreeMap<&str, PathBuf>, cap: &Path) -> Packets {
         "icmp.code",
         "icmpv6.type",
         "icmpv6.code",
+        "tcp.flags",
     ];
     let mut cmd = Command::new(&tools["tshark"]);
     cmd.arg("-r")
@@ -310,7 +326,11 @@ fn tshark(tools: &BTreeMap<&str, PathBuf>, cap: &Path) -> Packets {
         let (s, frac) = c[0].split_once('.').unwrap_or((c[0], "0"));
         let ms =
             s.parse::<u64>().unwrap() * 1000 + format!("{frac:0<3}")[..3].parse::<u64>().unwrap();
-        out.ip.entry(k.clone()).or_default().add(1, octets, ms, ms);
+        let sum = out.ip.entry(k.clone()).or_default();
+        sum.add(1, octets, ms, ms);
+        if let Some(f) = c[19].strip_prefix("0x") {
+            sum.flags |= u16::from_str_radix(f, 16).unwrap() & 0xff;
+        }
         *out.frame_octets.entry(k.clone()).or_default() += n(1).unwrap();
         *out.captured_octets.entry(k).or_default() += n(2).unwrap();
     }
