@@ -105,7 +105,18 @@ pub fn meter_all(
             written: 0,
             error: None,
         };
-        let src = match ByteSource::open(path) {
+        // Streamed, not mapped: a capture is read once, front to back, and a mapping would
+        // count the whole file in the resident set (and fault every page in first).
+        let opened = match path.as_str() {
+            "-" => ByteSource::open(path),
+            _ => std::fs::File::open(path).and_then(|f| {
+                if f.metadata()?.is_dir() {
+                    return Err(std::io::Error::other("is a directory"));
+                }
+                ByteSource::from_reader(Box::new(f))
+            }),
+        };
+        let src = match opened {
             Ok(s) => s,
             Err(e) => {
                 m.error = Some(format!("{name}: {e}"));
