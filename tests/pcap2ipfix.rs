@@ -576,11 +576,7 @@ fn one_output_per_capture_in_a_directory() {
     assert_eq!(names, ["sll.json", "tcp-end.json"]);
     let read = |n: &str| std::fs::read_to_string(w.path("out").join(n)).unwrap();
     assert_table(&rows(&read("sll.json")), SLL, "out/sll.json");
-    assert_table(
-        &rows(&read("tcp-end.json")),
-        TCP_END,
-        "out/tcp-end.json",
-    );
+    assert_table(&rows(&read("tcp-end.json")), TCP_END, "out/tcp-end.json");
 }
 
 /// The same captures metered one at a time or two at once give the same bytes.

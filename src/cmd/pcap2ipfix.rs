@@ -48,6 +48,16 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Precision::Ms)]
     pub time_precision: Precision,
 
+    /// Instead of metering packets: pull the NetFlow v5/v9 and IPFIX export packets out of
+    /// the captures (UDP, any port) and write their records as one IPFIX file, each
+    /// exporter and domain a domain of its own (v5/v9 translated).
+    #[arg(long, conflicts_with_all = ["dir", "biflow", "mac", "max_flows"])]
+    pub extract: bool,
+
+    /// --extract: only datagrams from or to this UDP port.
+    #[arg(long, value_name = "PORT", requires = "extract")]
+    pub port: Option<u16>,
+
     /// Output format.
     #[arg(short = 'f', long, value_enum, default_value_t = Format::Ipfix)]
     pub format: Format,
@@ -137,6 +147,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
         }
         None => None,
     };
+    if args.extract {
+        return extract(args, &model, &print, threads);
+    }
     let mut out = match targets {
         None => Some(
             args.out
@@ -282,4 +295,84 @@ fn sorted(
     let mut report = |l: String| stderr_line(&l);
     let o = crate::merge::merge(&opts, inputs, &open, &mut report, out).map_err(Error::Failed)?;
     Ok(o.failed)
+}
+
+/// `--extract`: the export packets of every capture, in order, into one output.
+fn extract(
+    args: &Args,
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    print: &output::PrintOptions,
+    threads: usize,
+) -> Result<(), Error> {
+    let mut out = args
+        .out
+        .open(args.format == Format::Ipfix, args.ipfix.force)?;
+    let bar = args
+        .progress
+        .bar(&args.captures, args.out.output.as_deref());
+    let progress = |n: u64| bar.inc(n);
+    let size = args.ipfix.message_size as usize;
+    let temp = TempFile::new("pcap2ipfix-extract");
+    let x = if args.format == Format::Ipfix {
+        meter::run::extract(&args.captures, model, size, args.port, &mut out, &progress)
+    } else {
+        let mut w = std::fs::File::create(temp.path())
+            .map(std::io::BufWriter::new)
+            .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
+        let x = meter::run::extract(&args.captures, model, size, args.port, &mut w, &progress);
+        w.flush().map_err(|e| Error::Failed(e.to_string()))?;
+        x
+    }
+    .map_err(|e| Error::Failed(format!("output {}: {e}", out.name())))?;
+    bar.finish_and_clear();
+    for l in &x.lines {
+        stderr_line(l);
+    }
+    if args.stats {
+        let s = &x.stats;
+        stderr_line(&format!(
+            "extract: {} frames, {} UDP datagrams: {} IPFIX messages, {} NetFlow v9 and {} v5 \
+             packets ({} other datagrams, {} joined from fragments); {} records, {} problems",
+            s.frames,
+            s.udp,
+            s.ipfix,
+            s.v9,
+            s.v5,
+            s.other_udp,
+            s.fragments_joined,
+            s.records,
+            s.problems
+        ));
+        for l in &x.mapping {
+            stderr_line(l);
+        }
+    }
+    let mut failed = x.failed;
+    if args.format != Format::Ipfix {
+        let prep = crate::io::prepare::PrepareOpts {
+            format: Some(crate::io::input::Sniffed::Ipfix),
+            model: model.clone(),
+            message_size: 65535,
+            export_time: 0,
+            strict: false,
+        };
+        let plan = Plan {
+            format: if args.format == Format::Json {
+                output::Format::JsonWithTemplates
+            } else {
+                output::Format::Csv
+            },
+            opts: print,
+            prep: &prep,
+            options: output::OptionsRecords::All,
+            quiet: true,
+            max_resync: 0,
+            threads,
+        };
+        let input = [temp.path().to_string_lossy().into_owned()];
+        failed |= plan
+            .into_one(&input, &mut out, |_| ProgressBar::hidden())?
+            .failed;
+    }
+    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), failed)
 }

@@ -29,6 +29,8 @@ pub struct Frame<'a> {
     pub data: &'a [u8],
     /// The length on the wire.
     pub orig_len: u32,
+    /// Where `data` starts in the (decompressed) input.
+    pub at: u64,
 }
 
 /// Why a capture could not be read (further).
@@ -227,6 +229,7 @@ impl Capture {
                         linktype,
                         data: b.data,
                         orig_len: b.origlen.max(b.caplen),
+                        at: offset + 16,
                     };
                     let r = f(&frame);
                     self.src.consume(16 + caplen);
@@ -310,6 +313,7 @@ impl Capture {
                                 linktype: i.linktype,
                                 data: epb.data,
                                 orig_len: epb.origlen.max(epb.caplen),
+                                at: offset + 28,
                             })
                         }
                         Block::SimplePacket(spb) => {
@@ -326,6 +330,7 @@ impl Capture {
                                 // much of it is the frame.
                                 data: &spb.data[..spb.data.len().min(spb.origlen as usize)],
                                 orig_len: spb.origlen,
+                                at: offset + 12,
                             })
                         }
                         _ => None,

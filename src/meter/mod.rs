@@ -34,6 +34,7 @@
 
 pub mod capture;
 pub mod export;
+pub mod extract;
 pub mod run;
 
 use crate::packet::{self, Packet};

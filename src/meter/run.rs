@@ -107,16 +107,7 @@ pub fn meter_all(
         };
         // Streamed, not mapped: a capture is read once, front to back, and a mapping would
         // count the whole file in the resident set (and fault every page in first).
-        let opened = match path.as_str() {
-            "-" => ByteSource::open(path),
-            _ => std::fs::File::open(path).and_then(|f| {
-                if f.metadata()?.is_dir() {
-                    return Err(std::io::Error::other("is a directory"));
-                }
-                ByteSource::from_reader(Box::new(f))
-            }),
-        };
-        let src = match opened {
+        let src = match open_capture(path) {
             Ok(s) => s,
             Err(e) => {
                 m.error = Some(format!("{name}: {e}"));
@@ -151,4 +142,89 @@ pub fn meter_all(
         use rayon::prelude::*;
         inputs.par_iter().map(one).collect()
     }))
+}
+
+/// What `--extract` gave.
+pub struct Extracted {
+    pub stats: super::extract::Stats,
+    /// Problems the decoders reported, and captures that could not be read (to the end).
+    pub lines: Vec<String>,
+    pub failed: bool,
+    /// Which output domain each (exporter, domain) became.
+    pub mapping: Vec<String>,
+}
+
+/// Opens a capture as a stream (see [`meter_all`]).
+fn open_capture(path: &str) -> std::io::Result<ByteSource> {
+    match path {
+        "-" => ByteSource::open(path),
+        _ => std::fs::File::open(path).and_then(|f| {
+            if f.metadata()?.is_dir() {
+                return Err(std::io::Error::other("is a directory"));
+            }
+            ByteSource::from_reader(Box::new(f))
+        }),
+    }
+}
+
+/// The export packets of `inputs` (in order: one run, templates carry over) into `out` as
+/// IPFIX; `Err` when writing `out` failed.
+pub fn extract(
+    inputs: &[String],
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    message_size: usize,
+    port: Option<u16>,
+    out: &mut dyn Write,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Extracted, String> {
+    let mut x = super::extract::Extractor::new(out, model.clone(), message_size, port);
+    let mut lines = Vec::new();
+    let mut failed = false;
+    for path in inputs {
+        let name = crate::io::decode::display_name(path);
+        x.capture(name);
+        let src = match open_capture(path) {
+            Ok(s) => s,
+            Err(e) => {
+                lines.push(format!("{name}: {e}"));
+                failed = true;
+                continue;
+            }
+        };
+        let mut capture = match Capture::open(src) {
+            Ok(c) => c,
+            Err(e) => {
+                lines.push(format!("{name}: {e}"));
+                failed = true;
+                continue;
+            }
+        };
+        let mut told = 0;
+        loop {
+            if capture.frames % 4096 == 0 {
+                progress(capture.offset().saturating_sub(told));
+                told = capture.offset();
+            }
+            match capture.next(|f| x.frame(f)) {
+                Ok(Some(())) if !x.failed() => {}
+                Ok(_) => break,
+                Err(e) => {
+                    lines.push(format!("{name}: {e}"));
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        progress(capture.offset().saturating_sub(told));
+        lines.append(&mut x.lines);
+    }
+    let mapping = x.mapping();
+    let (_, stats) = x.finish().map_err(|e| e.to_string())?;
+    failed |= stats.errors > 0;
+    Ok(Extracted {
+        stats,
+        lines,
+        failed,
+        mapping,
+    })
 }

@@ -144,6 +144,10 @@ pub struct Packet {
     /// length below 20, a TCP data offset below 5, a hop-by-hop header not first ...); parsing
     /// stopped there.
     pub malformed: bool,
+    /// Where the (outer) IP header starts in the captured octets.
+    pub ip_at: Option<usize>,
+    /// Where the TCP, UDP, SCTP, ICMP or ICMPv6 header starts (a first fragment's too).
+    pub transport_at: Option<usize>,
 }
 
 /// Reads the headers of one packet that starts with `link`. Never panics, allocates nothing.
@@ -408,6 +412,7 @@ impl Packet {
     fn ipv4(&mut self, base: &[u8], v4: &LaxIpv4Slice, stop: Option<&(SliceError, Layer)>) {
         let h = v4.header();
         self.ip_version = Some(4);
+        self.ip_at = Some(offset(base, h.slice()));
         self.src_ip = Some(IpAddr::V4(h.source_addr()));
         self.dst_ip = Some(IpAddr::V4(h.destination_addr()));
         self.ttl = Some(h.ttl());
@@ -437,6 +442,7 @@ impl Packet {
     fn ipv6(&mut self, base: &[u8], v6: &LaxIpv6Slice, stop: Option<&(SliceError, Layer)>) {
         let h = v6.header();
         self.ip_version = Some(6);
+        self.ip_at = Some(offset(base, h.slice()));
         self.src_ip = Some(IpAddr::V6(h.source_addr()));
         self.dst_ip = Some(IpAddr::V6(h.destination_addr()));
         self.ttl = Some(h.hop_limit());
@@ -486,6 +492,7 @@ impl Packet {
 
     /// The transport header at `b` (an IP payload in `base`) of protocol `proto`.
     fn transport(&mut self, base: &[u8], proto: IpNumber, b: &[u8]) {
+        self.transport_at = Some(offset(base, b));
         let header_len = match proto {
             ip_number::TCP => match TcpSlice::from_slice(b) {
                 Ok(t) => {

@@ -9,6 +9,24 @@ use etherparse::{
 use proptest::prelude::*;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+/// [`super::parse`] with the header offsets cleared: the tables below give every other field;
+/// `header_offsets` tests these.
+fn parse(link: Link, bytes: &[u8]) -> Packet {
+    let mut p = super::parse(link, bytes);
+    p.ip_at = None;
+    p.transport_at = None;
+    p
+}
+
+#[test]
+fn header_offsets() {
+    let (bytes, _) = tcp_frame();
+    let p = super::parse(Link::Ethernet, &bytes);
+    assert_eq!((p.ip_at, p.transport_at), (Some(14), Some(34)));
+    let p = super::parse(Link::Ip, &bytes[14..]);
+    assert_eq!((p.ip_at, p.transport_at), (Some(0), Some(20)));
+}
+
 const SRC_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
 const DST_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
 const V4_SRC: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);

@@ -1,6 +1,7 @@
 //! What a record's flow fields need from elsewhere in its domain, kept per domain: the
-//! latest systemInitTimeMilliseconds (for uptime times) and the sampling rates the exporter's
-//! options records give (per sampler ID, or for the whole domain). The one place this state
+//! latest systemInitTimeMilliseconds (for uptime times), the sampling rates the exporter's
+//! options records give (per sampler ID, or for the whole domain) and the exporter address
+//! they give. The one place this state
 //! is learned: the flow printer and `merge`'s sort key both take it from here.
 
 use super::schema::{self, Context, Plan};
@@ -17,6 +18,8 @@ pub struct Domain {
     rate: Option<u64>,
     /// Rates by sampler ID (flowSamplerId/samplerId 48, selectorId 302).
     by_sampler: BTreeMap<u64, u64>,
+    /// exporterIPv4Address / exporterIPv6Address of an options record.
+    exporter: Option<schema::Addr>,
 }
 
 impl Domain {
@@ -43,6 +46,13 @@ impl Domain {
                 305 => interval = u,
                 306 => space = u,
                 48 | 302 => sampler = sampler.or(u),
+                130 | 131 if r.template.is_options() => {
+                    self.exporter = match v {
+                        Value::Ipv4(a) => Some(schema::Addr::V4(a.octets())),
+                        Value::Ipv6(a) => Some(schema::Addr::V6(a.octets())),
+                        _ => self.exporter,
+                    }
+                }
                 _ => {}
             }
         }
@@ -91,6 +101,7 @@ impl Domains {
         Context {
             init_ms: dom.init_ms,
             sampling,
+            exporter: dom.exporter,
         }
     }
 

@@ -32,6 +32,9 @@ pub enum Src {
     Sampling,
     /// The first of these IANA IEs the template has: a number, address or MAC by its type.
     Ies(&'static [u16]),
+    /// The exporter's address: these IEs (exporterIPv4/IPv6Address) in the record, else the
+    /// one its domain's options records give (`pcap2ipfix --extract` writes one per domain).
+    Exporter(&'static [u16]),
     /// Flow start or end (`true`: end): absolute IEs at any precision, the uptime IE with
     /// systemInitTimeMilliseconds, the delta IE back from the export time.
     Time(bool),
@@ -104,7 +107,7 @@ pub const FIELDS: [Def; 40] = [
     d("time_received_ns", Src::Received, S),
     d("sequence_num", Src::Sequence, S),
     d("sampling_rate", Src::Sampling, S),
-    d("sampler_address", Src::Ies(&[130, 131]), S),
+    d("sampler_address", Src::Exporter(&[130, 131]), S),
     d("time_flow_start_ns", Src::Time(false), S),
     d("time_flow_end_ns", Src::Time(true), S),
     d("bytes", Src::Ies(&[1, 23, 85]), R),
@@ -241,6 +244,8 @@ pub enum Fill {
     Sampling {
         rate: Option<RateAt>,
     },
+    /// The record's exporter address field, else the domain's.
+    Exporter(Option<At>),
     /// A number, address or MAC, by the field's type.
     Value(At),
     /// An absolute time IE.
@@ -290,6 +295,8 @@ pub struct Context {
     /// The sampling rate its domain's options records give it (by its sampler ID, or for
     /// the whole domain).
     pub sampling: Option<u64>,
+    /// The exporter address its domain's options records give.
+    pub exporter: Option<Addr>,
 }
 
 /// The table resolved for one template.
@@ -371,6 +378,7 @@ fn resolve(t: &Template, src: Src, pen: u32) -> Fill {
             Fill::Sampling { rate }
         }
         Src::Ies(ids) => ie(ids).map_or(Fill::None, value_fill),
+        Src::Exporter(ids) => Fill::Exporter(ie(ids)),
         Src::Reverse(ids) => {
             find(t, REVERSE_PEN, ids).map_or(Fill::None, |(i, _)| value_fill(at(t, i)))
         }
@@ -555,6 +563,10 @@ impl Plan {
                     .map_or(Cell::Absent, |n| Cell::U(n.max(1)))
             }
             Fill::Value(a) => bytes(&a).map_or(Cell::Absent, |b| value(a.dtype, b)),
+            Fill::Exporter(a) => match a.and_then(|a| bytes(&a).map(|b| value(a.dtype, b))) {
+                Some(c) => c,
+                None => cx.exporter.map_or(Cell::Absent, Cell::Addr),
+            },
             Fill::Instant(a) => match bytes(&a).and_then(|b| decode(a.dtype, b).instant()) {
                 Some(i) => ns(i.secs as i128 * 1_000_000_000 + i.nanos as i128),
                 None => Cell::Absent,
@@ -789,7 +801,7 @@ mod tests {
     /// The IEs each plain field reads, in order, and the PEN they are under.
     fn plain_sources(src: Src) -> Option<(&'static [u16], u32)> {
         match src {
-            Src::Ies(ids) => Some((ids, 0)),
+            Src::Ies(ids) | Src::Exporter(ids) => Some((ids, 0)),
             Src::Reverse(ids) => Some((ids, REVERSE_PEN)),
             _ => None,
         }
@@ -833,7 +845,7 @@ mod tests {
         for (name, want) in SPEC {
             let def = &FIELDS[field(name)];
             let got = match def.src {
-                Src::Ies(ids) | Src::Reverse(ids) | Src::Net(ids, _) => ids,
+                Src::Ies(ids) | Src::Exporter(ids) | Src::Reverse(ids) | Src::Net(ids, _) => ids,
                 other => panic!("{name}: {other:?}"),
             };
             assert_eq!(got, want, "{name}");
@@ -907,6 +919,7 @@ mod tests {
         let cx = Context {
             init_ms: Some(EXPORT as i128 * 1000 - 60_000),
             sampling: None,
+            exporter: None,
         };
         let all: Vec<(u16, Vec<u8>, i64)> = vec![
             // flowStartNanoseconds: half a second after EXPORT - 10
@@ -1075,6 +1088,7 @@ mod tests {
         let dom = Context {
             init_ms: None,
             sampling: Some(7),
+            exporter: None,
         };
         let s = [u32f(34, 100), u32f(50, 200), u32f(305, 1), u32f(306, 9)];
         assert_eq!(row(&s, &dom, false)[rate], Cell::U(100));
