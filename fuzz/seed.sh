@@ -1,6 +1,6 @@
 #!/bin/sh
-# Seeds fuzz/corpus/reader/, filter_expr/ and netflow/ (gitignored) from the repository's IPFIX
-# files, fuzz/seeds/ (hand-made: damaged and self-referencing lists, hostile RFC 5610 names,
+# Seeds fuzz/corpus/reader/, filter_expr/, netflow/, pcap/ and packet/ (gitignored) from the
+# repository's IPFIX files and captures, fuzz/seeds/ (hand-made: damaged and self-referencing lists, hostile RFC 5610 names,
 # data ahead of its template in IPFIX and NetFlow v9, written by fuzz/seeds/pending.py) and the
 # shared sample corpus. Run from anywhere; safe to re-run (files are named by content hash).
 set -eu
@@ -60,3 +60,26 @@ for f in "$root"/testdata/samples/*.nf5 "$root"/testdata/samples/*.nf9 \
     cp "$f" "$ndir/$(sha1sum "$f" | cut -c1-40)"
 done
 ls "$ndir" | wc -l
+
+# corpus/pcap/: the captures (fuzz/seeds/capture-* from pcap.py, the cut `gen --packets`
+# captures, the interop and sample pcaps), each behind three mode octets (the target's first
+# octet: 0x00 milliseconds, 1 us timeouts, a cache of 1; 0x43 biflows and MACs, a cache of 4;
+# 0x95 biflows, microseconds, 1 ms timeouts, 64 flows).
+pdir="$here/corpus/pcap"
+mkdir -p "$pdir"
+for f in "$here"/seeds/capture-* "$here"/seeds/gen-* "$root"/testdata/interop/*.pcap \
+    "$root"/testdata/samples/*.pcap; do
+    [ -f "$f" ] || continue
+    for m in 000 103 225; do
+        t=$(mktemp)
+        { printf "\\$m"; cat "$f"; } >"$t"
+        mv "$t" "$pdir/$(sha1sum "$t" | cut -c1-40)"
+    done
+done
+ls "$pdir" | wc -l
+
+# corpus/packet/: the same captures' frames, as one packet stream per capture and one seed per
+# frame of its first eight (fuzz/seeds/frames.py).
+python3 "$here/seeds/frames.py" "$here/corpus/packet" "$here"/seeds/capture-* "$here"/seeds/gen-* \
+    "$root"/testdata/interop/*.pcap "$root"/testdata/samples/*.pcap
+ls "$here/corpus/packet" | wc -l

@@ -104,6 +104,21 @@ fn u32_at(b: &[u8], at: usize, big: bool) -> u32 {
     }
 }
 
+/// Timestamp units per second of a pcapng `if_tsresol` (6 when the option is absent): 10^-n
+/// seconds, or 2^-n with the top bit set. Not `InterfaceDescriptionBlock::ts_resolution`:
+/// pcap-parser 0.17 compares the whole octet, flag included, with 63, so every power of two
+/// comes back as `None` (and was read as microseconds). A unit too small for a `u64` is
+/// damage; it is read as microseconds too.
+fn resolution(tsresol: u8) -> u64 {
+    let n = (tsresol & 0x7f) as u32;
+    let unit = if tsresol & 0x80 != 0 {
+        1u64.checked_shl(n)
+    } else {
+        10u64.checked_pow(n)
+    };
+    unit.unwrap_or(1_000_000)
+}
+
 impl Capture {
     /// Reads the file header (or the first section header).
     pub fn open(mut src: ByteSource) -> Result<Capture, CaptureError> {
@@ -290,7 +305,7 @@ impl Capture {
                         Block::InterfaceDescription(idb) => {
                             interfaces.push(Interface {
                                 linktype: idb.linktype.0 as u32,
-                                resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                                resolution: resolution(idb.if_tsresol),
                                 offset_s: idb.ts_offset(),
                             });
                             None
@@ -344,5 +359,93 @@ impl Capture {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(ty: u32, mut body: Vec<u8>) -> Vec<u8> {
+        body.resize(body.len().next_multiple_of(4), 0);
+        let n = (12 + body.len()) as u32;
+        let mut b = ty.to_le_bytes().to_vec();
+        b.extend_from_slice(&n.to_le_bytes());
+        b.extend_from_slice(&body);
+        b.extend_from_slice(&n.to_le_bytes());
+        b
+    }
+
+    /// A little-endian pcapng section: one LINKTYPE_RAW interface whose if_tsresol is
+    /// `tsresol` (none: absent), one enhanced packet block at timestamp `ts`.
+    fn pcapng(tsresol: Option<u8>, ts: u64) -> Vec<u8> {
+        let mut shb = 0x1A2B_3C4Du32.to_le_bytes().to_vec();
+        shb.extend_from_slice(&[1, 0, 0, 0]);
+        shb.extend_from_slice(&(-1i64).to_le_bytes());
+        let mut b = block(PCAPNG_SHB, shb);
+        let mut idb = vec![101, 0, 0, 0, 0, 0, 0, 0];
+        if let Some(r) = tsresol {
+            idb.extend_from_slice(&[9, 0, 1, 0, r, 0, 0, 0, 0, 0, 0, 0]);
+        }
+        b.extend(block(1, idb));
+        let frame = [
+            0x45u8, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 1,
+        ];
+        let mut epb = vec![0, 0, 0, 0];
+        epb.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+        epb.extend_from_slice(&(ts as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&frame);
+        b.extend(block(6, epb));
+        b
+    }
+
+    fn first_ns(bytes: Vec<u8>) -> i64 {
+        let mut c = Capture::open(ByteSource::from_bytes(bytes)).unwrap();
+        c.next(|f| f.ns).unwrap().unwrap()
+    }
+
+    /// 2024-01-01T00:00:00Z.
+    const T0: u64 = 1_704_067_200;
+
+    #[test]
+    fn pcapng_timestamps_in_powers_of_two_of_a_second() {
+        // Found by crafting the `pcap` fuzz target's seeds: if_tsresol 0x8a (2^-10 s) was
+        // read as microseconds, putting 2024 in January 1970.
+        assert_eq!(
+            first_ns(pcapng(Some(0x8a), T0 << 10)),
+            T0 as i64 * 1_000_000_000
+        );
+        let half = (T0 << 10) + 512;
+        assert_eq!(
+            first_ns(pcapng(Some(0x8a), half)),
+            T0 as i64 * 1_000_000_000 + 500_000_000
+        );
+        assert_eq!(first_ns(pcapng(Some(0x80), T0)), T0 as i64 * 1_000_000_000);
+    }
+
+    #[test]
+    fn pcapng_timestamps_in_powers_of_ten_and_the_default() {
+        let ns = T0 as i64 * 1_000_000_000 + 7;
+        assert_eq!(first_ns(pcapng(Some(9), ns as u64)), ns);
+        assert_eq!(first_ns(pcapng(None, T0 * 1_000_000 + 3)), ns - 7 + 3_000);
+        assert_eq!(
+            first_ns(pcapng(Some(6), T0 * 1_000_000 + 3)),
+            ns - 7 + 3_000
+        );
+        assert_eq!(first_ns(pcapng(Some(0), T0)), ns - 7);
+    }
+
+    #[test]
+    fn pcapng_resolutions_too_fine_for_64_bits_are_read_as_microseconds() {
+        assert_eq!(resolution(19), 10u64.pow(19));
+        assert_eq!(resolution(20), 1_000_000);
+        assert_eq!(resolution(0x80 | 63), 1 << 63);
+        assert_eq!(resolution(0x80 | 64), 1_000_000);
+        assert_eq!(resolution(0xff), 1_000_000);
+        // The largest timestamp at the finest unit stays within i64.
+        let ns = first_ns(pcapng(Some(0x80 | 63), u64::MAX));
+        assert_eq!(ns, 1_999_999_999);
     }
 }
