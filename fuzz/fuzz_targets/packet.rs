@@ -180,6 +180,7 @@ fuzz_target!(|data: &[u8]| {
             linktype,
             data: bytes,
             orig_len: bytes.len() as u32,
+            at: 0,
         });
         frames += 1;
         in_flows += drain(&mut m, max_flows, &mut flows);
