@@ -74,12 +74,14 @@ pub struct Stats {
     pub fragments_dropped: u64,
 }
 
+/// A datagram's pieces by offset, its length once the last piece came, the octets held.
+type Pieces = (BTreeMap<u32, Vec<u8>>, Option<u32>, usize);
+
 /// IP fragments waiting for the rest of their datagram, bounded.
 #[derive(Default)]
 pub struct Defrag {
-    /// (addresses, identification) -> (pieces by offset, the total length once the last
-    /// piece came, octets held).
-    held: BTreeMap<([u8; 32], u32), (BTreeMap<u32, Vec<u8>>, Option<u32>, usize)>,
+    /// By (addresses, identification).
+    held: BTreeMap<([u8; 32], u32), Pieces>,
     order: VecDeque<([u8; 32], u32)>,
     octets: usize,
 }

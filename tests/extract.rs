@@ -1,0 +1,275 @@
+//! `pcap2ipfix --extract`: export packets out of captures.
+//!
+//! - `gen --pcap` captures of IPFIX, NetFlow v9 (two domains, sampling options) and v5
+//!   give back, record for record, the values `ipfixkit cat` reads from the same output
+//!   without `--pcap`; each (exporter, domain) is an output domain with an options record
+//!   naming the exporter, which the flow schema's `sampler_address` shows.
+//! - Two exporters using the same template ID with different layouts in one capture keep
+//!   their own layouts (their own domains).
+//! - pmacct's sample captures (a Cisco IPFIX and a Cisco NetFlow v9 exporter) yield the
+//!   flows tshark decodes from them: addresses, ports, protocol, octets and packets of every
+//!   flow record, in order.
+
+mod common;
+#[path = "common/peers.rs"]
+mod peers;
+
+use common::Workdir;
+use serde_json::{Map, Value};
+use std::process::Command;
+use std::time::Duration;
+
+fn json_lines(out: &str) -> Vec<Map<String, Value>> {
+    out.lines()
+        .map(|l| match serde_json::from_str::<Value>(l).unwrap() {
+            Value::Object(m) => m,
+            other => panic!("{other}"),
+        })
+        .filter(|m| !m.contains_key("@fields"))
+        .collect()
+}
+
+/// The flow records (those with packetDeltaCount) without their metadata.
+fn flows(lines: &[Map<String, Value>]) -> Vec<Map<String, Value>> {
+    lines
+        .iter()
+        .filter(|m| m.contains_key("packetDeltaCount"))
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.starts_with('@'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn generated_captures_give_back_their_records() {
+    let w = Workdir::new("extract-gen");
+    let cases: [(&str, &[&str], usize); 3] = [
+        // IPFIX: two domains, and domain 0 of the RFC 5655 metadata at the end.
+        ("ipfix", &["--domains", "2"], 3),
+        (
+            "v9",
+            &["--netflow", "9", "--domains", "2", "--sampling", "10"],
+            2,
+        ),
+        ("v5", &["--netflow", "5", "--domains", "3"], 3),
+    ];
+    for (name, args, domains) in cases {
+        let base = [args, &["-n", "9000", "--message-size", "1400"]].concat();
+        let plain = w.path(&format!("{name}.bin"));
+        let pcap = w.path(&format!("{name}.pcap"));
+        let run_gen = |extra: &[&str], out: &std::path::Path| {
+            let mut a = vec!["gen"];
+            a.extend(&base);
+            a.extend(extra);
+            a.extend(["-o", out.to_str().unwrap()]);
+            w.run(&a).ok();
+        };
+        run_gen(&[], &plain);
+        run_gen(&["--pcap"], &pcap);
+        let want = json_lines(
+            &w.run(&["cat", "-f", "json", plain.to_str().unwrap()])
+                .ok()
+                .out(),
+        );
+        let got_out = w
+            .run(&[
+                "pcap2ipfix",
+                "--extract",
+                "-f",
+                "json",
+                pcap.to_str().unwrap(),
+            ])
+            .ok()
+            .out();
+        let got = json_lines(&got_out);
+        let (want_flows, got_flows) = (flows(&want), flows(&got));
+        assert_eq!(got_flows.len(), 9000, "{name}");
+        assert!(got_flows == want_flows, "{name}: the records differ");
+        // One exporter, `domains` domains: each an output domain, named in an options record.
+        let named: Vec<&Map<String, Value>> = got
+            .iter()
+            .filter(|m| m.contains_key("exporterIPv4Address"))
+            .collect();
+        assert_eq!(named.len(), domains, "{name}: exporter records");
+        for (i, m) in named.iter().enumerate() {
+            assert_eq!(m["exporterIPv4Address"], "192.0.2.1");
+            assert_eq!(m["exporterTransportPort"], 49152);
+            assert_eq!(m["observationDomainId"], i as u64 + 1);
+        }
+        // The flow schema's sampler_address is the exporter.
+        let schema = w
+            .run(&[
+                "pcap2ipfix",
+                "--extract",
+                "-f",
+                "csv",
+                "--schema",
+                "flow",
+                "-F",
+                "sampler_address,bytes",
+                pcap.to_str().unwrap(),
+            ])
+            .ok()
+            .out();
+        let rows: Vec<&str> = schema.lines().skip(1).collect();
+        assert_eq!(rows.len(), 9000, "{name}");
+        assert!(rows.iter().all(|r| r.starts_with("192.0.2.1,")), "{name}");
+    }
+}
+
+#[test]
+fn two_exporters_with_one_template_id_keep_their_layouts() {
+    let w = Workdir::new("extract-two");
+    let a = w.path("a.pcap");
+    let b = w.path("b.pcap");
+    let both = w.path("both.pcap");
+    let make = |template: &str, exporter: &str, out: &std::path::Path| {
+        w.run(&[
+            "gen",
+            "-n",
+            "50",
+            "--no-metadata",
+            "--template",
+            template,
+            "--pcap",
+            "--exporter",
+            exporter,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    };
+    make(
+        "sourceIPv4Address,octetDeltaCount[4]",
+        "192.0.2.10:4000",
+        &a,
+    );
+    make(
+        "destinationIPv4Address,packetDeltaCount[2],protocolIdentifier",
+        "192.0.2.20:4000",
+        &b,
+    );
+    // One capture with both exporters' packets (the same times: a's first).
+    let mut cap = std::fs::read(&a).unwrap();
+    cap.extend_from_slice(&std::fs::read(&b).unwrap()[24..]);
+    std::fs::write(&both, cap).unwrap();
+    let r = w
+        .run(&[
+            "pcap2ipfix",
+            "--extract",
+            "--stats",
+            "-f",
+            "json",
+            both.to_str().unwrap(),
+        ])
+        .ok_warned();
+    let lines = json_lines(&r.out());
+    let by_domain = |d: u64, key: &str| {
+        lines
+            .iter()
+            .filter(|m| m["@domain"] == d && m.contains_key(key))
+            .count()
+    };
+    assert_eq!(by_domain(1, "octetDeltaCount"), 50);
+    assert_eq!(by_domain(2, "packetDeltaCount"), 50);
+    assert_eq!(by_domain(1, "packetDeltaCount"), 0);
+    assert!(
+        r.stderr
+            .contains("exporter 192.0.2.10:4000 domain 1 -> output domain 1")
+    );
+    assert!(
+        r.stderr
+            .contains("exporter 192.0.2.20:4000 domain 1 -> output domain 2")
+    );
+}
+
+/// tshark's flows of a capture of export packets: per flow record, the fields asked for.
+fn tshark_flows(tool: &std::path::Path, pcap: &str, fields: &[&str]) -> Vec<Vec<String>> {
+    let mut cmd = Command::new(tool);
+    cmd.args([
+        "-r",
+        pcap,
+        "-d",
+        "udp.port==9991,cflow",
+        "-d",
+        "udp.port==2055,cflow",
+    ])
+    .args(["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = peers::run_ok(&mut cmd, Duration::from_secs(60));
+    let mut flows = Vec::new();
+    for l in out.lines() {
+        let cols: Vec<Vec<&str>> = l
+            .split('\t')
+            .map(|c| c.split(',').filter(|s| !s.is_empty()).collect())
+            .collect();
+        let n = cols[0].len();
+        for i in 0..n {
+            flows.push(
+                cols.iter()
+                    .map(|c| c.get(i).unwrap_or(&"").to_string())
+                    .collect(),
+            );
+        }
+    }
+    flows
+}
+
+#[test]
+fn pmacct_samples_give_the_flows_tshark_decodes() {
+    let Some(tool) = peers::find_tool("tshark") else {
+        peers::missing("tshark");
+        return;
+    };
+    let w = Workdir::new("extract-pmacct");
+    for sample in ["pmacct-100-ipfix-cisco.pcap", "pmacct-101-nfv9-cisco.pcap"] {
+        let p = common::testdata(&format!("samples/{sample}"));
+        let p = p.to_str().unwrap();
+        let fields = [
+            "cflow.srcaddr",
+            "cflow.dstaddr",
+            "cflow.srcport",
+            "cflow.dstport",
+            "cflow.protocol",
+            "cflow.octets",
+            "cflow.packets",
+        ];
+        let theirs = tshark_flows(&tool, p, &fields);
+        let out = w
+            .run(&["pcap2ipfix", "--extract", "-f", "json", p])
+            .ok_warned()
+            .out();
+        let ours: Vec<Vec<String>> = json_lines(&out)
+            .iter()
+            .filter(|m| m.contains_key("sourceIPv4Address") && m.contains_key("octetDeltaCount"))
+            .map(|m| {
+                [
+                    "sourceIPv4Address",
+                    "destinationIPv4Address",
+                    "sourceTransportPort",
+                    "destinationTransportPort",
+                    "protocolIdentifier",
+                    "octetDeltaCount",
+                    "packetDeltaCount",
+                ]
+                .iter()
+                .map(|k| match &m[*k] {
+                    Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                })
+                .collect()
+            })
+            .collect();
+        assert!(!ours.is_empty(), "{sample}: no flows");
+        let mut a = ours.clone();
+        let mut b: Vec<Vec<String>> = theirs.into_iter().filter(|f| !f[0].is_empty()).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{sample}: ours vs tshark");
+    }
+}
