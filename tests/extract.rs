@@ -273,3 +273,76 @@ fn pmacct_samples_give_the_flows_tshark_decodes() {
         assert_eq!(a, b, "{sample}: ours vs tshark");
     }
 }
+
+/// The capture `pcap` with its first two packets swapped (nanosecond pcap as `gen` writes it).
+fn swap_first_two(pcap: &[u8]) -> Vec<u8> {
+    let mut records = Vec::new();
+    let mut at = 24;
+    while at + 16 <= pcap.len() {
+        let caplen = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
+        records.push(&pcap[at..at + 16 + caplen]);
+        at += 16 + caplen;
+    }
+    assert!(records.len() > 2);
+    records.swap(0, 1);
+    let mut out = pcap[..24].to_vec();
+    for r in records {
+        out.extend_from_slice(r);
+    }
+    out
+}
+
+/// Data ahead of its template: the first export packet (templates and data) comes after the
+/// second (data only). The data is held and decoded when the templates come: every record is
+/// there.
+#[test]
+fn data_ahead_of_its_template_is_held_until_it_comes() {
+    let w = Workdir::new("extract-ahead");
+    for (name, args) in [
+        (
+            "v9",
+            &["--netflow", "9", "--template-refresh", "100000"][..],
+        ),
+        ("ipfix", &["--no-metadata"][..]),
+    ] {
+        let plain = w.path(&format!("{name}.bin"));
+        let pcap = w.path(&format!("{name}.pcap"));
+        for (extra, out) in [(&[][..], &plain), (&["--pcap"][..], &pcap)] {
+            let mut a = vec!["gen", "-n", "300", "--message-size", "1400"];
+            a.extend(args);
+            a.extend(extra);
+            a.extend(["-o", out.to_str().unwrap()]);
+            w.run(&a).ok();
+        }
+        let swapped = w.write(
+            &format!("{name}-swapped.pcap"),
+            &swap_first_two(&std::fs::read(&pcap).unwrap()),
+        );
+        let want = flows(&json_lines(
+            &w.run(&["cat", "-f", "json", plain.to_str().unwrap()])
+                .ok()
+                .out(),
+        ));
+        let got = flows(&json_lines(
+            &w.run(&[
+                "pcap2ipfix",
+                "--extract",
+                "-f",
+                "json",
+                swapped.to_str().unwrap(),
+            ])
+            .ok()
+            .out(),
+        ));
+        let key = |v: &Vec<Map<String, Value>>| {
+            let mut s: Vec<String> = v
+                .iter()
+                .map(|m| Value::Object(m.clone()).to_string())
+                .collect();
+            s.sort();
+            s
+        };
+        assert_eq!(got.len(), 300, "{name}");
+        assert!(key(&got) == key(&want), "{name}: the held records differ");
+    }
+}
