@@ -663,7 +663,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__pcap2ipfix)
-            opts="-f -o -d -j -F -h -V --idle-timeout --active-timeout --max-flows --biflow --mac --time-precision --format --output --dir --stats --threads --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --progress --no-progress --help --version"
+            opts="-f -o -d -j -F -h -V --idle-timeout --active-timeout --max-flows --biflow --mac --time-precision --extract --port --format --output --dir --stats --threads --message-size --force --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,6 +683,10 @@ _ipfixkit() {
                     ;;
                 --time-precision)
                     COMPREPLY=($(compgen -W "ms us ns" -- "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

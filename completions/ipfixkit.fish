@@ -200,6 +200,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l max-flo
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l time-precision -d 'Time IEs: flowStart/EndMilliseconds, Microseconds or Nanoseconds' -r -f -a "ms\t'flowStart/EndMilliseconds'
 us\t'flowStart/EndMicroseconds (NTP format)'
 ns\t'flowStart/EndNanoseconds (NTP format)'"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l port -d '--extract: only datagrams from or to this UDP port' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s f -l format -d 'Output format' -r -f -a "ipfix\t'IPFIX file (RFC 5655)'
 json\t'JSON lines, as `convert --to json` prints them'
 csv\t'CSV with a header row'"
@@ -217,6 +218,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l map -d 
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l render -d 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l biflow -d 'RFC 5103 biflows: the first packet\'s sender is the initiator; the other direction\'s counters under PEN 29305'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l mac -d 'Add sourceMacAddress and destinationMacAddress (the first packet\'s)'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l extract -d 'Instead of metering packets: pull the NetFlow v5/v9 and IPFIX export packets out of the captures (UDP, any port) and write their records as one IPFIX file, each exporter and domain a domain of its own (v5/v9 translated)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l stats -d 'Print on stderr: packets read, skipped by why, flows by end reason'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l force -d 'Write binary IPFIX even when stdout is a terminal'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'

@@ -244,7 +244,9 @@ Examples:
   ipfixkit pcap2ipfix --idle-timeout 60 --active-timeout 5m --biflow trace.pcap -o bi.ipfix
   tcpdump -w - -i eth0 | ipfixkit pcap2ipfix - -o live.ipfix
   ipfixkit pcap2ipfix -f csv -F srcip,dstip,dstport,proto,packets,bytes trace.pcap
-  ipfixkit pcap2ipfix --stats trace.pcap -o /dev/null";
+  ipfixkit pcap2ipfix --stats trace.pcap -o /dev/null
+  ipfixkit pcap2ipfix --extract exporter.pcap -o flows.ipfix   the flows an exporter sent
+  ipfixkit pcap2ipfix --extract --port 2055 --stats a.pcap b.pcap -f json";
 
     pub const NOTES: &str = "\
 Timers run on packet time: a flow with no packet for --idle-timeout ends (flowEndReason 1), \
@@ -260,5 +262,11 @@ counted and skipped (--stats).
 
 Output: flows ordered by start (sorted in bounded memory), a metering-process options \
 record (the timeouts) and the RFC 5655 time window; -f json|csv prints them as convert \
-does (--schema flow too).";
+does (--schema flow too).
+
+--extract reads the NetFlow v5/v9 and IPFIX export packets a capture holds instead (UDP, \
+found by content on any port, IP fragments joined): templates per exporter (address and \
+port) and domain, each of which becomes an output domain named by an options record \
+(exporterIPv4Address, exporterTransportPort); data ahead of its template is held until it \
+comes; captures given together share their exporters' templates.";
 }
