@@ -346,3 +346,76 @@ fn data_ahead_of_its_template_is_held_until_it_comes() {
         assert!(key(&got) == key(&want), "{name}: the held records differ");
     }
 }
+
+/// Each IPv4 packet of `pcap` (Ethernet, as `gen --pcap` writes them) cut into fragments of
+/// at most 1480 payload octets, sent last fragment first.
+fn fragmented(pcap: &[u8]) -> Vec<u8> {
+    use etherparse::{IpFragOffset, Ipv4Header};
+    let mut out = pcap[..24].to_vec();
+    let mut at = 24;
+    while at + 16 <= pcap.len() {
+        let caplen = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
+        let (rec, frame) = (&pcap[at..at + 16], &pcap[at + 16..at + 16 + caplen]);
+        at += 16 + caplen;
+        let (h, payload) = Ipv4Header::from_slice(&frame[14..]).unwrap();
+        let mut pieces = Vec::new();
+        for (k, chunk) in payload.chunks(1480).enumerate() {
+            let mut f = h.clone();
+            f.total_len = (20 + chunk.len()) as u16;
+            f.fragment_offset = IpFragOffset::try_new((k * 1480 / 8) as u16).unwrap();
+            f.more_fragments = (k + 1) * 1480 < payload.len();
+            f.header_checksum = f.calc_header_checksum();
+            let mut fr = frame[..14].to_vec();
+            f.write(&mut fr).unwrap();
+            fr.extend_from_slice(chunk);
+            pieces.push(fr);
+        }
+        for fr in pieces.iter().rev() {
+            out.extend_from_slice(&rec[..8]);
+            out.extend_from_slice(&(fr.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(fr.len() as u32).to_le_bytes());
+            out.extend_from_slice(fr);
+        }
+    }
+    out
+}
+
+/// IPFIX messages of 8000 octets over UDP, the datagrams cut into IP fragments that arrive
+/// last first: joined, every record is there.
+#[test]
+fn fragmented_datagrams_are_joined() {
+    let w = Workdir::new("extract-fragments");
+    let plain = w.path("big.ipfix");
+    let pcap = w.path("big.pcap");
+    for (extra, out) in [(&[][..], &plain), (&["--pcap"][..], &pcap)] {
+        let mut a = vec!["gen", "-n", "2000", "--message-size", "8000"];
+        a.extend(extra);
+        a.extend(["-o", out.to_str().unwrap()]);
+        w.run(&a).ok();
+    }
+    let cut = w.write("cut.pcap", &fragmented(&std::fs::read(&pcap).unwrap()));
+    let want = flows(&json_lines(
+        &w.run(&["cat", "-f", "json", plain.to_str().unwrap()])
+            .ok()
+            .out(),
+    ));
+    let r = w
+        .run(&[
+            "pcap2ipfix",
+            "--extract",
+            "--stats",
+            "-f",
+            "json",
+            cut.to_str().unwrap(),
+        ])
+        .ok_warned();
+    // Every datagram but the last (the metadata message, under 1480 octets) came in pieces.
+    assert!(
+        r.stderr.contains("16 IPFIX messages") && r.stderr.contains("15 joined from fragments"),
+        "{}",
+        r.stderr
+    );
+    let got = flows(&json_lines(&r.out()));
+    assert_eq!(got.len(), 2000);
+    assert!(got == want, "the records of the joined datagrams differ");
+}
