@@ -139,6 +139,11 @@ impl Defrag {
         } else {
             None
         };
+        // Keys of datagrams completed since are left in `order`: drop them now and then.
+        if self.order.len() > 2 * self.held.len() + 1024 {
+            let held = &self.held;
+            self.order.retain(|k| held.contains_key(k));
+        }
         while self.octets > DEFRAG_MAX {
             let Some(old) = self.order.pop_front() else {
                 break;
@@ -168,6 +173,7 @@ pub struct Extractor<W: Write> {
     write_error: Option<WriteError>,
     name: String,
     said: usize,
+    unsaid: u64,
 }
 
 /// The decoder's visitor: templates and records of one exporter into the output.
@@ -302,7 +308,12 @@ fn kind(p: &[u8]) -> Option<u16> {
     match p {
         [0, 10, ..] if p.len() >= 16 && be16(2) == p.len() => Some(10),
         [0, 5, ..] if p.len() >= 24 && 24 + 48 * be16(2) == p.len() && be16(2) > 0 => Some(5),
-        [0, 9, ..] if p.len() >= 24 && netflow::packet_len(p) == Ok(p.len()) => Some(9),
+        // v9 says no length: its FlowSets must fill the datagram (zero padding after them
+        // allowed).
+        [0, 9, ..] if p.len() >= 24 => match netflow::packet_len(p) {
+            Ok(n) if n > 20 && p[n..].iter().all(|&b| b == 0) => Some(9),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -323,6 +334,7 @@ impl<W: Write> Extractor<W> {
             write_error: None,
             name: String::new(),
             said: 0,
+            unsaid: 0,
         }
     }
 
@@ -330,6 +342,20 @@ impl<W: Write> Extractor<W> {
     pub fn capture(&mut self, name: &str) {
         self.name = name.to_string();
         self.said = 0;
+        self.unsaid = 0;
+    }
+
+    /// The problem lines of the capture so far, with a count of those not said.
+    pub fn take_lines(&mut self) -> Vec<String> {
+        let mut lines = std::mem::take(&mut self.lines);
+        if self.unsaid > 0 {
+            lines.push(format!(
+                "{}: {} more problems not shown (--stats counts them all)",
+                self.name, self.unsaid
+            ));
+            self.unsaid = 0;
+        }
+        lines
     }
 
     /// Whether writing the output failed (then nothing more is written).
@@ -478,7 +504,9 @@ impl<W: Write> Extractor<W> {
         }
         for p in feed.problems {
             self.stats.problems += 1;
-            if self.said < PROBLEM_LINES {
+            if self.said >= PROBLEM_LINES {
+                self.unsaid += 1;
+            } else {
                 self.said += 1;
                 self.lines.push(format!(
                     "{}: exporter {}:{}: {p}",
@@ -521,5 +549,57 @@ fn fmt_addr(a: IpAddr) -> String {
     match a {
         IpAddr::V4(v) => v.to_string(),
         IpAddr::V6(v) => format!("[{v}]"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defrag_joins_pieces_in_any_order_once() {
+        let mut d = Defrag::default();
+        let k = ([1u8; 32], 7);
+        let mut dropped = 0;
+        let data: Vec<u8> = (0..100u8).collect();
+        assert!(d.piece(k, 80, false, &data[80..], &mut dropped).is_none());
+        assert!(d.piece(k, 0, true, &data[..40], &mut dropped).is_none());
+        // A repeat is ignored; the hole at 40..80 still stops it.
+        assert!(d.piece(k, 0, true, &data[..40], &mut dropped).is_none());
+        let whole = d.piece(k, 40, true, &data[40..80], &mut dropped).unwrap();
+        assert_eq!(whole, data);
+        assert_eq!(d.octets, 0);
+        assert!(d.held.is_empty());
+        // Another datagram with the same key starts afresh.
+        assert!(d.piece(k, 0, true, &data[..8], &mut dropped).is_none());
+        assert_eq!(dropped, 0);
+    }
+
+    #[test]
+    fn defrag_memory_is_bounded() {
+        let mut d = Defrag::default();
+        let mut dropped = 0;
+        let piece = vec![0u8; 60_000];
+        for id in 0..1000u32 {
+            // First pieces only: none ever completes.
+            d.piece(([0; 32], id), 0, true, &piece, &mut dropped);
+            assert!(d.octets <= DEFRAG_MAX);
+        }
+        assert!(dropped > 700, "{dropped}");
+        assert!(d.order.len() <= 2 * d.held.len() + 1024 + 1);
+    }
+
+    #[test]
+    fn export_packets_are_told_by_content() {
+        let mut ipfix = vec![0, 10, 0, 20];
+        ipfix.resize(20, 0);
+        assert_eq!(kind(&ipfix), Some(10));
+        ipfix[3] = 21;
+        assert_eq!(kind(&ipfix), None);
+        let mut v5 = vec![0, 5, 0, 1];
+        v5.resize(24 + 48, 0);
+        assert_eq!(kind(&v5), Some(5));
+        assert_eq!(kind(&v5[..70]), None);
+        assert_eq!(kind(b"GET / HTTP/1.1\r\n\r\n"), None);
     }
 }

@@ -216,7 +216,7 @@ pub fn extract(
             }
         }
         progress(capture.offset().saturating_sub(told));
-        lines.append(&mut x.lines);
+        lines.append(&mut x.take_lines());
     }
     let mapping = x.mapping();
     let (_, stats) = x.finish().map_err(|e| e.to_string())?;
