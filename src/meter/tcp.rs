@@ -1,0 +1,467 @@
+//! TCP stream reassembly for `pcap2ipfix --extract` (IPFIX over TCP, RFC 7011 §10.4): the
+//! segments of each direction of a connection, in capture order, turned into the octets the
+//! receiver's application read, in sequence order. Pure: no I/O, no clock; the caller feeds
+//! segments and gets [`Chunk`]s back through a callback.
+//!
+//! Semantics (RFC 9293 §3.4 numbering, §3.10.7.4 segment acceptance, simplified for a passive
+//! observer that sees one direction and cannot ask for anything again):
+//!
+//! - A stream starts at its SYN's sequence number + 1 (a SYN's own data, as with TCP Fast
+//!   Open, starts there). Without a SYN seen (the capture began mid-connection) it starts at
+//!   the sequence number of the first segment that carries data; a segment with neither SYN
+//!   nor data (an ACK, a FIN or RST alone) starts no stream.
+//! - Sequence numbers are compared modulo 2^32 (RFC 9293 §3.4): a segment is before or after
+//!   the next expected octet by the sign of the 32-bit difference, so a stream crosses 2^32
+//!   like any other point, and a segment more than 2^31 ahead is taken to be behind.
+//! - Data entirely before the next expected octet is a retransmission and dropped
+//!   ([`Stats::retransmitted`]); a segment across that edge is trimmed to its new part.
+//! - Segments after a hole are held (copied) until the hole is filled. Where held data
+//!   overlaps, the first received wins (RFC 9293 leaves the choice to the receiver; first-wins
+//!   is what BSD and Linux do for their out-of-order queue, and it means nothing delivered or
+//!   held ever changes): the later octets are counted in [`Stats::overlapping`], and a segment
+//!   whose overlapping octets differ from the held ones adds one to
+//!   [`Stats::inconsistent_overlaps`]. This also holds for a next-in-order segment that runs
+//!   into held data: the held octets are delivered, not the segment's.
+//! - Bounded: a stream holds at most `max_held` of charge, a held piece costing its octets
+//!   plus [`PIECE_OVERHEAD`] (so a flood of one-octet segments cannot hold more memory than
+//!   the bound says; the same rule as [`crate::ipfix::hold`]). When a segment would need more,
+//!   the earliest hole is given up: a [`Chunk::Gap`] of its length, then the held data from
+//!   there on as far as it is contiguous; this repeats until the segment fits or is in order.
+//!   A segment that could never fit is delivered straight after its Gap.
+//! - FIN: the stream ends once everything before the FIN's sequence position (its sequence
+//!   number + its data length) is delivered; data at or past that position is dropped
+//!   ([`Stats::after_end`], [`Stats::held_dropped`]). The first FIN's position counts. RST
+//!   ends the stream at once (its data, a diagnostic by RFC 9293 §3.5.3, is not stream data):
+//!   the held data is delivered after Gaps for the holes before it. Either way
+//!   [`Chunk::End`] follows and the stream's data is forgotten. What is kept of an ended
+//!   stream is that it ended, so the last ACK and retransmissions after a FIN or RST do not
+//!   open a phantom stream: until a SYN starts a new stream on the key, segments on it are
+//!   dropped ([`Stats::after_end`]). A SYN whose sequence number + 1 is not the stream's start
+//!   (the port reused, its FIN not captured) ends the current stream and starts a new one; a
+//!   repeated SYN is just a retransmission.
+//! - `max_streams` bounds the keys tracked, ended ones included: a new key in a full table
+//!   pushes out the least recently active one, ending it first if it is still open (its held
+//!   data delivered after Gaps, [`Stats::evicted`]). [`Reassembler::finish`] ends every open
+//!   stream, in key order, with a Gap up to a FIN's position when data before it is missing.
+//! - Deterministic: streams live in a `BTreeMap` (the order of `finish`), least recently active
+//!   is a counter of segments, so the same segments give the same chunks.
+//!
+//! Every [`Chunk`] of a key comes in stream order and ends with one `End`; chunks of different
+//! keys interleave as their segments did. In-order data is passed on zero-copy (the segment's
+//! own bytes); only data after a hole is copied. Cost per segment: O(log streams), plus
+//! O(log pieces) for held data.
+//!
+//! Written by hand: the crates that reassemble TCP either capture live (tcp-stream-capture),
+//! copy every in-order octet into a buffer of their own and drop what lingers by a timer
+//! instead of reporting a gap (flowscope's `SegmentBufferReassembler`), or grow without a
+//! bound and bring a large tree of dependencies (stackforge-core); none does offline, bounded,
+//! zero-copy reassembly that says where data is missing.
+
+use std::collections::BTreeMap;
+
+/// What a held piece costs beyond its octets: its `Vec` and its share of the tree node.
+pub const PIECE_OVERHEAD: usize = 64;
+
+const FIN: u16 = 0x01;
+const SYN: u16 = 0x02;
+const RST: u16 = 0x04;
+
+/// One direction of a TCP connection: (source address, source port, destination address,
+/// destination port); IPv4 addresses in the last 4 octets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamKey {
+    pub src: [u8; 16],
+    pub sport: u16,
+    pub dst: [u8; 16],
+    pub dport: u16,
+}
+
+/// What a stream yields, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chunk<'a> {
+    Data(&'a [u8]),
+    /// Octets that never arrived (the consumer must resync).
+    Gap(u64),
+    /// The stream ended (FIN or RST seen and everything before it delivered, or `finish()`).
+    End,
+}
+
+/// What the reassembler saw (octets unless said otherwise).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Segments given to [`Reassembler::segment`].
+    pub segments: u64,
+    /// Streams started.
+    pub streams: u64,
+    /// Delivered as [`Chunk::Data`].
+    pub delivered: u64,
+    /// Before the next expected octet (whole retransmissions and trimmed fronts), dropped.
+    pub retransmitted: u64,
+    /// Already held or delivered from an earlier out-of-order segment, dropped (first wins).
+    pub overlapping: u64,
+    /// Segments whose overlapping octets differed from those kept (a count of segments).
+    pub inconsistent_overlaps: u64,
+    /// [`Chunk::Gap`]s delivered, and their octets.
+    pub gaps: u64,
+    pub gap_octets: u64,
+    /// Open streams ended to make room for a new one (a count of streams).
+    pub evicted: u64,
+    /// Held octets at or past a FIN's position that arrived later, dropped.
+    pub held_dropped: u64,
+    /// Octets at or past a FIN's position, or on a stream that has ended, dropped.
+    pub after_end: u64,
+}
+
+struct Stream {
+    /// Stream offset of the next expected octet: everything before it is delivered or gapped.
+    base: u64,
+    /// Sequence number of `base`.
+    next: u32,
+    /// Sequence number of offset 0 (a SYN's + 1, or the first data seen).
+    start: u32,
+    /// Stream offset of the FIN.
+    fin: Option<u64>,
+    /// Out-of-order pieces by stream offset: each starts after `base`, none overlap.
+    held: BTreeMap<u64, Vec<u8>>,
+    /// Octets held plus [`PIECE_OVERHEAD`] a piece.
+    charged: usize,
+    /// When last active, in segments ([`Reassembler::by_activity`]'s key).
+    tick: u64,
+    /// Ended: kept only so that segments after the end are dropped.
+    ended: bool,
+}
+
+fn cost(piece: &[u8]) -> usize {
+    piece.len() + PIECE_OVERHEAD
+}
+
+/// Where the chunks of one stream go: the key and the caller's callback together.
+struct Sink<'o, 'k> {
+    key: &'k StreamKey,
+    out: &'o mut dyn FnMut(&StreamKey, Chunk<'_>),
+}
+
+impl Stream {
+    fn new(start: u32, tick: u64) -> Stream {
+        Stream {
+            base: 0,
+            next: start,
+            start,
+            fin: None,
+            held: BTreeMap::new(),
+            charged: 0,
+            tick,
+            ended: false,
+        }
+    }
+
+    fn data(&mut self, d: &[u8], st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        if d.is_empty() {
+            return;
+        }
+        (sink.out)(sink.key, Chunk::Data(d));
+        st.delivered += d.len() as u64;
+        self.base += d.len() as u64;
+        self.next = self.next.wrapping_add(d.len() as u32);
+    }
+
+    fn gap(&mut self, n: u64, st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        if n == 0 {
+            return;
+        }
+        (sink.out)(sink.key, Chunk::Gap(n));
+        st.gaps += 1;
+        st.gap_octets += n;
+        self.base += n;
+        self.next = self.next.wrapping_add(n as u32);
+    }
+
+    /// Delivers `d`, whose first octet is at `base`, and the held data it makes contiguous.
+    /// Held pieces inside `d`'s range were received first, so they are delivered instead of
+    /// `d`'s octets there.
+    fn in_order(&mut self, mut d: &[u8], st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        while !d.is_empty() {
+            let end = self.base + d.len() as u64;
+            let k = match self.held.first_key_value() {
+                Some((&at, _)) if at < end => (at - self.base) as usize,
+                _ => {
+                    self.data(d, st, sink);
+                    break;
+                }
+            };
+            self.data(&d[..k], st, sink);
+            d = &d[k..];
+            let Some((_, piece)) = self.held.pop_first() else {
+                break;
+            };
+            self.charged -= cost(&piece);
+            let m = piece.len().min(d.len());
+            st.overlapping += m as u64;
+            if d[..m] != piece[..m] {
+                st.inconsistent_overlaps += 1;
+            }
+            d = &d[m..];
+            self.data(&piece, st, sink);
+        }
+        self.contiguous(st, sink);
+    }
+
+    /// Delivers the held pieces that start at `base`.
+    fn contiguous(&mut self, st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        while let Some(e) = self.held.first_entry() {
+            if *e.key() != self.base {
+                break;
+            }
+            let piece = e.remove();
+            self.charged -= cost(&piece);
+            self.data(&piece, st, sink);
+        }
+    }
+
+    /// The parts of [a, a + d.len()) no held piece covers, and what overlaps: (octets, whether
+    /// any differ).
+    fn uncovered(&self, a: u64, d: &[u8]) -> (Vec<(u64, u64)>, u64, bool) {
+        let e = a + d.len() as u64;
+        let mut parts = Vec::new();
+        let (mut overlap, mut differ) = (0, false);
+        let mut at = a;
+        let before = self.held.range(..a).next_back();
+        for (&ps, piece) in before.into_iter().chain(self.held.range(a..e)) {
+            let pe = ps + piece.len() as u64;
+            if pe <= at {
+                continue;
+            }
+            if ps > at {
+                parts.push((at, ps));
+            }
+            let (os, oe) = (ps.max(at), pe.min(e));
+            overlap += oe - os;
+            differ |= d[(os - a) as usize..(oe - a) as usize]
+                != piece[(os - ps) as usize..(oe - ps) as usize];
+            at = oe;
+        }
+        if at < e {
+            parts.push((at, e));
+        }
+        (parts, overlap, differ)
+    }
+
+    /// `d` starts at stream offset `a` > `base`: held, or, when it does not fit, holes given
+    /// up until it does or until it is in order.
+    fn hold(&mut self, a: u64, d: &[u8], max: usize, st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        loop {
+            if a <= self.base {
+                // Reached by giving up holes: what is now behind was held data delivered.
+                let skip = ((self.base - a) as usize).min(d.len());
+                st.overlapping += skip as u64;
+                self.in_order(&d[skip..], st, sink);
+                return;
+            }
+            let (parts, overlap, differ) = self.uncovered(a, d);
+            let need: usize = parts
+                .iter()
+                .map(|p| (p.1 - p.0) as usize + PIECE_OVERHEAD)
+                .sum();
+            if self.charged.saturating_add(need) <= max {
+                st.overlapping += overlap;
+                st.inconsistent_overlaps += differ as u64;
+                for (s, e) in parts {
+                    let piece = d[(s - a) as usize..(e - a) as usize].to_vec();
+                    self.charged += cost(&piece);
+                    self.held.insert(s, piece);
+                }
+                return;
+            }
+            let first = self.held.keys().next().map_or(a, |&h| h.min(a));
+            self.gap(first - self.base, st, sink);
+            self.contiguous(st, sink);
+        }
+    }
+
+    /// Records the FIN at stream offset `at` (the first FIN counts) and drops held data past it.
+    fn set_fin(&mut self, at: u64, st: &mut Stats) {
+        if self.fin.is_some() {
+            return;
+        }
+        let at = at.max(self.base);
+        self.fin = Some(at);
+        let past = self.held.split_off(&at);
+        for piece in past.values() {
+            self.charged -= cost(piece);
+            st.held_dropped += piece.len() as u64;
+        }
+        if let Some(mut e) = self.held.last_entry() {
+            let keep = (at - *e.key()) as usize;
+            let piece = e.get_mut();
+            if piece.len() > keep {
+                st.held_dropped += (piece.len() - keep) as u64;
+                self.charged -= piece.len() - keep;
+                piece.truncate(keep);
+                piece.shrink_to_fit();
+            }
+        }
+    }
+
+    /// Ends the stream now: held data after Gaps for its holes, a Gap up to the FIN, End.
+    fn end(&mut self, st: &mut Stats, sink: &mut Sink<'_, '_>) {
+        while let Some((at, piece)) = self.held.pop_first() {
+            self.charged -= cost(&piece);
+            self.gap(at - self.base, st, sink);
+            self.data(&piece, st, sink);
+        }
+        if let Some(f) = self.fin {
+            self.gap(f.saturating_sub(self.base), st, sink);
+        }
+        self.close(sink);
+    }
+
+    fn close(&mut self, sink: &mut Sink<'_, '_>) {
+        (sink.out)(sink.key, Chunk::End);
+        self.ended = true;
+        self.held = BTreeMap::new();
+        self.charged = 0;
+    }
+}
+
+/// Reassembles the streams of a capture's TCP segments.
+pub struct Reassembler {
+    max_held: usize,
+    max_streams: usize,
+    streams: BTreeMap<StreamKey, Stream>,
+    /// Keys by when they were last active: the front is pushed out first.
+    by_activity: BTreeMap<u64, StreamKey>,
+    tick: u64,
+    stats: Stats,
+}
+
+impl Reassembler {
+    /// `max_held`: octets of out-of-order data held per stream (a piece also costs
+    /// [`PIECE_OVERHEAD`]); `max_streams`: streams tracked (the least recently active one is
+    /// ended, its held data delivered after a Gap, when a new one would exceed it; at least 1).
+    pub fn new(max_held: usize, max_streams: usize) -> Self {
+        Reassembler {
+            max_held,
+            max_streams: max_streams.max(1),
+            streams: BTreeMap::new(),
+            by_activity: BTreeMap::new(),
+            tick: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    /// One segment: `seq` its sequence number, `flags` tcpControlBits (SYN 0x02, FIN 0x01,
+    /// RST 0x04), `payload` its data (may be empty). In-order data is delivered at once
+    /// through `out` (zero-copy: the segment's own bytes when it is next in order), held data
+    /// as it becomes contiguous.
+    pub fn segment(
+        &mut self,
+        key: StreamKey,
+        seq: u32,
+        flags: u16,
+        payload: &[u8],
+        out: &mut dyn FnMut(&StreamKey, Chunk<'_>),
+    ) {
+        self.stats.segments += 1;
+        self.tick += 1;
+        let st = &mut self.stats;
+        let sink = &mut Sink { key: &key, out };
+        let syn = flags & SYN != 0;
+        // A SYN occupies its sequence number; its data, if any, follows.
+        let seq = if syn { seq.wrapping_add(1) } else { seq };
+        let fresh = match self.streams.get_mut(&key) {
+            None if !syn && (payload.is_empty() || flags & RST != 0) => return,
+            None => true,
+            Some(s) if s.ended && !syn => {
+                st.after_end += payload.len() as u64;
+                return;
+            }
+            Some(s) if s.ended => true,
+            Some(s) if syn && s.start != seq => {
+                s.end(st, sink);
+                true
+            }
+            Some(_) => false,
+        };
+        if fresh {
+            if let Some(old) = self.streams.insert(key, Stream::new(seq, self.tick)) {
+                self.by_activity.remove(&old.tick);
+            } else if self.streams.len() > self.max_streams {
+                self.push_out(&mut *sink.out);
+            }
+            self.stats.streams += 1;
+        }
+        let st = &mut self.stats;
+        let Some(s) = self.streams.get_mut(&key) else {
+            return;
+        };
+        self.by_activity.remove(&s.tick);
+        s.tick = self.tick;
+        self.by_activity.insert(s.tick, key);
+        if flags & RST != 0 {
+            s.end(st, sink);
+            return;
+        }
+        // Where the payload starts, from the next expected octet: the sign says which side.
+        let rel = seq.wrapping_sub(s.next) as i32 as i64;
+        let len = payload.len() as i64;
+        if flags & FIN != 0 {
+            s.set_fin((s.base as i64 + rel + len).max(0) as u64, st);
+        }
+        let mut d = payload;
+        if let Some(f) = s.fin {
+            let room = (f as i64 - s.base as i64 - rel).clamp(0, len) as usize;
+            st.after_end += (d.len() - room) as u64;
+            d = &d[..room];
+        }
+        if rel < 0 {
+            let skip = (-rel).min(d.len() as i64) as usize;
+            st.retransmitted += skip as u64;
+            d = &d[skip..];
+            s.in_order(d, st, sink);
+        } else if rel == 0 {
+            s.in_order(d, st, sink);
+        } else if !d.is_empty() {
+            s.hold(s.base + rel as u64, d, self.max_held, st, sink);
+        }
+        if s.fin.is_some_and(|f| s.base >= f) {
+            s.close(sink);
+        }
+    }
+
+    /// Pushes the least recently active stream out, ending it first if it is open.
+    fn push_out(&mut self, out: &mut dyn FnMut(&StreamKey, Chunk<'_>)) {
+        let Some((_, key)) = self.by_activity.pop_first() else {
+            return;
+        };
+        if let Some(mut s) = self.streams.remove(&key) {
+            if !s.ended {
+                self.stats.evicted += 1;
+                s.end(&mut self.stats, &mut Sink { key: &key, out });
+            }
+        }
+    }
+
+    /// Ends every stream (held data delivered, with Gaps where data is missing), in key order.
+    pub fn finish(&mut self, out: &mut dyn FnMut(&StreamKey, Chunk<'_>)) {
+        for (key, mut s) in std::mem::take(&mut self.streams) {
+            if !s.ended {
+                s.end(&mut self.stats, &mut Sink { key: &key, out });
+            }
+        }
+        self.by_activity.clear();
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// What is held now, over all streams: octets plus [`PIECE_OVERHEAD`] a piece.
+    pub fn held(&self) -> usize {
+        self.streams.values().map(|s| s.charged).sum()
+    }
+
+    /// Streams tracked now, ended ones included.
+    pub fn streams(&self) -> usize {
+        self.streams.len()
+    }
+}
