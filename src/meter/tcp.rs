@@ -465,3 +465,515 @@ impl Reassembler {
         self.streams.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const A: StreamKey = StreamKey {
+        src: [1; 16],
+        sport: 4739,
+        dst: [2; 16],
+        dport: 50000,
+    };
+    const B: StreamKey = StreamKey {
+        src: [3; 16],
+        sport: 1,
+        dst: [4; 16],
+        dport: 2,
+    };
+
+    /// The chunks of every key, as text: data verbatim, `[gap N]`, `[end]`; adjacent data
+    /// joined (how the consumer sees a message split across segments).
+    #[derive(Default)]
+    struct Got(BTreeMap<StreamKey, String>);
+
+    impl Got {
+        fn sink(&mut self) -> impl FnMut(&StreamKey, Chunk<'_>) + '_ {
+            |k, c| {
+                let s = self.0.entry(*k).or_default();
+                match c {
+                    Chunk::Data(d) => s.push_str(std::str::from_utf8(d).unwrap()),
+                    Chunk::Gap(n) => s.push_str(&format!("[gap {n}]")),
+                    Chunk::End => s.push_str("[end]"),
+                }
+            }
+        }
+
+        fn of(&self, k: &StreamKey) -> &str {
+            self.0.get(k).map_or("", |s| s.as_str())
+        }
+    }
+
+    /// Feeds (key, seq, flags, payload) segments, then finishes when `finish`.
+    fn feed(r: &mut Reassembler, segs: &[(StreamKey, u32, u16, &str)], finish: bool) -> Got {
+        let mut got = Got::default();
+        for &(k, seq, flags, p) in segs {
+            r.segment(k, seq, flags, p.as_bytes(), &mut got.sink());
+        }
+        if finish {
+            r.finish(&mut got.sink());
+        }
+        got
+    }
+
+    fn one(max_held: usize, segs: &[(u32, u16, &str)]) -> (String, Stats) {
+        let mut r = Reassembler::new(max_held, 16);
+        let segs: Vec<_> = segs.iter().map(|&(s, f, p)| (A, s, f, p)).collect();
+        let got = feed(&mut r, &segs, true);
+        (got.of(&A).to_string(), r.stats())
+    }
+
+    #[test]
+    fn in_order_is_delivered_at_once_and_zero_copy() {
+        let mut r = Reassembler::new(1 << 16, 16);
+        let mut seen = Vec::new();
+        let payload = b"hello".to_vec();
+        r.segment(A, 99, SYN, b"", &mut |_, c| seen.push(format!("{c:?}")));
+        assert!(seen.is_empty());
+        let mut same = false;
+        r.segment(A, 100, 0x10, &payload, &mut |_, c| {
+            same = matches!(c, Chunk::Data(d) if std::ptr::eq(d, payload.as_slice()));
+        });
+        assert!(same, "the segment's own bytes");
+        let (s, st) = one(
+            100,
+            &[
+                (99, SYN, ""),
+                (100, 0, "abc"),
+                (103, 0, "def"),
+                (106, FIN, ""),
+            ],
+        );
+        assert_eq!(s, "abcdef[end]");
+        assert_eq!((st.delivered, st.gaps, st.streams), (6, 0, 1));
+    }
+
+    #[test]
+    fn without_syn_the_stream_starts_at_the_first_data() {
+        let (s, _) = one(100, &[(7, 0x10, ""), (500, 0, "mid"), (503, FIN, "dle")]);
+        assert_eq!(s, "middle[end]");
+    }
+
+    #[test]
+    fn out_of_order_is_held_until_contiguous() {
+        let (s, st) = one(
+            1000,
+            &[
+                (0, SYN, ""),
+                (7, 0, "ghi"),
+                (4, 0, "def"),
+                (1, 0, "abc"),
+                (10, FIN, ""),
+            ],
+        );
+        assert_eq!(s, "abcdefghi[end]");
+        assert_eq!((st.delivered, st.overlapping, st.gaps), (9, 0, 0));
+        // The FIN may come first too.
+        let (s, _) = one(1000, &[(0, SYN, ""), (4, FIN, "def"), (1, 0, "abc")]);
+        assert_eq!(s, "abcdef[end]");
+    }
+
+    #[test]
+    fn retransmissions_are_dropped_and_the_delivered_edge_trimmed() {
+        let (s, st) = one(
+            1000,
+            &[
+                (0, SYN, ""),
+                (1, 0, "abcd"),
+                (1, 0, "abcd"),
+                (3, 0, "cdef"),
+                (0, SYN, ""),
+                (7, FIN, ""),
+            ],
+        );
+        assert_eq!(s, "abcdef[end]");
+        assert_eq!((st.retransmitted, st.delivered), (6, 6));
+        // After the end, retransmissions open no new stream.
+        let mut r = Reassembler::new(1000, 16);
+        let got = feed(
+            &mut r,
+            &[
+                (A, 0, SYN, ""),
+                (A, 1, FIN, "ab"),
+                (A, 1, FIN, "ab"),
+                (A, 4, 0x10, ""),
+            ],
+            true,
+        );
+        assert_eq!(got.of(&A), "ab[end]");
+        assert_eq!(r.stats().after_end, 2);
+    }
+
+    #[test]
+    fn overlapping_held_data_first_received_wins() {
+        // A later segment over held data on its left and right: its new middle is held.
+        let (s, st) = one(
+            1000,
+            &[
+                (0, SYN, ""),
+                (5, 0, "EF"),
+                (9, 0, "IJ"),
+                (4, 0, "dxfghyj"),
+                (1, 0, "abc"),
+                (11, FIN, ""),
+            ],
+        );
+        assert_eq!(s, "abcdEFghIJ[end]");
+        assert_eq!((st.overlapping, st.inconsistent_overlaps), (4, 1));
+        // The in-order segment running into held data: the held octets are delivered.
+        let (s, st) = one(
+            1000,
+            &[(0, SYN, ""), (3, 0, "CD"), (1, 0, "abcdef"), (7, FIN, "")],
+        );
+        assert_eq!(s, "abCDef[end]");
+        assert_eq!((st.overlapping, st.inconsistent_overlaps), (2, 1));
+        // Consistent overlap: counted, not inconsistent.
+        let (s, st) = one(
+            1000,
+            &[
+                (0, SYN, ""),
+                (3, 0, "cd"),
+                (2, 0, "bcde"),
+                (1, 0, "a"),
+                (6, FIN, ""),
+            ],
+        );
+        assert_eq!(s, "abcde[end]");
+        assert_eq!((st.overlapping, st.inconsistent_overlaps), (2, 0));
+    }
+
+    #[test]
+    fn a_message_split_across_segments_is_delivered_concatenated() {
+        // An IPFIX message header (version 10, length 20) cut in three, the parts shuffled.
+        let msg: Vec<u8> = [0, 10, 0, 20].into_iter().chain(1..=16).collect();
+        let mut r = Reassembler::new(1 << 16, 16);
+        let mut got = Vec::new();
+        let mut out = |_: &StreamKey, c: Chunk<'_>| {
+            if let Chunk::Data(d) = c {
+                got.extend_from_slice(d)
+            }
+        };
+        r.segment(A, 41, SYN, b"", &mut out);
+        r.segment(A, 42 + 7, 0, &msg[7..13], &mut out);
+        r.segment(A, 42 + 13, 0, &msg[13..], &mut out);
+        r.segment(A, 42, 0, &msg[..7], &mut out);
+        assert_eq!(got, msg);
+    }
+
+    #[test]
+    fn sequence_numbers_wrap_at_2_pow_32() {
+        let isn = u32::MAX - 3;
+        let at = |n: u32| isn.wrapping_add(1).wrapping_add(n);
+        let (s, st) = one(
+            1000,
+            &[
+                (isn, SYN, ""),
+                (at(4), 0, "efgh"),
+                (at(0), 0, "abcd"),
+                (at(2), 0, "cdef"),
+                (at(8), FIN, "ij"),
+            ],
+        );
+        assert_eq!(s, "abcdefghij[end]");
+        assert_eq!((st.retransmitted, st.gaps), (4, 0));
+        // A segment a little before the edge across the wrap is a retransmission.
+        let (s, st) = one(
+            1000,
+            &[
+                (u32::MAX - 1, 0, "ab"),
+                (u32::MAX - 1, 0, "ab"),
+                (0, FIN, "c"),
+            ],
+        );
+        assert_eq!(s, "abc[end]");
+        assert_eq!(st.retransmitted, 2);
+    }
+
+    #[test]
+    fn hold_overflow_gives_up_the_earliest_hole() {
+        // Room for two 1-octet pieces, not three.
+        let max = 2 * (1 + PIECE_OVERHEAD);
+        let (s, st) = one(
+            max,
+            &[
+                (0, SYN, ""),
+                (3, 0, "c"),
+                (5, 0, "e"),
+                (7, 0, "g"),
+                (8, FIN, "h"),
+            ],
+        );
+        // Holes at 1-2, 4 and 6: g gives up the first, h the second, the end of the
+        // capture the third.
+        assert_eq!(s, "[gap 2]c[gap 1]e[gap 1]gh[end]");
+        assert_eq!((st.gaps, st.gap_octets), (3, 4));
+        // A segment that could never fit goes out straight after its gap.
+        let (s, st) = one(
+            10,
+            &[(0, SYN, ""), (11, 0, "0123456789k"), (1, FIN, "abcdefghij")],
+        );
+        assert_eq!(s, "[gap 10]0123456789k[end]");
+        assert_eq!((st.gap_octets, st.retransmitted, st.after_end), (10, 10, 0));
+        // Nothing held ever passes the bound.
+        let mut r = Reassembler::new(max, 16);
+        for i in 0..200u32 {
+            r.segment(A, 1000 + 2 * i, 0, b"x", &mut |_, _| {});
+            assert!(r.held() <= max);
+        }
+    }
+
+    #[test]
+    fn fin_ends_after_its_position_and_rst_at_once() {
+        let (s, st) = one(1000, &[(0, SYN, ""), (1, FIN, "ab"), (3, 0, "zz")]);
+        assert_eq!(s, "ab[end]");
+        assert_eq!(st.after_end, 2);
+        // FIN before the data it follows: the stream waits for it, drops what lies beyond.
+        let (s, st) = one(
+            1000,
+            &[(0, SYN, ""), (6, 0, "ff"), (4, FIN, "d"), (1, 0, "abc")],
+        );
+        assert_eq!(s, "abcd[end]");
+        assert_eq!(st.held_dropped, 2);
+        // Data missing before a FIN at the end of the capture: a gap up to it.
+        let (s, _) = one(1000, &[(0, SYN, ""), (1, 0, "ab"), (6, FIN, "f")]);
+        assert_eq!(s, "ab[gap 3]f[end]");
+        // RST: held data after its gap, then the end, at once; its own data is not the stream's.
+        let mut r = Reassembler::new(1000, 16);
+        let got = feed(
+            &mut r,
+            &[
+                (A, 0, SYN, ""),
+                (A, 1, 0, "ab"),
+                (A, 5, 0, "ef"),
+                (A, 9, RST, "reset"),
+            ],
+            false,
+        );
+        assert_eq!(got.of(&A), "ab[gap 2]ef[end]");
+        // A new SYN on the key starts a new stream.
+        let got = feed(&mut r, &[(A, 500, SYN, ""), (A, 501, 0, "new")], true);
+        assert_eq!(got.of(&A), "new[end]");
+        assert_eq!(r.stats().streams, 2);
+    }
+
+    #[test]
+    fn a_syn_of_another_connection_ends_the_stream() {
+        let (s, _) = one(
+            1000,
+            &[
+                (0, SYN, ""),
+                (1, 0, "ab"),
+                (0, SYN, ""),
+                (1, 0, "ab"),
+                (900, SYN, ""),
+                (901, 0, "cd"),
+            ],
+        );
+        assert_eq!(s, "ab[end]cd[end]");
+    }
+
+    #[test]
+    fn the_least_recently_active_stream_makes_room() {
+        let c = StreamKey { sport: 9, ..A };
+        let mut r = Reassembler::new(1000, 2);
+        let got = feed(
+            &mut r,
+            &[
+                (A, 0, SYN, ""),
+                (A, 1, 0, "a1"),
+                (A, 5, 0, "a5"),
+                (B, 0, SYN, ""),
+                (B, 1, 0, "b1"),
+                (A, 7, 0, "a7"),
+                (c, 0, SYN, ""),
+                (c, 1, 0, "c1"),
+            ],
+            false,
+        );
+        assert_eq!(got.of(&B), "b1[end]");
+        assert_eq!(got.of(&A), "a1");
+        assert_eq!((r.stats().evicted, r.streams()), (1, 2));
+        // finish: the rest in key order, held data after its gap.
+        let mut order = Vec::new();
+        r.finish(&mut |k, c| order.push((*k, format!("{c:?}"))));
+        let keys: Vec<_> = order.iter().map(|o| o.0).collect();
+        assert_eq!(keys, [c, A, A, A, A]);
+        assert_eq!(order[1].1, "Gap(2)");
+        assert_eq!(r.streams(), 0);
+        // Ended streams are pushed out silently.
+        let mut r = Reassembler::new(1000, 1);
+        let got = feed(
+            &mut r,
+            &[(A, 0, SYN, ""), (A, 1, FIN, "a"), (B, 1, 0, "b")],
+            true,
+        );
+        assert_eq!(
+            (got.of(&A), got.of(&B), r.stats().evicted),
+            ("a[end]", "b[end]", 0)
+        );
+    }
+
+    #[test]
+    fn segments_that_start_nothing() {
+        let mut r = Reassembler::new(1000, 4);
+        let got = feed(
+            &mut r,
+            &[(A, 5, 0x10, ""), (A, 5, FIN, ""), (B, 5, RST, "x")],
+            true,
+        );
+        assert!(got.0.is_empty());
+        assert_eq!(r.streams(), 0);
+    }
+
+    /// A tiny xorshift for shuffling in property tests (proptest shrinks its seed).
+    fn shuffle<T>(v: &mut [T], mut seed: u64) {
+        for i in (1..v.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            v.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+    }
+
+    /// A stream of `data` from `isn`, cut at `cuts`, with extra windows (consistent
+    /// retransmissions and overlaps) and the FIN on the last piece, in shuffled order after
+    /// the SYN.
+    fn stream_segments(
+        data: &[u8],
+        isn: u32,
+        cuts: &[usize],
+        extra: &[(usize, usize)],
+        seed: u64,
+    ) -> Vec<(u32, u16, Vec<u8>)> {
+        let n = data.len();
+        let mut at: Vec<usize> = cuts.iter().map(|c| c % (n + 1)).chain([0, n]).collect();
+        at.sort_unstable();
+        at.dedup();
+        let seg = |a: usize, b: usize| {
+            let fin = if b == n { FIN } else { 0 };
+            (
+                isn.wrapping_add(1).wrapping_add(a as u32),
+                fin,
+                data[a..b].to_vec(),
+            )
+        };
+        let mut segs: Vec<_> = at.windows(2).map(|w| seg(w[0], w[1])).collect();
+        if n == 0 {
+            segs.push(seg(0, 0));
+        }
+        for &(a, b) in extra {
+            let (a, b) = (a % (n + 1), b % (n + 1));
+            segs.push(seg(a.min(b), a.max(b)));
+        }
+        shuffle(&mut segs, seed | 1);
+        segs.insert(0, (isn, SYN, Vec::new()));
+        segs
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// With room enough, any order with duplicates gives back the data exactly, then End.
+        #[test]
+        fn any_order_gives_back_the_stream(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+            isn in prop_oneof![any::<u32>(), (u32::MAX - 700)..=u32::MAX],
+            cuts in proptest::collection::vec(any::<usize>(), 0..40),
+            extra in proptest::collection::vec((any::<usize>(), any::<usize>()), 0..20),
+            seed in any::<u64>(),
+        ) {
+            let mut r = Reassembler::new(1 << 20, 4);
+            let mut got = Vec::new();
+            let mut ends = 0;
+            let mut gaps = 0;
+            for (seq, flags, p) in stream_segments(&data, isn, &cuts, &extra, seed) {
+                r.segment(A, seq, flags, &p, &mut |_, c| match c {
+                    Chunk::Data(d) => got.extend_from_slice(d),
+                    Chunk::Gap(_) => gaps += 1,
+                    Chunk::End => ends += 1,
+                });
+            }
+            prop_assert_eq!(&got, &data);
+            prop_assert_eq!((ends, gaps), (1, 0));
+            prop_assert_eq!(r.held(), 0);
+        }
+
+        /// With little room, every octet delivered is the stream's at its place, gaps account
+        /// for the rest, and the held charge never passes the bound.
+        #[test]
+        fn little_room_delivers_only_true_data(
+            data in proptest::collection::vec(any::<u8>(), 0..600),
+            isn in any::<u32>(),
+            cuts in proptest::collection::vec(any::<usize>(), 0..40),
+            extra in proptest::collection::vec((any::<usize>(), any::<usize>()), 0..20),
+            seed in any::<u64>(),
+            max_held in 0usize..400,
+        ) {
+            let mut r = Reassembler::new(max_held, 4);
+            let mut pos = 0usize;
+            let mut ends = 0;
+            let mut bad = None;
+            let mut out = |_: &StreamKey, c: Chunk<'_>| match c {
+                Chunk::Data(d) => {
+                    if ends > 0 || data.get(pos..pos + d.len()) != Some(d) {
+                        bad.get_or_insert(pos);
+                    }
+                    pos += d.len();
+                }
+                Chunk::Gap(n) => pos += n as usize,
+                Chunk::End => ends += 1,
+            };
+            for (seq, flags, p) in stream_segments(&data, isn, &cuts, &extra, seed) {
+                r.segment(A, seq, flags, &p, &mut out);
+                for s in r.streams.values() {
+                    assert!(s.charged <= max_held);
+                }
+            }
+            r.finish(&mut out);
+            prop_assert_eq!(bad, None);
+            prop_assert_eq!((pos, ends), (data.len(), 1));
+        }
+
+        /// Arbitrary segments on a few keys: no panic, the bounds hold, each key's chunks
+        /// are Data and Gaps then End, and the counts add up.
+        #[test]
+        fn arbitrary_segments_stay_bounded(
+            segs in proptest::collection::vec(
+                (0u8..5, prop_oneof![any::<u32>(), 0u32..64, (u32::MAX - 64)..=u32::MAX],
+                 0u16..0x20, proptest::collection::vec(any::<u8>(), 0..80)),
+                0..200),
+            max_held in 0usize..500,
+            max_streams in 0usize..4,
+        ) {
+            let mut r = Reassembler::new(max_held, max_streams);
+            let mut open: BTreeMap<StreamKey, bool> = BTreeMap::new();
+            let mut octets = 0u64;
+            let mut out = |k: &StreamKey, c: Chunk<'_>| {
+                if let Chunk::Data(d) = c {
+                    octets += d.len() as u64;
+                }
+                if matches!(c, Chunk::End) {
+                    open.remove(k);
+                } else {
+                    open.insert(*k, true);
+                }
+            };
+            let key = |i: u8| StreamKey { sport: i as u16, ..A };
+            for (k, seq, flags, p) in &segs {
+                r.segment(key(*k), *seq, *flags, p, &mut out);
+                prop_assert!(r.streams() <= max_streams.max(1));
+                for s in r.streams.values() {
+                    prop_assert!(s.charged <= max_held);
+                    prop_assert!(s.held.keys().next().is_none_or(|&h| h > s.base));
+                }
+            }
+            r.finish(&mut out);
+            prop_assert!(open.is_empty(), "every stream that yielded something ended");
+            prop_assert_eq!(r.stats().delivered, octets);
+            prop_assert_eq!(r.stats().segments, segs.len() as u64);
+            prop_assert_eq!((r.streams(), r.held()), (0, 0));
+        }
+    }
+}
