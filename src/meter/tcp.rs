@@ -3,8 +3,8 @@
 //! receiver's application read, in sequence order. Pure: no I/O, no clock; the caller feeds
 //! segments and gets [`Chunk`]s back through a callback.
 //!
-//! Semantics (RFC 9293 §3.4 numbering, §3.10.7.4 segment acceptance, simplified for a passive
-//! observer that sees one direction and cannot ask for anything again):
+//! Semantics (RFC 9293, which obsoletes RFC 793), as a passive observer of one direction,
+//! which cannot ask for anything to be sent again, must have them:
 //!
 //! - A stream starts at its SYN's sequence number + 1 (a SYN's own data, as with TCP Fast
 //!   Open, starts there). Without a SYN seen (the capture began mid-connection) it starts at
@@ -16,11 +16,10 @@
 //! - Data entirely before the next expected octet is a retransmission and dropped
 //!   ([`Stats::retransmitted`]); a segment across that edge is trimmed to its new part.
 //! - Segments after a hole are held (copied) until the hole is filled. Where held data
-//!   overlaps, the first received wins (RFC 9293 leaves the choice to the receiver; first-wins
-//!   is what BSD and Linux do for their out-of-order queue, and it means nothing delivered or
-//!   held ever changes): the later octets are counted in [`Stats::overlapping`], and a segment
-//!   whose overlapping octets differ from the held ones adds one to
-//!   [`Stats::inconsistent_overlaps`]. This also holds for a next-in-order segment that runs
+//!   overlaps, the first received wins (RFC 793 and RFC 9293 leave the choice to the
+//!   receiver; first-wins means nothing delivered or held ever changes): the later octets
+//!   are counted in [`Stats::overlapping`], and a segment whose overlapping octets differ
+//!   from the held ones adds one to [`Stats::inconsistent_overlaps`]. This also holds for a next-in-order segment that runs
 //!   into held data: the held octets are delivered, not the segment's.
 //! - Bounded: a stream holds at most `max_held` of charge, a held piece costing its octets
 //!   plus [`PIECE_OVERHEAD`] (so a flood of one-octet segments cannot hold more memory than
@@ -51,11 +50,12 @@
 //! own bytes); only data after a hole is copied. Cost per segment: O(log streams), plus
 //! O(log pieces) for held data.
 //!
-//! Written by hand: the crates that reassemble TCP either capture live (tcp-stream-capture),
-//! copy every in-order octet into a buffer of their own and drop what lingers by a timer
-//! instead of reporting a gap (flowscope's `SegmentBufferReassembler`), or grow without a
-//! bound and bring a large tree of dependencies (stackforge-core); none does offline, bounded,
-//! zero-copy reassembly that says where data is missing.
+//! Written by hand: no maintained crate does offline, bounded, zero-copy reassembly that says
+//! where data is missing. tcp-stream-capture reads live traffic through libpcap; flowscope's
+//! `SegmentBufferReassembler` copies every in-order octet into a buffer of its own and drops
+//! what waits past a timer instead of reporting a gap; stackforge-core (GPL-3.0) accumulates
+//! each stream in one buffer, with a large tree of dependencies; parse-tcp is a tool with
+//! one 0.1 release.
 
 use std::collections::BTreeMap;
 
@@ -125,7 +125,7 @@ struct Stream {
     held: BTreeMap<u64, Vec<u8>>,
     /// Octets held plus [`PIECE_OVERHEAD`] a piece.
     charged: usize,
-    /// When last active, in segments ([`Reassembler::by_activity`]'s key).
+    /// When last active, in segments (its key in `by_activity`).
     tick: u64,
     /// Ended: kept only so that segments after the end are dropped.
     ended: bool,
