@@ -19,8 +19,9 @@
 //!   overlaps, the first received wins (RFC 793 and RFC 9293 leave the choice to the
 //!   receiver; first-wins means nothing delivered or held ever changes): the later octets
 //!   are counted in [`Stats::overlapping`], and a segment whose overlapping octets differ
-//!   from the held ones adds one to [`Stats::inconsistent_overlaps`]. This also holds for a next-in-order segment that runs
-//!   into held data: the held octets are delivered, not the segment's.
+//!   from the held ones adds one to [`Stats::inconsistent_overlaps`]. This also holds for a
+//!   next-in-order segment that runs into held data: the held octets are delivered, not the
+//!   segment's.
 //! - Bounded: a stream holds at most `max_held` of charge, a held piece costing its octets
 //!   plus [`PIECE_OVERHEAD`] (so a flood of one-octet segments cannot hold more memory than
 //!   the bound says; the same rule as [`crate::ipfix::hold`]). When a segment would need more,
