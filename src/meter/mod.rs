@@ -36,6 +36,7 @@ pub mod capture;
 pub mod export;
 pub mod extract;
 pub mod run;
+pub mod tcp;
 
 use crate::packet::{self, Packet};
 use std::collections::{HashMap, VecDeque};
