@@ -8,7 +8,11 @@
 //!   their own layouts (their own domains).
 //! - pmacct's sample captures (a Cisco IPFIX and a Cisco NetFlow v9 exporter) yield the
 //!   flows tshark decodes from them: addresses, ports, protocol, octets and packets of every
-//!   flow record, in order.
+//!   flow record.
+//! - Data ahead of its template (v9 and IPFIX) is held until the template comes; IP
+//!   fragments (sent last first) are joined; IPFIX over TCP is reassembled (messages
+//!   straddling segments, a retransmission, an overlap, two segments swapped, the sequence
+//!   crossing 2^32).
 
 mod common;
 #[path = "common/peers.rs"]
@@ -418,4 +422,112 @@ fn fragmented_datagrams_are_joined() {
     let got = flows(&json_lines(&r.out()));
     assert_eq!(got.len(), 2000);
     assert!(got == want, "the records of the joined datagrams differ");
+}
+
+/// A pcap (microseconds, Ethernet) of `frames`.
+fn pcap_of(frames: &[Vec<u8>]) -> Vec<u8> {
+    // magic, version 2.4, thiszone, sigfigs, snaplen, linktype
+    let mut hdr = Vec::new();
+    hdr.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    hdr.extend_from_slice(&2u16.to_le_bytes());
+    hdr.extend_from_slice(&4u16.to_le_bytes());
+    hdr.extend_from_slice(&[0; 8]);
+    hdr.extend_from_slice(&262_144u32.to_le_bytes());
+    hdr.extend_from_slice(&1u32.to_le_bytes());
+    let mut out = hdr;
+    for (i, f) in frames.iter().enumerate() {
+        out.extend_from_slice(&1_700_000_000u32.to_le_bytes());
+        out.extend_from_slice(&(i as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(f.len() as u32).to_le_bytes());
+        out.extend_from_slice(f);
+    }
+    out
+}
+
+/// One TCP segment from the exporter (192.0.2.5:40000) to the collector (port 4739).
+fn segment(seq: u32, syn: bool, fin: bool, payload: &[u8]) -> Vec<u8> {
+    let b = etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 5], [2, 0, 0, 0, 0, 6]).ipv4(
+        [192, 0, 2, 5],
+        [198, 51, 100, 6],
+        64,
+    );
+    let mut t = b.tcp(40000, 4739, seq, 64240);
+    if syn {
+        t = t.syn();
+    } else {
+        t = t.ack(1);
+    }
+    if fin {
+        t = t.fin();
+    }
+    let mut out = Vec::new();
+    t.write(&mut out, payload).unwrap();
+    out
+}
+
+/// IPFIX over TCP: the messages of a file cut into segments of 700 octets (so messages
+/// straddle them), one segment sent twice, two swapped, one overlapping its neighbours,
+/// behind a SYN and ending with a FIN: the records are those of the file.
+#[test]
+fn ipfix_over_tcp_is_reassembled() {
+    let w = Workdir::new("extract-tcp");
+    let plain = w.path("flows.ipfix");
+    w.run(&[
+        "gen",
+        "-n",
+        "3000",
+        "--message-size",
+        "4000",
+        "-o",
+        plain.to_str().unwrap(),
+    ])
+    .ok();
+    let stream = std::fs::read(&plain).unwrap();
+    let isn = 4_294_967_000u32; // the stream crosses 2^32
+    let mut frames = vec![segment(isn, true, false, &[])];
+    let pieces: Vec<(u32, &[u8])> = stream
+        .chunks(700)
+        .enumerate()
+        .map(|(i, c)| (isn.wrapping_add(1 + 700 * i as u32), c))
+        .collect();
+    for (i, &(seq, data)) in pieces.iter().enumerate() {
+        let last = i + 1 == pieces.len();
+        frames.push(segment(seq, false, last, data));
+        if i == 3 {
+            frames.push(segment(seq, false, false, data)); // retransmitted
+        }
+        if i == 6 {
+            // An overlap: the second half of this one and the first half of the next.
+            let next = pieces[i + 1].1;
+            let mut both = data[350..].to_vec();
+            both.extend_from_slice(&next[..350]);
+            frames.push(segment(seq.wrapping_add(350), false, false, &both));
+        }
+    }
+    frames.swap(10, 11);
+    let cap = w.write("tcp.pcap", &pcap_of(&frames));
+    let want = flows(&json_lines(
+        &w.run(&["cat", "-f", "json", plain.to_str().unwrap()])
+            .ok()
+            .out(),
+    ));
+    let r = w
+        .run(&[
+            "pcap2ipfix",
+            "--extract",
+            "--stats",
+            "-f",
+            "json",
+            cap.to_str().unwrap(),
+        ])
+        .ok_warned();
+    assert!(
+        r.stderr.contains("(TCP) domain 1 -> output domain 1"),
+        "{}",
+        r.stderr
+    );
+    let got = flows(&json_lines(&r.out()));
+    assert_eq!(got.len(), 3000, "{}", r.stderr);
+    assert!(got == want, "the records over TCP differ");
 }

@@ -40,11 +40,27 @@ const EXPORTER_TID: u16 = 0;
 /// Problem lines said per capture; the rest are counted.
 const PROBLEM_LINES: usize = 20;
 
-/// An exporter: its address and port.
+/// An exporter: its address and port, and whether over TCP (a transport session of its
+/// own, RFC 7011 §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ExporterKey {
     pub addr: IpAddr,
     pub port: u16,
+    pub tcp: bool,
+}
+
+/// Octets of out-of-order TCP data held per stream, and streams followed at once.
+pub const TCP_HELD_MAX: usize = 4 << 20;
+pub const TCP_STREAMS_MAX: usize = 4096;
+
+/// A TCP stream's octets not yet made into messages.
+#[derive(Default)]
+struct StreamBuf {
+    buf: Vec<u8>,
+    /// None until the first message is told (or the stream is told not to be IPFIX).
+    ipfix: Option<bool>,
+    /// After a gap: octets are skipped until a message header.
+    resync: bool,
 }
 
 struct Exporter {
@@ -72,6 +88,9 @@ pub struct Stats {
     pub errors: u64,
     pub fragments_joined: u64,
     pub fragments_dropped: u64,
+    /// TCP streams that carried IPFIX, and octets skipped after gaps in them.
+    pub tcp_streams: u64,
+    pub tcp_skipped: u64,
 }
 
 /// A datagram's pieces by offset, its length once the last piece came, the octets held.
@@ -165,6 +184,11 @@ pub struct Extractor<W: Write> {
     exporters: BTreeMap<ExporterKey, Exporter>,
     port: Option<u16>,
     defrag: Defrag,
+    /// Taken out while it hands chunks to the rest of the extractor.
+    tcp: Option<super::tcp::Reassembler>,
+    streams: BTreeMap<super::tcp::StreamKey, StreamBuf>,
+    /// The input offset of the frame being read.
+    at: u64,
     translated: Vec<u8>,
     copy: Vec<u8>,
     pub stats: Stats,
@@ -327,6 +351,9 @@ impl<W: Write> Extractor<W> {
             exporters: BTreeMap::new(),
             port,
             defrag: Defrag::default(),
+            tcp: Some(super::tcp::Reassembler::new(TCP_HELD_MAX, TCP_STREAMS_MAX)),
+            streams: BTreeMap::new(),
+            at: 0,
             translated: Vec::new(),
             copy: Vec::new(),
             stats: Stats::default(),
@@ -369,6 +396,10 @@ impl<W: Write> Extractor<W> {
         self.stats.frames += 1;
         let Some(link) = f.link else { return };
         let p = packet::parse(link, f.data);
+        if p.protocol == Some(6) && self.write_error.is_none() {
+            self.tcp_segment(&p, f);
+            return;
+        }
         if p.protocol != Some(17) || self.write_error.is_some() {
             return;
         }
@@ -434,6 +465,7 @@ impl<W: Write> Extractor<W> {
         let key = ExporterKey {
             addr: src,
             port: sport,
+            tcp: false,
         };
         let offset = offset
             + (payload.as_ptr() as usize)
@@ -518,6 +550,137 @@ impl<W: Write> Extractor<W> {
         }
     }
 
+    /// A TCP segment: into its stream, whose chunks become messages.
+    fn tcp_segment(&mut self, p: &packet::Packet, f: &Frame<'_>) {
+        let (Some(src), Some(dst), Some(ip_at), Some(t)) =
+            (p.src_ip, p.dst_ip, p.ip_at, p.transport_at)
+        else {
+            return;
+        };
+        let d = f.data;
+        if p.non_first_fragment || d.len() < t + 20 {
+            return;
+        }
+        let sport = u16::from_be_bytes([d[t], d[t + 1]]);
+        let dport = u16::from_be_bytes([d[t + 2], d[t + 3]]);
+        if self.port.is_some_and(|want| want != dport && want != sport) {
+            return;
+        }
+        let seq = u32::from_be_bytes([d[t + 4], d[t + 5], d[t + 6], d[t + 7]]);
+        let header = (d[t + 12] >> 4) as usize * 4;
+        let ip_end = (ip_at + p.ip_total_len.unwrap_or(0) as usize).min(d.len());
+        let payload = d.get(t + header..ip_end).unwrap_or_default();
+        let a = |ip: IpAddr| match ip {
+            IpAddr::V4(v) => v.to_ipv6_mapped().octets(),
+            IpAddr::V6(v) => v.octets(),
+        };
+        let key = super::tcp::StreamKey {
+            src: a(src),
+            sport,
+            dst: a(dst),
+            dport,
+        };
+        self.at = f.at;
+        let exporter = ExporterKey {
+            addr: src,
+            port: sport,
+            tcp: true,
+        };
+        let Some(mut tcp) = self.tcp.take() else {
+            return;
+        };
+        let flags = p.tcp_flags.unwrap_or(0);
+        tcp.segment(key, seq, flags, payload, &mut |k, c| {
+            self.chunk(k, exporter, c)
+        });
+        self.tcp = Some(tcp);
+    }
+
+    /// A chunk of a TCP stream: whole IPFIX messages are decoded, the rest kept.
+    fn chunk(
+        &mut self,
+        k: &super::tcp::StreamKey,
+        exporter: ExporterKey,
+        c: super::tcp::Chunk<'_>,
+    ) {
+        use super::tcp::Chunk;
+        let mut sb = self.streams.remove(k).unwrap_or_default();
+        match c {
+            Chunk::End => return,
+            Chunk::Gap(_) => {
+                sb.buf.clear();
+                sb.resync = true;
+            }
+            Chunk::Data(d) if sb.ipfix != Some(false) => {
+                if sb.buf.is_empty() {
+                    let used = self.messages(&mut sb, exporter, d);
+                    sb.buf.extend_from_slice(&d[used..]);
+                } else {
+                    sb.buf.extend_from_slice(d);
+                    let buf = std::mem::take(&mut sb.buf);
+                    let used = self.messages(&mut sb, exporter, &buf);
+                    sb.buf = buf;
+                    sb.buf.drain(..used);
+                }
+            }
+            Chunk::Data(_) => {}
+        }
+        self.streams.insert(*k, sb);
+    }
+
+    /// Decodes the whole messages at the start of `b`; how many octets it used.
+    fn messages(&mut self, sb: &mut StreamBuf, exporter: ExporterKey, b: &[u8]) -> usize {
+        let mut at = 0;
+        while b.len() - at >= 16 {
+            let h = &b[at..];
+            let len = u16::from_be_bytes([h[2], h[3]]) as usize;
+            if h[..2] != [0, 10] || len < 16 {
+                match sb.ipfix {
+                    // Not an IPFIX stream (HTTP, anything): nothing of it is kept.
+                    None => {
+                        sb.ipfix = Some(false);
+                        return b.len();
+                    }
+                    _ => {
+                        // Skip to the next thing that looks like a message header.
+                        sb.resync = true;
+                        self.stats.tcp_skipped += 1;
+                        at += 1;
+                        continue;
+                    }
+                }
+            }
+            if h.len() < len {
+                break;
+            }
+            if sb.ipfix.is_none() {
+                self.stats.tcp_streams += 1;
+            }
+            sb.ipfix = Some(true);
+            sb.resync = false;
+            let offset = self.at;
+            self.export_packet(exporter, 10, &h[..len], offset);
+            at += len;
+        }
+        at
+    }
+
+    /// Ends the TCP streams (what they hold is decoded as far as it goes).
+    pub fn end_streams(&mut self) {
+        if let Some(mut tcp) = self.tcp.take() {
+            tcp.finish(&mut |k, c| {
+                let exporter = ExporterKey {
+                    addr: ip_of(&k.src),
+                    port: k.sport,
+                    tcp: true,
+                };
+                self.chunk(k, exporter, c)
+            });
+            self.tcp = Some(tcp);
+        }
+        self.streams.clear();
+    }
+
     /// Which output domain each (exporter, domain) became: `--stats` lines.
     pub fn mapping(&self) -> Vec<String> {
         let by_source: BTreeMap<u32, &ExporterKey> =
@@ -527,9 +690,10 @@ impl<W: Write> Extractor<W> {
             .filter_map(|((source, domain), out)| {
                 let k = by_source.get(&source)?;
                 Some(format!(
-                    "exporter {}:{} domain {domain} -> output domain {out}",
+                    "exporter {}:{}{} domain {domain} -> output domain {out}",
                     fmt_addr(k.addr),
-                    k.port
+                    k.port,
+                    if k.tcp { " (TCP)" } else { "" }
                 ))
             })
             .collect()
@@ -542,6 +706,15 @@ impl<W: Write> Extractor<W> {
         }
         let out = self.w.finish()?;
         Ok((out, self.stats))
+    }
+}
+
+/// The address of a stream key's 16 octets (IPv4-mapped ones as IPv4).
+fn ip_of(b: &[u8; 16]) -> IpAddr {
+    let v6 = std::net::Ipv6Addr::from(*b);
+    match v6.to_ipv4_mapped() {
+        Some(v4) => IpAddr::V4(v4),
+        None => IpAddr::V6(v6),
     }
 }
 

@@ -218,6 +218,8 @@ pub fn extract(
         progress(capture.offset().saturating_sub(told));
         lines.append(&mut x.take_lines());
     }
+    x.end_streams();
+    lines.append(&mut x.take_lines());
     let mapping = x.mapping();
     let (_, stats) = x.finish().map_err(|e| e.to_string())?;
     failed |= stats.errors > 0;
