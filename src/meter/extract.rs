@@ -681,6 +681,42 @@ impl<W: Write> Extractor<W> {
         self.streams.clear();
     }
 
+    /// The end of the run: data sets still waiting for their template are said (IPFIX:
+    /// an error, the records are lost; NetFlow v9 FlowSets: a warning, as `cat` says them).
+    pub fn end_exporters(&mut self) {
+        let keys: Vec<ExporterKey> = self.exporters.keys().copied().collect();
+        for key in keys {
+            let e = self.exporters.get_mut(&key).expect("a key of the map");
+            let mut feed = Feed {
+                remap: &mut self.remap,
+                w: &mut self.w,
+                source: e.source,
+                exporter: key,
+                announced: &mut e.announced,
+                copy: &mut self.copy,
+                records: 0,
+                problems: Vec::new(),
+                errors: 0,
+                error: None,
+            };
+            e.session.end_input(&mut feed);
+            for (source, template, octets) in e.translator.held() {
+                feed.problems.push(format!(
+                    "warning: {octets} octets of v9 FlowSets of template {template} (source ID {source}) never got their template; left out"
+                ));
+            }
+            self.stats.errors += feed.errors;
+            if let Some(err) = feed.error.take() {
+                self.write_error.get_or_insert(err);
+            }
+            for p in feed.problems {
+                self.stats.problems += 1;
+                self.lines
+                    .push(format!("exporter {}:{}: {p}", fmt_addr(key.addr), key.port));
+            }
+        }
+    }
+
     /// Which output domain each (exporter, domain) became: `--stats` lines.
     pub fn mapping(&self) -> Vec<String> {
         let by_source: BTreeMap<u32, &ExporterKey> =

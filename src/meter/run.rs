@@ -219,6 +219,8 @@ pub fn extract(
         lines.append(&mut x.take_lines());
     }
     x.end_streams();
+    x.capture("");
+    x.end_exporters();
     lines.append(&mut x.take_lines());
     let mapping = x.mapping();
     let (_, stats) = x.finish().map_err(|e| e.to_string())?;
