@@ -700,9 +700,14 @@ impl<W: Write> Extractor<W> {
                 error: None,
             };
             e.session.end_input(&mut feed);
+            let mut held: BTreeMap<(u32, u16), (u64, usize)> = BTreeMap::new();
             for (source, template, octets) in e.translator.held() {
+                let h = held.entry((source, template)).or_default();
+                *h = (h.0 + 1, h.1 + octets);
+            }
+            for ((source, template), (sets, octets)) in held {
                 feed.problems.push(format!(
-                    "warning: {octets} octets of v9 FlowSets of template {template} (source ID {source}) never got their template; left out"
+                    "warning: {sets} v9 FlowSet(s) ({octets} octets) of template {template} (source ID {source}) never got their template; left out"
                 ));
             }
             self.stats.errors += feed.errors;
