@@ -8,7 +8,7 @@ use crate::io::decode::stderr_line;
 use crate::ipfix::nfwrite::Version;
 use std::io::Write;
 
-use crate::output::{self, run::Plan};
+use crate::output::run::Plan;
 
 /// Writes synthetic, realistic flow records: the same bytes for the same arguments.
 #[derive(clap::Args, Debug)]
@@ -241,26 +241,8 @@ fn printed(
         .check_flow(if json { "json" } else { "csv" }, None)?;
     let print = args.print.options(opts.model)?;
     let temp = generator::to_temp_file(opts).map_err(Error::Failed)?;
-    let prep = crate::io::prepare::PrepareOpts {
-        format: Some(crate::io::input::Sniffed::Ipfix),
-        model: opts.model.clone(),
-        message_size: opts.message_size,
-        export_time: 0,
-        strict: false,
-    };
-    let plan = Plan {
-        format: if json {
-            output::Format::JsonWithTemplates
-        } else {
-            output::Format::Csv
-        },
-        opts: &print,
-        prep: &prep,
-        options: output::OptionsRecords::All,
-        quiet: false,
-        max_resync: 0,
-        threads,
-    };
+    let prep = crate::io::prepare::PrepareOpts::ipfix(opts.model);
+    let plan = Plan::printing(json, &print, &prep, threads);
     let mut out = args.out.open(false, false)?;
     let input = [temp.path().to_string_lossy().into_owned()];
     let ran = plan.into_one(&input, &mut out, |_| indicatif::ProgressBar::hidden())?;

@@ -210,26 +210,8 @@ pub fn run(args: &Args) -> Result<(), Error> {
             target,
         )
     };
-    let prep = crate::io::prepare::PrepareOpts {
-        format: Some(crate::io::input::Sniffed::Ipfix),
-        model: model.clone(),
-        message_size: 65535,
-        export_time: 0,
-        strict: false,
-    };
-    let plan = Plan {
-        format: if args.format == Format::Json {
-            output::Format::JsonWithTemplates
-        } else {
-            output::Format::Csv
-        },
-        opts: &print,
-        prep: &prep,
-        options: output::OptionsRecords::All,
-        quiet: false,
-        max_resync: 0,
-        threads,
-    };
+    let prep = crate::io::prepare::PrepareOpts::ipfix(&model);
+    let plan = Plan::printing(args.format == Format::Json, &print, &prep, threads);
     for (i, inputs) in groups.iter().enumerate() {
         let target = targets
             .as_ref()
@@ -349,26 +331,10 @@ fn extract(
     }
     let mut failed = x.failed;
     if args.format != Format::Ipfix {
-        let prep = crate::io::prepare::PrepareOpts {
-            format: Some(crate::io::input::Sniffed::Ipfix),
-            model: model.clone(),
-            message_size: 65535,
-            export_time: 0,
-            strict: false,
-        };
-        let plan = Plan {
-            format: if args.format == Format::Json {
-                output::Format::JsonWithTemplates
-            } else {
-                output::Format::Csv
-            },
-            opts: print,
-            prep: &prep,
-            options: output::OptionsRecords::All,
-            quiet: true,
-            max_resync: 0,
-            threads,
-        };
+        let prep = crate::io::prepare::PrepareOpts::ipfix(model);
+        let mut plan = Plan::printing(args.format == Format::Json, print, &prep, threads);
+        // The extractor said the problems it met.
+        plan.quiet = true;
         let input = [temp.path().to_string_lossy().into_owned()];
         failed |= plan
             .into_one(&input, &mut out, |_| ProgressBar::hidden())?

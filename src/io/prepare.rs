@@ -26,6 +26,19 @@ pub struct PrepareOpts {
     pub strict: bool,
 }
 
+impl PrepareOpts {
+    /// For IPFIX files a command wrote itself (temporary ones it prints as JSON or CSV).
+    pub fn ipfix(model: &Arc<InfoModel>) -> PrepareOpts {
+        PrepareOpts {
+            format: Some(Sniffed::Ipfix),
+            model: model.clone(),
+            message_size: 65535,
+            export_time: 0,
+            strict: false,
+        }
+    }
+}
+
 /// Bad lines reported one by one per input; the rest are counted in one line at the end.
 pub const MAX_REPORTED: u64 = 100;
 

@@ -37,6 +37,32 @@ pub struct Ran {
     pub lost: bool,
 }
 
+impl<'a> Plan<'a> {
+    /// A plan that prints IPFIX files a command wrote itself (`gen`, `pcap2ipfix`) as
+    /// `convert` prints them: JSON lines with template lines (`json`), else CSV; every
+    /// record, warnings reported.
+    pub fn printing(
+        json: bool,
+        opts: &'a PrintOptions,
+        prep: &'a PrepareOpts,
+        threads: usize,
+    ) -> Plan<'a> {
+        Plan {
+            format: if json {
+                Format::JsonWithTemplates
+            } else {
+                Format::Csv
+            },
+            opts,
+            prep,
+            options: OptionsRecords::All,
+            quiet: false,
+            max_resync: 0,
+            threads,
+        }
+    }
+}
+
 impl Plan<'_> {
     /// Whether inputs are read twice: CSV without -F takes its columns from a first pass.
     fn twice(&self) -> bool {
