@@ -9,6 +9,9 @@
 #   softflowd_capture.sh testdata/interop/test.pcap bi.ipfix -b      # RFC 5103 biflows
 #   SOFTFLOWD_VERSION=9 softflowd_capture.sh testdata/interop/test.pcap uni.nf9
 #
+# (SOFTFLOWD_PORT_FILE and SOFTFLOWD_GO_FILE let softflowd_export_capture.sh
+# start tshark on the collector's port before softflowd sends: see step 1.)
+#
 # softflowd cannot write files: it exports over UDP. This script starts a
 # private collector (udp_catch.py, on a kernel-chosen loopback port), runs
 # `softflowd -d -6 -r PCAP -v VERSION -A milli -n 127.0.0.1:PORT [ARGS]` with its
@@ -108,6 +111,19 @@ while [[ ! -s $work/port ]]; do
     sleep 0.1
 done
 port=$(<"$work/port")
+
+# SOFTFLOWD_PORT_FILE / SOFTFLOWD_GO_FILE: a handshake for a caller that records
+# the export (softflowd_export_capture.sh): the collector's port is written to
+# SOFTFLOWD_PORT_FILE, and softflowd starts only once SOFTFLOWD_GO_FILE exists.
+if [[ -n ${SOFTFLOWD_PORT_FILE:-} ]]; then
+    echo "$port" >"$SOFTFLOWD_PORT_FILE.tmp" && mv "$SOFTFLOWD_PORT_FILE.tmp" "$SOFTFLOWD_PORT_FILE"
+fi
+if [[ -n ${SOFTFLOWD_GO_FILE:-} ]]; then
+    until [[ -e $SOFTFLOWD_GO_FILE ]]; do
+        time_left || fail "$SOFTFLOWD_GO_FILE did not appear"
+        sleep 0.1
+    done
+fi
 
 # 2. softflowd, in the foreground (-d) so we own its pid; -6 tracks IPv6
 #    flows, -A milli exports absolute flowStart/EndMilliseconds instead of
