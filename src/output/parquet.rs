@@ -465,9 +465,14 @@ impl<'w> ParquetPrinter<'w> {
             .enumerate()
             .map(|(i, c)| match c {
                 Column::Meta(Meta::ExportTime) => Builder::time(settings.unit),
-                Column::Meta(Meta::Domain | Meta::Sequence) => Builder::U32(UInt32Builder::new()),
-                Column::Meta(Meta::Template | Meta::Scope) => Builder::U16(UInt16Builder::new()),
-                Column::Meta(Meta::Version) => Builder::U8(UInt8Builder::new()),
+                Column::Meta(m) => {
+                    let t = match m {
+                        Meta::Domain | Meta::Sequence => DataType::Unsigned32,
+                        Meta::Version => DataType::Unsigned8,
+                        _ => DataType::Unsigned16,
+                    };
+                    Builder::of(ColumnType::Of(t), &settings)
+                }
                 Column::Field { .. } => Builder::of(
                     types.get(i).copied().unwrap_or(ColumnType::Mixed),
                     &settings,
