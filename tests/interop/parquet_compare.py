@@ -39,17 +39,10 @@ META = {
 }
 
 
-def expected_type(ie_type, unit, elem=None):
+def expected_type(ie_type, unit):
     """(duckdb type, pyarrow type) of a column of IE type `ie_type`."""
     if ie_type in TIMES:
         return ("TIMESTAMP WITH TIME ZONE", f"timestamp[{unit}, tz=UTC]")
-    if ie_type == "basicList":
-        if elem is None or elem not in INT and elem not in TIMES and elem in ("basicList", "subTemplateList", "subTemplateMultiList"):
-            return ("VARCHAR", "string")
-        d, p = expected_type(elem, unit)
-        if elem not in INT and elem not in TIMES:
-            d, p = "VARCHAR", "string"
-        return (d + "[]", f"list<element: {p}>")
     return INT.get(ie_type, ("VARCHAR", "string"))
 
 
@@ -189,9 +182,7 @@ def main():
     for c, t in zip(cols, types):
         ie = META.get(c) or ies.get(c)
         if ie == "basicList":
-            elems = {r[c]["element"] for r in recs if isinstance(r.get(c), dict) and "element" in r[c]}
-            # The element IE's type: from the first list's values is not enough; the templates
-            # of elements are not in @fields, so the Parquet type says it and values check it.
+            # The element IE's type is not in @fields: the values check it.
             want = None
         else:
             want = expected_type(ie, unit) if ie else ("VARCHAR", "string")
