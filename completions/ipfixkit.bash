@@ -167,7 +167,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --no-options --options-only --message-size --force --metadata --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --no-options --options-only --message-size --force --metadata --compression --timestamp-unit --row-group-size --signed --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,7 +190,7 @@ _ipfixkit() {
                     return 0
                     ;;
                 --to)
-                    COMPREPLY=($(compgen -W "json csv ipfix" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json csv ipfix parquet" -- "${cur}"))
                     return 0
                     ;;
                 --from)
@@ -247,6 +247,22 @@ _ipfixkit() {
                     ;;
                 --message-size)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compression)
+                    COMPREPLY=($(compgen -W "zstd snappy none" -- "${cur}"))
+                    return 0
+                    ;;
+                --timestamp-unit)
+                    COMPREPLY=($(compgen -W "ms us ns" -- "${cur}"))
+                    return 0
+                    ;;
+                --row-group-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signed)
+                    COMPREPLY=($(compgen -W "int64 decimal" -- "${cur}"))
                     return 0
                     ;;
                 *)

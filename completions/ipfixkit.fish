@@ -27,7 +27,7 @@ end
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV, and to Parquet'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "filter" -d 'Keeps the records for which an expression holds'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
 complete -c ipfixkit -n "__fish_ipfixkit_needs_command" -f -a "gen" -d 'Writes synthetic, realistic flow records: the same bytes for the same arguments'
@@ -69,14 +69,15 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l max-resync
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s j -l threads -d 'Worker threads for several files (0 = all cores). Output order never depends on it' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l to -d 'Output format' -r -f -a "json\t'JSON lines: template lines (`@fields`) and record lines'
 csv\t'CSV with a header row'
-ipfix\t'IPFIX file (RFC 5655)'"
+ipfix\t'IPFIX file (RFC 5655)'
+parquet\t'Typed Parquet (zstd, column statistics); see the README for the types'"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l from -d 'Input format (default: recognised from content)' -r -f -a "auto\t''
 ipfix\t''
 json\t''
 csv\t''"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l export-time -d 'From JSON/CSV: export time (RFC 3339 or Unix seconds) for records before the first one with @export_time (default 0); later records without one keep the previous record\'s' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s o -l output -d 'Write to FILE instead of stdout (all inputs, in order). A regular file is written to a temporary file renamed on success; a device or FIFO is written into; a symlink\'s target is written' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting inputs in parallel' -r -F
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s d -l dir -d 'Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`, `name.parquet`), converting inputs in parallel' -r -F
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s F -l fields -d 'Comma-separated fields to print: IE names (`octetDeltaCount`, `reverseOctetDeltaCount`), `pen/id` or `en<PEN>:id<ID>`, `name#2` for a repeated IE, and metadata `@export_time`, `@domain`, `@template`, `@sequence`, `@scope`, and `@version` (10 for IPFIX, 9 or 5 for a record read from NetFlow). Aliases pick the IE a record has, v4 or v6: the flow schema\'s names (`src_addr`, `bytes`...) and nfdump\'s (`srcip,dstport,proto,packets`). With --schema flow: the flow schema\'s fields and --map names' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l time -d 'Times as RFC 3339 UTC (`iso`) or as integers since 1970 (`epoch`: in the type\'s own unit; with --schema flow in nanoseconds). Default: iso; with --schema flow, epoch' -r -f -a "iso\t'RFC 3339 UTC at the type\'s precision: `2023-11-14T22:13:20.170Z`'
 epoch\t'Integer since 1970 in the type\'s unit (s, ms, µs or ns): `1700000000170`'"
@@ -86,6 +87,15 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l rename -d 
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l map -d 'With --schema flow: add a field NAME from any IE of the record (by name, en<PEN>:id<ID> or pen/id; enterprise IEs too), written as raw output writes it (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l render -d 'With --schema flow: how a field is written: src_net/dst_net as `prefix` (10.0.0.0/24, the default) or `int` (the length); src_mac/dst_mac as `mac` or `int` (repeatable)' -r
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l message-size -d 'IPFIX output: largest message in octets' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l compression -d 'Parquet: column chunk compression' -r -f -a "zstd\t''
+snappy\t''
+none\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l timestamp-unit -d 'Parquet: unit of TIMESTAMP columns (dateTime* IEs and @export_time, UTC). A finer time than the unit is truncated (dateTimeNanoseconds needs ns to be kept whole)' -r -f -a "ms\t''
+us\t''
+ns\t''"
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l row-group-size -d 'Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data. Memory is about one row group per output written at once' -r
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l signed -d 'Parquet: write unsigned columns as signed ones, for engines without unsigned types (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless)' -r -f -a "int64\t''
+decimal\t''"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l strict -d 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -s q -l quiet -d 'Do not print warnings (errors are still printed)'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l allow-unknown-fields -d 'With -F: accept IE names the registry does not know (names a file defines with RFC 5610 type records); without it such a name is an error with the closest known name'
@@ -231,7 +241,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand pcap2ipfix" -s V -l ve
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s h -l help -d 'Print help'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand docs" -s V -l version -d 'Print version'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "cat" -d 'Prints the records of IPFIX files'
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV'
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "convert" -d 'Converts between IPFIX, JSON lines and CSV, and to Parquet'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "filter" -d 'Keeps the records for which an expression holds'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "merge" -d 'Merges files from many exporters into one valid, time-ordered IPFIX file'
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand help; and not __fish_seen_subcommand_from cat convert filter merge gen pcap2ipfix docs help" -f -a "gen" -d 'Writes synthetic, realistic flow records: the same bytes for the same arguments'

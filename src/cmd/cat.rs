@@ -150,7 +150,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         let mut printer = if summary {
             output::summary_printer(args.stats, args.templates, format, out, name, header)
         } else {
-            output::printer(format, out, &opts, &csv_columns, i == 0)
+            output::printer(format, out, &opts, &csv_columns, &[], i == 0)
         };
         let dopts = DecodeOpts {
             cancel: Some(cancel),

@@ -1,4 +1,4 @@
-//! `ipfixkit convert`: IPFIX <-> JSON <-> CSV, one output per input (`-d DIR`, in parallel) or
+//! `ipfixkit convert`: IPFIX <-> JSON <-> CSV, and to Parquet, one output per input (`-d DIR`, in parallel) or
 //! all inputs into one output (`-o FILE` or stdout, in input order).
 //!
 //! Every direction goes through IPFIX: JSON and CSV inputs are first encoded into a temporary
@@ -12,7 +12,7 @@ use crate::io::output::targets_in;
 use crate::output::{self, run::Plan};
 use std::path::PathBuf;
 
-/// Converts between IPFIX, JSON lines and CSV.
+/// Converts between IPFIX, JSON lines and CSV, and to Parquet.
 #[derive(clap::Args, Debug)]
 #[command(help_template = super::help_template(EXAMPLES), after_help = NOTES)]
 pub struct Args {
@@ -29,8 +29,8 @@ pub struct Args {
     #[command(flatten)]
     pub out: OutputArgs,
 
-    /// Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`), converting
-    /// inputs in parallel.
+    /// Write one output per input into DIR (`name.json`, `name.csv`, `name.ipfix`,
+    /// `name.parquet`), converting inputs in parallel.
     #[arg(
         short = 'd',
         long = "dir",
@@ -54,7 +54,80 @@ pub struct Args {
     pub metadata: bool,
 
     #[command(flatten)]
+    pub parquet: ParquetArgs,
+
+    #[command(flatten)]
     pub progress: ProgressArgs,
+}
+
+/// Parquet output flags (`--to parquet`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ParquetArgs {
+    /// Parquet: column chunk compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd)]
+    pub compression: CompressionArg,
+
+    /// Parquet: unit of TIMESTAMP columns (dateTime* IEs and @export_time, UTC). A finer time
+    /// than the unit is truncated (dateTimeNanoseconds needs ns to be kept whole).
+    #[arg(long, value_enum, default_value_t = UnitArg::Us)]
+    pub timestamp_unit: UnitArg,
+
+    /// Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data.
+    /// Memory is about one row group per output written at once.
+    #[arg(long, value_name = "ROWS", default_value_t = output::parquet::ROW_GROUP_ROWS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_size: u64,
+
+    /// Parquet: write unsigned columns as signed ones, for engines without unsigned types
+    /// (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the
+    /// default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless).
+    #[arg(long, value_enum, value_name = "UNSIGNED64", num_args = 0..=1,
+          require_equals = true, default_missing_value = "int64")]
+    pub signed: Option<SignedArg>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompressionArg {
+    Zstd,
+    Snappy,
+    None,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitArg {
+    Ms,
+    Us,
+    Ns,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedArg {
+    Int64,
+    Decimal,
+}
+
+impl ParquetArgs {
+    fn settings(&self) -> output::parquet::Settings {
+        use output::parquet::{Compression, Settings, Signed, TimeUnit};
+        Settings {
+            compression: match self.compression {
+                CompressionArg::Zstd => Compression::Zstd,
+                CompressionArg::Snappy => Compression::Snappy,
+                CompressionArg::None => Compression::None,
+            },
+            unit: match self.timestamp_unit {
+                UnitArg::Ms => TimeUnit::Millis,
+                UnitArg::Us => TimeUnit::Micros,
+                UnitArg::Ns => TimeUnit::Nanos,
+            },
+            signed: self.signed.map(|s| match s {
+                SignedArg::Int64 => Signed::Int64,
+                SignedArg::Decimal => Signed::Decimal,
+            }),
+            rows: usize::try_from(self.row_group_size).unwrap_or(usize::MAX),
+            ..Settings::default()
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +138,8 @@ pub enum To {
     Csv,
     /// IPFIX file (RFC 5655).
     Ipfix,
+    /// Typed Parquet (zstd, column statistics); see the README for the types.
+    Parquet,
 }
 
 impl To {
@@ -73,17 +148,14 @@ impl To {
             To::Json => "json",
             To::Csv => "csv",
             To::Ipfix => "ipfix",
+            To::Parquet => "parquet",
         }
     }
 }
 
 pub fn run(args: &Args) -> Result<(), Error> {
     let model = args.input.model().map_err(Error::usage)?;
-    let format = match args.to {
-        To::Json => "json",
-        To::Csv => "csv",
-        To::Ipfix => "ipfix",
-    };
+    let format = args.to.ext();
     args.print.check_flow(format, args.options.flag())?;
     let opts = args.print.options(&model)?;
     let flag = (opts.columns.as_ref().map(|_| "--fields")).or(args.options.flag());
@@ -103,6 +175,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             To::Json => output::Format::JsonWithTemplates,
             To::Csv => output::Format::Csv,
             To::Ipfix => args.ipfix.format(args.metadata, false),
+            To::Parquet => output::Format::Parquet(args.parquet.settings()),
         },
         opts: &opts,
         prep: &prep,
@@ -113,7 +186,8 @@ pub fn run(args: &Args) -> Result<(), Error> {
     };
     let Some(dir) = &args.dir else {
         // Everything into one output (stdout or -o), in input order.
-        let mut out = args.out.open(args.to == To::Ipfix, args.ipfix.force)?;
+        let binary = matches!(args.to, To::Ipfix | To::Parquet);
+        let mut out = args.out.open(binary, args.ipfix.force)?;
         let output = args.out.output.as_deref();
         let ran = plan.into_one(&inputs, &mut out, |paths| args.progress.bar(paths, output))?;
         // A text input of which nothing encoded leaves nothing to show for it: do not

@@ -94,7 +94,14 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let mut files = Inputs::new(inputs, display_name);
     if text.is_none() && !args.count {
         // One writer for all inputs, in order: templates and sequence numbers continue.
-        let mut ipfix = output::printer(args.ipfix.format(false, true), &mut out, &opts, &[], true);
+        let mut ipfix = output::printer(
+            args.ipfix.format(false, true),
+            &mut out,
+            &opts,
+            &[],
+            &[],
+            true,
+        );
         let failed = in_order(files.paths.len(), args.input.strict, |i, report| {
             let src = files.open(i, report)?;
             let mut f = Filtered::new(Some(&mut *ipfix), &filter, args.invert, true);
@@ -119,7 +126,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let decode =
         |i: usize, w: &mut dyn Write, cancel: &dyn Fn() -> bool, report: &mut dyn FnMut(String)| {
             let src = files.open(i, report)?;
-            let mut inner = text.map(|f| output::printer(f, w, &opts, &csv_columns, i == 0));
+            let mut inner = text.map(|f| output::printer(f, w, &opts, &csv_columns, &[], i == 0));
             let inner = inner.as_deref_mut().map(|p| p as &mut dyn Printer);
             // The flow view learns sampling and boot times from options records; it prints none.
             let keep_options = opts.flow.is_some();

@@ -439,10 +439,73 @@ pub fn union_columns(
     threads: usize,
     options: super::OptionsRecords,
 ) -> Vec<Column> {
+    let cols = union(sources, model, threads, options, false);
+    cols.into_iter().map(|(c, _)| c).collect()
+}
+
+/// [`union_columns`] with each column's type, for typed outputs (Parquet). The pass then also
+/// reads the records of templates with a basicList, for the lists' element types.
+pub fn union_schema(
+    sources: &mut [Option<ByteSource>],
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    threads: usize,
+    options: super::OptionsRecords,
+) -> Vec<(Column, ColumnType)> {
+    union(sources, model, threads, options, true)
+}
+
+/// What the first pass learns of a column's values, for typed output (Parquet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    /// A metadata column (its type is the printer's).
+    Meta,
+    /// Every template has the field as this type.
+    Of(DataType),
+    /// A basicList, with its elements' type (`None`: no list was seen).
+    List(Option<DataType>),
+    /// Templates, or lists, disagree: the column is text.
+    Mixed,
+}
+
+impl ColumnType {
+    fn join(self, o: ColumnType) -> ColumnType {
+        match (self, o) {
+            (a, b) if a == b => a,
+            (ColumnType::List(None), ColumnType::List(x))
+            | (ColumnType::List(x), ColumnType::List(None)) => ColumnType::List(x),
+            _ => ColumnType::Mixed,
+        }
+    }
+
+    fn of(t: DataType) -> ColumnType {
+        match t {
+            DataType::BasicList => ColumnType::List(None),
+            t => ColumnType::Of(t),
+        }
+    }
+}
+
+fn join_type(types: &mut std::collections::HashMap<String, ColumnType>, k: &str, t: ColumnType) {
+    match types.get_mut(k) {
+        Some(old) => *old = old.join(t),
+        None => {
+            types.insert(k.to_string(), t);
+        }
+    }
+}
+
+fn union(
+    sources: &mut [Option<ByteSource>],
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    threads: usize,
+    options: super::OptionsRecords,
+    typed: bool,
+) -> Vec<(Column, ColumnType)> {
     use rayon::prelude::*;
     let scan = |slot: &mut Option<ByteSource>| -> FileKeys {
         let mut keys = FileKeys {
             options_filter: options,
+            typed,
             ..FileKeys::default()
         };
         if let Some(src) = slot {
@@ -471,24 +534,29 @@ pub fn union_columns(
     let mut seqs: Vec<Vec<String>> = Vec::new();
     let mut known = std::collections::HashSet::new();
     let mut options = false;
+    let mut types = std::collections::HashMap::new();
     for f in per_file {
         options |= f.options;
+        for (k, t) in f.types {
+            join_type(&mut types, &k, t);
+        }
         for keys in f.seqs {
             if known.insert(keys.clone()) {
                 seqs.push(keys);
             }
         }
     }
-    let mut cols: Vec<Column> = [Meta::ExportTime, Meta::Domain, Meta::Template]
+    let mut cols: Vec<(Column, ColumnType)> = [Meta::ExportTime, Meta::Domain, Meta::Template]
         .into_iter()
-        .map(Column::Meta)
+        .map(|m| (Column::Meta(m), ColumnType::Meta))
         .collect();
     if options {
-        cols.push(Column::Meta(Meta::Scope));
+        cols.push((Column::Meta(Meta::Scope), ColumnType::Meta));
     }
     for k in merge_orders(&seqs) {
         if let Ok(col) = Column::parse(&k) {
-            cols.push(col);
+            let t = types.get(&k).copied().unwrap_or(ColumnType::Mixed);
+            cols.push((col, t));
         }
     }
     cols
@@ -509,6 +577,12 @@ struct FileKeys {
     known: std::collections::HashSet<Vec<String>>,
     /// Which templates' records will be printed, so which give columns.
     options_filter: super::OptionsRecords,
+    /// Also learn the columns' types ([`union_schema`]).
+    typed: bool,
+    /// Each key's type, as far as this file tells.
+    types: std::collections::HashMap<String, ColumnType>,
+    /// The (field index, key) of each basicList field, per template (when `typed`).
+    lists: Layouts<Vec<(usize, String)>>,
 }
 
 impl crate::ipfix::session::Visitor for FileKeys {
@@ -526,16 +600,43 @@ impl crate::ipfix::session::Visitor for FileKeys {
             self.options |= t.is_options();
             let seqs = &mut self.seqs;
             let known = &mut self.known;
+            let (typed, types) = (self.typed, &mut self.types);
             self.seen.get(t, |t| {
                 let keys = super::render::field_keys(t);
+                if typed {
+                    for (k, f) in keys.iter().zip(&t.fields) {
+                        join_type(types, k, ColumnType::of(f.dtype));
+                    }
+                }
                 if known.insert(keys.clone()) {
                     seqs.push(keys);
                 }
             });
         }
-        false
+        // Lists' element types are in their records.
+        self.typed
+            && self.options_filter.keeps(t)
+            && t.fields.iter().any(|f| f.dtype == DataType::BasicList)
     }
-    fn record(&mut self, _r: &RecordRef<'_>) -> crate::ipfix::session::Flow {
+    fn record(&mut self, r: &RecordRef<'_>) -> crate::ipfix::session::Flow {
+        let lists = self.lists.get(r.template, |t| {
+            let keys = super::render::field_keys(t);
+            (keys.into_iter().enumerate())
+                .filter(|(i, _)| t.fields[*i].dtype == DataType::BasicList)
+                .collect()
+        });
+        if !lists.is_empty() {
+            for (i, (_, b)) in r.fields().enumerate() {
+                let Some((_, k)) = lists.iter().find(|(j, _)| *j == i) else {
+                    continue;
+                };
+                if let Value::List(_, body) = decode(DataType::BasicList, b)
+                    && let Ok(l) = crate::ipfix::list::BasicList::parse(body, r.scope)
+                {
+                    join_type(&mut self.types, k, ColumnType::List(Some(l.field.dtype)));
+                }
+            }
+        }
         crate::ipfix::session::Flow::Continue
     }
     fn problem(&mut self, _e: &crate::ipfix::DecodeError) -> crate::ipfix::session::Flow {

@@ -11,6 +11,7 @@ pub mod detail;
 pub mod flow;
 pub mod ipfix;
 pub mod json;
+pub mod parquet;
 pub mod render;
 pub mod run;
 pub mod stats;
@@ -279,17 +280,21 @@ pub enum Format {
         metadata: bool,
         lazy: bool,
     },
+    /// Parquet ([`parquet`]): like IPFIX, one printer spans all inputs of an output.
+    Parquet(parquet::Settings),
 }
 
 /// The one printer factory: the printer of `format` over `out` (call [`Printer::close`] when
 /// the output ends). A CSV printer uses
 /// `csv_columns` and writes its header row only when `opts.header` and `first` (one header per
-/// output, however many inputs go into it).
+/// output, however many inputs go into it). A Parquet printer uses the same columns, of
+/// `types` (one per column: [`csv::union_schema`]).
 pub fn printer<'w>(
     format: Format,
     out: &'w mut dyn io::Write,
     opts: &PrintOptions,
     csv_columns: &[Column],
+    types: &[csv::ColumnType],
     first: bool,
 ) -> Box<dyn Printer + 'w> {
     if let Some(view) = &opts.flow {
@@ -300,7 +305,7 @@ pub fn printer<'w>(
             }),
             Format::Text => Some(flow::Form::Text),
             // The commands refuse these with --schema flow.
-            Format::Detail | Format::Ipfix { .. } => None,
+            Format::Detail | Format::Ipfix { .. } | Format::Parquet(_) => None,
         };
         if let Some(form) = form {
             return Box::new(flow::FlowPrinter::new(out, view.clone(), form));
@@ -327,6 +332,12 @@ pub fn printer<'w>(
         } => {
             let p = ipfix::IpfixPrinter::new(out, message_size as usize, metadata);
             Box::new(if lazy { p.lazy() } else { p })
+        }
+        Format::Parquet(settings) => {
+            match parquet::ParquetPrinter::new(out, csv_columns.to_vec(), types, settings) {
+                Ok(p) => Box::new(p),
+                Err(e) => Box::new(parquet::Broken(Some(e))),
+            }
         }
     }
 }

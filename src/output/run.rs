@@ -4,7 +4,7 @@
 //! text formats decoded in parallel), or each into an output of its own ([`Plan::each_into`],
 //! in parallel). What `convert` does, for any command that writes what it reads.
 
-use super::csv::union_columns;
+use super::csv::{ColumnType, union_columns, union_schema};
 use super::{Column, Format, OptionsRecords, PrintOptions, Printer, printer};
 use crate::io::decode::{DecodeOpts, Decoded, decode_each, decode_file, display_name, in_order};
 use crate::io::driver::FileOutcome;
@@ -66,19 +66,38 @@ impl<'a> Plan<'a> {
 impl Plan<'_> {
     /// Whether inputs are read twice: CSV without -F takes its columns from a first pass.
     fn twice(&self) -> bool {
-        self.format == Format::Csv && self.opts.columns.is_none() && self.opts.flow.is_none()
+        let columns = matches!(self.format, Format::Csv | Format::Parquet(_));
+        columns && self.opts.columns.is_none() && self.opts.flow.is_none()
     }
 
-    /// The CSV columns: -F, or the union of the inputs' templates (a first pass over each
-    /// input, which is put back rewound for the second, so a mapped file is mapped once).
-    fn columns(&self, ready: &[&Prepared], threads: usize) -> Vec<Column> {
+    /// Whether one printer spans all inputs of an output (its format cannot be concatenated).
+    fn spans(&self) -> bool {
+        matches!(self.format, Format::Ipfix { .. } | Format::Parquet(_))
+    }
+
+    /// The CSV and Parquet columns: -F, or the union of the inputs' templates (a first pass
+    /// over each input, which is put back rewound for the second, so a mapped file is mapped
+    /// once), with their types for Parquet.
+    fn columns(&self, ready: &[&Prepared], threads: usize) -> (Vec<Column>, Vec<ColumnType>) {
+        let typed = matches!(self.format, Format::Parquet(_));
         match &self.opts.columns {
-            Some(c) => c.clone(),
+            Some(c) if typed => {
+                let types = super::parquet::registry_types(c, &self.prep.model);
+                (c.clone(), types)
+            }
+            Some(c) => (c.clone(), Vec::new()),
             None if self.twice() => {
                 let (model, options) = (self.prep.model.clone(), self.options);
-                first_pass(ready, |s| union_columns(s, &model, threads, options))
+                if typed {
+                    first_pass(ready, |s| union_schema(s, &model, threads, options))
+                        .into_iter()
+                        .unzip()
+                } else {
+                    let c = first_pass(ready, |s| union_columns(s, &model, threads, options));
+                    (c, Vec::new())
+                }
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         }
     }
 
@@ -135,11 +154,11 @@ impl Plan<'_> {
         let paths: Vec<String> = ready.iter().map(|p| p.path.clone()).collect();
         let bar = bar(&paths);
         let progress = |n: u64| bar.inc(n);
-        let columns = self.columns(&ready, self.threads);
+        let (columns, types) = self.columns(&ready, self.threads);
         let strict = self.prep.strict;
-        let failed = if let Format::Ipfix { .. } = self.format {
+        let failed = if self.spans() {
             // One writer for all inputs.
-            let mut printer = printer(self.format, out, self.opts, &[], true);
+            let mut printer = printer(self.format, out, self.opts, &columns, &types, true);
             let r = in_order(ready.len(), strict, |i, report| {
                 self.input(ready[i], &mut *printer, report, &progress, None)
             });
@@ -149,7 +168,7 @@ impl Plan<'_> {
                           w: &mut dyn Write,
                           cancel: &dyn Fn() -> bool,
                           report: &mut dyn FnMut(String)| {
-                let mut printer = printer(self.format, w, self.opts, &columns, i == 0);
+                let mut printer = printer(self.format, w, self.opts, &columns, &[], i == 0);
                 self.input(ready[i], &mut *printer, report, &progress, Some(cancel))
             };
             let (r, _) = decode_each(&paths, self.threads, out, strict, decode);
@@ -179,8 +198,8 @@ impl Plan<'_> {
                         return None;
                     }
                 };
-                let columns = self.columns(&[&p], 1);
-                let mut printer = printer(self.format, &mut out, self.opts, &columns, true);
+                let (columns, types) = self.columns(&[&p], 1);
+                let mut printer = printer(self.format, &mut out, self.opts, &columns, &types, true);
                 let mut d = self.input(&p, &mut *printer, report, progress, None)?;
                 let written = d.output_error.take().map_or_else(|| printer.close(), Err);
                 drop(printer);

@@ -97,6 +97,13 @@ A bad CSV header, or an input with no good line, writes nothing. A key repeated 
 object is an error; repeated CSV columns are `name`, `name#2`, ... A leading byte-order mark \
 is skipped.
 
+--to parquet: the columns of CSV (metadata, then the union of the templates' fields), typed: \
+unsignedN as UINT8..64 (--signed: INT16..64, unsigned64 as INT64 or DECIMAL(20,0)), signedN \
+as INT8..64, float32/64, boolean, dateTime* and @export_time as TIMESTAMP (UTC, \
+--timestamp-unit), string as UTF8 (not UTF-8: the text {\"@hex\":\"..\"}), octetArray as \
+BINARY, addresses and MACs as text, a basicList of one scalar type as a LIST of it, \
+subTemplateList and subTemplateMultiList as their JSON text; absent fields are null.
+
 --no-options / --options-only (JSON and CSV output) leave out or keep only options records; \
 JSON output keeps every template line.
 
