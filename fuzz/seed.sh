@@ -1,5 +1,5 @@
 #!/bin/sh
-# Seeds fuzz/corpus/reader/, filter_expr/, netflow/, pcap/ and packet/ (gitignored) from the
+# Seeds fuzz/corpus/reader/, filter_expr/, netflow/, pcap/, packet/, extract/ and tcp/ (gitignored) from the
 # repository's IPFIX files and captures, fuzz/seeds/ (hand-made: damaged and self-referencing lists, hostile RFC 5610 names,
 # data ahead of its template in IPFIX and NetFlow v9, written by fuzz/seeds/pending.py) and the
 # shared sample corpus. Run from anywhere; safe to re-run (files are named by content hash).
@@ -83,3 +83,27 @@ ls "$pdir" | wc -l
 python3 "$here/seeds/frames.py" "$here/corpus/packet" "$here"/seeds/capture-* "$here"/seeds/gen-* \
     "$root"/testdata/interop/*.pcap "$root"/testdata/samples/*.pcap
 ls "$here/corpus/packet" | wc -l
+
+# corpus/extract/: captures of export packets: `gen --pcap` of NetFlow v9, v5 and IPFIX (200
+# records each; one more of IPFIX from an IPv6 exporter in two domains), the pmacct samples,
+# and IPFIX over TCP (fuzz/seeds/tcp.py: two connections, a retransmission, an overlap, two
+# segments swapped, the sequence crossing 2^32, a segment missing, a FIN and a RST).
+# corpus/tcp/: the tcp target's segments, the same streams' and hand-made ones (tcp.py).
+xdir="$here/corpus/extract"
+mkdir -p "$xdir"
+gen() { cargo run -q --manifest-path "$root/Cargo.toml" -- gen "$@"; }
+tmp=$(mktemp -d)
+gen --netflow 9 --pcap -n 200 -o "$tmp/v9.pcap"
+gen --netflow 5 --pcap -n 200 -o "$tmp/v5.pcap"
+gen --pcap -n 200 -o "$tmp/ipfix.pcap"
+gen --pcap -n 200 --domains 2 --message-size 600 --exporter '[2001:db8::1]:9995' \
+    --collector '[2001:db8::2]:4739' \
+    -o "$tmp/ipfix6.pcap"
+gen -n 100 --message-size 600 -o "$tmp/stream.ipfix"
+python3 "$here/seeds/tcp.py" "$tmp/stream.ipfix" "$tmp/tcp.pcap" "$here/corpus/tcp"
+for f in "$tmp"/*.pcap "$root"/testdata/samples/*.pcap; do
+    cp "$f" "$xdir/$(sha1sum "$f" | cut -c1-40)"
+done
+rm -r "$tmp"
+ls "$xdir" | wc -l
+ls "$here/corpus/tcp" | wc -l

@@ -182,42 +182,78 @@ pub fn extract(
     let mut failed = false;
     for path in inputs {
         let name = crate::io::decode::display_name(path);
-        x.capture(name);
-        let src = match open_capture(path) {
-            Ok(s) => s,
+        match open_capture(path) {
+            Ok(src) => failed |= extract_capture(&mut x, src, name, &mut lines, progress),
             Err(e) => {
+                x.capture(name);
                 lines.push(format!("{name}: {e}"));
                 failed = true;
-                continue;
-            }
-        };
-        let mut capture = match Capture::open(src) {
-            Ok(c) => c,
-            Err(e) => {
-                lines.push(format!("{name}: {e}"));
-                failed = true;
-                continue;
-            }
-        };
-        let mut told = 0;
-        loop {
-            if capture.frames % 4096 == 0 {
-                progress(capture.offset().saturating_sub(told));
-                told = capture.offset();
-            }
-            match capture.next(|f| x.frame(f)) {
-                Ok(Some(())) if !x.failed() => {}
-                Ok(_) => break,
-                Err(e) => {
-                    lines.push(format!("{name}: {e}"));
-                    failed = true;
-                    break;
-                }
             }
         }
-        progress(capture.offset().saturating_sub(told));
-        lines.append(&mut x.take_lines());
     }
+    extract_end(x, lines, failed)
+}
+
+/// [`extract`] of one capture already open (`src`, named `name` in messages).
+pub fn extract_source(
+    src: ByteSource,
+    name: &str,
+    model: &std::sync::Arc<crate::ipfix::InfoModel>,
+    message_size: usize,
+    port: Option<u16>,
+    out: &mut dyn Write,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Extracted, String> {
+    let mut x = super::extract::Extractor::new(out, model.clone(), message_size, port);
+    let mut lines = Vec::new();
+    let failed = extract_capture(&mut x, src, name, &mut lines, progress);
+    extract_end(x, lines, failed)
+}
+
+/// The frames of one capture through `x`; whether it could not be read (to the end).
+fn extract_capture<W: Write>(
+    x: &mut super::extract::Extractor<W>,
+    src: ByteSource,
+    name: &str,
+    lines: &mut Vec<String>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> bool {
+    x.capture(name);
+    let mut failed = false;
+    let mut capture = match Capture::open(src) {
+        Ok(c) => c,
+        Err(e) => {
+            lines.push(format!("{name}: {e}"));
+            return true;
+        }
+    };
+    let mut told = 0;
+    loop {
+        if capture.frames % 4096 == 0 {
+            progress(capture.offset().saturating_sub(told));
+            told = capture.offset();
+        }
+        match capture.next(|f| x.frame(f)) {
+            Ok(Some(())) if !x.failed() => {}
+            Ok(_) => break,
+            Err(e) => {
+                lines.push(format!("{name}: {e}"));
+                failed = true;
+                break;
+            }
+        }
+    }
+    progress(capture.offset().saturating_sub(told));
+    lines.append(&mut x.take_lines());
+    failed
+}
+
+/// Ends the streams of an extraction run and writes what is pending.
+fn extract_end<W: Write>(
+    mut x: super::extract::Extractor<W>,
+    mut lines: Vec<String>,
+    mut failed: bool,
+) -> Result<Extracted, String> {
     x.end_streams();
     x.capture("");
     x.end_exporters();
