@@ -572,3 +572,71 @@ fn data_that_never_gets_its_template_is_said() {
         );
     }
 }
+
+/// A segment lost over TCP: inside the first message (which holds the templates), the
+/// stream is still taken for IPFIX and what follows cannot be decoded (said, exit 1); inside
+/// a later one, that message is lost and the next is found again at its header.
+#[test]
+fn a_gap_over_tcp_loses_only_its_message() {
+    let w = Workdir::new("extract-tcp-gap");
+    let plain = w.path("flows.ipfix");
+    w.run(&[
+        "gen",
+        "-n",
+        "3000",
+        "--message-size",
+        "4000",
+        "-o",
+        plain.to_str().unwrap(),
+    ])
+    .ok();
+    let stream = std::fs::read(&plain).unwrap();
+    let all = flows(&json_lines(
+        &w.run(&["cat", "-f", "json", plain.to_str().unwrap()])
+            .ok()
+            .out(),
+    ));
+    for lost in [1usize, 7] {
+        let mut frames = vec![segment(999, true, false, &[])];
+        for (i, c) in stream.chunks(700).enumerate() {
+            if i != lost {
+                frames.push(segment(1000 + 700 * i as u32, false, false, c));
+            }
+        }
+        let cap = w.write("gap.pcap", &pcap_of(&frames));
+        let r = w.run(&[
+            "pcap2ipfix",
+            "--extract",
+            "--stats",
+            "-f",
+            "json",
+            cap.to_str().unwrap(),
+        ]);
+        assert!(r.stderr.contains("(TCP) domain"), "{lost}: {}", r.stderr);
+        let got = flows(&json_lines(&r.out()));
+        if lost == 1 {
+            let r = r.code(1);
+            assert!(
+                r.stderr.contains("never got their template"),
+                "{}",
+                r.stderr
+            );
+            assert!(got.is_empty());
+        } else {
+            let r = r.ok_warned();
+            // The second message (4000 octets, about 70 records) is lost, the rest are there.
+            assert!(
+                got.len() > 2850 && got.len() < 2950,
+                "{} records: {}",
+                got.len(),
+                r.stderr
+            );
+            let first = all.iter().take_while(|f| got.contains(f)).count();
+            assert!(first > 50, "the first message's records");
+            assert!(
+                all.ends_with(&got[first..]),
+                "the records after the gap differ"
+            );
+        }
+    }
+}

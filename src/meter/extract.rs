@@ -61,6 +61,8 @@ struct StreamBuf {
     ipfix: Option<bool>,
     /// After a gap: octets are skipped until a message header.
     resync: bool,
+    /// The export time and domain of the last message.
+    last: Option<(u32, u32)>,
 }
 
 struct Exporter {
@@ -634,7 +636,20 @@ impl<W: Write> Extractor<W> {
         while b.len() - at >= 16 {
             let h = &b[at..];
             let len = u16::from_be_bytes([h[2], h[3]]) as usize;
-            if h[..2] != [0, 10] || len < 16 {
+            let export = u32::from_be_bytes([h[4], h[5], h[6], h[7]]);
+            let domain = u32::from_be_bytes([h[12], h[13], h[14], h[15]]);
+            // After a gap a header is looked for in what may be the middle of a message: only
+            // one of a domain this stream had, exported within a day of its last message, is
+            // taken for one; before any message was whole, one that the next header follows
+            // right after (or the data ends with) is.
+            let header = h[..2] == [0, 10] && len >= 16;
+            let plausible = match (sb.resync, sb.last) {
+                (false, _) => true,
+                (true, Some((e, d))) => d == domain && export.abs_diff(e) <= 86_400,
+                (true, None) if header && h.len() < len => break,
+                (true, None) => h.len() == len || h.get(len..len + 2) == Some(&[0, 10][..]),
+            };
+            if !header || !plausible {
                 match sb.ipfix {
                     // Not an IPFIX stream (HTTP, anything): nothing of it is kept.
                     None => {
@@ -650,14 +665,18 @@ impl<W: Write> Extractor<W> {
                     }
                 }
             }
-            if h.len() < len {
-                break;
-            }
+            // A message header: the stream is IPFIX from here on, even if this message is
+            // still incomplete (a gap inside it must not make the stream look like another
+            // protocol).
             if sb.ipfix.is_none() {
                 self.stats.tcp_streams += 1;
             }
             sb.ipfix = Some(true);
+            if h.len() < len {
+                break;
+            }
             sb.resync = false;
+            sb.last = Some((export, domain));
             let offset = self.at;
             self.export_packet(exporter, 10, &h[..len], offset);
             at += len;
