@@ -640,3 +640,23 @@ fn a_gap_over_tcp_loses_only_its_message() {
         }
     }
 }
+
+/// A fuzz finding: a set still held for its template at the end of the run was said without
+/// the capture's name. Every line names it.
+#[test]
+fn every_problem_line_names_the_capture() {
+    let w = Workdir::new("extract-names");
+    let p = common::testdata("extract/fuzz-held-at-end.pcap");
+    let p = p.to_str().unwrap();
+    let r = w
+        .run(&["pcap2ipfix", "--extract", "-o", "out.ipfix", p])
+        .code(1);
+    assert!(
+        r.stderr.contains("never got their template"),
+        "{}",
+        r.stderr
+    );
+    for l in r.stderr.lines() {
+        assert!(l.starts_with(&format!("ipfixkit: {p}: ")), "{l}");
+    }
+}

@@ -67,6 +67,8 @@ struct StreamBuf {
 
 struct Exporter {
     source: u32,
+    /// The capture it was last seen in (an index into `Extractor::names`).
+    seen_in: usize,
     session: Session,
     translator: Translator,
     /// Output domains whose exporter options record is written.
@@ -198,6 +200,8 @@ pub struct Extractor<W: Write> {
     pub lines: Vec<String>,
     write_error: Option<WriteError>,
     name: String,
+    /// Every capture's name, in order.
+    names: Vec<String>,
     said: usize,
     unsaid: u64,
 }
@@ -362,6 +366,7 @@ impl<W: Write> Extractor<W> {
             lines: Vec::new(),
             write_error: None,
             name: String::new(),
+            names: Vec::new(),
             said: 0,
             unsaid: 0,
         }
@@ -370,6 +375,7 @@ impl<W: Write> Extractor<W> {
     /// The capture the next frames come from (for messages).
     pub fn capture(&mut self, name: &str) {
         self.name = name.to_string();
+        self.names.push(self.name.clone());
         self.said = 0;
         self.unsaid = 0;
     }
@@ -479,12 +485,15 @@ impl<W: Write> Extractor<W> {
     fn export_packet(&mut self, key: ExporterKey, version: u16, payload: &[u8], offset: u64) {
         let next = self.exporters.len() as u32;
         let model = &self.model;
+        let seen_in = self.names.len().saturating_sub(1);
         let e = self.exporters.entry(key).or_insert_with(|| Exporter {
             source: next,
+            seen_in,
             session: Session::new(model.clone()),
             translator: Translator::new(),
             announced: BTreeSet::new(),
         });
+        e.seen_in = seen_in;
         let mut feed = Feed {
             remap: &mut self.remap,
             w: &mut self.w,
@@ -706,6 +715,7 @@ impl<W: Write> Extractor<W> {
         let keys: Vec<ExporterKey> = self.exporters.keys().copied().collect();
         for key in keys {
             let e = self.exporters.get_mut(&key).expect("a key of the map");
+            let seen_in = e.seen_in;
             let mut feed = Feed {
                 remap: &mut self.remap,
                 w: &mut self.w,
@@ -735,8 +745,12 @@ impl<W: Write> Extractor<W> {
             }
             for p in feed.problems {
                 self.stats.problems += 1;
-                self.lines
-                    .push(format!("exporter {}:{}: {p}", fmt_addr(key.addr), key.port));
+                let name = self.names.get(seen_in).map_or("", String::as_str);
+                self.lines.push(format!(
+                    "{name}: exporter {}:{}: {p}",
+                    fmt_addr(key.addr),
+                    key.port
+                ));
             }
         }
     }

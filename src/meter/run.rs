@@ -255,7 +255,6 @@ fn extract_end<W: Write>(
     mut failed: bool,
 ) -> Result<Extracted, String> {
     x.end_streams();
-    x.capture("");
     x.end_exporters();
     lines.append(&mut x.take_lines());
     let mapping = x.mapping();
