@@ -7,8 +7,10 @@
 
 use super::TextInputArgs;
 use super::help::convert::{EXAMPLES, NOTES};
-use super::{Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs, PrintArgs, ProgressArgs};
-use crate::io::output::targets_in;
+use super::{
+    Error, InputArgs, IpfixArgs, OptionsArgs, OutputArgs, ParquetArgs, PrintArgs, ProgressArgs,
+};
+use crate::io::output::targets_made;
 use crate::output::{self, run::Plan};
 use std::path::PathBuf;
 
@@ -58,76 +60,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub progress: ProgressArgs,
-}
-
-/// Parquet output flags (`--to parquet`).
-#[derive(clap::Args, Debug, Clone)]
-pub struct ParquetArgs {
-    /// Parquet: column chunk compression.
-    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd)]
-    pub compression: CompressionArg,
-
-    /// Parquet: unit of TIMESTAMP columns (dateTime* IEs and @export_time, UTC). A finer time
-    /// than the unit is truncated (dateTimeNanoseconds needs ns to be kept whole).
-    #[arg(long, value_enum, default_value_t = UnitArg::Us)]
-    pub timestamp_unit: UnitArg,
-
-    /// Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data.
-    /// Memory is about one row group per output written at once.
-    #[arg(long, value_name = "ROWS", default_value_t = output::parquet::ROW_GROUP_ROWS as u64,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub row_group_size: u64,
-
-    /// Parquet: write unsigned columns as signed ones, for engines without unsigned types
-    /// (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the
-    /// default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless).
-    #[arg(long, value_enum, value_name = "UNSIGNED64", num_args = 0..=1,
-          require_equals = true, default_missing_value = "int64")]
-    pub signed: Option<SignedArg>,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompressionArg {
-    Zstd,
-    Snappy,
-    None,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnitArg {
-    Ms,
-    Us,
-    Ns,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignedArg {
-    Int64,
-    Decimal,
-}
-
-impl ParquetArgs {
-    fn settings(&self) -> output::parquet::Settings {
-        use output::parquet::{Compression, Settings, Signed, TimeUnit};
-        Settings {
-            compression: match self.compression {
-                CompressionArg::Zstd => Compression::Zstd,
-                CompressionArg::Snappy => Compression::Snappy,
-                CompressionArg::None => Compression::None,
-            },
-            unit: match self.timestamp_unit {
-                UnitArg::Ms => TimeUnit::Millis,
-                UnitArg::Us => TimeUnit::Micros,
-                UnitArg::Ns => TimeUnit::Nanos,
-            },
-            signed: self.signed.map(|s| match s {
-                SignedArg::Int64 => Signed::Int64,
-                SignedArg::Decimal => Signed::Decimal,
-            }),
-            rows: usize::try_from(self.row_group_size).unwrap_or(usize::MAX),
-            ..Settings::default()
-        }
-    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,16 +132,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         return super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed);
     };
     // One output per input into the directory, in parallel.
-    std::fs::create_dir_all(dir).map_err(|e| {
-        let d = dir.display();
-        Error::Failed(format!("output directory {d}: cannot create it: {e}"))
-    })?;
-    let targets = targets_in(dir, &inputs, args.to.ext()).map_err(|t| {
-        Error::usage(format!(
-            "two inputs would both be written to {}",
-            t.display()
-        ))
-    })?;
+    let targets = targets_made(dir, &inputs, args.to.ext())?;
     let bar = args.progress.bar(&inputs, Some(""));
     let ran = plan.each_into(&inputs, &targets, &|n| bar.inc(n));
     bar.finish_and_clear();

@@ -5,7 +5,6 @@ use super::help::generate::{EXAMPLES, NOTES};
 use super::{Error, IpfixArgs, OutputArgs, PrintArgs};
 use crate::generator::{self, Wire, layout::Profile};
 use crate::io::decode::stderr_line;
-use crate::ipfix::nfwrite::Version;
 use std::io::Write;
 
 use crate::output::run::Plan;
@@ -140,35 +139,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
         return packets(args);
     }
     let model = crate::ipfix::InfoModel::builtin();
-    let wire = match args.netflow.as_deref() {
-        None => Wire::Ipfix,
-        Some(v) => Wire::Netflow {
-            version: if v == "5" { Version::V5 } else { Version::V9 },
-            refresh: args.template_refresh,
-        },
-    };
-    let v5 = matches!(
-        wire,
-        Wire::Netflow {
-            version: Version::V5,
-            ..
-        }
-    );
-    let profile = match args.profile {
-        Some(p) if v5 && p != Profile::Netflow5 => {
-            return Err(Error::usage(
-                "--netflow 5 writes the netflow5 profile (v5 has one record layout)",
-            ));
-        }
-        Some(p) => p,
-        None if v5 => Profile::Netflow5,
-        None => Profile::Flow4,
-    };
-    if v5 && !args.templates.is_empty() {
-        return Err(Error::usage(
-            "--netflow 5 has one record layout: no --template",
-        ));
-    }
+    let wire = Wire::of(args.netflow.as_deref(), args.template_refresh);
+    let profile = wire
+        .profile(args.profile, !args.templates.is_empty())
+        .map_err(Error::usage)?;
     if (wire != Wire::Ipfix || args.pcap)
         && (args.corrupt.is_some() || args.format != GenFormat::Ipfix)
     {
@@ -194,7 +168,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
         threads,
         model: &model,
         wire,
-        pcap: args.pcap.then(|| udp_path(args, wire)),
+        pcap: args.pcap.then(|| {
+            generator::pcap::UdpFlow::between(args.exporter, args.collector, wire != Wire::Ipfix)
+        }),
     };
     if wire != Wire::Ipfix || args.pcap {
         opts.message_size = generator::packet_size(&opts, args.ipfix.message_size);
@@ -240,27 +216,13 @@ fn printed(
     args.print
         .check_flow(if json { "json" } else { "csv" }, None)?;
     let print = args.print.options(opts.model)?;
-    let temp = generator::to_temp_file(opts).map_err(Error::Failed)?;
     let prep = crate::io::prepare::PrepareOpts::ipfix(opts.model);
     let plan = Plan::printing(json, &print, &prep, threads);
     let mut out = args.out.open(false, false)?;
-    let input = [temp.path().to_string_lossy().into_owned()];
-    let ran = plan.into_one(&input, &mut out, |_| indicatif::ProgressBar::hidden())?;
-    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed)
-}
-
-/// The exporter-to-collector path of `--pcap`.
-fn udp_path(args: &Args, wire: Wire) -> generator::pcap::UdpFlow {
-    let port = if wire == Wire::Ipfix { 4739 } else { 2055 };
-    let collector = args
-        .collector
-        .unwrap_or_else(|| std::net::SocketAddr::from(([192, 0, 2, 2], port)));
-    generator::pcap::UdpFlow {
-        exporter: args.exporter.ip(),
-        exporter_port: args.exporter.port(),
-        collector: collector.ip(),
-        collector_port: collector.port(),
-    }
+    let failed = plan
+        .print_written(&mut out, |w| generator::generate(opts, w).map(|()| false))
+        .map_err(Error::Failed)?;
+    super::conclude(Some(out), Ok::<_, Error>(Vec::new()), failed)
 }
 
 /// `--packets`: the pcap to -o, the ground truth to --flows-out.
@@ -270,15 +232,7 @@ fn packets(args: &Args) -> Result<(), Error> {
             "--packets writes a pcap (not --format json or csv)",
         ));
     }
-    let v6 = match args.profile {
-        None | Some(Profile::Flow4) => false,
-        Some(Profile::Flow6) => true,
-        _ => {
-            return Err(Error::usage(
-                "--packets takes --profile flow4 (IPv4 packets) or flow6 (IPv6)",
-            ));
-        }
-    };
+    let v6 = generator::packets::v6(args.profile).map_err(Error::usage)?;
     let opts = generator::packets::Opts {
         flows: args.records,
         seed: args.seed,

@@ -6,10 +6,9 @@ use super::{Error, IpfixArgs, OutputArgs, PrintArgs, ProgressArgs};
 use crate::io::decode::stderr_line;
 use crate::io::output::Output;
 use crate::io::temp::TempFile;
+use crate::meter;
 use crate::meter::export::{Precision, Shape};
-use crate::meter::{self, Stats};
 use crate::output::{self, run::Plan};
-use indicatif::ProgressBar;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -23,11 +22,11 @@ pub struct Args {
     pub captures: Vec<String>,
 
     /// A flow with no packet for this long ends (idle timeout): seconds, or with s/m/h.
-    #[arg(long, value_name = "TIME", default_value = "15s", value_parser = parse_timeout)]
+    #[arg(long, value_name = "TIME", default_value = "15s", value_parser = crate::ipfix::text::parse::parse_duration_ms)]
     pub idle_timeout: u64,
 
     /// A flow that has lasted this long ends (active timeout): seconds, or with s/m/h.
-    #[arg(long, value_name = "TIME", default_value = "1800s", value_parser = parse_timeout)]
+    #[arg(long, value_name = "TIME", default_value = "1800s", value_parser = crate::ipfix::text::parse::parse_duration_ms)]
     pub active_timeout: u64,
 
     /// Flows kept at most; a new flow beyond them pushes out the least recently seen one
@@ -102,10 +101,6 @@ pub enum Format {
     Csv,
 }
 
-fn parse_timeout(s: &str) -> Result<u64, String> {
-    crate::ipfix::text::parse::parse_duration_ms(s)
-}
-
 pub fn run(args: &Args) -> Result<(), Error> {
     let model = crate::ipfix::InfoModel::builtin();
     let ext = match args.format {
@@ -134,17 +129,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         biflow: args.biflow,
     };
     let targets = match &args.dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Failed(format!("{}: {e}", dir.display())))?;
-            let t = crate::io::output::targets_in(dir, &args.captures, ext).map_err(|t| {
-                Error::usage(format!(
-                    "two captures would both be written to {}",
-                    t.display()
-                ))
-            })?;
-            Some(t)
-        }
+        Some(dir) => Some(crate::io::output::targets_made(dir, &args.captures, ext)?),
         None => None,
     };
     if args.extract {
@@ -164,28 +149,8 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let metered = meter::run::meter_all(&args.captures, opts, shape, threads, &progress)
         .map_err(Error::Failed)?;
     bar.finish_and_clear();
-    let mut failed = false;
-    let mut total = Stats::default();
-    for m in &metered {
-        if let Some(e) = &m.error {
-            stderr_line(e);
-            failed = true;
-        }
-        if m.stats.evicted > 0 {
-            stderr_line(&format!(
-                "{}: {} flows pushed out early by --max-flows {} (flowEndReason 5)",
-                m.name, m.stats.evicted, args.max_flows
-            ));
-        }
-        if args.stats {
-            stderr_line(&m.stats.line(&m.name, m.written));
-        }
-        total.add(&m.stats);
-    }
-    if args.stats && metered.len() > 1 {
-        let n: u64 = metered.iter().map(|m| m.written).sum();
-        stderr_line(&total.line("total", n));
-    }
+    let (lines, mut failed) = meter::run::report(&metered, args.max_flows, args.stats);
+    lines.iter().for_each(|l| stderr_line(l));
     let path = |t: &TempFile| t.path().to_string_lossy().into_owned();
     let groups: Vec<Vec<String>> = match &targets {
         // All captures into one output, or each into its own.
@@ -201,82 +166,33 @@ pub fn run(args: &Args) -> Result<(), Error> {
             .map(|m| m.flows.iter().map(path).collect())
             .collect(),
     };
-    let sort = |inputs: &[String], target: &mut dyn Write| {
-        sorted(
-            inputs,
-            &model,
-            args.ipfix.message_size as usize,
-            threads,
-            target,
-        )
-    };
     let prep = crate::io::prepare::PrepareOpts::ipfix(&model);
     let plan = Plan::printing(args.format == Format::Json, &print, &prep, threads);
-    for (i, inputs) in groups.iter().enumerate() {
-        let target = targets
-            .as_ref()
-            .map(|t| t[i].to_string_lossy().into_owned());
-        if args.format == Format::Ipfix {
-            match (&mut out, &target) {
-                (Some(o), _) => failed |= sort(inputs, o)?,
-                (None, t) => {
-                    let mut o = Output::open(t.as_deref(), true, true)?;
-                    failed |= sort(inputs, &mut o)?;
-                    o.finish().map_err(|e| Error::Failed(e.to_string()))?;
-                }
-            }
-            continue;
-        }
-        // JSON and CSV: the sorted IPFIX printed as `convert` prints it.
-        let temp = TempFile::new("pcap2ipfix-sorted");
-        let mut w = std::fs::File::create(temp.path())
-            .map(std::io::BufWriter::new)
-            .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
-        failed |= sort(inputs, &mut w)?;
-        w.flush().map_err(|e| Error::Failed(e.to_string()))?;
-        let input = [path(&temp)];
-        failed |= match (&mut out, &targets) {
-            (Some(o), _) => plan.into_one(&input, o, |_| ProgressBar::hidden())?.failed,
-            (None, Some(t)) => plan.each_into(&input, &t[i..=i], &|_| ()).failed,
-            (None, None) => true,
+    // The flows by start; JSON and CSV are that IPFIX printed as `convert` prints it.
+    let write = |inputs: &[String], o: &mut dyn Write| -> Result<bool, Error> {
+        let size = args.ipfix.message_size as usize;
+        let mut report = |l: String| stderr_line(&l);
+        let mut sort = |w: &mut dyn Write| {
+            crate::merge::sorted_files(inputs, &model, size, threads, &mut report, w)
         };
+        match args.format {
+            Format::Ipfix => sort(o),
+            _ => plan.print_written(o, sort),
+        }
+        .map_err(Error::Failed)
+    };
+    for (i, inputs) in groups.iter().enumerate() {
+        match (&mut out, &targets) {
+            (Some(o), _) => failed |= write(inputs, o)?,
+            (None, t) => {
+                let target = t.as_ref().map(|t| t[i].to_string_lossy().into_owned());
+                let mut o = Output::open(target.as_deref(), true, true)?;
+                failed |= write(inputs, &mut o)?;
+                o.finish().map_err(|e| Error::Failed(e.to_string()))?;
+            }
+        }
     }
     super::conclude(out, Ok::<_, Error>(Vec::new()), failed)
-}
-
-/// The flows of `inputs` (IPFIX files) by flow start into `out`, with the RFC 5655 time
-/// window at the end; `true` when an input had a problem (said on stderr).
-fn sorted(
-    inputs: &[String],
-    model: &std::sync::Arc<crate::ipfix::InfoModel>,
-    message_size: usize,
-    threads: usize,
-    out: &mut dyn Write,
-) -> Result<bool, Error> {
-    let opts = crate::merge::Opts {
-        by: crate::merge::By::Time,
-        presorted: false,
-        memory: 256 << 20,
-        temp_dir: std::env::temp_dir(),
-        policy: crate::ipfix::remap::DomainPolicy::Keep,
-        metadata: true,
-        message_size,
-        threads,
-        verbose: false,
-        model,
-        strict: false,
-        quiet: false,
-        max_resync: 0,
-        progress: None,
-    };
-    let open = |i: usize, report: &mut dyn FnMut(String)| {
-        crate::io::input::ByteSource::open(&inputs[i])
-            .map_err(|e| report(format!("{}: {e}", inputs[i])))
-            .ok()
-    };
-    let mut report = |l: String| stderr_line(&l);
-    let o = crate::merge::merge(&opts, inputs, &open, &mut report, out).map_err(Error::Failed)?;
-    Ok(o.failed)
 }
 
 /// `--extract`: the export packets of every capture, in order, into one output.
@@ -294,51 +210,28 @@ fn extract(
         .bar(&args.captures, args.out.output.as_deref());
     let progress = |n: u64| bar.inc(n);
     let size = args.ipfix.message_size as usize;
-    let temp = TempFile::new("pcap2ipfix-extract");
-    let x = if args.format == Format::Ipfix {
-        meter::run::extract(&args.captures, model, size, args.port, &mut out, &progress)
-    } else {
-        let mut w = std::fs::File::create(temp.path())
-            .map(std::io::BufWriter::new)
-            .map_err(|e| Error::Failed(format!("{}: {e}", temp.path().display())))?;
-        let x = meter::run::extract(&args.captures, model, size, args.port, &mut w, &progress);
-        w.flush().map_err(|e| Error::Failed(e.to_string()))?;
-        x
+    let prep = crate::io::prepare::PrepareOpts::ipfix(model);
+    let mut plan = Plan::printing(args.format == Format::Json, print, &prep, threads);
+    // The extractor says the problems it meets.
+    plan.quiet = true;
+    let mut x = None;
+    let mut run = |w: &mut dyn Write| {
+        let r = meter::run::extract(&args.captures, model, size, args.port, w, &progress)?;
+        let failed = r.failed;
+        x = Some(r);
+        Ok(failed)
+    };
+    let failed = match args.format {
+        Format::Ipfix => run(&mut out),
+        _ => plan.print_written(&mut out, run),
     }
     .map_err(|e| Error::Failed(format!("output {}: {e}", out.name())))?;
     bar.finish_and_clear();
-    for l in &x.lines {
-        stderr_line(l);
-    }
-    if args.stats {
-        let s = &x.stats;
-        stderr_line(&format!(
-            "extract: {} frames, {} UDP datagrams: {} IPFIX messages, {} NetFlow v9 and {} v5 \
-             packets ({} other datagrams, {} joined from fragments); {} records, {} problems",
-            s.frames,
-            s.udp,
-            s.ipfix,
-            s.v9,
-            s.v5,
-            s.other_udp,
-            s.fragments_joined,
-            s.records,
-            s.problems
-        ));
-        for l in &x.mapping {
-            stderr_line(l);
+    if let Some(x) = &x {
+        x.lines.iter().for_each(|l| stderr_line(l));
+        if args.stats {
+            x.stats_lines().iter().for_each(|l| stderr_line(l));
         }
-    }
-    let mut failed = x.failed;
-    if args.format != Format::Ipfix {
-        let prep = crate::io::prepare::PrepareOpts::ipfix(model);
-        let mut plan = Plan::printing(args.format == Format::Json, print, &prep, threads);
-        // The extractor said the problems it met.
-        plan.quiet = true;
-        let input = [temp.path().to_string_lossy().into_owned()];
-        failed |= plan
-            .into_one(&input, &mut out, |_| ProgressBar::hidden())?
-            .failed;
     }
     super::conclude(Some(out), Ok::<_, Error>(Vec::new()), failed)
 }

@@ -66,6 +66,51 @@ pub enum Wire {
     },
 }
 
+impl Wire {
+    /// The wire form `--netflow` asks for (`None`: IPFIX), templates every `refresh` packets.
+    pub fn of(netflow: Option<&str>, refresh: u32) -> Wire {
+        match netflow {
+            None => Wire::Ipfix,
+            Some(v) => Wire::Netflow {
+                version: if v == "5" { Version::V5 } else { Version::V9 },
+                refresh,
+            },
+        }
+    }
+
+    /// NetFlow v5, which has one record layout.
+    pub fn is_v5(self) -> bool {
+        matches!(
+            self,
+            Wire::Netflow {
+                version: Version::V5,
+                ..
+            }
+        )
+    }
+
+    /// The profile of a run: the one given, else netflow5 for v5 and flow4 otherwise; v5
+    /// takes neither another profile nor `--template`s.
+    pub fn profile(
+        self,
+        given: Option<layout::Profile>,
+        templates: bool,
+    ) -> Result<layout::Profile, String> {
+        use layout::Profile;
+        match given {
+            Some(p) if self.is_v5() && p != Profile::Netflow5 => {
+                Err("--netflow 5 writes the netflow5 profile (v5 has one record layout)".into())
+            }
+            _ if self.is_v5() && templates => {
+                Err("--netflow 5 has one record layout: no --template".into())
+            }
+            Some(p) => Ok(p),
+            None if self.is_v5() => Ok(Profile::Netflow5),
+            None => Ok(Profile::Flow4),
+        }
+    }
+}
+
 /// The one writer of a run: IPFIX messages, or NetFlow packets for `--netflow`.
 enum Sink<'w> {
     Ipfix(MessageWriter<&'w mut dyn Write>),
@@ -241,15 +286,6 @@ pub fn damaged(o: &Opts<'_>, kind: &str) -> Result<(Vec<u8>, corrupt::Damage), S
     let mut bytes = Vec::new();
     generate(o, &mut bytes)?;
     corrupt::corrupt(k, &bytes, o.seed)
-}
-
-/// The file `o` asks for, in a temporary file (for printing it as JSON or CSV).
-pub fn to_temp_file(o: &Opts<'_>) -> Result<crate::io::temp::TempFile, String> {
-    let temp = crate::io::temp::TempFile::new("gen");
-    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", temp.path().display());
-    let mut file = std::fs::File::create(temp.path()).map_err(|e| at(&e))?;
-    generate(o, &mut std::io::BufWriter::new(&mut file)).map_err(|e| at(&e))?;
-    Ok(temp)
 }
 
 /// Writes the records (and options records) `o` asks for into `out`.

@@ -117,6 +117,17 @@ pub struct Written {
 /// The ground truth's templates, IPv4 ([`TEMPLATE_V4`]) and IPv6 ([`TEMPLATE_V6`]): start,
 /// end, addresses, ports, protocol, octets, packets, TCP flags, ToS, VLAN, inner VLAN, ICMP
 /// type and code, end reason, IP version.
+/// Whether `--profile` asks for IPv6 packets (flow6) or IPv4 (flow4, the default); the
+/// other profiles have no packets.
+pub fn v6(profile: Option<super::layout::Profile>) -> Result<bool, String> {
+    use super::layout::Profile;
+    match profile {
+        None | Some(Profile::Flow4) => Ok(false),
+        Some(Profile::Flow6) => Ok(true),
+        _ => Err("--packets takes --profile flow4 (IPv4 packets) or flow6 (IPv6)".into()),
+    }
+}
+
 pub fn truth_templates() -> [TemplateDef; 2] {
     let shape = crate::packet::record::Shape::default();
     let t = |v6| crate::packet::record::template(shape, v6, false);

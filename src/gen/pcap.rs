@@ -76,6 +76,26 @@ pub struct UdpFlow {
     pub collector_port: u16,
 }
 
+impl UdpFlow {
+    /// From `exporter` to `collector`, which is 192.0.2.2 at the IPFIX port 4739 (or
+    /// NetFlow's 2055) unless given.
+    pub fn between(
+        exporter: std::net::SocketAddr,
+        collector: Option<std::net::SocketAddr>,
+        netflow: bool,
+    ) -> UdpFlow {
+        let port = if netflow { 2055 } else { 4739 };
+        let collector =
+            collector.unwrap_or_else(|| std::net::SocketAddr::from(([192, 0, 2, 2], port)));
+        UdpFlow {
+            exporter: exporter.ip(),
+            exporter_port: exporter.port(),
+            collector: collector.ip(),
+            collector_port: collector.port(),
+        }
+    }
+}
+
 /// Locally administered MACs of the exporter and the collector.
 const EXPORTER_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
 const COLLECTOR_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];

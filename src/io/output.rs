@@ -324,6 +324,29 @@ pub fn targets_in(dir: &Path, inputs: &[String], ext: &str) -> Result<Vec<PathBu
     Ok(targets)
 }
 
+/// Why [`targets_made`] failed.
+pub enum TargetsError {
+    /// The directory cannot be made (a failure, said with the directory).
+    Create(String),
+    /// Two inputs have one target (a usage error).
+    Twice(PathBuf),
+}
+
+/// [`targets_in`] a directory made first if it is not there.
+pub fn targets_made(
+    dir: &Path,
+    inputs: &[String],
+    ext: &str,
+) -> Result<Vec<PathBuf>, TargetsError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        TargetsError::Create(format!(
+            "output directory {}: cannot create it: {e}",
+            dir.display()
+        ))
+    })?;
+    targets_in(dir, inputs, ext).map_err(TargetsError::Twice)
+}
+
 /// `archive/flows.ipfix.gz` -> `flows`, `trace.pcap` -> `trace`; stdin -> `stdin`.
 fn stem(path: &str) -> String {
     if path == "-" {

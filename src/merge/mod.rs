@@ -747,3 +747,37 @@ fn feed<'a>(i: usize, by: By, remap: &'a Remapper, sink: Sink<'a>) -> Feed<'a> {
         sink,
     }
 }
+
+/// Files (IPFIX, ours: `pcap2ipfix`'s metered flows) by flow start into `out`, with RFC 5655
+/// metadata at the end, sorted in 256 MiB; `true` when an input had a problem (`report`ed).
+pub fn sorted_files(
+    inputs: &[String],
+    model: &Arc<crate::ipfix::InfoModel>,
+    message_size: usize,
+    threads: usize,
+    report: &mut dyn FnMut(String),
+    out: &mut dyn Write,
+) -> Result<bool, String> {
+    let opts = Opts {
+        by: By::Time,
+        presorted: false,
+        memory: 256 << 20,
+        temp_dir: std::env::temp_dir(),
+        policy: DomainPolicy::Keep,
+        metadata: true,
+        message_size,
+        threads,
+        verbose: false,
+        model,
+        strict: false,
+        quiet: false,
+        max_resync: 0,
+        progress: None,
+    };
+    let open = |i: usize, report: &mut dyn FnMut(String)| {
+        ByteSource::open(&inputs[i])
+            .map_err(|e| report(format!("{}: {e}", inputs[i])))
+            .ok()
+    };
+    Ok(merge(&opts, inputs, &open, report, out)?.failed)
+}

@@ -267,3 +267,52 @@ fn extract_end<W: Write>(
         mapping,
     })
 }
+
+/// What metering `metered` says on stderr: errors, early ends for `--max-flows`, and with
+/// `stats` the `--stats` lines (a total for several captures); and whether one failed.
+pub fn report(metered: &[Metered], max_flows: u64, stats: bool) -> (Vec<String>, bool) {
+    let (mut lines, mut failed, mut total) = (Vec::new(), false, Stats::default());
+    for m in metered {
+        if let Some(e) = &m.error {
+            lines.push(e.clone());
+            failed = true;
+        }
+        if m.stats.evicted > 0 {
+            lines.push(format!(
+                "{}: {} flows pushed out early by --max-flows {max_flows} (flowEndReason 5)",
+                m.name, m.stats.evicted
+            ));
+        }
+        if stats {
+            lines.push(m.stats.line(&m.name, m.written));
+        }
+        total.add(&m.stats);
+    }
+    if stats && metered.len() > 1 {
+        let n: u64 = metered.iter().map(|m| m.written).sum();
+        lines.push(total.line("total", n));
+    }
+    (lines, failed)
+}
+
+impl Extracted {
+    /// The `--stats` lines of an extraction.
+    pub fn stats_lines(&self) -> Vec<String> {
+        let s = &self.stats;
+        let mut lines = vec![format!(
+            "extract: {} frames, {} UDP datagrams: {} IPFIX messages, {} NetFlow v9 and {} v5 \
+             packets ({} other datagrams, {} joined from fragments); {} records, {} problems",
+            s.frames,
+            s.udp,
+            s.ipfix,
+            s.v9,
+            s.v5,
+            s.other_udp,
+            s.fragments_joined,
+            s.records,
+            s.problems
+        )];
+        lines.extend(self.mapping.iter().cloned());
+        lines
+    }
+}

@@ -48,7 +48,7 @@ pub const ROW_GROUP_ROWS: usize = 1 << 20;
 pub const ROW_GROUP_BYTES: usize = 128 << 20;
 
 /// Column chunk compression (`--compression`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Compression {
     #[default]
     Zstd,
@@ -57,16 +57,19 @@ pub enum Compression {
 }
 
 /// The unit of TIMESTAMP columns (`--timestamp-unit`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum TimeUnit {
+    #[value(name = "ms")]
     Millis,
     #[default]
+    #[value(name = "us")]
     Micros,
+    #[value(name = "ns")]
     Nanos,
 }
 
 /// `--signed`: unsigned columns as signed ones, UINT64 as INT64 or DECIMAL(20,0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Signed {
     Int64,
     Decimal,

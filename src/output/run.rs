@@ -64,6 +64,27 @@ impl<'a> Plan<'a> {
 }
 
 impl Plan<'_> {
+    /// IPFIX that `write` makes (into a temporary file), printed into `out`; whether `write`
+    /// or the printing met a problem.
+    pub fn print_written(
+        &self,
+        out: &mut dyn Write,
+        write: impl FnOnce(&mut dyn Write) -> Result<bool, String>,
+    ) -> Result<bool, String> {
+        let temp = crate::io::temp::TempFile::new("printed");
+        let at = |e: &dyn std::fmt::Display| format!("{}: {e}", temp.path().display());
+        let mut w = std::fs::File::create(temp.path())
+            .map(io::BufWriter::new)
+            .map_err(|e| at(&e))?;
+        let failed = write(&mut w)?;
+        w.flush().map_err(|e| at(&e))?;
+        let input = [temp.path().to_string_lossy().into_owned()];
+        let ran = self
+            .into_one(&input, out, |_| ProgressBar::hidden())
+            .map_err(|e| e.to_string())?;
+        Ok(failed | ran.failed)
+    }
+
     /// Whether inputs are read twice: CSV without -F takes its columns from a first pass.
     fn twice(&self) -> bool {
         let columns = matches!(self.format, Format::Csv | Format::Parquet(_));

@@ -72,3 +72,15 @@ impl From<crate::io::output::OpenError> for Error {
         }
     }
 }
+
+impl From<crate::io::output::TargetsError> for Error {
+    fn from(e: crate::io::output::TargetsError) -> Self {
+        match e {
+            crate::io::output::TargetsError::Create(m) => Error::Failed(m),
+            crate::io::output::TargetsError::Twice(t) => Error::usage(format!(
+                "two inputs would both be written to {}",
+                t.display()
+            )),
+        }
+    }
+}

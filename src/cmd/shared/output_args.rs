@@ -220,3 +220,44 @@ impl IpfixArgs {
         }
     }
 }
+
+use crate::output::parquet::{Compression, Signed, TimeUnit};
+
+/// Parquet output flags (`--to parquet`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ParquetArgs {
+    /// Parquet: column chunk compression.
+    #[arg(long, value_enum, default_value_t = Compression::Zstd)]
+    pub compression: Compression,
+
+    /// Parquet: unit of TIMESTAMP columns (dateTime* IEs and @export_time, UTC). A finer time
+    /// than the unit is truncated (dateTimeNanoseconds needs ns to be kept whole).
+    #[arg(long, value_enum, default_value_t = TimeUnit::Micros)]
+    pub timestamp_unit: TimeUnit,
+
+    /// Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data.
+    /// Memory is about one row group per output written at once.
+    #[arg(long, value_name = "ROWS", default_value_t = crate::output::parquet::ROW_GROUP_ROWS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_size: u64,
+
+    /// Parquet: write unsigned columns as signed ones, for engines without unsigned types
+    /// (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the
+    /// default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless).
+    #[arg(long, value_enum, value_name = "UNSIGNED64", num_args = 0..=1,
+          require_equals = true, default_missing_value = "int64")]
+    pub signed: Option<Signed>,
+}
+
+impl ParquetArgs {
+    /// The writer settings these flags give.
+    pub fn settings(&self) -> crate::output::parquet::Settings {
+        crate::output::parquet::Settings {
+            compression: self.compression,
+            unit: self.timestamp_unit,
+            signed: self.signed,
+            rows: usize::try_from(self.row_group_size).unwrap_or(usize::MAX),
+            ..Default::default()
+        }
+    }
+}
