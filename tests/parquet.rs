@@ -208,3 +208,377 @@ fn output_is_parquet_and_failed_input_leaves_none() {
     let b = std::fs::read(&one).unwrap();
     assert!(b.starts_with(b"PAR1") && b.ends_with(b"PAR1"));
 }
+
+/// The inputs of the flow schema's comparison: those of the raw one, v9 and v5 exports,
+/// biflows, IPv6, and a template of MACs, prefixes and MPLS labels.
+fn flow_inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut v = inputs(dir);
+    let gens: [(&str, &[&str]); 5] = [
+        ("biflow", &["--profile", "biflow"]),
+        ("flow6", &["--profile", "flow6"]),
+        ("v9", &["--netflow", "9"]),
+        ("v5", &["--netflow", "5"]),
+        (
+            "layer2",
+            &[
+                "--template",
+                "sourceIPv4Address,destinationIPv4Address,octetDeltaCount,packetDeltaCount,\
+                 sourceMacAddress,destinationMacAddress,sourceIPv4PrefixLength,\
+                 mplsTopLabelStackSection,mplsLabelStackSection2,flowStartMilliseconds",
+            ],
+        ),
+    ];
+    for (name, flags) in gens {
+        let out = dir.join(format!("{name}.bin"));
+        let mut args = vec![
+            "gen",
+            "-n",
+            "200",
+            "--seed",
+            "11",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(flags);
+        let r = ipfixkit(&args);
+        assert!(r.status.success(), "{name}: {r:?}");
+        v.push(out);
+    }
+    v
+}
+
+/// `--schema flow` to Parquet with `extra` flags (and the same view flags to `cat`),
+/// compared through `lib` with what `cat --schema flow -f json` prints.
+fn compare_flow(lib: &str, unit: &str, view: &[&str], extra: &[&str]) {
+    let Some(py) = python(lib) else {
+        return peers::missing(&format!("{lib} (python with the {lib} package)"));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for input in flow_inputs(dir.path()) {
+        let name = input.file_name().unwrap().to_string_lossy().to_string();
+        let i = input.to_str().unwrap();
+        let pq = dir.path().join(format!("{name}.parquet"));
+        let mut args = vec!["convert", "-q", "--schema", "flow", "--to", "parquet", i];
+        args.extend_from_slice(&["-o", pq.to_str().unwrap()]);
+        args.extend_from_slice(view);
+        args.extend_from_slice(extra);
+        let r = ipfixkit(&args);
+        assert!(r.status.code().is_some_and(|c| c <= 1), "{name}: {r:?}");
+        let mut cat = vec!["cat", "-q", "--schema", "flow", "-f", "json", i];
+        cat.extend_from_slice(view);
+        let records = dir.path().join(format!("{name}.flow.json"));
+        std::fs::write(&records, ipfixkit(&cat).stdout).unwrap();
+        let text = peers::run_ok(
+            Command::new(&py)
+                .arg(peers::script("parquet_compare.py"))
+                .args([lib, pq.to_str().unwrap()])
+                .arg(&records)
+                .args(["flow", unit]),
+            Duration::from_secs(120),
+        );
+        assert!(text.starts_with("ok "), "{name}: {text}");
+        compared += 1;
+    }
+    assert!(compared >= 24, "only {compared} inputs");
+}
+
+#[test]
+fn duckdb_reads_the_flow_schema_as_cat_json_prints_it() {
+    compare_flow("duckdb", "us", &[], &[]);
+}
+
+#[test]
+fn pyarrow_reads_the_flow_schema_as_cat_json_prints_it() {
+    compare_flow("pyarrow", "ns", &[], &["--timestamp-unit", "ns"]);
+}
+
+/// The flow view's flags: `--time iso` (the Parquet times are the same), `--no-split-biflow` (reverse counters), `--render ...=int` (typed
+/// as numbers), `--map` (the IE's type), `-F` and `--rename`.
+#[test]
+fn flow_schema_view_flags() {
+    compare_flow(
+        "pyarrow",
+        "us",
+        &[
+            // A --map time prints in its IE's unit as a number; RFC 3339 compares.
+            "--time",
+            "iso",
+            "--no-split-biflow",
+            "--render",
+            "src_mac=int",
+            "--render",
+            "src_net=int",
+            "--rename",
+            "src_mac=src_mac_int",
+            "--rename",
+            "src_net=src_net_int",
+            "--map",
+            "map_dateTimeMilliseconds=flowStartMilliseconds",
+            "--map",
+            "map_unsigned8=protocolIdentifier",
+            "--map",
+            "map_octetArray=mplsTopLabelStackSection",
+            "--map",
+            "map_basicList=basicList",
+        ],
+        &["--row-group-size", "50"],
+    );
+    compare_flow(
+        "duckdb",
+        "ms",
+        &[
+            "-F",
+            "src_addr,dst_addr,bytes,time_flow_start_ns,mpls_label",
+        ],
+        &["--timestamp-unit", "ms"],
+    );
+}
+
+/// Runs parquet_partitions.py on `dir` against `one`: `ok ROWS PARTITION...`.
+fn check_partitions(py: &Path, dir: &Path, one: &Path, start: &str, by: &str) -> String {
+    let text = peers::run_ok(
+        Command::new(py)
+            .arg(peers::script("parquet_partitions.py"))
+            .args([dir, one])
+            .args([start, by]),
+        Duration::from_secs(120),
+    );
+    assert!(text.starts_with("ok "), "{text}");
+    text.trim().to_string()
+}
+
+/// Writes `gen` output with `flags` to `dir/name`.
+fn generate(dir: &Path, name: &str, flags: &[&str]) -> String {
+    let out = dir.join(name).to_string_lossy().into_owned();
+    let mut args = vec!["gen", "--seed", "5", "-o", &out];
+    args.extend_from_slice(flags);
+    let r = ipfixkit(&args);
+    assert!(r.status.success(), "{r:?}");
+    out
+}
+
+/// Every file name under `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+/// `--partition hour`: an IPFIX and a NetFlow v9 input spanning hours, in the raw and the
+/// flow schema, read back by DuckDB with hive_partitioning: the rows of the one-file output,
+/// each in its flow start's partition, the partition values those of the inputs' hours, one
+/// schema for every file (the raw schema's columns are those of both inputs).
+#[test]
+fn hour_partitions_read_back_with_hive_partitioning() {
+    let Some(py) = python("duckdb") else {
+        return peers::missing("duckdb (python with the duckdb package)");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = generate(
+        d,
+        "a.ipfix",
+        &[
+            "-n",
+            "20000",
+            "--start",
+            "2024-05-01T10:30:00Z",
+            "--duration",
+            "3h",
+        ],
+    );
+    let b = generate(
+        d,
+        "b.nf9",
+        &[
+            "-n",
+            "5000",
+            "--netflow",
+            "9",
+            "--start",
+            "2024-05-01T12:10:00Z",
+            "--duration",
+            "2h",
+        ],
+    );
+    for schema in ["raw", "flow"] {
+        let parts = d.join(format!("parts-{schema}"));
+        let one = d.join(format!("one-{schema}.parquet"));
+        let base = [
+            "convert",
+            "--to",
+            "parquet",
+            "--schema",
+            schema,
+            "--row-group-size",
+            "3000",
+        ];
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--partition", "hour", "-j2", "-d", parts.to_str().unwrap()]);
+        args.extend_from_slice(&[&a, &b]);
+        let r = ipfixkit(&args);
+        assert!(r.status.success(), "{r:?}");
+        let mut args = base.to_vec();
+        args.extend_from_slice(&[&a, &b, "-o", one.to_str().unwrap()]);
+        assert!(ipfixkit(&args).status.success());
+        let start = match schema {
+            "raw" => "flowStartMilliseconds",
+            _ => "time_flow_start_ns",
+        };
+        let text = check_partitions(&py, &parts, &one, start, "hour");
+        let hours = "2024-05-01/10 2024-05-01/11 2024-05-01/12 2024-05-01/13 2024-05-01/14";
+        match schema {
+            // The options records (gen's and the v9 export's) have no flow start.
+            "raw" => assert_eq!(text, format!("ok 25003 {hours} NULL/NULL")),
+            _ => assert_eq!(text, format!("ok 25000 {hours}")),
+        }
+        let files = tree(&parts);
+        // -j1 writes the same bytes as -j2.
+        let serial = d.join(format!("serial-{schema}"));
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--partition", "hour", "-j1", "-d", serial.to_str().unwrap()]);
+        args.extend_from_slice(&[&a, &b]);
+        assert!(ipfixkit(&args).status.success());
+        assert_eq!(tree(&serial), files);
+        for f in &files {
+            let same =
+                std::fs::read(parts.join(f)).unwrap() == std::fs::read(serial.join(f)).unwrap();
+            assert!(same, "{f} differs between -j1 and -j2");
+        }
+        assert!(files.contains(&"date=2024-05-01/hour=10/part-00000.parquet".to_string()));
+        assert!(files.contains(&"date=2024-05-01/hour=14/part-00001.parquet".to_string()));
+        assert!(
+            !files.iter().any(|f| f.contains("hour=10/part-00001")),
+            "{files:?}"
+        );
+        assert!(!files.iter().any(|f| f.contains(".tmp")), "{files:?}");
+    }
+}
+
+/// `--partition day`, and more partitions than files open at once (32): two days of hours
+/// twice in one input (two generated files concatenated), so partitions are finished and
+/// reopened (`part-00000-1.parquet`), and nothing is lost.
+#[test]
+fn day_partitions_and_reopened_partitions() {
+    let Some(py) = python("duckdb") else {
+        return peers::missing("duckdb (python with the duckdb package)");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let flags = [
+        "-n",
+        "4000",
+        "--start",
+        "2024-02-28T00:00:00Z",
+        "--duration",
+        "48h",
+    ];
+    let x = generate(d, "x.ipfix", &flags);
+    let both = d.join("both.ipfix");
+    let mut bytes = std::fs::read(&x).unwrap();
+    bytes.extend(std::fs::read(&x).unwrap());
+    std::fs::write(&both, bytes).unwrap();
+    let input = both.to_str().unwrap();
+    let one = d.join("one.parquet");
+    let base = ["convert", "--to", "parquet", "--schema", "flow", input];
+    let mut args = base.to_vec();
+    args.extend_from_slice(&["-o", one.to_str().unwrap()]);
+    assert!(ipfixkit(&args).status.success());
+    for by in ["hour", "day"] {
+        let parts = d.join(by);
+        let mut args = base.to_vec();
+        args.extend_from_slice(&["--partition", by, "-d", parts.to_str().unwrap()]);
+        let r = ipfixkit(&args);
+        assert!(r.status.success(), "{r:?}");
+        let text = check_partitions(&py, &parts, &one, "time_flow_start_ns", by);
+        let files = tree(&parts);
+        if by == "day" {
+            assert_eq!(text, "ok 8000 2024-02-28 2024-02-29");
+            assert_eq!(
+                files,
+                [
+                    "date=2024-02-28/part-00000.parquet",
+                    "date=2024-02-29/part-00000.parquet"
+                ]
+            );
+        } else {
+            assert!(
+                text.starts_with("ok 8000 2024-02-28/0 2024-02-28/1 "),
+                "{text}"
+            );
+            assert!(text.ends_with(" 2024-02-29/23"), "{text}");
+            assert_eq!(text.split(' ').count(), 2 + 48, "{text}");
+            // 48 partitions, 32 open at once: the second pass over the hours reopens the
+            // earliest ones.
+            assert!(files.contains(&"date=2024-02-28/hour=0/part-00000-1.parquet".to_string()));
+            assert!(files.len() > 48 && files.len() <= 96, "{files:?}");
+        }
+    }
+}
+
+/// An input whose output fails (`--signed=int64` and an unsigned64 beyond INT64) leaves no
+/// partition file, the other input's are published; -o, --to csv and a failing input are
+/// refused or reported in one line.
+#[test]
+fn failed_partitioned_input_leaves_no_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = generate(d, "good.ipfix", &["-n", "500"]);
+    let big = generate(d, "big.ipfix", &["-n", "50", "--profile", "all-types"]);
+    let parts = d.join("parts");
+    let p = parts.to_str().unwrap();
+    let r = ipfixkit(&[
+        "convert",
+        "-q",
+        "--to",
+        "parquet",
+        "--signed=int64",
+        "--partition",
+        "day",
+        "-d",
+        p,
+        &good,
+        &big,
+    ]);
+    assert_eq!(r.status.code(), Some(1), "{r:?}");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("--signed=decimal"), "{err}");
+    let files = tree(&parts);
+    assert!(!files.is_empty());
+    assert!(
+        files.iter().all(|f| f.ends_with("/part-00000.parquet")),
+        "{files:?}"
+    );
+    for (args, want) in [
+        (
+            vec!["--partition", "hour", "-o", "x.parquet"],
+            "give -d DIR",
+        ),
+        (
+            vec!["--to", "csv", "--partition", "hour", "-d", p],
+            "applies to --to parquet",
+        ),
+    ] {
+        let mut a = vec!["convert", &good];
+        if !args.contains(&"--to") {
+            a.extend_from_slice(&["--to", "parquet"]);
+        }
+        a.extend_from_slice(&args);
+        let r = ipfixkit(&a);
+        assert_eq!(r.status.code(), Some(2), "{r:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(err.contains(want) && err.lines().count() == 1, "{err}");
+    }
+}

@@ -95,6 +95,16 @@ pub fn run(args: &Args) -> Result<(), Error> {
         let m = format!("{flag} applies to JSON and CSV output, not IPFIX");
         return Err(Error::usage(m));
     }
+    if let Some(by) = args.parquet.partition {
+        let by = format!("--partition {by:?}").to_lowercase();
+        if args.to != To::Parquet {
+            return Err(Error::usage(format!("{by} applies to --to parquet")));
+        }
+        if args.dir.is_none() {
+            let m = format!("{by} writes partition directories: give -d DIR, not -o");
+            return Err(Error::usage(m));
+        }
+    }
     let inputs = args.input.inputs();
     if inputs.iter().filter(|p| *p == "-").count() > 1 {
         return Err(Error::usage("stdin (-) can be read only once"));
@@ -131,6 +141,16 @@ pub fn run(args: &Args) -> Result<(), Error> {
         }
         return super::conclude(Some(out), Ok::<_, Error>(Vec::new()), ran.failed);
     };
+    if let Some(by) = args.parquet.partition {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Failed(format!(
+                "output directory {}: cannot create it: {e}",
+                dir.display()
+            ))
+        })?;
+        let ran = plan.partitioned(&inputs, dir, by, |p| args.progress.bar(p, Some("")))?;
+        return super::conclude(None, Ok::<_, Error>(Vec::new()), ran.failed);
+    }
     // One output per input into the directory, in parallel.
     let targets = targets_made(dir, &inputs, args.to.ext())?;
     let bar = args.progress.bar(&inputs, Some(""));

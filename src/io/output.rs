@@ -254,6 +254,62 @@ impl Output {
     }
 }
 
+/// An output written to its end and closed, not yet in place: [`Sealed::publish`] renames a
+/// replaced file's temporary onto it; dropped unpublished, the temporary is removed. What a
+/// writer of many files holds back until all are complete (`--partition`: an input that
+/// fails publishes none of its files), without keeping each one open.
+pub struct Sealed {
+    rename: Option<(PathBuf, PathBuf)>,
+    name: String,
+}
+
+impl Output {
+    /// Flushes, syncs and closes the output; the rename is left to [`Sealed::publish`].
+    pub fn seal(mut self) -> io::Result<Sealed> {
+        let name = std::mem::take(&mut self.name);
+        let r = match &mut self.sink {
+            Sink::Stdout(w) => w.flush().map(|()| None),
+            Sink::Direct(w) => w.flush().map(|()| None),
+            Sink::Replace {
+                w,
+                temp,
+                dest,
+                done,
+            } => (|| {
+                w.flush()?;
+                w.get_ref().sync_all()?;
+                // The temporary is now the sealed output's to remove.
+                *done = true;
+                Ok(Some((temp.clone(), dest.clone())))
+            })(),
+        };
+        match r {
+            Ok(rename) => Ok(Sealed { rename, name }),
+            Err(e) => Err(name_error(&name, e)),
+        }
+    }
+}
+
+impl Sealed {
+    pub fn publish(mut self) -> io::Result<()> {
+        match self.rename.take() {
+            Some((temp, dest)) => {
+                temp::publish(&temp, &dest).map_err(|e| name_error(&self.name, e))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Sealed {
+    fn drop(&mut self) {
+        if let Some((temp, _)) = &self.rename {
+            let _ = fs::remove_file(temp);
+            temp::unregister(temp);
+        }
+    }
+}
+
 /// The replacement keeps the replaced file's owner, group and mode. Ownership first: a chown
 /// clears set-id bits. Changing the owner needs privileges a user may not have; the group and
 /// mode are then still kept where allowed, and the rest is not an error (as `cp -p` does).

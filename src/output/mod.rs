@@ -333,13 +333,33 @@ pub fn printer<'w>(
             let p = ipfix::IpfixPrinter::new(out, message_size as usize, metadata);
             Box::new(if lazy { p.lazy() } else { p })
         }
-        Format::Parquet(settings) => {
-            match parquet::ParquetPrinter::new(out, csv_columns.to_vec(), types, settings) {
-                Ok(p) => Box::new(p),
-                Err(e) => Box::new(parquet::Broken(Some(e))),
-            }
-        }
+        Format::Parquet(settings) => parquet_printer(
+            parquet::Target::Out(out),
+            opts,
+            csv_columns,
+            types,
+            settings,
+        ),
     }
+}
+
+/// The Parquet printer of the raw schema (`columns` of `types`) or of the flow view, into
+/// one output or partitioned files ([`parquet::Target`]). A printer that cannot be made
+/// says why at its first record.
+pub fn parquet_printer<'w>(
+    to: parquet::Target<'w>,
+    opts: &PrintOptions,
+    columns: &[Column],
+    types: &[csv::ColumnType],
+    settings: parquet::Settings,
+) -> Box<dyn Printer + 'w> {
+    let made: io::Result<Box<dyn Printer + 'w>> = match &opts.flow {
+        Some(view) => parquet::flow::FlowTable::new(to, view, settings)
+            .map(|t| Box::new(flow::FlowPrinter::with_sink(view.clone(), t)) as _),
+        None => parquet::ParquetPrinter::new(to, columns.to_vec(), types, settings)
+            .map(|p| Box::new(p) as _),
+    };
+    made.unwrap_or_else(|e| Box::new(parquet::Broken(Some(e))))
 }
 
 /// What `cat --stats` and `--templates` print instead of records, for one input called `name`:

@@ -200,6 +200,64 @@ impl Plan<'_> {
         Ok(ran)
     }
 
+    /// Each input into Hive-style partition directories under `dir` by flow start
+    /// (`--partition`, Parquet only; [`super::parquet::parts`]), in parallel. The columns are
+    /// those of all inputs together, so that every file has the same schema; input `i`
+    /// writes the files `part-<i>`, published when it is complete (an input that cannot be
+    /// read, or whose output fails, leaves none).
+    pub fn partitioned(
+        &self,
+        inputs: &[String],
+        dir: &std::path::Path,
+        by: super::parquet::Partition,
+        bar: impl FnOnce(&[String]) -> ProgressBar,
+    ) -> io::Result<Ran> {
+        let Format::Parquet(settings) = self.format else {
+            return Err(io::Error::other("--partition writes Parquet only"));
+        };
+        let mut report = |s: String| crate::io::decode::stderr_line(&s);
+        let prepared: Vec<Option<Prepared>> = (inputs.iter())
+            .map(|p| prepare(self.prep, p, display_name(p), self.twice(), &mut report))
+            .collect();
+        let failed = prepared.iter().any(|p| p.as_ref().is_none_or(|p| p.failed));
+        // The input's own position names its files, whatever inputs before it failed.
+        let ready: Vec<(usize, &Prepared)> = (prepared.iter().enumerate())
+            .filter_map(|(i, p)| Some((i, p.as_ref()?)))
+            .collect();
+        let only: Vec<&Prepared> = ready.iter().map(|(_, p)| *p).collect();
+        let paths: Vec<String> = only.iter().map(|p| p.path.clone()).collect();
+        let bar = bar(&paths);
+        let progress = |n: u64| bar.inc(n);
+        let (columns, types) = self.columns(&only, self.threads);
+        let decode = |k: usize,
+                      _: &mut dyn Write,
+                      cancel: &dyn Fn() -> bool,
+                      report: &mut dyn FnMut(String)| {
+            let (index, p) = ready[k];
+            let to = super::parquet::Target::Parts {
+                dir: dir.to_path_buf(),
+                index,
+                by,
+            };
+            let mut printer = super::parquet_printer(to, self.opts, &columns, &types, settings);
+            let mut d = self.input(p, &mut *printer, report, &progress, Some(cancel))?;
+            let written = d.output_error.take().map_or_else(|| printer.close(), Err);
+            if let Err(e) = written {
+                report(format!("{e}"));
+                d.failed = true;
+            }
+            d.failed |= p.failed;
+            Some(d)
+        };
+        let strict = self.prep.strict;
+        let (result, _) = decode_each(&paths, self.threads, &mut io::sink(), strict, decode);
+        bar.finish_and_clear();
+        Ok(Ran {
+            failed: failed || result.map_or(true, |o| o.iter().any(|o| o.failed)),
+            lost: false,
+        })
+    }
+
     /// Each input into its own output, `targets[i]` for input `i` (a file there is replaced
     /// only when the input converted), in parallel.
     pub fn each_into(

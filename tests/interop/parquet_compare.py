@@ -1,10 +1,13 @@
 """Compares ipfixkit's Parquet with what `cat -f json` prints for the same input.
 
-usage: parquet_compare.py duckdb|pyarrow FILE.parquet RECORDS.json TEMPLATES.json UNIT
+usage: parquet_compare.py duckdb|pyarrow FILE.parquet RECORDS.json TEMPLATES.json|flow UNIT
 
 RECORDS.json is `cat -f json` (one object per record), TEMPLATES.json `convert --to json`
 (its `@fields` lines give each IE's type, hence the column type expected), UNIT the
-`--timestamp-unit` (ms, us, ns). Checks the row count, every column's type, and every value
+`--timestamp-unit` (ms, us, ns). With `flow` instead of TEMPLATES.json, the Parquet is
+`--schema flow` and RECORDS.json `cat --schema flow -f json`: the column types expected are
+the flow schema's (README, "convert --to parquet"), `--map` columns named `map_<IE type>`
+have that IE type. Checks the row count, every column's type, and every value
 of every row: a key absent from the JSON record must be null. Prints `ok ROWS COLUMNS` or
 the first differences, and exits 1 on any.
 """
@@ -44,6 +47,30 @@ def expected_type(ie_type, unit):
     if ie_type in TIMES:
         return ("TIMESTAMP WITH TIME ZONE", f"timestamp[{unit}, tz=UTC]")
     return INT.get(ie_type, ("VARCHAR", "string"))
+
+
+# `--schema flow`: the columns written as text and as times; mpls_label is a list of
+# unsigned32; every other schema field unsigned64.
+FLOW_TEXT = {"type", "sampler_address", "src_addr", "dst_addr", "next_hop", "bgp_next_hop",
+             "src_mac", "dst_mac", "src_net", "dst_net"}
+FLOW_TIMES = {"time_received_ns", "time_flow_start_ns", "time_flow_end_ns"}
+
+
+def flow_type(column):
+    """The IE type a `--schema flow` column is written as (its Parquet type by expected_type)."""
+    if column in FLOW_TEXT:
+        return "string"
+    if column in FLOW_TIMES:
+        return "dateTimeNanoseconds"
+    if column == "mpls_label":
+        return "mpls"
+    if column.startswith("map_"):
+        return column[len("map_"):]
+    if column.endswith("_int"):
+        # --render src_mac=int (a MAC's 48-bit value) and src_net=int (the prefix length),
+        # renamed to show it.
+        return "unsigned8" if column.endswith("net_int") else "unsigned64"
+    return "unsigned64"
 
 
 def field_types(templates_path):
@@ -96,16 +123,20 @@ def same(expect, got, arrow, unit):
     if expect is None:
         return got is None
     if arrow.startswith("timestamp"):
-        ns = rfc3339_ns(expect)
+        ns = expect if isinstance(expect, int) else rfc3339_ns(expect)
         v = ns // PER_NS[unit]
         if not -(2**63) <= v < 2**63:
             return got is None
         return got == v
     if arrow.startswith("list<"):
-        if not isinstance(expect, dict) or "values" not in expect:
+        if isinstance(expect, list):
+            # The flow schema's mpls_label: the labels.
+            vals = expect
+        elif not isinstance(expect, dict) or "values" not in expect:
             return False
+        else:
+            vals = expect["values"]
         inner = arrow[len("list<element: "):-1]
-        vals = expect["values"]
         return got is not None and len(vals) == len(got) and all(
             same(e, g, inner, unit) for e, g in zip(vals, got))
     if arrow in ("float", "double"):
@@ -174,14 +205,17 @@ def main():
     lib, path, records, templates, unit = sys.argv[1:6]
     cols, types, rows = (read_duckdb if lib == "duckdb" else read_pyarrow)(path)
     recs = [json.loads(line) for line in open(records, encoding="utf-8")]
-    ies = field_types(templates)
+    flow = templates == "flow"
+    ies = {} if flow else field_types(templates)
     problems = []
     if len(rows) != len(recs):
         problems.append(f"{len(rows)} rows, {len(recs)} JSON records")
     arrow = []
     for c, t in zip(cols, types):
-        ie = META.get(c) or ies.get(c)
-        if ie == "basicList":
+        ie = flow_type(c) if flow else META.get(c) or ies.get(c)
+        if ie == "mpls":
+            want = ("UINTEGER[]", "list<element: uint32>")
+        elif ie == "basicList":
             # The element IE's type is not in @fields: the values check it.
             want = None
         else:

@@ -163,9 +163,9 @@ impl PrintArgs {
         if self.schema != SchemaArg::Flow {
             return Ok(());
         }
-        if !matches!(format, "json" | "csv" | "text") {
+        if !matches!(format, "json" | "csv" | "text" | "parquet") {
             return Err(Error::usage(format!(
-                "--schema flow writes json, csv or text, not {format}"
+                "--schema flow writes json, csv, text or parquet, not {format}"
             )));
         }
         if let Some(flag) = options {
@@ -221,7 +221,7 @@ impl IpfixArgs {
     }
 }
 
-use crate::output::parquet::{Compression, Signed, TimeUnit};
+use crate::output::parquet::{Compression, Partition, Signed, TimeUnit};
 
 /// Parquet output flags (`--to parquet`).
 #[derive(clap::Args, Debug, Clone)]
@@ -247,6 +247,13 @@ pub struct ParquetArgs {
     #[arg(long, value_enum, value_name = "UNSIGNED64", num_args = 0..=1,
           require_equals = true, default_missing_value = "int64")]
     pub signed: Option<Signed>,
+
+    /// Parquet with -d DIR: Hive-style partition directories by flow start (UTC),
+    /// `DIR/date=2024-05-01/hour=13/part-00000.parquet` (`day`: `DIR/date=2024-05-01/...`),
+    /// file `part-N` from input N, every file of the same columns. Spark, Trino and DuckDB
+    /// (`hive_partitioning`) read `date` and `hour` as columns and skip the others.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub partition: Option<Partition>,
 }
 
 impl ParquetArgs {
@@ -257,6 +264,7 @@ impl ParquetArgs {
             unit: self.timestamp_unit,
             signed: self.signed,
             rows: usize::try_from(self.row_group_size).unwrap_or(usize::MAX),
+            partition: self.partition,
             ..Default::default()
         }
     }

@@ -62,6 +62,8 @@ pub struct Column {
     pub name: String,
     pub source: Source,
     pub render: Render,
+    /// A `--map` IE's type, where the model knows it (Parquet's column type).
+    pub ie_type: Option<crate::ipfix::DataType>,
 }
 
 /// The flow view's columns and forms, from the flags.
@@ -117,6 +119,7 @@ impl View {
                 name: name.to_string(),
                 source: Source::Ie(pen, id),
                 render: Render::Default,
+                ie_type: model.get(pen, id).map(|d| d.dtype),
             });
         }
         let mut columns: Vec<Column> = match a.fields {
@@ -129,6 +132,7 @@ impl View {
                             name: n.to_string(),
                             source: Source::Schema(i),
                             render: Render::Default,
+                            ie_type: None,
                         });
                     }
                     maps.iter().find(|c| c.name == n).cloned().ok_or_else(|| {
@@ -145,6 +149,7 @@ impl View {
                         name: FIELDS[i].name.to_string(),
                         source: Source::Schema(i),
                         render: Render::Default,
+                        ie_type: None,
                     })
                     .collect();
                 c.extend(maps.iter().cloned());
@@ -310,8 +315,8 @@ fn value_room(c: &Column) -> usize {
     }
 }
 
-/// The output side of the printer: the columns' keys and the line they are written into.
-struct Out<'w> {
+/// The text side of the printer: the columns' keys and the line they are written into.
+pub struct Out<'w> {
     out: &'w mut dyn Write,
     view: Arc<View>,
     form: Form,
@@ -324,14 +329,155 @@ struct Out<'w> {
     quoted: Vec<u8>,
 }
 
-pub struct FlowPrinter<'w> {
-    w: Out<'w>,
-    layouts: Layouts<Layout>,
+/// Where the view's output records go: text, CSV or JSON lines ([`FlowPrinter::new`]), or
+/// typed columns (`super::parquet`). The printer decides which records and rows there are
+/// (options records feed the domain state, biflows split); the sink writes each row.
+pub trait FlowSink {
+    /// Before each message.
+    fn message(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, row: &Row<'_, '_>) -> io::Result<()>;
+    /// At the end of an input.
+    fn finish(&mut self) -> io::Result<()>;
+    /// When the output ends (after every input).
+    fn close(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One output record of the view, for a [`FlowSink`]: its columns' values, read on demand.
+pub struct Row<'a, 'r> {
+    cols: &'a [Col],
+    x: &'a RowCtx<'a, 'r>,
+}
+
+/// A column's value in a [`Row`].
+pub enum Got<'r> {
+    /// A schema field (absent: [`Cell::Absent`]).
+    Cell(Cell),
+    /// A `--map` IE as the record has it.
+    Ie(crate::ipfix::Value<'r>),
+}
+
+impl<'r> Row<'_, 'r> {
+    /// The value of column `i` (of the view's columns).
+    pub fn get(&self, i: usize) -> Got<'r> {
+        let x = self.x;
+        let d = x.r.data;
+        let u = |v: Option<u64>| v.map_or(Cell::Absent, Cell::U);
+        Got::Cell(match self.cols.get(i) {
+            None => Cell::Absent,
+            Some(Col::U8(o)) => u(d.get(*o).map(|&b| b as u64)),
+            Some(Col::U16(o)) => u(fixed::<2>(d, *o).map(|b| u16::from_be_bytes(b) as u64)),
+            Some(Col::U32(o)) => u(fixed::<4>(d, *o).map(|b| u32::from_be_bytes(b) as u64)),
+            Some(Col::U64(o)) => u(fixed::<8>(d, *o).map(u64::from_be_bytes)),
+            Some(Col::V4(o)) => fixed::<4>(d, *o).map_or(Cell::Absent, |b| Cell::Addr(Addr::V4(b))),
+            Some(Col::V6(o)) => {
+                fixed::<16>(d, *o).map_or(Cell::Absent, |b| Cell::Addr(Addr::V6(b)))
+            }
+            Some(Col::Millis(o)) => match fixed::<8>(d, *o).map(u64::from_be_bytes) {
+                Some(ms) if ms <= MAX_NS_MILLIS => Cell::Time(ms as i64 * 1_000_000),
+                _ => Cell::Absent,
+            },
+            Some(Col::PortAt(o, proto)) => match d.get(*proto) {
+                Some(1 | 58) => Cell::Absent,
+                _ => u(fixed::<2>(d, *o).map(|b| u16::from_be_bytes(b) as u64)),
+            },
+            Some(Col::Cell(fill, k, _)) => {
+                let cell = x.plan.cell(*fill, x.r, x.cx, x.ranges);
+                match (&cell, x.packet) {
+                    (Cell::Absent, Some(pk)) => schema::from_packet(*k, pk),
+                    _ => cell,
+                }
+            }
+            Some(Col::Map(at)) => {
+                return match at.and_then(|a| Some((a.dtype, a.bytes(d, x.ranges)?))) {
+                    Some((dtype, b)) => Got::Ie(decode(dtype, b)),
+                    None => Got::Cell(Cell::Absent),
+                };
+            }
+        })
+    }
+
+    /// The flow's start, in ns since 1970 (the `time_flow_start_ns` field, whether or not it
+    /// is a column).
+    pub fn start_ns(&self) -> Option<i64> {
+        let x = self.x;
+        let fill = x.plan.fills(false)[schema::TIME_START];
+        match x.plan.cell(fill, x.r, x.cx, x.ranges) {
+            Cell::Time(ns) => Some(ns),
+            _ => None,
+        }
+    }
+
+    /// The record's scope, for the text of a `--map` list value.
+    pub fn scope(&self) -> &dyn crate::ipfix::list::Scope {
+        self.x.r.scope
+    }
+}
+
+/// The flow start of raw records (`--partition`): what the flow schema's
+/// `time_flow_start_ns` is for them, from the template's start IE at any precision, uptimes
+/// with the domain's systemInitTimeMilliseconds, or a delta from the export time.
+#[derive(Default)]
+pub struct Starts {
+    plans: Layouts<Plan>,
     domains: Domains,
     ranges: Vec<(usize, usize)>,
 }
 
+impl Starts {
+    /// The start of `r`'s flow in ns since 1970; None for options records and records
+    /// without one.
+    pub fn of(&mut self, r: &RecordRef<'_>) -> Option<i64> {
+        let plan = self.plans.get(r.template, Plan::new);
+        plan.walk(r, &mut self.ranges);
+        let cx = self.domains.observe(r, plan, &self.ranges);
+        if r.template.is_options() {
+            return None;
+        }
+        let fill = plan.fills(false)[schema::TIME_START];
+        match plan.cell(fill, r, &cx, &self.ranges) {
+            Cell::Time(ns) => Some(ns),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a cell in `render`'s form, as text output writes it (times in RFC 3339).
+pub fn cell_text(out: &mut Vec<u8>, cell: &Cell, render: Render) {
+    out.clear();
+    out.resize(CELL_ROOM + 96, 0);
+    let end = put_cell(out, 0, cell, render, TimeStyle::Rfc3339, false, false);
+    out.truncate(end);
+}
+
+pub struct FlowPrinter<'w, S: FlowSink = Out<'w>> {
+    w: S,
+    view: Arc<View>,
+    layouts: Layouts<Layout>,
+    domains: Domains,
+    ranges: Vec<(usize, usize)>,
+    _out: std::marker::PhantomData<&'w mut ()>,
+}
+
+impl<'w, S: FlowSink> FlowPrinter<'w, S> {
+    /// The view's records into `sink`.
+    pub fn with_sink(view: Arc<View>, sink: S) -> Self {
+        FlowPrinter {
+            w: sink,
+            view,
+            layouts: Layouts::default(),
+            domains: Domains::default(),
+            ranges: Vec::new(),
+            _out: std::marker::PhantomData,
+        }
+    }
+}
+
 impl<'w> FlowPrinter<'w> {
+    /// The view's records as text, CSV or JSON lines into `out`.
     pub fn new(out: &'w mut dyn Write, view: Arc<View>, form: Form) -> Self {
         let keys: Vec<Key> = (view.columns.iter())
             .map(|c| {
@@ -358,21 +504,30 @@ impl<'w> FlowPrinter<'w> {
             + (keys.iter().zip(&view.columns))
                 .map(|(k, c)| k.len + value_room(c))
                 .sum::<usize>();
-        FlowPrinter {
-            w: Out {
-                out,
-                view,
-                form,
-                room,
-                keys,
-                line: Line::new(&[], room),
-                value: Vec::new(),
-                quoted: Vec::new(),
-            },
-            layouts: Layouts::default(),
-            domains: Domains::default(),
-            ranges: Vec::new(),
-        }
+        let w = Out {
+            out,
+            view: view.clone(),
+            form,
+            room,
+            keys,
+            line: Line::new(&[], room),
+            value: Vec::new(),
+            quoted: Vec::new(),
+        };
+        FlowPrinter::with_sink(view, w)
+    }
+}
+
+impl FlowSink for Out<'_> {
+    fn message(&mut self) -> io::Result<()> {
+        self.header_once()
+    }
+    fn row(&mut self, row: &Row<'_, '_>) -> io::Result<()> {
+        self.write_row(row.cols, row.x)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        self.header_once()?;
+        self.line.flush(self.out)
     }
 }
 
@@ -660,19 +815,21 @@ fn masked(a: Addr, len: u8) -> Addr {
     }
 }
 
-impl Printer for FlowPrinter<'_> {
+impl<S: FlowSink> Printer for FlowPrinter<'_, S> {
     fn message(&mut self, _m: &crate::ipfix::session::MessageCtx) -> io::Result<()> {
-        self.w.header_once()
+        self.w.message()
     }
 
     fn record(&mut self, r: &RecordRef<'_>) -> io::Result<()> {
         let FlowPrinter {
             w,
+            view,
             layouts,
             domains,
             ranges,
+            ..
         } = self;
-        let layout = layouts.get(r.template, |t| make_layout(&w.view, t));
+        let layout = layouts.get(r.template, |t| make_layout(view, t));
         let plan = &layout.plan;
         plan.walk(r, ranges);
         let cx = domains.observe(r, plan, ranges);
@@ -687,22 +844,28 @@ impl Printer for FlowPrinter<'_> {
             ranges,
             packet: packet.as_ref(),
         };
-        w.write_row(&layout.fwd, &x)?;
-        if let (Some(rev), true) = (&layout.rev, w.view.split_biflow) {
+        w.row(&Row {
+            cols: &layout.fwd,
+            x: &x,
+        })?;
+        if let (Some(rev), true) = (&layout.rev, view.split_biflow) {
             let fills = plan.fills(true);
             let counted =
                 |k: usize| matches!(plan.cell(fills[k], r, &cx, ranges), Cell::U(n) if n > 0);
             if counted(schema::BYTES) || counted(schema::PACKETS) {
                 x.packet = None;
-                w.write_row(rev, &x)?;
+                w.row(&Row { cols: rev, x: &x })?;
             }
         }
         Ok(())
     }
 
     fn finish(&mut self, _s: &Session) -> io::Result<()> {
-        self.w.header_once()?;
-        self.w.line.flush(self.w.out)
+        self.w.finish()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.w.close()
     }
 }
 
@@ -811,6 +974,7 @@ mod tests {
                     name: "mpls_label".into(),
                     source: Source::Schema(schema::index("mpls_label").unwrap()),
                     render: d,
+                    ie_type: None,
                 }),
             "{csv}"
         );

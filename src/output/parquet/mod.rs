@@ -41,6 +41,11 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::{self, Write};
 use std::sync::Arc;
 
+pub mod flow;
+pub mod parts;
+
+pub use parts::{Partition, Parts};
+
 /// Rows appended to the builders before they are handed to the writer.
 pub const BATCH_ROWS: usize = 65_536;
 /// The default row group: rows, and octets buffered (whichever comes first).
@@ -83,6 +88,8 @@ pub struct Settings {
     pub signed: Option<Signed>,
     pub rows: usize,
     pub bytes: usize,
+    /// `--partition`: into partition directories ([`Plan::partitioned`](super::run::Plan)).
+    pub partition: Option<Partition>,
 }
 
 impl Default for Settings {
@@ -93,6 +100,7 @@ impl Default for Settings {
             signed: None,
             rows: ROW_GROUP_ROWS,
             bytes: ROW_GROUP_BYTES,
+            partition: None,
         }
     }
 }
@@ -360,6 +368,72 @@ impl Builder {
         })
     }
 
+    /// An empty builder of the same type (for the same column of another file).
+    fn fresh(&self) -> Builder {
+        let s = |signed| Settings {
+            signed,
+            ..Settings::default()
+        };
+        match self {
+            Builder::U8(_) => Builder::U8(UInt8Builder::new()),
+            Builder::U16(_) => Builder::U16(UInt16Builder::new()),
+            Builder::U32(_) => Builder::U32(UInt32Builder::new()),
+            Builder::U64(_) => Builder::U64(UInt64Builder::new()),
+            Builder::I8(_) => Builder::I8(Int8Builder::new()),
+            Builder::I16(_) => Builder::I16(Int16Builder::new()),
+            Builder::I32(_) => Builder::I32(Int32Builder::new()),
+            Builder::I64(_) => Builder::I64(Int64Builder::new()),
+            Builder::Dec(_) => Builder::scalar(DataType::Unsigned64, &s(Some(Signed::Decimal)))
+                .unwrap_or_else(|| Builder::Str(StringBuilder::new())),
+            Builder::F32(_) => Builder::F32(Float32Builder::new()),
+            Builder::F64(_) => Builder::F64(Float64Builder::new()),
+            Builder::Bool(_) => Builder::Bool(BooleanBuilder::new()),
+            Builder::Ms(_) => Builder::time(TimeUnit::Millis),
+            Builder::Us(_) => Builder::time(TimeUnit::Micros),
+            Builder::Ns(_) => Builder::time(TimeUnit::Nanos),
+            Builder::Str(_) => Builder::Str(StringBuilder::new()),
+            Builder::Bin(_) => Builder::Bin(BinaryBuilder::new()),
+            Builder::List { item, field, .. } => Builder::List {
+                item: Box::new(item.fresh()),
+                field: field.clone(),
+                offsets: vec![0],
+                nulls: NullBufferBuilder::new(0),
+            },
+        }
+    }
+
+    /// Appends a time of `ns` since 1970 to a TIMESTAMP column (a null to another).
+    fn push_ns(&mut self, ns: i64) -> usize {
+        match self {
+            Builder::Ms(b) => b.append_value(ns.div_euclid(1_000_000)),
+            Builder::Us(b) => b.append_value(ns.div_euclid(1_000)),
+            Builder::Ns(b) => b.append_value(ns),
+            b => b.null(),
+        }
+        8
+    }
+
+    /// Appends a list of numbers to a LIST column; an error as [`Builder::push`] gives.
+    fn push_numbers(&mut self, items: &[u32], cx: &mut Cx<'_>) -> io::Result<usize> {
+        let Builder::List {
+            item,
+            offsets,
+            nulls,
+            ..
+        } = self
+        else {
+            self.null();
+            return Ok(4);
+        };
+        let mut n = 4;
+        for &x in items {
+            n += item.push(&Value::Unsigned(x.into()), cx)?;
+        }
+        offsets.push(offsets.last().copied().unwrap_or(0) + items.len() as i32);
+        nulls.append_non_null();
+        Ok(n)
+    }
+
     fn finish(&mut self) -> ArrayRef {
         match self {
             Builder::U8(b) => Arc::new(b.finish()),
@@ -431,21 +505,6 @@ struct Layout {
     sel: Vec<Option<usize>>,
 }
 
-pub struct ParquetPrinter<'w> {
-    out: &'w mut dyn Write,
-    writer: Option<ArrowWriter<Vec<u8>>>,
-    schema: Arc<Schema>,
-    columns: Vec<Column>,
-    builders: Vec<Builder>,
-    settings: Settings,
-    layouts: Layouts<Layout>,
-    ranges: Vec<(usize, usize)>,
-    text: Vec<u8>,
-    /// Rows and (roughly) octets in the builders.
-    rows: usize,
-    bytes: usize,
-}
-
 fn pq_err(e: parquet::errors::ParquetError) -> io::Error {
     io::Error::other(format!("Parquet: {e}"))
 }
@@ -454,11 +513,192 @@ fn arrow_err(e: arrow_schema::ArrowError) -> io::Error {
     io::Error::other(format!("Parquet: {e}"))
 }
 
+/// One Parquet file being written: the columns' builders (the rows not yet handed to the
+/// writer) and the writer (the row group being encoded). Its encoded bytes go to the output
+/// each call is given.
+pub struct Table {
+    writer: Option<ArrowWriter<Vec<u8>>>,
+    schema: Arc<Schema>,
+    builders: Vec<Builder>,
+    settings: Settings,
+    /// Rows and (roughly) octets in the builders.
+    rows: usize,
+    bytes: usize,
+}
+
+impl Table {
+    /// A table of columns called `names`, of the builders' types.
+    fn new(names: Vec<String>, builders: Vec<Builder>, settings: Settings) -> io::Result<Table> {
+        let fields: Vec<Field> = (names.into_iter().zip(&builders))
+            .map(|(n, b)| Field::new(n, b.arrow_type(), true))
+            .collect();
+        Table::with_schema(Arc::new(Schema::new(fields)), builders, settings)
+    }
+
+    fn with_schema(
+        schema: Arc<Schema>,
+        builders: Vec<Builder>,
+        settings: Settings,
+    ) -> io::Result<Table> {
+        let compression = match settings.compression {
+            Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
+            Compression::Snappy => PqCompression::SNAPPY,
+            Compression::None => PqCompression::UNCOMPRESSED,
+        };
+        let props = WriterProperties::builder()
+            .set_compression(compression)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_size(settings.rows.max(1))
+            .set_created_by(format!("ipfixkit {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let writer =
+            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
+        Ok(Table {
+            writer: Some(writer),
+            schema,
+            builders,
+            settings,
+            rows: 0,
+            bytes: 0,
+        })
+    }
+
+    /// An empty table of the same columns (another file of a partitioned output).
+    fn like(&self) -> io::Result<Table> {
+        let builders = self.builders.iter().map(Builder::fresh).collect();
+        Table::with_schema(self.schema.clone(), builders, self.settings)
+    }
+
+    /// One row's values were pushed (`bytes` of them, roughly): a full batch goes to the
+    /// writer.
+    fn row_done(&mut self, bytes: usize, out: &mut dyn Write) -> io::Result<()> {
+        self.rows += 1;
+        self.bytes += bytes;
+        if self.rows >= BATCH_ROWS.min(self.settings.rows) || self.bytes >= self.settings.bytes / 4
+        {
+            self.flush(false, out)?;
+        }
+        Ok(())
+    }
+
+    /// Octets held: the builders' and the row group's being encoded.
+    fn held(&self) -> usize {
+        self.bytes + self.writer.as_ref().map_or(0, |w| w.in_progress_size())
+    }
+
+    /// Hands the builders' rows to the writer; closes the row group when it is full (or
+    /// `force`), moving its encoded bytes to `out`.
+    fn flush(&mut self, force: bool, out: &mut dyn Write) -> io::Result<()> {
+        let Some(writer) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        if self.rows > 0 {
+            let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+            let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
+            writer.write(&batch).map_err(pq_err)?;
+            self.rows = 0;
+            self.bytes = 0;
+        }
+        let full = writer.in_progress_rows() >= self.settings.rows
+            || writer.in_progress_size() >= self.settings.bytes;
+        if (force || full) && writer.in_progress_rows() > 0 {
+            writer.flush().map_err(pq_err)?;
+        }
+        let buf = writer.inner_mut();
+        out.write_all(buf)?;
+        buf.clear();
+        Ok(())
+    }
+
+    /// Writes the last row group and the footer.
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.flush(true, out)?;
+        if let Some(mut w) = self.writer.take() {
+            w.finish().map_err(pq_err)?;
+            out.write_all(w.inner_mut())?;
+        }
+        out.flush()
+    }
+}
+
+/// Where a Parquet printer's rows go: one file, or the files of a partitioned directory.
+pub enum Dest<'w> {
+    One(&'w mut dyn Write, Box<Table>),
+    Parts(Box<Parts>),
+}
+
+impl<'w> Dest<'w> {
+    /// Into `out`, or, with `partition`, into files under `dir` (`part-<index>`).
+    fn new(
+        to: Target<'w>,
+        names: Vec<String>,
+        builders: Vec<Builder>,
+        settings: Settings,
+    ) -> io::Result<Dest<'w>> {
+        let table = Table::new(names, builders, settings)?;
+        Ok(match to {
+            Target::Out(out) => Dest::One(out, Box::new(table)),
+            Target::Parts { dir, index, by } => {
+                Dest::Parts(Box::new(Parts::new(dir, index, by, table)))
+            }
+        })
+    }
+
+    /// The table a row of a flow starting at `start` (ns since 1970) goes to, and its output.
+    fn table(&mut self, start: Option<i64>) -> io::Result<(&mut Table, &mut dyn Write)> {
+        match self {
+            Dest::One(out, t) => Ok((t, &mut **out)),
+            Dest::Parts(p) => p.table(start),
+        }
+    }
+
+    fn row_done(&mut self, bytes: usize) -> io::Result<()> {
+        match self {
+            Dest::One(out, t) => t.row_done(bytes, *out),
+            Dest::Parts(p) => p.row_done(bytes),
+        }
+    }
+
+    /// Whether the destination needs each row's flow start.
+    fn partitioned(&self) -> bool {
+        matches!(self, Dest::Parts(_))
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        match self {
+            Dest::One(out, t) => t.finish(*out),
+            Dest::Parts(p) => p.close(),
+        }
+    }
+}
+
+/// Where the factory puts a Parquet printer's output.
+pub enum Target<'w> {
+    Out(&'w mut dyn Write),
+    /// Hive-style partition directories under `dir`, files `part-<index>` ([`Parts`]).
+    Parts {
+        dir: std::path::PathBuf,
+        index: usize,
+        by: Partition,
+    },
+}
+
+/// The raw schema's printer.
+pub struct ParquetPrinter<'w> {
+    dest: Dest<'w>,
+    columns: Vec<Column>,
+    layouts: Layouts<Layout>,
+    ranges: Vec<(usize, usize)>,
+    text: Vec<u8>,
+    /// Flow starts, for a partitioned destination.
+    starts: super::flow::Starts,
+}
+
 impl<'w> ParquetPrinter<'w> {
     /// `columns` and `types` (one each) come from the first pass, or `-F` and the IE
     /// registry.
     pub fn new(
-        out: &'w mut dyn Write,
+        to: Target<'w>,
         columns: Vec<Column>,
         types: &[ColumnType],
         settings: Settings,
@@ -482,60 +722,15 @@ impl<'w> ParquetPrinter<'w> {
                 ),
             })
             .collect();
-        let fields: Vec<Field> = (columns.iter().zip(&builders))
-            .map(|(c, b)| Field::new(c.header(), b.arrow_type(), true))
-            .collect();
-        let schema = Arc::new(Schema::new(fields));
-        let compression = match settings.compression {
-            Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
-            Compression::Snappy => PqCompression::SNAPPY,
-            Compression::None => PqCompression::UNCOMPRESSED,
-        };
-        let props = WriterProperties::builder()
-            .set_compression(compression)
-            .set_statistics_enabled(EnabledStatistics::Page)
-            .set_max_row_group_size(settings.rows.max(1))
-            .set_created_by(format!("ipfixkit {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer =
-            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
+        let names = columns.iter().map(Column::header).collect();
         Ok(ParquetPrinter {
-            out,
-            writer: Some(writer),
-            schema,
+            dest: Dest::new(to, names, builders, settings)?,
             columns,
-            builders,
-            settings,
             layouts: Layouts::default(),
             ranges: Vec::new(),
             text: Vec::new(),
-            rows: 0,
-            bytes: 0,
+            starts: Default::default(),
         })
-    }
-
-    /// Hands the builders' rows to the writer; closes the row group when it is full (or
-    /// `force`), moving its encoded bytes to the output.
-    fn flush(&mut self, force: bool) -> io::Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
-        if self.rows > 0 {
-            let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
-            let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
-            writer.write(&batch).map_err(pq_err)?;
-            self.rows = 0;
-            self.bytes = 0;
-        }
-        let full = writer.in_progress_rows() >= self.settings.rows
-            || writer.in_progress_size() >= self.settings.bytes;
-        if (force || full) && writer.in_progress_rows() > 0 {
-            writer.flush().map_err(pq_err)?;
-        }
-        let buf = writer.inner_mut();
-        self.out.write_all(buf)?;
-        buf.clear();
-        Ok(())
     }
 }
 
@@ -545,6 +740,10 @@ impl Printer for ParquetPrinter<'_> {
         let layout = self.layouts.get(r.template, |t: &Template| Layout {
             sel: select(columns, t),
         });
+        let start = match self.dest.partitioned() {
+            true => self.starts.of(r),
+            false => None,
+        };
         field_ranges(r, &mut self.ranges);
         let mut cx = Cx {
             text: &mut self.text,
@@ -552,7 +751,8 @@ impl Printer for ParquetPrinter<'_> {
         };
         let h = &r.msg.header;
         let mut bytes = 0;
-        for ((c, s), b) in columns.iter().zip(&layout.sel).zip(&mut self.builders) {
+        let (table, _) = self.dest.table(start)?;
+        for ((c, s), b) in columns.iter().zip(&layout.sel).zip(&mut table.builders) {
             let v = match (c, s) {
                 (Column::Meta(m), _) => match m {
                     Meta::ExportTime => Value::Seconds(h.export_time),
@@ -583,22 +783,11 @@ impl Printer for ParquetPrinter<'_> {
             };
             bytes += b.push(&v, &mut cx)?;
         }
-        self.rows += 1;
-        self.bytes += bytes;
-        if self.rows >= BATCH_ROWS.min(self.settings.rows) || self.bytes >= self.settings.bytes / 4
-        {
-            self.flush(false)?;
-        }
-        Ok(())
+        self.dest.row_done(bytes)
     }
 
     fn close(&mut self) -> io::Result<()> {
-        self.flush(true)?;
-        if let Some(mut w) = self.writer.take() {
-            w.finish().map_err(pq_err)?;
-            self.out.write_all(w.inner_mut())?;
-        }
-        self.out.flush()
+        self.dest.close()
     }
 }
 
