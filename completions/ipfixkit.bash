@@ -167,7 +167,7 @@ _ipfixkit() {
             return 0
             ;;
         ipfixkit__subcmd__convert)
-            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --no-options --options-only --message-size --force --metadata --compression --timestamp-unit --row-group-size --signed --progress --no-progress --help --version"
+            opts="-j -q -o -d -F -h -V --ie-spec --strict --max-resync --threads --quiet --to --from --export-time --output --dir --fields --allow-unknown-fields --time --no-header --schema --rename --map --render --no-split-biflow --no-options --options-only --message-size --force --metadata --compression --timestamp-unit --row-group-size --signed --partition --progress --no-progress --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +263,10 @@ _ipfixkit() {
                     ;;
                 --signed)
                     COMPREPLY=($(compgen -W "int64 decimal" -- "${cur}"))
+                    return 0
+                    ;;
+                --partition)
+                    COMPREPLY=($(compgen -W "hour day" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -582,3 +582,69 @@ fn failed_partitioned_input_leaves_no_files() {
         assert!(err.contains(want) && err.lines().count() == 1, "{err}");
     }
 }
+
+/// The README's "Beyond one machine" example: its convert command on the bundled sample, its
+/// DuckDB query (through DuckDB's Python package, in CSV form as `duckdb -csv` prints it),
+/// and the output the README shows.
+#[test]
+fn readme_beyond_one_machine_runs_as_shown() {
+    let Some(py) = python("duckdb") else {
+        return peers::missing("duckdb (python with the duckdb package)");
+    };
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Beyond one machine\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a section Beyond one machine");
+    let lines: Vec<&str> = section.lines().collect();
+    let convert = lines
+        .iter()
+        .find(|l| l.starts_with("$ ipfixkit convert") && l.contains("testdata/"))
+        .expect("a convert command on testdata");
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("$ duckdb -csv -c "))
+        .expect("a duckdb -csv command");
+    let shown: Vec<&str> = lines[at + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("```"))
+        .copied()
+        .collect();
+    let sql = lines[at]
+        .strip_prefix("$ duckdb -csv -c \"")
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = convert
+        .split_whitespace()
+        .skip(2)
+        .map(|a| match a.strip_prefix("testdata/") {
+            Some(rest) => root()
+                .join("testdata")
+                .join(rest)
+                .to_string_lossy()
+                .into_owned(),
+            None => a.to_string(),
+        })
+        .collect();
+    let r = Command::new(env!("CARGO_BIN_EXE_ipfixkit"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{convert}: {r:?}");
+    let script = "import duckdb, sys\n\
+        con = duckdb.connect()\n\
+        cur = con.execute(sys.argv[1])\n\
+        print(','.join(d[0] for d in cur.description))\n\
+        for row in cur.fetchall():\n    print(','.join(str(x) for x in row))\n";
+    let text = peers::run_ok(
+        Command::new(&py)
+            .args(["-c", script, sql])
+            .current_dir(dir.path()),
+        peers::QUICK,
+    );
+    assert_eq!(text.lines().collect::<Vec<_>>(), shown);
+    assert!(shown.len() > 1, "{shown:?}");
+}

@@ -83,7 +83,11 @@ Examples:
   jq -c 'select(.destinationTransportPort == 53)' flows.jsonl \\
       | ipfixkit convert --to ipfix - -o dns.ipfix
   ipfixkit convert --to csv --schema flow -d out/ archive/*.nf9 archive/*.ipfix
-      the flow schema's fixed columns for every exporter (see `cat --help`)";
+      the flow schema's fixed columns for every exporter (see `cat --help`)
+  ipfixkit convert --to parquet --schema flow archive/*.ipfix -o flows.parquet
+      typed Parquet of the flow schema: `SELECT src_addr, sum(bytes) FROM 'flows.parquet' ...`
+  ipfixkit convert --to parquet --schema flow --partition hour -d lake/ archive/*.ipfix
+      Hive-style lake/date=2024-05-01/hour=13/part-00000.parquet, by flow start (UTC)";
 
     pub const NOTES: &str = "\
 Input format is recognised from content (IPFIX, JSON lines, CSV), compressed or not; --from \
@@ -102,7 +106,7 @@ unsignedN as UINT8..64 (--signed: INT16..64, unsigned64 as INT64 or DECIMAL(20,0
 as INT8..64, float32/64, boolean, dateTime* and @export_time as TIMESTAMP (UTC, \
 --timestamp-unit), string as UTF8 (not UTF-8: the text {\"@hex\":\"..\"}), octetArray as \
 BINARY, addresses and MACs as text, a basicList of one scalar type as a LIST of it, \
-subTemplateList and subTemplateMultiList as their JSON text; absent fields are null.
+subTemplateList and subTemplateMultiList as their JSON text; absent fields are null. With --schema flow: the three times as TIMESTAMP, addresses, MACs and prefixes as text (--render ...=int: numbers), mpls_label as a LIST of UINT32, every other number as UINT64 (--signed: INT64), --map columns by their IE's type. --partition hour|day (with -d) writes DIR/date=YYYY-MM-DD[/hour=H]/part-N.parquet from input N, by flow start in UTC (no start: date=__HIVE_DEFAULT_PARTITION__), every file with the same columns, published when its input is complete.
 
 --no-options / --options-only (JSON and CSV output) leave out or keep only options records; \
 JSON output keeps every template line.
