@@ -117,7 +117,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
             To::Json => output::Format::JsonWithTemplates,
             To::Csv => output::Format::Csv,
             To::Ipfix => args.ipfix.format(args.metadata, false),
-            To::Parquet => output::Format::Parquet(args.parquet.settings()),
+            To::Parquet => output::Format::Parquet(output::parquet::Settings {
+                threads: args.input.threads(),
+                ..args.parquet.settings()
+            }),
         },
         opts: &opts,
         prep: &prep,

@@ -1,5 +1,5 @@
-//! `convert --to parquet`: typed Parquet through arrow-rs's `ArrowWriter` (no hand-written
-//! encoder). Columns are those of CSV without `-F`: `@export_time,@domain,@template`
+//! `convert --to parquet`: typed Parquet through arrow-rs's writers ([`encode`]; no
+//! hand-written encoder). Columns are those of CSV without `-F`: `@export_time,@domain,@template`
 //! (`@scope` when options records are printed) and the union of the templates' field keys,
 //! found by the same first pass ([`super::csv::union_schema`]), which also gives each column
 //! its type. A record lacking a column gets a null.
@@ -13,11 +13,10 @@
 //! a key whose templates disagree on its type -> the JSON/text form as UTF8. A value its type
 //! cannot hold (a boolean of wire value 0...) is null.
 //!
-//! Memory: rows are appended to Arrow builders and handed to the writer every
-//! [`BATCH_ROWS`]; the writer's row group is closed at `rows` rows or `bytes` buffered
-//! octets, and the encoded bytes are moved to the output then, so a printer holds about one
-//! row group. The Parquet writer needs its sink to be `Send`, which the output is not: it
-//! writes into a `Vec` drained into the output after each row group.
+//! Memory: rows are appended to Arrow builders and handed to the encoder every
+//! [`BATCH_ROWS`]; its row group is closed at `rows` rows or `bytes` buffered octets, and the
+//! encoded bytes are moved to the output then, so a printer holds about one row group (and,
+//! when the encoder runs on its own thread, one batch in flight).
 
 use super::cells::field_ranges;
 use super::csv::ColumnType;
@@ -35,14 +34,16 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, ListArray, RecordBatch};
 use arrow_schema::{DataType as ArrowType, Field, FieldRef, Schema, TimeUnit as ArrowUnit};
-use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as PqCompression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use std::io::{self, Write};
 use std::sync::Arc;
 
+pub mod encode;
 pub mod flow;
 pub mod parts;
+
+use encode::Writer;
 
 pub use parts::{Partition, Parts};
 
@@ -90,6 +91,8 @@ pub struct Settings {
     pub bytes: usize,
     /// `--partition`: into partition directories ([`Plan::partitioned`](super::run::Plan)).
     pub partition: Option<Partition>,
+    /// Encode a batch's columns in parallel (on the current rayon pool) when more than 1.
+    pub threads: usize,
 }
 
 impl Default for Settings {
@@ -101,6 +104,7 @@ impl Default for Settings {
             rows: ROW_GROUP_ROWS,
             bytes: ROW_GROUP_BYTES,
             partition: None,
+            threads: 1,
         }
     }
 }
@@ -335,7 +339,7 @@ impl Builder {
                 let text = &mut *cx.text;
                 text.clear();
                 text_form(text, v, cx.scope);
-                b.append_value(String::from_utf8_lossy(text));
+                b.append_value(as_str(text));
                 text.len() + 4
             }
             Builder::List {
@@ -366,6 +370,57 @@ impl Builder {
                 n
             }
         })
+    }
+
+    /// Appends the field value `b` of type `t`: the commonest cases (unsigned numbers into
+    /// their own column, dateTimeMilliseconds, IPv4 addresses) straight from the octets, the
+    /// rest through [`decode`] and [`Builder::push`], which give the same values.
+    #[inline]
+    fn push_field(&mut self, t: DataType, b: &[u8], cx: &mut Cx<'_>) -> io::Result<usize> {
+        use DataType as D;
+        let unsigned = matches!(
+            t,
+            D::Unsigned8 | D::Unsigned16 | D::Unsigned32 | D::Unsigned64
+        ) && (1..=8).contains(&b.len());
+        match self {
+            Builder::U8(x) if unsigned => {
+                x.append_option(u8::try_from(crate::ipfix::value::be_uint(b)).ok());
+                Ok(1)
+            }
+            Builder::U16(x) if unsigned => {
+                x.append_option(u16::try_from(crate::ipfix::value::be_uint(b)).ok());
+                Ok(2)
+            }
+            Builder::U32(x) if unsigned => {
+                x.append_option(u32::try_from(crate::ipfix::value::be_uint(b)).ok());
+                Ok(4)
+            }
+            Builder::U64(x) if unsigned => {
+                x.append_value(crate::ipfix::value::be_uint(b));
+                Ok(8)
+            }
+            Builder::Ms(_) | Builder::Us(_) | Builder::Ns(_)
+                if t == D::DateTimeMilliseconds && b.len() == 8 =>
+            {
+                let ms = i64::try_from(crate::ipfix::value::be_uint(b)).ok();
+                match self {
+                    Builder::Ms(x) => x.append_option(ms),
+                    Builder::Us(x) => x.append_option(ms.and_then(|m| m.checked_mul(1_000))),
+                    Builder::Ns(x) => x.append_option(ms.and_then(|m| m.checked_mul(1_000_000))),
+                    _ => {}
+                }
+                Ok(8)
+            }
+            Builder::Str(x) if t == D::Ipv4Address && b.len() == 4 => {
+                let text = &mut *cx.text;
+                text.clear();
+                let a = [b[0], b[1], b[2], b[3]];
+                crate::ipfix::text::write_ipv4(text, a.into());
+                x.append_value(as_str(text));
+                Ok(text.len() + 4)
+            }
+            _ => self.push(&decode(t, b), cx),
+        }
     }
 
     /// An empty builder of the same type (for the same column of another file).
@@ -468,6 +523,14 @@ impl Builder {
     }
 }
 
+/// The text (always UTF-8 as written here; otherwise with replacement characters).
+fn as_str(text: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(text) {
+        Ok(s) => s.into(),
+        Err(_) => String::from_utf8_lossy(text),
+    }
+}
+
 /// A time value in units of `per` nanoseconds since 1970.
 fn since_epoch(v: &Value<'_>, per: i128) -> Option<i64> {
     let i = v.instant()?;
@@ -505,19 +568,15 @@ struct Layout {
     sel: Vec<Option<usize>>,
 }
 
-fn pq_err(e: parquet::errors::ParquetError) -> io::Error {
-    io::Error::other(format!("Parquet: {e}"))
-}
-
 fn arrow_err(e: arrow_schema::ArrowError) -> io::Error {
     io::Error::other(format!("Parquet: {e}"))
 }
 
 /// One Parquet file being written: the columns' builders (the rows not yet handed to the
-/// writer) and the writer (the row group being encoded). Its encoded bytes go to the output
-/// each call is given.
+/// encoder) and the encoder ([`encode::Writer`]: the row group being encoded). Its encoded
+/// bytes go to the output each call is given.
 pub struct Table {
-    writer: Option<ArrowWriter<Vec<u8>>>,
+    writer: Writer,
     schema: Arc<Schema>,
     builders: Vec<Builder>,
     settings: Settings,
@@ -527,34 +586,55 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table of columns called `names`, of the builders' types.
-    fn new(names: Vec<String>, builders: Vec<Builder>, settings: Settings) -> io::Result<Table> {
+    /// A table of columns called `names`, of the builders' types; encoded on a thread of its
+    /// own when `away` (and there are threads).
+    fn new(
+        names: Vec<String>,
+        builders: Vec<Builder>,
+        settings: Settings,
+        away: bool,
+    ) -> io::Result<Table> {
         let fields: Vec<Field> = (names.into_iter().zip(&builders))
             .map(|(n, b)| Field::new(n, b.arrow_type(), true))
             .collect();
-        Table::with_schema(Arc::new(Schema::new(fields)), builders, settings)
+        Table::with_schema(Arc::new(Schema::new(fields)), builders, settings, away)
     }
 
     fn with_schema(
         schema: Arc<Schema>,
         builders: Vec<Builder>,
         settings: Settings,
+        away: bool,
     ) -> io::Result<Table> {
         let compression = match settings.compression {
             Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
             Compression::Snappy => PqCompression::SNAPPY,
             Compression::None => PqCompression::UNCOMPRESSED,
         };
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(compression)
             .set_statistics_enabled(EnabledStatistics::Page)
             .set_max_row_group_size(settings.rows.max(1))
-            .set_created_by(format!("ipfixkit {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer =
-            ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(pq_err)?;
+            .set_created_by(format!("ipfixkit {}", env!("CARGO_PKG_VERSION")));
+        // Times and 64-bit numbers (timestamps, counters) are nearly all distinct: a
+        // dictionary for them is work thrown away when it overflows.
+        for f in schema.fields() {
+            let wide = matches!(
+                f.data_type(),
+                ArrowType::Timestamp(..) | ArrowType::UInt64 | ArrowType::Int64
+            );
+            if wide {
+                let path = parquet::schema::types::ColumnPath::new(vec![f.name().clone()]);
+                props = props.set_column_dictionary_enabled(path, false);
+            }
+        }
+        let props = props.build();
+        let writer = match away && settings.threads > 1 {
+            true => Writer::away(schema.clone(), props, settings)?,
+            false => Writer::here(schema.clone(), props, settings)?,
+        };
         Ok(Table {
-            writer: Some(writer),
+            writer,
             schema,
             builders,
             settings,
@@ -563,14 +643,15 @@ impl Table {
         })
     }
 
-    /// An empty table of the same columns (another file of a partitioned output).
+    /// An empty table of the same columns (another file of a partitioned output), encoded
+    /// on the caller's thread.
     fn like(&self) -> io::Result<Table> {
         let builders = self.builders.iter().map(Builder::fresh).collect();
-        Table::with_schema(self.schema.clone(), builders, self.settings)
+        Table::with_schema(self.schema.clone(), builders, self.settings, false)
     }
 
     /// One row's values were pushed (`bytes` of them, roughly): a full batch goes to the
-    /// writer.
+    /// encoder.
     fn row_done(&mut self, bytes: usize, out: &mut dyn Write) -> io::Result<()> {
         self.rows += 1;
         self.bytes += bytes;
@@ -583,40 +664,28 @@ impl Table {
 
     /// Octets held: the builders' and the row group's being encoded.
     fn held(&self) -> usize {
-        self.bytes + self.writer.as_ref().map_or(0, |w| w.in_progress_size())
+        self.bytes + self.writer.held()
     }
 
-    /// Hands the builders' rows to the writer; closes the row group when it is full (or
-    /// `force`), moving its encoded bytes to `out`.
+    /// Hands the builders' rows to the encoder; with `force`, ends the row group.
     fn flush(&mut self, force: bool, out: &mut dyn Write) -> io::Result<()> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Ok(());
-        };
         if self.rows > 0 {
             let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
             let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_err)?;
-            writer.write(&batch).map_err(pq_err)?;
             self.rows = 0;
             self.bytes = 0;
+            self.writer.write(batch, out)?;
         }
-        let full = writer.in_progress_rows() >= self.settings.rows
-            || writer.in_progress_size() >= self.settings.bytes;
-        if (force || full) && writer.in_progress_rows() > 0 {
-            writer.flush().map_err(pq_err)?;
+        if force {
+            self.writer.end_group(out)?;
         }
-        let buf = writer.inner_mut();
-        out.write_all(buf)?;
-        buf.clear();
         Ok(())
     }
 
     /// Writes the last row group and the footer.
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.flush(true, out)?;
-        if let Some(mut w) = self.writer.take() {
-            w.finish().map_err(pq_err)?;
-            out.write_all(w.inner_mut())?;
-        }
+        self.flush(false, out)?;
+        self.writer.finish(out)?;
         out.flush()
     }
 }
@@ -635,7 +704,7 @@ impl<'w> Dest<'w> {
         builders: Vec<Builder>,
         settings: Settings,
     ) -> io::Result<Dest<'w>> {
-        let table = Table::new(names, builders, settings)?;
+        let table = Table::new(names, builders, settings, matches!(to, Target::Out(_)))?;
         Ok(match to {
             Target::Out(out) => Dest::One(out, Box::new(table)),
             Target::Parts { dir, index, by } => {
@@ -769,7 +838,9 @@ impl Printer for ParquetPrinter<'_> {
                 },
                 (Column::Field { .. }, Some(i)) => match self.ranges.get(*i) {
                     Some(&(off, len)) => {
-                        decode(r.template.fields[*i].dtype, &r.data[off..off + len])
+                        let t = r.template.fields[*i].dtype;
+                        bytes += b.push_field(t, &r.data[off..off + len], &mut cx)?;
+                        continue;
                     }
                     None => {
                         b.null();
