@@ -648,3 +648,62 @@ fn readme_beyond_one_machine_runs_as_shown() {
     assert_eq!(text.lines().collect::<Vec<_>>(), shown);
     assert!(shown.len() > 1, "{shown:?}");
 }
+
+/// One file from one input, with more rows than a batch (65536) so batches are in flight
+/// while the next is built: `-j2` (columns encoded in parallel, on a thread of their own)
+/// writes the bytes `-j1` does, in both schemas, in one row group or many.
+#[test]
+fn one_file_is_the_same_with_any_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = generate(d, "big.ipfix", &["-n", "150000"]);
+    for schema in ["raw", "flow"] {
+        for group in ["1000000", "40000"] {
+            let written: Vec<Vec<u8>> = ["-j1", "-j2"]
+                .iter()
+                .map(|jobs| {
+                    let out = d.join(format!("{schema}-{group}{jobs}.parquet"));
+                    let r = ipfixkit(&[
+                        "convert",
+                        "--to",
+                        "parquet",
+                        "--schema",
+                        schema,
+                        "--row-group-size",
+                        group,
+                        jobs,
+                        &input,
+                        "-o",
+                        out.to_str().unwrap(),
+                    ]);
+                    assert!(r.status.success(), "{r:?}");
+                    std::fs::read(out).unwrap()
+                })
+                .collect();
+            assert!(written[0].starts_with(b"PAR1") && written[0].ends_with(b"PAR1"));
+            assert!(
+                written[0] == written[1],
+                "{schema}, row groups of {group}: -j1 and -j2 differ"
+            );
+        }
+    }
+    // And every row is there (150000 flows; the raw schema has gen's two options records too).
+    let Some(py) = python("pyarrow") else {
+        return peers::missing("pyarrow (python with the pyarrow package)");
+    };
+    for (schema, rows) in [("raw", "150002 4"), ("flow", "150000 4")] {
+        let f = d.join(format!("{schema}-40000-j2.parquet"));
+        let text = peers::run_ok(
+            Command::new(&py)
+                .arg("-c")
+                .arg(
+                    "import pyarrow.parquet as pq, sys\n\
+                 m = pq.ParquetFile(sys.argv[1]).metadata\n\
+                 print(m.num_rows, m.num_row_groups)",
+                )
+                .arg(&f),
+            peers::QUICK,
+        );
+        assert_eq!(text.trim(), rows, "{schema}");
+    }
+}
