@@ -8,7 +8,7 @@
 //! `mpls_label` a LIST of UINT32; every other number UINT64, whatever width the exporter
 //! sent it in (`--signed`: INT64). A `--map` column has its IE's type as in the raw schema.
 
-use super::{Builder, Cx, Dest, Settings, Target};
+use super::{Builder, Cx, Dest, Settings, Target, as_str};
 use crate::ipfix::DataType;
 use crate::ipfix::value::Value;
 use crate::output::csv::ColumnType;
@@ -80,11 +80,15 @@ fn push_cell(b: &mut Builder, cell: &Cell, render: Render, cx: &mut Cx<'_>) -> i
             b.null();
             0
         }
+        (Cell::U(v), Builder::U64(b)) => {
+            b.append_value(*v);
+            8
+        }
         (Cell::Time(ns), b) => b.push_ns(*ns),
         (Cell::Labels(l, n), b) => b.push_numbers(&l[..(*n as usize).min(l.len())], cx)?,
         (c, Builder::Str(sb)) => {
             cell_text(cx.text, c, render);
-            sb.append_value(String::from_utf8_lossy(cx.text));
+            sb.append_value(as_str(cx.text));
             cx.text.len() + 4
         }
         (Cell::U(v), b) => b.push(&Value::Unsigned(*v), cx)?,

@@ -524,7 +524,7 @@ impl Builder {
 }
 
 /// The text (always UTF-8 as written here; otherwise with replacement characters).
-fn as_str(text: &[u8]) -> std::borrow::Cow<'_, str> {
+pub(super) fn as_str(text: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(text) {
         Ok(s) => s.into(),
         Err(_) => String::from_utf8_lossy(text),
