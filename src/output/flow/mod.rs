@@ -248,6 +248,8 @@ enum Col {
     PortAt(usize, usize),
     /// Schema field `k` through its cell, written in its form.
     Cell(Fill, usize, Render),
+    /// Schema field `k`, which the template lacks: absent unless the record's packet has it.
+    Absent(usize, Render),
     /// A `--map` IE, where the template has it.
     Map(Option<At>),
 }
@@ -263,6 +265,7 @@ impl Col {
             Fill::Millis(o) => Col::Millis(o),
             Fill::PortAt(o, p) => Col::PortAt(o, p),
             Fill::V6(o) => Col::V6(o),
+            Fill::None => Col::Absent(k, render),
             _ => Col::Cell(fill, k, render),
         }
     }
@@ -362,6 +365,7 @@ pub enum Got<'r> {
 
 impl<'r> Row<'_, 'r> {
     /// The value of column `i` (of the view's columns).
+    #[inline]
     pub fn get(&self, i: usize) -> Got<'r> {
         let x = self.x;
         let d = x.r.data;
@@ -384,6 +388,9 @@ impl<'r> Row<'_, 'r> {
                 Some(1 | 58) => Cell::Absent,
                 _ => u(fixed::<2>(d, *o).map(|b| u16::from_be_bytes(b) as u64)),
             },
+            Some(Col::Absent(k, _)) => x
+                .packet
+                .map_or(Cell::Absent, |pk| schema::from_packet(*k, pk)),
             Some(Col::Cell(fill, k, _)) => {
                 let cell = x.plan.cell(*fill, x.r, x.cx, x.ranges);
                 match (&cell, x.packet) {
@@ -711,6 +718,18 @@ fn put_col<const F: u8>(
             }
             put_cell(a, p, &cell, render, time, json, F == CSV)
         }
+        Col::Absent(k, render) => match x.packet {
+            Some(pk) => put_cell(
+                a,
+                p,
+                &schema::from_packet(k, pk),
+                render,
+                time,
+                json,
+                F == CSV,
+            ),
+            None => p,
+        },
         Col::Map(_) => p,
     }
 }

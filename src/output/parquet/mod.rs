@@ -616,14 +616,12 @@ impl Table {
             .set_statistics_enabled(EnabledStatistics::Page)
             .set_max_row_group_size(settings.rows.max(1))
             .set_created_by(format!("ipfixkit {}", env!("CARGO_PKG_VERSION")));
-        // Times and 64-bit numbers (timestamps, counters) are nearly all distinct: a
-        // dictionary for them is work thrown away when it overflows.
+        // Times are nearly all distinct: a dictionary for them is work thrown away when it
+        // overflows. (Numbers keep theirs: the flow schema's UINT64 protocol, interface and
+        // flag columns have few values, and a counter's dictionary that grows too big is
+        // dropped by the writer for plain pages.)
         for f in schema.fields() {
-            let wide = matches!(
-                f.data_type(),
-                ArrowType::Timestamp(..) | ArrowType::UInt64 | ArrowType::Int64
-            );
-            if wide {
+            if matches!(f.data_type(), ArrowType::Timestamp(..)) {
                 let path = parquet::schema::types::ColumnPath::new(vec![f.name().clone()]);
                 props = props.set_column_dictionary_enabled(path, false);
             }
