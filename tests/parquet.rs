@@ -707,3 +707,61 @@ fn one_file_is_the_same_with_any_jobs() {
         assert_eq!(text.trim(), rows, "{schema}");
     }
 }
+
+/// A damaged input (cut in the middle of a message) is reported with its byte offset and
+/// exit status 1, and its readable records are all written, as CSV writes them: to `-o`, to
+/// `-d` and to partitions (an input that cannot be read at all leaves no file:
+/// output_is_parquet_and_failed_input_leaves_none).
+#[test]
+fn damaged_input_keeps_its_readable_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let whole = std::fs::read(generate(d, "whole.ipfix", &["-n", "5000"])).unwrap();
+    let cut = d.join("cut.ipfix");
+    std::fs::write(&cut, &whole[..whole.len() * 2 / 3]).unwrap();
+    let c = cut.to_str().unwrap();
+    let csv = ipfixkit(&["convert", "-q", "--to", "csv", c]);
+    assert_eq!(csv.status.code(), Some(1));
+    let rows = String::from_utf8_lossy(&csv.stdout).lines().count() - 1;
+    assert!(rows > 1000 && rows < 5000, "{rows}");
+    let (one, out, parts) = (d.join("one.parquet"), d.join("dir"), d.join("parts"));
+    let outs = [
+        vec!["-o", one.to_str().unwrap()],
+        vec!["-d", out.to_str().unwrap()],
+        vec!["--partition", "hour", "-d", parts.to_str().unwrap()],
+    ];
+    for flags in &outs {
+        let mut args = vec!["convert", "--to", "parquet", c];
+        args.extend_from_slice(flags);
+        let r = ipfixkit(&args);
+        assert_eq!(r.status.code(), Some(1), "{flags:?}: {r:?}");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            err.lines().count() == 1 && err.contains("cut.ipfix: byte "),
+            "{err}"
+        );
+    }
+    let in_parts: Vec<PathBuf> = tree(&parts).iter().map(|f| parts.join(f)).collect();
+    assert!(!in_parts.is_empty());
+    let sets = [vec![one], vec![out.join("cut.parquet")], in_parts];
+    for f in sets.iter().flatten() {
+        let b = std::fs::read(f).unwrap();
+        assert!(b.starts_with(b"PAR1") && b.ends_with(b"PAR1"), "{f:?}");
+    }
+    let Some(py) = python("pyarrow") else {
+        return peers::missing("pyarrow (python with the pyarrow package)");
+    };
+    for set in &sets {
+        let text = peers::run_ok(
+            Command::new(&py)
+                .arg("-c")
+                .arg(
+                    "import pyarrow.parquet as pq, sys\n\
+                     print(sum(pq.ParquetFile(f).metadata.num_rows for f in sys.argv[1:]))",
+                )
+                .args(set),
+            peers::QUICK,
+        );
+        assert_eq!(text.trim(), rows.to_string(), "{set:?}");
+    }
+}
