@@ -63,6 +63,21 @@ fn fifo_output_is_written_into_and_stays_a_fifo() {
         "the FIFO's reader got what cat prints"
     );
     assert!(hidden_temps(&w.dir).is_empty());
+    // Parquet into the FIFO: the bytes a regular file gets.
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    w.run(&["convert", "--to", "parquet", "-o", "f", &article()])
+        .ok();
+    let m = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(m.file_type().is_fifo(), "the FIFO was replaced by Parquet");
+    let got = reader.join().unwrap();
+    w.run(&["convert", "--to", "parquet", "-o", "p.parquet", &article()])
+        .ok();
+    assert!(got.starts_with(b"PAR1") && got.ends_with(b"PAR1"));
+    assert_eq!(got, std::fs::read(w.path("p.parquet")).unwrap());
+    assert!(hidden_temps(&w.dir).is_empty());
 }
 
 #[test]
@@ -153,6 +168,17 @@ fn character_device_output_is_written_into() {
         "{}",
         r.stderr
     );
+    // Parquet's writer too (its row groups are written as they close).
+    let r = w
+        .run(&["convert", "--to", "parquet", "-o", "full", &big])
+        .code(1);
+    assert!(
+        r.stderr.starts_with("ipfixkit: output full: ")
+            && r.stderr.contains("No space")
+            && r.stderr.lines().count() == 1,
+        "{}",
+        r.stderr
+    );
     assert!(
         std::fs::metadata(&full)
             .unwrap()
@@ -164,6 +190,8 @@ fn character_device_output_is_written_into() {
         w.run(&["filter", "packetDeltaCount >= 0", "-o", out, &article()])
             .ok();
         w.run(&["convert", "--to", "ipfix", "-o", out, &article()])
+            .ok();
+        w.run(&["convert", "--to", "parquet", "-o", out, &article()])
             .ok();
         let m = std::fs::metadata(&dev).unwrap();
         assert!(
@@ -340,4 +368,23 @@ fn signals_remove_temporaries_and_exit_128_plus_signal() {
     let code = interrupted(&w, &["cat", "-f", "json", "-o", "c.json"], "-INT", &w.dir);
     assert_eq!(code, 130);
     assert!(!w.path("c.json").exists());
+    let code = interrupted(
+        &w,
+        &[
+            "convert",
+            "--to",
+            "parquet",
+            "--schema",
+            "flow",
+            "-o",
+            "x.parquet",
+        ],
+        "-TERM",
+        &w.dir,
+    );
+    assert_eq!(code, 143);
+    assert!(
+        !w.path("x.parquet").exists(),
+        "a partial Parquet was published"
+    );
 }
