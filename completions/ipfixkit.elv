@@ -89,7 +89,7 @@ set edit:completion:arg-completer[ipfixkit] = {|@words|
             cand --compression 'Parquet: column chunk compression'
             cand --timestamp-unit 'Parquet: unit of TIMESTAMP columns (dateTime* IEs and @export_time, UTC). A finer time than the unit is truncated (dateTimeNanoseconds needs ns to be kept whole)'
             cand --row-group-size 'Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data. Memory is about one row group per output written at once'
-            cand --signed 'Parquet: write unsigned columns as signed ones, for engines without unsigned types (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless)'
+            cand --signed 'Parquet: write unsigned columns as signed ones, for engines without unsigned types (Hive, older Spark; Spark 3.2+ reads UINT_64 as DECIMAL(20,0)): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless)'
             cand --partition 'Parquet with -d DIR: Hive-style partition directories by flow start (UTC), `DIR/date=2024-05-01/hour=13/part-00000.parquet` (`day`: `DIR/date=2024-05-01/...`), file `part-N` from input N, every file of the same columns. Spark, Trino and DuckDB (`hive_partitioning`) read `date` and `hour` as columns and skip the others'
             cand --strict 'Stop the whole run at the first problem (error or warning) instead of reporting it and resynchronising: no further input is read; what was printed before stays'
             cand -q 'Do not print warnings (errors are still printed)'

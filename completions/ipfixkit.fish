@@ -94,7 +94,7 @@ complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l timestamp-
 us\t''
 ns\t''"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l row-group-size -d 'Parquet: rows per row group; a row group also ends at about 128 MiB of buffered data. Memory is about one row group per output written at once' -r
-complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l signed -d 'Parquet: write unsigned columns as signed ones, for engines without unsigned types (Spark, Trino): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless)' -r -f -a "int64\t''
+complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l signed -d 'Parquet: write unsigned columns as signed ones, for engines without unsigned types (Hive, older Spark; Spark 3.2+ reads UINT_64 as DECIMAL(20,0)): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless)' -r -f -a "int64\t''
 decimal\t''"
 complete -c ipfixkit -n "__fish_ipfixkit_using_subcommand convert" -l partition -d 'Parquet with -d DIR: Hive-style partition directories by flow start (UTC), `DIR/date=2024-05-01/hour=13/part-00000.parquet` (`day`: `DIR/date=2024-05-01/...`), file `part-N` from input N, every file of the same columns. Spark, Trino and DuckDB (`hive_partitioning`) read `date` and `hour` as columns and skip the others' -r -f -a "hour\t'`date=YYYY-MM-DD/hour=HH`'
 day\t'`date=YYYY-MM-DD`'"

@@ -2,8 +2,9 @@
 //! `.ci/run` makes, or `$IPFIXKIT_DUCKDB_PYTHON`): for every sample of testdata/samples, the
 //! article example and generated all-types and structured files, the row count, every
 //! column's type and every value equal to what `cat -f json` prints
-//! (tests/interop/parquet_compare.py). Without that Python the interop tests print a SKIP
-//! line, except with `CI=true`, where they fail. The rest needs no peer.
+//! (tests/interop/parquet_compare.py); Spark (PySpark with a Java runtime) reads signed
+//! files and a partitioned lake (tests/interop/parquet_spark.py). Without those the interop
+//! tests print a SKIP line, except with `CI=true`, where they fail. The rest needs no peer.
 
 #[path = "common/peers.rs"]
 mod peers;
@@ -764,4 +765,87 @@ fn damaged_input_keeps_its_readable_records() {
         );
         assert_eq!(text.trim(), rows.to_string(), "{set:?}");
     }
+}
+
+/// Spark (PySpark, with a Java runtime) reads what the README tells Spark users to write:
+/// `--signed` files of every type, every value as pyarrow reads it, and a flow-schema lake
+/// partitioned by hour, with its partitions discovered and the README's query answered as
+/// DuckDB answers it (tests/interop/parquet_spark.py).
+#[test]
+fn spark_reads_signed_files_and_the_partitioned_lake() {
+    let Some(py) = python("pyspark") else {
+        return peers::missing("pyspark (python with the pyspark package)");
+    };
+    if peers::find_tool("java").is_none() {
+        return peers::missing("java (a Java runtime for Spark)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = root().join("testdata/samples/ipfixcol2-example_flows.ipfix");
+    let sample = sample.to_str().unwrap();
+    let v9 = generate(
+        d,
+        "b.nf9",
+        &[
+            "-n",
+            "3000",
+            "--netflow",
+            "9",
+            "--start",
+            "2024-05-01T12:10:00Z",
+            "--duration",
+            "2h",
+        ],
+    );
+    let lake = d.join("lake");
+    let one = d.join("one.parquet");
+    let flow = [
+        "convert", "-q", "--to", "parquet", "--schema", "flow", "--signed",
+    ];
+    let mut args = flow.to_vec();
+    args.extend_from_slice(&[
+        "--partition",
+        "hour",
+        "-d",
+        lake.to_str().unwrap(),
+        sample,
+        &v9,
+    ]);
+    assert!(ipfixkit(&args).status.success());
+    let mut args = flow.to_vec();
+    args.extend_from_slice(&[sample, &v9, "-o", one.to_str().unwrap()]);
+    assert!(ipfixkit(&args).status.success());
+    let mut files = Vec::new();
+    for (profile, signed) in [
+        ("all-types", "--signed=decimal"),
+        ("structured", "--signed"),
+    ] {
+        let input = generate(
+            d,
+            &format!("{profile}.ipfix"),
+            &["--profile", profile, "-n", "200"],
+        );
+        let out = d
+            .join(format!("{profile}.parquet"))
+            .to_string_lossy()
+            .into_owned();
+        let r = ipfixkit(&["convert", "--to", "parquet", signed, &input, "-o", &out]);
+        assert!(r.status.success(), "{r:?}");
+        files.push(out);
+    }
+    let text = peers::run_ok(
+        Command::new(&py)
+            .arg(peers::script("parquet_spark.py"))
+            .args([&lake, &one])
+            .args(&files),
+        Duration::from_secs(300),
+    );
+    assert!(
+        text.trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .starts_with("ok "),
+        "{text}"
+    );
 }
