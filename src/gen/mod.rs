@@ -1,7 +1,7 @@
 //! `gen`: synthetic, realistic IPFIX for fixtures, the same bytes for the same arguments.
 //!
-//! Records are made in chunks of [`CHUNK`]: chunk `k` draws from its own stream of the seed
-//! ([`rng::Rng::new`]`(seed, k)`), so chunks can be made on any thread (`-j`) and the output
+//! Records are made in chunks of `CHUNK`: chunk `k` draws from its own stream of the seed
+//! (`rng::Rng::new(seed, k)`), so chunks can be made on any thread (`-j`) and the output
 //! does not depend on which. Each chunk belongs to one observation domain (chunks go round
 //! the `--domains` in turn) and is exported at one time: the end of its last-ending flow,
 //! rounded up to the second, and never before the previous chunk's. Flow `i` starts at
@@ -14,8 +14,8 @@
 //! count-based selection: samplingPacketInterval 1, samplingPacketSpace N-1), and at the end
 //! the RFC 5655 §8 file time window and export session details (unless `--no-metadata`).
 //!
-//! What a flow looks like is the [`traffic`] model's; which fields are written and from
-//! which of its values is [`layout`]'s.
+//! What a flow looks like is the `traffic` model's; which fields are written and from
+//! which of its values is `layout`'s.
 
 pub mod corrupt;
 pub mod layout;

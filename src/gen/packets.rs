@@ -1,7 +1,7 @@
 //! `gen --packets`: the packets that make up generated flows, as a pcap, and the flows a
 //! meter must make of them (`--flows-out`), as IPFIX: the ground truth for testing metering.
 //!
-//! The model. Flow `i` is the [`traffic`] model's flow `i`, drawn exactly as the record
+//! The model. Flow `i` is the `traffic` model's flow `i`, drawn exactly as the record
 //! generator draws it (chunk `k` from [`Rng::new`]`(seed, k)`, the start at `--start + (i +
 //! u) / --rate`), so the flows are those `gen -n N --seed S` writes; everything the packets
 //! need beyond it (link layer, times, fragments, identifications) comes from a second

@@ -1,10 +1,10 @@
 //! `merge`: many inputs into one valid IPFIX file, records copied as bytes.
 //!
-//! Two passes over every input. The first ([`Survey`], inputs in parallel) notes each
+//! Two passes over every input. The first (`Survey`, inputs in parallel) notes each
 //! input's template layouts in the order it defines them, whether its records are already in
 //! key order, and the spans `--metadata` needs; problems are reported there. The layouts are
 //! then registered with the one [`Remapper`] in argument order, so output IDs are the same
-//! whatever the threads did. The second pass ([`Feed`]) copies each record (template IDs
+//! whatever the threads did. The second pass (`Feed`) copies each record (template IDs
 //! inside lists rewritten by the remapper) with its sort key and output identity:
 //!
 //! - inputs in order stream through a bounded channel from a thread each (k-way merge,
