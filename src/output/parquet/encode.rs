@@ -8,7 +8,10 @@
 //!   the same whatever the number of threads;
 //! - [`Writer::away`] encodes on a thread of its own while the caller builds the next batch
 //!   (a pipeline of one batch in flight): the encoded bytes come back to the caller, which
-//!   writes them to its output (the output need not be `Send`).
+//!   writes them to its output (the output need not be `Send`). That thread's parallel
+//!   columns run on rayon's global pool, which the input driver (`io::driver`, a pool of its
+//!   own) does not use: a driver worker blocked handing over its next batch never holds a
+//!   thread the encoder it waits for needs.
 //!
 //! A row group ends at `rows` rows or when its buffered encoded octets reach `bytes`; its
 //! bytes are moved out then, so memory is about one row group.
