@@ -849,3 +849,42 @@ fn spark_reads_signed_files_and_the_partitioned_lake() {
         "{text}"
     );
 }
+
+/// `-d` with several inputs larger than a batch, converted in parallel, each file encoded on
+/// a thread of its own while the input workers wait to hand over their next batch: it ends
+/// (under a time limit: a deadlock fails the test) with the bytes `-j1` writes.
+#[test]
+fn batch_of_large_inputs_in_parallel_is_the_same_as_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = generate(d, "a.ipfix", &["-n", "140000"]);
+    let b = generate(d, "b.ipfix", &["-n", "140000", "--profile", "flow6"]);
+    let c = generate(d, "c.ipfix", &["-n", "70000", "--profile", "biflow"]);
+    let mut written = Vec::new();
+    for jobs in ["-j1", "-j2", "-j3"] {
+        let out = d.join(format!("out{jobs}"));
+        let o = peers::run(
+            Command::new(peers::IPFIXKIT)
+                .args([
+                    "convert",
+                    "-q",
+                    "--to",
+                    "parquet",
+                    "--row-group-size",
+                    "30000",
+                ])
+                .args([jobs, "-d"])
+                .arg(&out)
+                .args([&a, &b, &c]),
+            Duration::from_secs(300),
+        );
+        assert!(o.status.success(), "{jobs}: {}", o.stderr);
+        let files: Vec<Vec<u8>> = ["a", "b", "c"]
+            .iter()
+            .map(|n| std::fs::read(out.join(format!("{n}.parquet"))).unwrap())
+            .collect();
+        written.push(files);
+    }
+    assert!(written[0] == written[1], "-j1 and -j2 differ");
+    assert!(written[0] == written[2], "-j1 and -j3 differ");
+}
