@@ -1,5 +1,6 @@
 //! `convert --to parquet`, read back by DuckDB and pyarrow (PyPI's, in `target/venv`, which
 //! `.ci/run` makes, or `$IPFIXKIT_DUCKDB_PYTHON`): for every sample of testdata/samples, the
+//! peers' files of testdata/interop, the JSON and CSV fixtures of testdata/convert, the
 //! article example and generated all-types and structured files, the row count, every
 //! column's type and every value equal to what `cat -f json` prints
 //! (tests/interop/parquet_compare.py); Spark (PySpark with a Java runtime) reads signed
@@ -41,17 +42,24 @@ fn ipfixkit(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// The inputs compared: every IPFIX and NetFlow sample, and generated files of every type.
+/// The inputs compared: every IPFIX and NetFlow sample (testdata/samples, and the files the
+/// peers wrote in testdata/interop), the JSON and CSV fixtures of testdata/convert, and
+/// generated files of every type.
 fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/samples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.to_string_lossy();
-            !n.ends_with(".md") && !n.ends_with(".pcap")
-        })
-        .collect();
-    v.sort();
+    let mut v = Vec::new();
+    for (sub, keep) in [
+        ("samples", &[".ipfix", ".nf5", ".nf9"][..]),
+        ("interop", &[".ipfix"][..]),
+        ("convert", &[".json", ".csv"][..]),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("testdata").join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| keep.iter().any(|k| p.to_string_lossy().ends_with(k)))
+            .collect();
+        files.sort();
+        v.extend(files);
+    }
     v.push(root().join("testdata/article-example.ipfix"));
     for (profile, n) in [("all-types", "300"), ("structured", "100")] {
         let out = dir.join(format!("{profile}.ipfix"));
@@ -61,6 +69,47 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
         v.push(out);
     }
     v
+}
+
+/// The `--ie-spec` flags an input is read with: the fixtures of testdata/convert name IEs of
+/// `enterprise.iespec`, and `X.iespec` beside a file `X` describes its enterprise IEs.
+fn ie_spec(input: &Path) -> Vec<String> {
+    let beside = PathBuf::from(format!("{}.iespec", input.display()));
+    let spec = match input.parent() == Some(&root().join("testdata/convert")) {
+        true => root().join("testdata/convert/enterprise.iespec"),
+        false => beside,
+    };
+    match spec.is_file() {
+        true => vec!["--ie-spec".into(), spec.to_string_lossy().into_owned()],
+        false => Vec::new(),
+    }
+}
+
+/// Runs ipfixkit with `args` and then `more`.
+fn ipfixkit_with(args: &[&str], more: &[String]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(more.iter().map(String::as_str));
+    ipfixkit(&all)
+}
+
+/// What `cat` reads for `input`: the input itself, or for a JSON/CSV one (which `convert`
+/// reads and `cat` does not) the IPFIX `convert --to ipfix` makes of it.
+fn for_cat(input: &Path, dir: &Path) -> String {
+    let name = input.to_string_lossy();
+    if !(name.ends_with(".json") || name.ends_with(".csv")) {
+        return name.into_owned();
+    }
+    let out = dir.join(format!(
+        "{}.ipfix",
+        input.file_name().unwrap().to_string_lossy()
+    ));
+    let o = out.to_str().unwrap();
+    let r = ipfixkit_with(
+        &["convert", "-q", "--to", "ipfix", &name, "-o", o],
+        &ie_spec(input),
+    );
+    assert!(r.status.success(), "{name}: {r:?}");
+    o.to_string()
 }
 
 /// Converts every input with `extra` flags and compares it through `lib` (duckdb or pyarrow).
@@ -77,13 +126,16 @@ fn compare(lib: &str, unit: &str, extra: &[&str]) {
         let mut args = vec!["convert", "-q", "--to", "parquet", i, "-o"];
         args.push(pq.to_str().unwrap());
         args.extend_from_slice(extra);
-        let r = ipfixkit(&args);
+        let spec = ie_spec(&input);
+        let r = ipfixkit_with(&args, &spec);
         // Damaged samples exit 1 and still publish their readable records.
         assert!(r.status.code().is_some_and(|c| c <= 1), "{name}: {r:?}");
+        let c = for_cat(&input, dir.path());
         let records = dir.path().join(format!("{name}.records.json"));
-        std::fs::write(&records, ipfixkit(&["cat", "-q", "-f", "json", i]).stdout).unwrap();
+        let json = ipfixkit_with(&["cat", "-q", "-f", "json", &c], &spec).stdout;
+        std::fs::write(&records, json).unwrap();
         let templates = dir.path().join(format!("{name}.templates.json"));
-        let t = ipfixkit(&["convert", "-q", "--to", "json", i]).stdout;
+        let t = ipfixkit_with(&["convert", "-q", "--to", "json", &c], &spec).stdout;
         std::fs::write(&templates, t).unwrap();
         let text = peers::run_ok(
             Command::new(&py)
@@ -96,7 +148,7 @@ fn compare(lib: &str, unit: &str, extra: &[&str]) {
         assert!(text.starts_with("ok "), "{name}: {text}");
         compared += 1;
     }
-    assert!(compared >= 19, "only {compared} inputs");
+    assert!(compared >= 28, "only {compared} inputs");
 }
 
 #[test]
@@ -264,12 +316,14 @@ fn compare_flow(lib: &str, unit: &str, view: &[&str], extra: &[&str]) {
         args.extend_from_slice(&["-o", pq.to_str().unwrap()]);
         args.extend_from_slice(view);
         args.extend_from_slice(extra);
-        let r = ipfixkit(&args);
+        let spec = ie_spec(&input);
+        let r = ipfixkit_with(&args, &spec);
         assert!(r.status.code().is_some_and(|c| c <= 1), "{name}: {r:?}");
-        let mut cat = vec!["cat", "-q", "--schema", "flow", "-f", "json", i];
+        let c = for_cat(&input, dir.path());
+        let mut cat = vec!["cat", "-q", "--schema", "flow", "-f", "json", &c];
         cat.extend_from_slice(view);
         let records = dir.path().join(format!("{name}.flow.json"));
-        std::fs::write(&records, ipfixkit(&cat).stdout).unwrap();
+        std::fs::write(&records, ipfixkit_with(&cat, &spec).stdout).unwrap();
         let text = peers::run_ok(
             Command::new(&py)
                 .arg(peers::script("parquet_compare.py"))

@@ -3,7 +3,8 @@
 usage: parquet_compare.py duckdb|pyarrow FILE.parquet RECORDS.json TEMPLATES.json|flow UNIT
 
 RECORDS.json is `cat -f json` (one object per record), TEMPLATES.json `convert --to json`
-(its `@fields` lines give each IE's type, hence the column type expected), UNIT the
+(its `@fields` lines give each IE's type, hence the column type expected; RFC 5610 type
+records in RECORDS.json give those of the IEs they name), UNIT the
 `--timestamp-unit` (ms, us, ns). With `flow` instead of TEMPLATES.json, the Parquet is
 `--schema flow` and RECORDS.json `cat --schema flow -f json`: the column types expected are
 the flow schema's (README, "convert --to parquet"), `--map` columns named `map_<IE type>`
@@ -92,6 +93,26 @@ def field_types(templates_path):
                 types[key] = None
             else:
                 types[key] = t
+    return types
+
+
+# RFC 5610 / IANA informationElementDataType codes.
+TYPE_CODES = ["octetArray", "unsigned8", "unsigned16", "unsigned32", "unsigned64", "signed8",
+              "signed16", "signed32", "signed64", "float32", "float64", "boolean", "macAddress",
+              "string", "dateTimeSeconds", "dateTimeMilliseconds", "dateTimeMicroseconds",
+              "dateTimeNanoseconds", "ipv4Address", "ipv6Address", "basicList",
+              "subTemplateList", "subTemplateMultiList"]
+
+
+def rfc5610_types(recs):
+    """The types the file's RFC 5610 type records give their IEs, by name: `@fields` shows
+    a template as it was defined, before those records named its enterprise IEs, while
+    `cat -f json` and the Parquet columns use the names and types they give."""
+    types = {}
+    for r in recs:
+        name, code = r.get("informationElementName"), r.get("informationElementDataType")
+        if isinstance(name, str) and isinstance(code, int) and code < len(TYPE_CODES):
+            types[name] = TYPE_CODES[code]
     return types
 
 
@@ -206,7 +227,7 @@ def main():
     cols, types, rows = (read_duckdb if lib == "duckdb" else read_pyarrow)(path)
     recs = [json.loads(line) for line in open(records, encoding="utf-8")]
     flow = templates == "flow"
-    ies = {} if flow else field_types(templates)
+    ies = {} if flow else {**rfc5610_types(recs), **field_types(templates)}
     problems = []
     if len(rows) != len(recs):
         problems.append(f"{len(rows)} rows, {len(recs)} JSON records")
