@@ -117,10 +117,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             To::Json => output::Format::JsonWithTemplates,
             To::Csv => output::Format::Csv,
             To::Ipfix => args.ipfix.format(args.metadata, false),
-            To::Parquet => output::Format::Parquet(output::parquet::Settings {
-                threads: args.input.threads(),
-                ..args.parquet.settings()
-            }),
+            To::Parquet => output::Format::Parquet(args.parquet.settings(args.input.threads())),
         },
         opts: &opts,
         prep: &prep,

@@ -6,7 +6,7 @@ pub mod cat;
 pub mod convert;
 pub mod docs;
 pub mod filter;
-#[path = "gen.rs"]
+#[path = "gen/mod.rs"]
 pub mod generate;
 pub mod merge;
 pub mod pcap2ipfix;

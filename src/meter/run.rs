@@ -268,6 +268,24 @@ fn extract_end<W: Write>(
     })
 }
 
+/// The flow files to write: all captures' into one output, or (`each`) a list per capture
+/// (empty for a capture that could not be opened).
+pub fn flow_files(metered: &[Metered], each: bool) -> Vec<Vec<String>> {
+    let path = |t: &TempFile| t.path().to_string_lossy().into_owned();
+    match each {
+        false => vec![
+            metered
+                .iter()
+                .filter_map(|m| m.flows.as_ref())
+                .map(path)
+                .collect(),
+        ],
+        true => (metered.iter())
+            .map(|m| m.flows.iter().map(path).collect())
+            .collect(),
+    }
+}
+
 /// What metering `metered` says on stderr: errors, early ends for `--max-flows`, and with
 /// `stats` the `--stats` lines (a total for several captures); and whether one failed.
 pub fn report(metered: &[Metered], max_flows: u64, stats: bool) -> (Vec<String>, bool) {

@@ -242,8 +242,9 @@ pub struct ParquetArgs {
     pub row_group_size: u64,
 
     /// Parquet: write unsigned columns as signed ones, for engines without unsigned types
-    /// (Hive, older Spark; Spark 3.2+ reads UINT_64 as DECIMAL(20,0)): unsigned8/16/32 as INT16/32/64, unsigned64 as INT64 (`int64`, the
-    /// default: a value above 2^63-1 fails the input) or DECIMAL(20,0) (`decimal`: lossless).
+    /// (Hive, older Spark; Spark 3.2+ reads UINT_64 as DECIMAL(20,0)): unsigned8/16/32 as
+    /// INT16/32/64, unsigned64 as INT64 (`int64`, the default: a value above 2^63-1 fails
+    /// the input) or DECIMAL(20,0) (`decimal`: lossless).
     #[arg(long, value_enum, value_name = "UNSIGNED64", num_args = 0..=1,
           require_equals = true, default_missing_value = "int64")]
     pub signed: Option<Signed>,
@@ -258,8 +259,10 @@ pub struct ParquetArgs {
 
 impl ParquetArgs {
     /// The writer settings these flags give.
-    pub fn settings(&self) -> crate::output::parquet::Settings {
+    /// The writer's settings; `threads` (the inputs' `-j`) encode a file's columns.
+    pub fn settings(&self, threads: usize) -> crate::output::parquet::Settings {
         crate::output::parquet::Settings {
+            threads,
             compression: self.compression,
             unit: self.timestamp_unit,
             signed: self.signed,

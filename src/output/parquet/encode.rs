@@ -6,7 +6,7 @@
 //! - a batch's columns are encoded in parallel (rayon) when there are threads to spare: each
 //!   column has its own writer and the chunks are appended in column order, so the bytes are
 //!   the same whatever the number of threads;
-//! - [`Writer::away`] encodes on a thread of its own while the caller builds the next batch
+//! - [`Writer::new`] with `away` encodes on a thread of its own while the caller builds the next batch
 //!   (a pipeline of one batch in flight): the encoded bytes come back to the caller, which
 //!   writes them to its output (the output need not be `Send`). That thread's parallel
 //!   columns run on rayon's global pool, which the input driver (`io::driver`, a pool of its
@@ -267,24 +267,19 @@ enum Inner {
 }
 
 impl Writer {
-    /// An encoder on the caller's thread.
-    pub fn here(
+    /// An encoder, on a thread of its own when `away` and there are threads to spare, else
+    /// on the caller's.
+    pub fn new(
         schema: Arc<Schema>,
         props: WriterProperties,
         settings: Settings,
+        away: bool,
     ) -> io::Result<Writer> {
         let e = Encoder::new(schema, props, settings).map_err(pq_err)?;
-        Ok(Writer(Inner::Here(Box::new(e))))
-    }
-
-    /// An encoder on a thread of its own.
-    pub fn away(
-        schema: Arc<Schema>,
-        props: WriterProperties,
-        settings: Settings,
-    ) -> io::Result<Writer> {
-        let e = Encoder::new(schema, props, settings).map_err(pq_err)?;
-        Ok(Writer(Inner::Away(Away::start(e)?)))
+        Ok(Writer(match away && settings.threads > 1 {
+            true => Inner::Away(Away::start(e)?),
+            false => Inner::Here(Box::new(e)),
+        }))
     }
 
     /// Encodes `batch` (row groups end where full); encoded bytes go to `out`.

@@ -24,7 +24,7 @@ use super::render::json_list;
 use super::{Column, Layouts, Meta, Printer, select};
 use crate::ipfix::session::RecordRef;
 use crate::ipfix::text::{TimeStyle, write_hex, write_scalar};
-use crate::ipfix::value::{Value, decode};
+use crate::ipfix::value::{Value, be_uint, decode};
 use crate::ipfix::{DataType, Template};
 use arrow_array::builder::{
     BinaryBuilder, BooleanBuilder, Decimal128Builder, Float32Builder, Float64Builder, Int8Builder,
@@ -91,7 +91,8 @@ pub struct Settings {
     pub bytes: usize,
     /// `--partition`: into partition directories ([`Plan::partitioned`](super::run::Plan)).
     pub partition: Option<Partition>,
-    /// Encode a batch's columns in parallel (on the current rayon pool) when more than 1.
+    /// Above 1: a batch's columns are encoded in parallel, and a one-file output's batches on
+    /// a thread of their own ([`encode`]); the bytes are the same for any number.
     pub threads: usize,
 }
 
@@ -384,25 +385,25 @@ impl Builder {
         ) && (1..=8).contains(&b.len());
         match self {
             Builder::U8(x) if unsigned => {
-                x.append_option(u8::try_from(crate::ipfix::value::be_uint(b)).ok());
+                x.append_option(u8::try_from(be_uint(b)).ok());
                 Ok(1)
             }
             Builder::U16(x) if unsigned => {
-                x.append_option(u16::try_from(crate::ipfix::value::be_uint(b)).ok());
+                x.append_option(u16::try_from(be_uint(b)).ok());
                 Ok(2)
             }
             Builder::U32(x) if unsigned => {
-                x.append_option(u32::try_from(crate::ipfix::value::be_uint(b)).ok());
+                x.append_option(u32::try_from(be_uint(b)).ok());
                 Ok(4)
             }
             Builder::U64(x) if unsigned => {
-                x.append_value(crate::ipfix::value::be_uint(b));
+                x.append_value(be_uint(b));
                 Ok(8)
             }
             Builder::Ms(_) | Builder::Us(_) | Builder::Ns(_)
                 if t == D::DateTimeMilliseconds && b.len() == 8 =>
             {
-                let ms = i64::try_from(crate::ipfix::value::be_uint(b)).ok();
+                let ms = i64::try_from(be_uint(b)).ok();
                 match self {
                     Builder::Ms(x) => x.append_option(ms),
                     Builder::Us(x) => x.append_option(ms.and_then(|m| m.checked_mul(1_000))),
@@ -627,10 +628,7 @@ impl Table {
             }
         }
         let props = props.build();
-        let writer = match away && settings.threads > 1 {
-            true => Writer::away(schema.clone(), props, settings)?,
-            false => Writer::here(schema.clone(), props, settings)?,
-        };
+        let writer = Writer::new(schema.clone(), props, settings, away)?;
         Ok(Table {
             writer,
             schema,
